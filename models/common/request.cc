@@ -1,0 +1,18 @@
+#include "models/common/request.h"
+
+namespace models {
+
+const char* failure_cause_name(FailureCause c) {
+  switch (c) {
+    case FailureCause::kRejected: return "rejected";
+    case FailureCause::kTimeout: return "timeout";
+    case FailureCause::kSiteDown: return "site_down";
+    case FailureCause::kUnreachable: return "unreachable";
+    case FailureCause::kNoHealthySite: return "no_site";
+    case FailureCause::kUnavailable: return "unavailable";
+    case FailureCause::kCount: break;
+  }
+  return "unknown";
+}
+
+}  // namespace models

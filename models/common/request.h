@@ -1,0 +1,98 @@
+// models/common/request.h: a user request in flight, the pool that stores them, and the narrow
+// interfaces along a request's path: client -> (SiteSelector) -> RequestSink (a site) ->
+// ResponseHandler (back to the client).
+//
+// Requests live in a RequestPool and are named by a 32-bit RequestId; the pool reuses freed
+// entries, so steady-state traffic allocates nothing. The client that sent a request owns it and
+// frees it when it receives the response or the failure.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/assert.h"
+#include "sim/time.h"
+
+namespace models {
+
+using RequestId = uint32_t;
+inline constexpr int kNoSite = -1;
+
+// Why a request failed, as the client sees it.
+enum class FailureCause : uint8_t {
+  kRejected = 0,    // the site's accept queue was full (HTTP 503)
+  kTimeout,         // the client gave up waiting
+  kSiteDown,        // the site was down: connection refused or reset
+  kUnreachable,     // the site could not be reached (network partition)
+  kNoHealthySite,   // the GSLB had no site to answer with
+  kUnavailable,     // the site had no ready pod (HTTP 503 from the ingress)
+  kCount
+};
+inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);
+// Stable names used in series columns ("failed_<name>") and the summary JSON.
+const char* failure_cause_name(FailureCause c);
+
+class ResponseHandler;
+
+struct Request {
+  sim::SimTime sent;              // when the client sent it
+  double demand_ns = 0;           // CPU work, in core-nanoseconds at full speed
+  ResponseHandler* client = nullptr;
+  uint32_t user = 0;              // meaning defined by the client (a user index)
+  int16_t site = kNoSite;         // the site it was sent to
+  uint16_t attempt = 0;           // 0 for the first try, then retries
+  bool write = false;             // writes data (replication, RPO)
+};
+
+class RequestPool {
+ public:
+  RequestId alloc() {
+    if (!free_.empty()) {
+      const RequestId id = free_.back();
+      free_.pop_back();
+      return id;
+    }
+    SIM_ASSERT(items_.size() < 0xffffffffu, "too many requests in flight");
+    items_.emplace_back();
+    return static_cast<RequestId>(items_.size() - 1);
+  }
+  void free(RequestId id) { free_.push_back(id); }
+  Request& operator[](RequestId id) { return items_[id]; }
+  const Request& operator[](RequestId id) const { return items_[id]; }
+  std::size_t in_use() const { return items_.size() - free_.size(); }
+  std::size_t capacity() const { return items_.size(); }
+
+ private:
+  std::vector<Request> items_;
+  std::vector<RequestId> free_;
+};
+
+// The client side of a request: told once, either of the response or of the failure.
+class ResponseHandler {
+ public:
+  virtual ~ResponseHandler() = default;
+  // The site finished serving the request at sim.now().
+  virtual void on_response(RequestId id) = 0;
+  virtual void on_failure(RequestId id, FailureCause cause) = 0;
+};
+
+// Something that accepts requests (a site). REQUIRES: the caller does not touch the request
+// after submit(): the site may fail it (and the client free it) before submit() returns.
+class RequestSink {
+ public:
+  virtual ~RequestSink() = default;
+  virtual void submit(RequestId id) = 0;
+};
+
+// Observes requests from the client's point of view (the metrics collector implements it).
+// site is kNoSite for requests that never reached a site.
+class TrafficObserver {
+ public:
+  virtual ~TrafficObserver() = default;
+  virtual void on_send(int site) = 0;
+  // rt: client-observed response time (network round trip + wait + service).
+  virtual void on_response(int site, sim::SimTime rt) = 0;
+  virtual void on_failure(int site, FailureCause cause) = 0;
+};
+
+}  // namespace models

@@ -1,0 +1,47 @@
+#include "models/gslb/weighted_split.h"
+
+#include "sim/assert.h"
+
+namespace models {
+
+WeightedSplit::WeightedSplit(sim::RngStream rng, std::vector<double> weights)
+    : rng_(std::move(rng)) {
+  set_weights(std::move(weights));
+}
+
+void WeightedSplit::set_weights(std::vector<double> weights) {
+  double sum = 0;
+  int positive = 0;
+  for (double w : weights) {
+    SIM_ASSERT(w >= 0, "weights must not be negative");
+    sum += w;
+    if (w > 0) ++positive;
+  }
+  SIM_ASSERT(sum > 0, "weights must have a positive sum");
+  weights_ = std::move(weights);
+  cumulative_.clear();
+  double acc = 0;
+  for (double w : weights_) {
+    acc += w / sum;
+    cumulative_.push_back(acc);
+  }
+  cumulative_.back() = 1.0;
+  only_ = kNoSite;
+  if (positive == 1) {
+    for (std::size_t i = 0; i < weights_.size(); ++i) {
+      if (weights_[i] > 0) only_ = static_cast<int>(i);
+    }
+  }
+}
+
+int WeightedSplit::select(uint32_t /*client*/) {
+  // One site with weight: no draw, so a single-site scenario spends no random numbers here.
+  if (only_ != kNoSite) return only_;
+  const double u = rng_.uniform01();
+  for (std::size_t i = 0; i + 1 < cumulative_.size(); ++i) {
+    if (u < cumulative_[i]) return static_cast<int>(i);
+  }
+  return static_cast<int>(cumulative_.size() - 1);
+}
+
+}  // namespace models

@@ -1,0 +1,212 @@
+#include "models/metrics/metrics_collector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sim/assert.h"
+
+namespace models {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+double ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
+}  // namespace
+
+void MetricsCollector::Acc::add(const Acc& o) {
+  arrivals += o.arrivals;
+  completions += o.completions;
+  satisfied += o.satisfied;
+  tolerating += o.tolerating;
+  for (std::size_t i = 0; i < failed.size(); ++i) failed[i] += o.failed[i];
+  rt_sum_ns += o.rt_sum_ns;
+  hist.merge(o.hist);
+}
+
+void MetricsCollector::Acc::clear() {
+  arrivals = completions = satisfied = tolerating = 0;
+  failed.fill(0);
+  rt_sum_ns = 0;
+  hist.clear();
+}
+
+uint64_t MetricsCollector::Acc::failed_total() const {
+  uint64_t n = 0;
+  for (uint64_t f : failed) n += f;
+  return n;
+}
+
+MetricsCollector::MetricsCollector(sim::Simulator& sim, const MetricsConfig& cfg,
+                                   sim::Recorder& rec, std::vector<GaugeSource*> sites)
+    : sim_(sim),
+      cfg_(cfg),
+      apdex_4t_(cfg.apdex_t * 4),
+      rec_(rec),
+      sites_(std::move(sites)),
+      acc_(sites_.size() + 1),
+      last_gauges_(sites_.size()),
+      totals_(sites_.size() + 1),
+      pod_seconds_(sites_.size(), 0.0) {
+  SIM_ASSERT(cfg_.bucket > sim::SimTime::zero(), "metrics bucket must be positive");
+}
+
+void MetricsCollector::start() {
+  bucket_start_ = sim_.now();
+  for (std::size_t i = 0; i < sites_.size(); ++i) last_gauges_[i] = sites_[i]->gauges();
+  struct Tick {
+    MetricsCollector* self;
+    void operator()() const {
+      self->flush();
+      self->sim_.schedule_in(self->cfg_.bucket, *this, sim::Simulator::kPriorityFirst);
+    }
+  };
+  sim_.schedule_in(cfg_.bucket, Tick{this}, sim::Simulator::kPriorityFirst);
+}
+
+void MetricsCollector::finish() {
+  SIM_ASSERT(!finished_, "finish() called twice");
+  finished_ = true;
+  if (sim_.now() > bucket_start_) flush();
+}
+
+void MetricsCollector::emit(std::string_view table, std::string_view entity, const Acc& a,
+                            sim::SimTime dt, const SiteGauges& g, const SiteGauges& before,
+                            uint64_t all_arrivals) {
+  const double n = static_cast<double>(a.completions);
+  const uint64_t failed = a.failed_total();
+  const double judged = static_cast<double>(a.completions + failed);
+  const bool any = a.completions > 0;
+  const double dt_ns = static_cast<double>(dt.ns());
+  const std::array<sim::Field, 28> fields{{
+      {"dt_s", dt.seconds()},
+      {"arrivals", static_cast<double>(a.arrivals)},
+      {"completions", n},
+      {"failed", static_cast<double>(failed)},
+      {"failed_rejected", static_cast<double>(a.failed[0])},
+      {"failed_timeout", static_cast<double>(a.failed[1])},
+      {"failed_site_down", static_cast<double>(a.failed[2])},
+      {"failed_unreachable", static_cast<double>(a.failed[3])},
+      {"failed_no_site", static_cast<double>(a.failed[4])},
+      {"failed_unavailable", static_cast<double>(a.failed[5])},
+      {"rt_mean_s", any ? a.rt_sum_ns / n * 1e-9 : kNaN},
+      {"rt_p50_s", a.hist.quantile(0.50) * 1e-9},
+      {"rt_p95_s", a.hist.quantile(0.95) * 1e-9},
+      {"rt_p99_s", a.hist.quantile(0.99) * 1e-9},
+      {"rt_max_s", a.hist.max_bound() * 1e-9},
+      {"apdex", ratio(static_cast<double>(a.satisfied) + 0.5 * static_cast<double>(a.tolerating), judged)},
+      {"apdex_satisfied", static_cast<double>(a.satisfied)},
+      {"apdex_tolerating", static_cast<double>(a.tolerating)},
+      {"inflight", static_cast<double>(g.inflight)},
+      {"inflight_avg", ratio(g.inflight_area - before.inflight_area, dt_ns)},
+      {"cpu_util", ratio(g.cpu_used - before.cpu_used, g.cpu_capacity - before.cpu_capacity)},
+      {"replicas_desired", static_cast<double>(g.replicas_desired)},
+      {"replicas_ready", static_cast<double>(g.replicas_ready)},
+      {"replicas_starting", static_cast<double>(g.replicas_starting)},
+      {"replicas_pending", static_cast<double>(g.replicas_pending)},
+      {"nodes", static_cast<double>(g.nodes)},
+      {"share", ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
+      {"pod_seconds", (g.pod_time - before.pod_time) * 1e-9},
+  }};
+  static_assert(kFailureCauseCount == 6, "update the failed_<cause> fields");
+  rec_.series(table, entity, bucket_start_, fields);
+  if (any) {
+    std::array<uint32_t, TmapBins::kCount> tmap{};
+    TmapBins::fold(a.hist, tmap);
+    rec_.histogram(table, entity, bucket_start_, tmap);
+  }
+}
+
+void MetricsCollector::flush() {
+  const sim::SimTime now = sim_.now();
+  const sim::SimTime dt = now - bucket_start_;
+  const bool measured = bucket_start_ >= cfg_.warmup;
+  uint64_t all_arrivals = 0;
+  for (const Acc& a : acc_) all_arrivals += a.arrivals;
+
+  overall_.clear();
+  SiteGauges sum_now, sum_before;
+  Totals& overall_totals = totals_.back();
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const SiteGauges g = sites_[i]->gauges();
+    const SiteGauges& before = last_gauges_[i];
+    emit("site", sites_[i]->name(), acc_[i], dt, g, before, all_arrivals);
+    sum_now.inflight += g.inflight;
+    sum_now.inflight_area += g.inflight_area;
+    sum_now.cpu_used += g.cpu_used;
+    sum_now.cpu_capacity += g.cpu_capacity;
+    sum_now.pod_time += g.pod_time;
+    sum_now.replicas_desired += g.replicas_desired;
+    sum_now.replicas_ready += g.replicas_ready;
+    sum_now.replicas_starting += g.replicas_starting;
+    sum_now.replicas_pending += g.replicas_pending;
+    sum_now.nodes += g.nodes;
+    sum_before.inflight_area += before.inflight_area;
+    sum_before.cpu_used += before.cpu_used;
+    sum_before.cpu_capacity += before.cpu_capacity;
+    sum_before.pod_time += before.pod_time;
+    overall_.add(acc_[i]);
+
+    Totals& t = totals_[i];
+    t.max_replicas = std::max(t.max_replicas, g.replicas_desired);
+    pod_seconds_[i] = g.pod_time * 1e-9;
+    if (measured) {
+      t.acc.add(acc_[i]);
+      t.inflight_area += g.inflight_area - before.inflight_area;
+      t.cpu_used += g.cpu_used - before.cpu_used;
+      t.cpu_capacity += g.cpu_capacity - before.cpu_capacity;
+    }
+    last_gauges_[i] = g;
+    acc_[i].clear();
+  }
+  overall_.add(acc_.back());
+  emit("overall", "all", overall_, dt, sum_now, sum_before, all_arrivals);
+  overall_totals.max_replicas = std::max(overall_totals.max_replicas, sum_now.replicas_desired);
+  pod_seconds_total_ = sum_now.pod_time * 1e-9;
+  if (measured) {
+    overall_totals.acc.add(overall_);
+    overall_totals.inflight_area += sum_now.inflight_area - sum_before.inflight_area;
+    overall_totals.cpu_used += sum_now.cpu_used - sum_before.cpu_used;
+    overall_totals.cpu_capacity += sum_now.cpu_capacity - sum_before.cpu_capacity;
+    measured_ += dt;
+  }
+  acc_.back().clear();
+  bucket_start_ = now;
+}
+
+EntitySummary MetricsCollector::summarize(const std::string& name, const Totals& t,
+                                          double measured_s, double pod_seconds) {
+  const Acc& a = t.acc;
+  EntitySummary s;
+  s.name = name;
+  s.requests = a.arrivals;
+  s.completed = a.completions;
+  s.failed_by = a.failed;
+  s.failed = a.failed_total();
+  const double judged = static_cast<double>(s.completed + s.failed);
+  s.error_rate = judged > 0 ? static_cast<double>(s.failed) / judged : 0.0;
+  s.apdex = ratio(static_cast<double>(a.satisfied) + 0.5 * static_cast<double>(a.tolerating), judged);
+  const double n = static_cast<double>(a.completions);
+  s.rt_mean_s = n > 0 ? a.rt_sum_ns / n * 1e-9 : kNaN;
+  s.rt_p50_s = a.hist.quantile(0.50) * 1e-9;
+  s.rt_p95_s = a.hist.quantile(0.95) * 1e-9;
+  s.rt_p99_s = a.hist.quantile(0.99) * 1e-9;
+  s.rt_max_s = a.hist.max_bound() * 1e-9;
+  s.throughput_rps = ratio(n, measured_s);
+  s.inflight_mean = ratio(t.inflight_area * 1e-9, measured_s);
+  s.cpu_util = ratio(t.cpu_used, t.cpu_capacity);
+  s.max_replicas = t.max_replicas;
+  s.pod_seconds = pod_seconds;
+  return s;
+}
+
+RunSummary MetricsCollector::summary() const {
+  RunSummary r;
+  r.measured_s = measured_.seconds();
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    r.sites.push_back(summarize(sites_[i]->name(), totals_[i], r.measured_s, pod_seconds_[i]));
+  }
+  r.overall = summarize("all", totals_.back(), r.measured_s, pod_seconds_total_);
+  return r;
+}
+
+}  // namespace models

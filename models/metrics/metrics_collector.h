@@ -1,0 +1,132 @@
+// models/metrics/metrics_collector.h: per-bucket series and the run summary, per site and
+// overall, from the client's point of view.
+//
+// Per request (hot path) it only counts: arrivals, completions, failures by cause, response-time
+// sum and log histogram, Apdex classes. At each bucket boundary (every `bucket`, and at the end
+// of the run for a final partial bucket) it reads each site's gauges, emits one "site" row per
+// site and one "overall" row (entity "all") through the Recorder, plus a T-map histogram row
+// for every entity that completed requests, then starts the next bucket.
+//
+// Series fields (see docs/results-schema.md): dt_s, arrivals, completions, failed,
+// failed_<cause>, rt_mean_s, rt_p50_s, rt_p95_s, rt_p99_s, rt_max_s, apdex, apdex_satisfied,
+// apdex_tolerating, inflight, inflight_avg, cpu_util, replicas_desired, replicas_ready,
+// replicas_starting, replicas_pending, nodes, share.
+//
+// Apdex (models.md §5.1): satisfied rt <= T, tolerating T < rt <= 4T, failures are frustrated.
+// The summary counts buckets that start at or after `warmup`.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "models/common/request.h"
+#include "models/metrics/log_histogram.h"
+#include "models/common/site_gauges.h"
+#include "sim/recorder.h"
+#include "sim/simulator.h"
+
+namespace models {
+
+struct MetricsConfig {
+  sim::SimTime bucket = sim::seconds(1);
+  sim::SimTime apdex_t = sim::milliseconds(500);
+  sim::SimTime warmup;  // excluded from the summary
+};
+
+struct EntitySummary {
+  std::string name;
+  uint64_t requests = 0;   // arrivals
+  uint64_t completed = 0;
+  uint64_t failed = 0;
+  std::array<uint64_t, kFailureCauseCount> failed_by{};
+  double error_rate = 0;   // failed / (completed + failed)
+  double apdex = 0;
+  double rt_mean_s = 0, rt_p50_s = 0, rt_p95_s = 0, rt_p99_s = 0, rt_max_s = 0;
+  double throughput_rps = 0;  // completions per second
+  double inflight_mean = 0;   // time-average of requests in the site(s)
+  double cpu_util = 0;        // CPU used / capacity of ready pods
+  int max_replicas = 0;       // maximum of desired replicas over bucket ends
+  double pod_seconds = 0;     // pod-seconds of running pods over the whole run
+};
+
+struct RunSummary {
+  double measured_s = 0;  // length of the summarised interval (after warm-up)
+  EntitySummary overall;
+  std::vector<EntitySummary> sites;
+};
+
+class MetricsCollector final : public TrafficObserver {
+ public:
+  MetricsCollector(sim::Simulator& sim, const MetricsConfig& cfg, sim::Recorder& rec,
+                   std::vector<GaugeSource*> sites);
+  MetricsCollector(const MetricsCollector&) = delete;
+  MetricsCollector& operator=(const MetricsCollector&) = delete;
+
+  // Schedules the first bucket boundary.
+  void start();
+  // Flushes the last (possibly partial) bucket at now(). Call once, after the run.
+  void finish();
+  RunSummary summary() const;
+
+  void on_send(int site) override {
+    ++acc_[slot(site)].arrivals;
+  }
+  void on_response(int site, sim::SimTime rt) override {
+    Acc& a = acc_[slot(site)];
+    ++a.completions;
+    a.rt_sum_ns += static_cast<double>(rt.ns());
+    a.hist.add(rt.ns());
+    if (rt <= cfg_.apdex_t) {
+      ++a.satisfied;
+    } else if (rt <= apdex_4t_) {
+      ++a.tolerating;
+    }
+  }
+  void on_failure(int site, FailureCause cause) override {
+    Acc& a = acc_[slot(site)];
+    ++a.failed[static_cast<std::size_t>(cause)];
+  }
+
+ private:
+  struct Acc {  // counters of one bucket, or of the summary period
+    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0;
+    std::array<uint64_t, kFailureCauseCount> failed{};
+    double rt_sum_ns = 0;
+    LogHistogram hist;
+    void add(const Acc& o);
+    void clear();
+    uint64_t failed_total() const;
+  };
+  struct Totals {  // summary accumulators per entity
+    Acc acc;
+    double inflight_area = 0, cpu_used = 0, cpu_capacity = 0;
+    int max_replicas = 0;
+  };
+  // Index into acc_: sites first, then the slot for requests that never reached a site.
+  std::size_t slot(int site) const {
+    return site < 0 ? sites_.size() : static_cast<std::size_t>(site);
+  }
+  void flush();
+  void emit(std::string_view table, std::string_view entity, const Acc& a, sim::SimTime dt,
+            const SiteGauges& now, const SiteGauges& before, uint64_t all_arrivals);
+  static EntitySummary summarize(const std::string& name, const Totals& t, double measured_s,
+                                 double pod_seconds);
+
+  sim::Simulator& sim_;
+  MetricsConfig cfg_;
+  sim::SimTime apdex_4t_;
+  sim::Recorder& rec_;
+  std::vector<GaugeSource*> sites_;
+  std::vector<Acc> acc_;               // per site + the no-site slot
+  std::vector<SiteGauges> last_gauges_;
+  std::vector<Totals> totals_;         // per site + overall
+  sim::SimTime bucket_start_;
+  sim::SimTime measured_;
+  double pod_seconds_total_ = 0;
+  std::vector<double> pod_seconds_;
+  Acc overall_;                        // scratch for the overall row
+  bool finished_ = false;
+};
+
+}  // namespace models

@@ -1,0 +1,98 @@
+#include "models/site/pod.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace models {
+
+Pod::Pod(sim::Simulator& sim, RequestPool& pool, const PodConfig& cfg, PodListener& listener,
+         uint32_t index)
+    : sim_(sim), pool_(pool), cfg_(cfg), listener_(listener), index_(index), last_(sim.now()) {
+  SIM_ASSERT(cfg_.cores > 0 && cfg_.concurrency > 0 && cfg_.queue >= 0, "invalid pod config");
+  if (cfg_.concurrency != PodConfig::kUnlimited) {
+    jobs_.reserve(static_cast<std::size_t>(std::min(cfg_.concurrency, 4096)));
+  }
+}
+
+double Pod::rate() const {
+  const double n = static_cast<double>(jobs_.size());
+  return n <= cfg_.cores ? speed_ : speed_ * cfg_.cores / n;
+}
+
+void Pod::advance() {
+  const sim::SimTime now = sim_.now();
+  if (!jobs_.empty() && now > last_) {
+    const double dt = static_cast<double>((now - last_).ns());
+    vtime_ += dt * rate();
+    cpu_used_ns_ += dt * std::min(static_cast<double>(jobs_.size()), cfg_.cores);
+  }
+  last_ = now;
+}
+
+bool Pod::offer(RequestId id) {
+  if (has_free_worker()) {
+    start(id);
+    return true;
+  }
+  if (queued() < cfg_.queue) {
+    waiting_.push_back(id);
+    return true;
+  }
+  return false;
+}
+
+void Pod::start(RequestId id) {
+  advance();
+  admit(id);
+  reschedule();
+}
+
+void Pod::admit(RequestId id) {
+  SIM_ASSERT(has_free_worker(), "pod has no free worker");
+  jobs_.push_back({vtime_ + pool_[id].demand_ns, id});
+  std::push_heap(jobs_.begin(), jobs_.end(), later);
+}
+
+void Pod::reschedule() {
+  if (jobs_.empty()) {
+    vtime_ = 0;  // idle: restart virtual time so it stays small
+    if (completion_) sim_.cancel(completion_);
+    completion_ = {};
+    return;
+  }
+  const double remaining = std::max(0.0, jobs_.front().tag - vtime_);
+  const sim::SimTime at = sim_.now() + sim::nanoseconds(static_cast<int64_t>(std::ceil(remaining / rate())));
+  if (sim_.pending(completion_)) {
+    if (at == completion_at_) return;
+    sim_.cancel(completion_);
+  }
+  completion_at_ = at;
+  completion_ = sim_.schedule_at(at, [this] { on_completion(); });
+}
+
+void Pod::on_completion() {
+  completion_ = {};
+  advance();
+  std::pop_heap(jobs_.begin(), jobs_.end(), later);
+  const RequestId done = jobs_.back().id;
+  jobs_.pop_back();
+  if (!waiting_.empty()) admit(waiting_.pop_front());
+  // The listener may start another request here (shared-queue balancing) before we reschedule.
+  listener_.on_pod_done(*this, done);
+  advance();
+  reschedule();
+}
+
+double Pod::cpu_used_ns() {
+  advance();
+  return cpu_used_ns_;
+}
+
+void Pod::set_speed(double s) {
+  SIM_ASSERT(s > 0, "pod speed must be positive");
+  advance();
+  speed_ = s;
+  reschedule();
+}
+
+}  // namespace models

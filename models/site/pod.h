@@ -1,0 +1,104 @@
+// models/site/pod.h: one pod serving requests: a processor-sharing server with a worker limit
+// and an accept queue.
+//
+// Model. A pod has `cores` CPU cores, at most `concurrency` requests in service (worker threads)
+// and at most `queue` requests waiting for a worker (the accept backlog); a request that finds
+// both full is rejected. The n requests in service share the cores (egalitarian processor
+// sharing): each progresses at speed * min(1, cores / n) core-seconds per second, so a single
+// request never uses more than one core. With concurrency 1 and cores 1 the pod is a FCFS
+// single server; with unlimited concurrency it is an M/G/1-PS (or M/G/k-PS) queue.
+//
+// Implementation. Virtual time: V(t) is the service attained by every in-service request since
+// the pod was last idle; a request admitted at V0 with demand d finishes when V reaches V0 + d.
+// Only the request with the smallest finish tag has a pending event; admissions and departures
+// move that one event (processor sharing without touching every request). V is a double that
+// restarts at 0 whenever the pod goes idle, so its magnitude stays bounded by one busy period.
+//
+// Units: demand and V in core-nanoseconds at speed 1; CPU usage in core-nanoseconds.
+// Invariants: in_service() <= concurrency, queued() <= queue limit, queued() > 0 only when
+// in_service() == concurrency.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "models/common/request.h"
+#include "models/common/ring_queue.h"
+#include "sim/simulator.h"
+
+namespace models {
+
+struct PodConfig {
+  static constexpr int kUnlimited = std::numeric_limits<int>::max();
+  double cores = 1.0;   // CPU cores (the pod's CPU request)
+  int concurrency = 8;  // requests in service at once (worker threads); kUnlimited allowed
+  int queue = 64;       // requests waiting for a worker; 0 = none, kUnlimited allowed
+};
+
+class Pod;
+
+// Told when a request finishes on a pod.
+class PodListener {
+ public:
+  virtual ~PodListener() = default;
+  virtual void on_pod_done(Pod& pod, RequestId id) = 0;
+};
+
+class Pod {
+ public:
+  Pod(sim::Simulator& sim, RequestPool& pool, const PodConfig& cfg, PodListener& listener,
+      uint32_t index);
+  Pod(const Pod&) = delete;
+  Pod& operator=(const Pod&) = delete;
+
+  uint32_t index() const { return index_; }
+  int in_service() const { return static_cast<int>(jobs_.size()); }
+  int queued() const { return static_cast<int>(waiting_.size()); }
+  int load() const { return in_service() + queued(); }
+  bool has_free_worker() const { return in_service() < cfg_.concurrency; }
+  bool can_accept() const { return has_free_worker() || queued() < cfg_.queue; }
+  const PodConfig& config() const { return cfg_; }
+
+  // Starts serving at once, or queues, or returns false (rejected: the caller fails it).
+  bool offer(RequestId id);
+  // Starts serving. REQUIRES: has_free_worker().
+  void start(RequestId id);
+
+  // Cumulative CPU used (busy core-nanoseconds) up to now.
+  double cpu_used_ns();
+  // Service speed factor (1 = nominal; warm-up and brown-outs lower it). REQUIRES: s > 0.
+  void set_speed(double s);
+  double speed() const { return speed_; }
+
+ private:
+  struct Job {
+    double tag;  // finish tag in virtual time
+    RequestId id;
+  };
+  static bool later(const Job& a, const Job& b) {
+    return a.tag > b.tag || (a.tag == b.tag && a.id > b.id);
+  }
+  double rate() const;  // progress of each in-service request per nanosecond
+  void advance();
+  void admit(RequestId id);
+  void reschedule();
+  void on_completion();
+
+  sim::Simulator& sim_;
+  RequestPool& pool_;
+  PodConfig cfg_;
+  PodListener& listener_;
+  uint32_t index_;
+
+  std::vector<Job> jobs_;  // min-heap on (tag, id)
+  RingQueue<RequestId> waiting_;
+  double vtime_ = 0;
+  double speed_ = 1.0;
+  double cpu_used_ns_ = 0;
+  sim::SimTime last_;
+  sim::EventId completion_;
+  sim::SimTime completion_at_;
+};
+
+}  // namespace models

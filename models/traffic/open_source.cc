@@ -1,0 +1,84 @@
+#include "models/traffic/open_source.h"
+
+namespace models {
+
+OpenTrafficSource::OpenTrafficSource(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
+                                     const OpenTrafficConfig& cfg, SiteSelector& selector,
+                                     std::vector<RequestSink*> sites,
+                                     std::vector<sim::SimTime> rtt, TrafficObserver& observer)
+    : sim_(sim),
+      rng_(std::move(rngs)),
+      pool_(pool),
+      cfg_(cfg),
+      selector_(selector),
+      sites_(std::move(sites)),
+      rtt_(std::move(rtt)),
+      observer_(observer) {
+  SIM_ASSERT(sites_.size() == rtt_.size(), "one round-trip time per site");
+}
+
+void OpenTrafficSource::start() { schedule_next(sim_.now()); }
+
+// Thinning against the current piece's maximum, restarting at piece boundaries.
+void OpenTrafficSource::schedule_next(sim::SimTime from) {
+  const Profile& p = cfg_.rate;
+  sim::SimTime t = from;
+  for (;;) {
+    piece_ = p.piece_index(t, piece_);
+    const Profile::Piece& piece = p.piece(piece_);
+    const double bound = p.piece_max(piece_);
+    if (bound <= 0) {
+      if (piece.end.is_max()) return;  // no more arrivals, ever
+      t = piece.end;
+      continue;
+    }
+    const double gap_s = rng_.arrivals.exponential_mean(1.0 / bound);
+    const sim::SimTime cand =
+        gap_s > 1e9 ? sim::SimTime::max() : sim::saturating_add(t, sim::SimTime::from_seconds(gap_s));
+    if (cand >= piece.end) {
+      if (piece.end.is_max()) return;
+      t = piece.end;
+      continue;
+    }
+    if (p.piece_is_constant(piece_) || rng_.arrivals.uniform01() * bound < p.value(cand)) {
+      sim_.schedule_at(cand, [this] { on_arrival(); });
+      return;
+    }
+    t = cand;
+  }
+}
+
+void OpenTrafficSource::on_arrival() {
+  const RequestId id = pool_.alloc();
+  Request& r = pool_[id];
+  r.sent = sim_.now();
+  r.demand_ns = cfg_.demand.sample(rng_.demand) * 1e9;
+  if (r.demand_ns < 0) r.demand_ns = 0;
+  r.client = this;
+  r.user = 0;
+  r.attempt = 0;
+  r.write = cfg_.write_fraction > 0 && rng_.writes.uniform01() < cfg_.write_fraction;
+  const int site = selector_.select(0);
+  r.site = static_cast<int16_t>(site);
+  ++sent_;
+  schedule_next(sim_.now());
+  observer_.on_send(site);
+  if (site == kNoSite) {
+    on_failure(id, FailureCause::kNoHealthySite);
+    return;
+  }
+  sites_[static_cast<std::size_t>(site)]->submit(id);
+}
+
+void OpenTrafficSource::on_response(RequestId id) {
+  const Request& r = pool_[id];
+  observer_.on_response(r.site, sim_.now() - r.sent + rtt_[static_cast<std::size_t>(r.site)]);
+  pool_.free(id);
+}
+
+void OpenTrafficSource::on_failure(RequestId id, FailureCause cause) {
+  observer_.on_failure(pool_[id].site, cause);
+  pool_.free(id);
+}
+
+}  // namespace models

@@ -1,0 +1,423 @@
+#include "runner/scenario_loader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runner/units.h"
+
+namespace runner {
+
+using sim::SimTime;
+
+namespace {
+
+constexpr SimTime kMaxDuration = sim::hours(24 * 3650);  // ten years
+constexpr double kMaxRate = 1e9;                          // requests per second
+constexpr int64_t kMaxBuckets = 50'000'000;
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+std::string resolve_relative(const Node& n, const std::string& rel) {
+  namespace fs = std::filesystem;
+  const fs::path p(rel);
+  if (p.is_absolute() || n.file().empty() || n.file().rfind("--set", 0) == 0) return rel;
+  return (fs::path(n.file()).parent_path() / p).string();
+}
+
+// ---- distributions --------------------------------------------------------------------------
+
+// A distribution of durations, in seconds.
+models::Distribution parse_duration_distribution(const Node& n, SimTime max_mean) {
+  MapReader m = n.map();
+  if (!n.present()) n.fail("expected a distribution such as {dist: exponential, mean: 40ms}");
+  const std::string kind =
+      m.required("dist").choice({"constant", "exponential", "lognormal", "gamma", "uniform"});
+  auto positive = [&](const char* key) {
+    const Node v = m.required(key);
+    const SimTime t = v.duration_in(sim::nanoseconds(1), max_mean);
+    return t.seconds();
+  };
+  auto positive_number = [&](const char* key, double hi) {
+    return m.required(key).number_in(1e-9, hi);
+  };
+  models::Distribution d;
+  if (kind == "constant") {
+    d = models::Distribution::constant(m.required("value").duration_in(SimTime::zero(), max_mean).seconds());
+  } else if (kind == "exponential") {
+    d = models::Distribution::exponential(positive("mean"));
+  } else if (kind == "lognormal") {
+    const bool by_mean = m.has("mean") || m.has("cv");
+    const bool by_median = m.has("median") || m.has("sigma");
+    if (by_mean && by_median) n.fail("give either mean and cv, or median and sigma, not both");
+    if (by_median) {
+      d = models::Distribution::lognormal_median_sigma(positive("median"), positive_number("sigma", 10));
+    } else {
+      d = models::Distribution::lognormal_mean_cv(positive("mean"), positive_number("cv", 100));
+    }
+  } else if (kind == "gamma") {
+    const bool by_mean = m.has("mean") || m.has("cv");
+    const bool by_shape = m.has("shape") || m.has("scale");
+    if (by_mean && by_shape) n.fail("give either mean and cv, or shape and scale, not both");
+    if (by_shape) {
+      d = models::Distribution::gamma_shape_scale(positive_number("shape", 1e6), positive("scale"));
+    } else {
+      d = models::Distribution::gamma_mean_cv(positive("mean"), positive_number("cv", 100));
+    }
+  } else {  // uniform
+    const double lo = m.required("min").duration_in(SimTime::zero(), max_mean).seconds();
+    const Node hi_node = m.required("max");
+    const double hi = hi_node.duration_in(SimTime::zero(), max_mean).seconds();
+    if (hi < lo) hi_node.fail("must not be below min");
+    d = models::Distribution::uniform(lo, hi);
+  }
+  if (const Node off = m.get("offset"); off.present()) {
+    d = d.with_offset(off.duration_in(SimTime::zero(), max_mean).seconds());
+  }
+  m.finish();
+  return d;
+}
+
+// ---- profiles -------------------------------------------------------------------------------
+
+enum class ValueKind { kRate, kCount };
+
+double profile_value(const Node& n, ValueKind kind) {
+  if (kind == ValueKind::kRate) {
+    const double r = n.rate();
+    if (r > kMaxRate) n.fail("must be at most 1e9/s");
+    return r;
+  }
+  return n.number_in(0, 1e9);
+}
+
+std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node, const std::string& path,
+                                                       ValueKind kind) {
+  std::ifstream in(path);
+  if (!in) file_node.fail("cannot open trace file '" + path + "'");
+  std::vector<std::pair<SimTime, double>> pts;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t comma = line.find(',');
+    auto bad = [&](int col, const std::string& msg) {
+      throw ScenarioError({path, lineno, col}, file_node.path(), msg);
+    };
+    if (comma == std::string::npos) bad(1, "expected 't,value' (seconds, then the value)");
+    std::string err;
+    const auto t = parse_number(line.substr(0, comma), &err);
+    if (!t) {
+      if (pts.empty() && lineno == 1) continue;  // a header line
+      bad(1, err);
+    }
+    const auto v = parse_number(line.substr(comma + 1), &err);
+    if (!v) bad(static_cast<int>(comma) + 2, err);
+    if (*t < 0 || *t > kMaxDuration.seconds()) bad(1, "time out of range");
+    if (*v < 0 || (kind == ValueKind::kRate && *v > kMaxRate)) bad(static_cast<int>(comma) + 2, "value out of range");
+    const SimTime at = SimTime::from_seconds(*t);
+    if (!pts.empty() && at <= pts.back().first) bad(1, "times must increase from line to line");
+    pts.emplace_back(at, *v);
+  }
+  if (pts.empty()) file_node.fail("trace file '" + path + "' has no data rows");
+  return pts;
+}
+
+models::Profile parse_profile(const Node& n, ValueKind kind) {
+  if (!n.present()) n.fail("required");
+  if (!n.is_map() && !n.is_list()) return models::Profile::constant(profile_value(n, kind));
+  MapReader m = n.map();
+  const std::string shape =
+      m.required("profile").choice({"constant", "steps", "ramp", "flash_crowd", "diurnal", "trace"});
+  models::Profile p = models::Profile::constant(0);
+  if (shape == "constant") {
+    p = models::Profile::constant(profile_value(m.required("value"), kind));
+  } else if (shape == "steps") {
+    std::vector<std::pair<SimTime, double>> steps;
+    const Node list = m.required("steps");
+    for (const Node& s : list.list()) {
+      MapReader sm = s.map();
+      const Node at = sm.required("at");
+      const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
+      if (!steps.empty() && t <= steps.back().first) at.fail("step times must increase");
+      steps.emplace_back(t, profile_value(sm.required("value"), kind));
+      sm.finish();
+    }
+    if (steps.empty()) list.fail("needs at least one step");
+    p = models::Profile::steps(steps);
+  } else if (shape == "ramp") {
+    const double from = profile_value(m.required("from"), kind);
+    const double to = profile_value(m.required("to"), kind);
+    const SimTime start = m.get("start").present() ? m.get("start").duration_in(SimTime::zero(), kMaxDuration) : SimTime::zero();
+    const SimTime len = m.required("duration").duration_in(SimTime::zero(), kMaxDuration);
+    p = models::Profile::ramp(from, to, start, len);
+  } else if (shape == "flash_crowd") {
+    // Ari et al. (MASCOTS 2003), as parameterised in models.md §4.1: peak = shock x base;
+    // ramp-up unit/log10(1+S), sustained unit*log10(1+S), ramp-down decay*unit*log10(1+S).
+    const double base = profile_value(m.required("base"), kind);
+    const Node shock_n = m.get("shock");
+    const Node peak_n = m.get("peak");
+    if (shock_n.present() == peak_n.present()) m.node().fail("give exactly one of shock (a multiple of base) or peak");
+    double shock;
+    double peak;
+    if (shock_n.present()) {
+      shock = shock_n.number_in(1, 1000);
+      peak = base * shock;
+    } else {
+      peak = profile_value(peak_n, kind);
+      if (base <= 0) peak_n.fail("needs base > 0 to derive the phase lengths");
+      shock = peak / base;
+      if (shock < 1) peak_n.fail("must be at least base");
+    }
+    const double decay = m.get("decay").present() ? m.get("decay").number_in(0.01, 1000) : 4.0;
+    const SimTime start = m.required("start").duration_in(SimTime::zero(), kMaxDuration);
+    const SimTime unit = m.get("unit").present() ? m.get("unit").duration_in(sim::seconds(1), sim::hours(24)) : sim::minutes(1);
+    const double l = std::log10(1.0 + shock);
+    auto phase = [&](const char* key, double units) {
+      const Node o = m.get(key);
+      return o.present() ? o.duration_in(SimTime::zero(), kMaxDuration)
+                         : SimTime::from_seconds(unit.seconds() * units);
+    };
+    const SimTime up = phase("ramp_up", 1.0 / l);
+    const SimTime sustain = phase("sustain", l);
+    const SimTime down = phase("ramp_down", decay * l);
+    p = models::Profile::flash_crowd(base, peak, start, up, sustain, down);
+  } else if (shape == "diurnal") {
+    const double mean = profile_value(m.required("mean"), kind);
+    const double amp = m.required("amplitude").number_in(0, 1);
+    const SimTime period = m.get("period").present() ? m.get("period").duration_in(sim::seconds(1), kMaxDuration) : sim::hours(24);
+    const SimTime phase = m.get("phase").present() ? m.get("phase").duration_in(SimTime::zero(), kMaxDuration) : SimTime::zero();
+    p = models::Profile::diurnal(mean, amp, period, phase);
+  } else {  // trace
+    const Node file = m.required("file");
+    const std::string path = resolve_relative(file, file.text());
+    const std::string interp = m.get("interpolate").present() ? m.get("interpolate").choice({"step", "linear"}) : "step";
+    const double scale = m.get("scale").present() ? m.get("scale").number_in(0, 1e6) : 1.0;
+    auto pts = read_trace_csv(file, path, kind);
+    for (auto& pt : pts) pt.second *= scale;
+    p = interp == "linear" ? models::Profile::piecewise_linear(pts) : models::Profile::piecewise_constant(pts);
+  }
+  m.finish();
+  return p;
+}
+
+// ---- sections -------------------------------------------------------------------------------
+
+void parse_metrics(const Node& n, Scenario* s) {
+  MapReader m = n.map();
+  if (const Node b = m.get("bucket"); b.present()) {
+    s->metrics.bucket = b.duration_in(sim::milliseconds(1), kMaxDuration);
+  }
+  if (const Node t = m.get("apdex_t"); t.present()) {
+    s->metrics.apdex_t = t.duration_in(sim::microseconds(1), sim::hours(1));
+  }
+  if (const Node w = m.get("warmup"); w.present()) {
+    s->metrics.warmup = w.duration_in(SimTime::zero(), kMaxDuration);
+    if (s->metrics.warmup >= s->duration) w.fail("must be shorter than the scenario's duration");
+  }
+  m.finish();
+  if (s->duration / s->metrics.bucket > kMaxBuckets) {
+    m.get("bucket").fail("gives more than 50,000,000 buckets over the duration; use a longer bucket");
+  }
+}
+
+void parse_traffic(const Node& n, Scenario* s) {
+  MapReader m = n.map();
+  if (const Node k = m.get("kind"); k.present()) s->traffic_kind = k.choice({"open"});
+  s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate);
+  MapReader req = m.required("request").map();
+  s->open.demand = parse_duration_distribution(req.required("cpu"), sim::hours(24));
+  if (const Node w = req.get("write_fraction"); w.present()) s->open.write_fraction = w.number_in(0, 1);
+  req.finish();
+  m.finish();
+}
+
+void parse_pod(const Node& n, models::PodConfig* pod) {
+  MapReader m = n.map();
+  if (const Node c = m.get("cpu"); c.present()) {
+    pod->cores = c.cpu();
+    if (pod->cores < 0.001 || pod->cores > 1024) c.fail("must be between 1m and 1024 cores");
+  }
+  auto limit = [](const Node& v, int64_t lo, int64_t hi) {
+    if (v.text() == "unlimited") return models::PodConfig::kUnlimited;
+    return static_cast<int>(v.integer_in(lo, hi));
+  };
+  if (const Node c = m.get("concurrency"); c.present()) pod->concurrency = limit(c, 1, 1'000'000);
+  if (const Node q = m.get("queue"); q.present()) pod->queue = limit(q, 0, 1'000'000'000);
+  m.finish();
+}
+
+models::Balancing parse_balancing(const Node& n) {
+  const std::string b = n.choice({"random", "round-robin", "least-request", "p2c", "shared-queue"});
+  if (b == "random") return models::Balancing::kRandom;
+  if (b == "round-robin") return models::Balancing::kRoundRobin;
+  if (b == "least-request") return models::Balancing::kLeastRequest;
+  if (b == "p2c") return models::Balancing::kPowerOfTwo;
+  return models::Balancing::kSharedQueue;
+}
+
+void parse_sites(const Node& n, Scenario* s) {
+  MapReader m = n.map();
+  const std::vector<std::string> names = m.keys();
+  if (names.empty()) n.fail("needs at least one site");
+  if (names.size() > 1000) n.fail("more than 1000 sites");
+  for (const std::string& name : names) {
+    const Node sn = m.get(name);
+    if (!valid_name(name)) {
+      sn.fail("site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
+    }
+    if (name == "all") sn.fail("'all' is reserved for the overall series");
+    models::SiteConfig site;
+    site.name = name;
+    MapReader sm = sn.map();
+    site.public_cloud = sm.required("cloud").choice({"private", "public"}) == "public";
+    if (const Node r = sm.get("rtt"); r.present()) site.rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
+    site.replicas = static_cast<int>(sm.required("replicas").integer_in(0, 100'000));
+    MapReader dm = sm.required("deployment").map();
+    parse_pod(dm.get("pod"), &site.pod);
+    if (const Node b = dm.get("balancing"); b.present()) site.balancing = parse_balancing(b);
+    dm.finish();
+    sm.finish();
+    s->sites.push_back(std::move(site));
+  }
+  m.finish();
+}
+
+void parse_gslb(const Node& n, Scenario* s) {
+  s->gslb.weights.assign(s->sites.size(), 0.0);
+  if (!n.present()) {
+    std::fill(s->gslb.weights.begin(), s->gslb.weights.end(), 1.0);
+    return;
+  }
+  MapReader m = n.map();
+  if (const Node p = m.get("policy"); p.present()) s->gslb.policy = p.choice({"weighted"});
+  const Node wn = m.required("weights");
+  MapReader wm = wn.map();
+  double sum = 0;
+  for (const std::string& site : wm.keys()) {
+    const Node w = wm.get(site);
+    const int idx = s->site_index(site);
+    if (idx < 0) {
+      std::vector<std::string> names;
+      for (const auto& sc : s->sites) names.push_back(sc.name);
+      w.fail("no site named '" + site + "'; " + suggest(site, names, "sites are"));
+    }
+    s->gslb.weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
+    sum += s->gslb.weights[static_cast<std::size_t>(idx)];
+  }
+  if (sum <= 0) wn.fail("at least one weight must be positive");
+  wm.finish();
+  m.finish();
+}
+
+Expectations parse_expect_values(MapReader& m) {
+  Expectations e;
+  if (const Node v = m.get("apdex_min"); v.present()) e.apdex_min = v.number_in(0, 1);
+  if (const Node v = m.get("error_rate_max"); v.present()) e.error_rate_max = v.number_in(0, 1);
+  if (const Node v = m.get("rt_p95_max_s"); v.present()) e.rt_p95_max_s = v.number_in(1e-9, 1e9);
+  if (const Node v = m.get("rt_p99_max_s"); v.present()) e.rt_p99_max_s = v.number_in(1e-9, 1e9);
+  return e;
+}
+
+void parse_expect(const Node& n, Scenario* s) {
+  MapReader m = n.map();
+  s->expect = parse_expect_values(m);
+  if (const Node sites = m.get("sites"); sites.present()) {
+    MapReader sm = sites.map();
+    for (const std::string& name : sm.keys()) {
+      const Node one = sm.get(name);
+      if (s->site_index(name) < 0) one.fail("no site named '" + name + "'");
+      MapReader om = one.map();
+      s->site_expect.push_back({name, parse_expect_values(om)});
+      om.finish();
+    }
+    sm.finish();
+  }
+  m.finish();
+}
+
+void parse_narration(const Node& n, Scenario* s) {
+  for (const Node& line : n.list()) {
+    MapReader m = line.map();
+    const Node at = m.required("at");
+    const SimTime t = at.duration_in(SimTime::zero(), s->duration);
+    if (!s->narration.empty() && t < s->narration.back().at) at.fail("narration times must not go back");
+    s->narration.push_back({t, m.required("text").text()});
+    m.finish();
+  }
+}
+
+Scenario parse(const Node& root, const Overrides& overrides) {
+  if (!root.present()) root.fail("the scenario is empty");
+  Scenario s;
+  if (!root.is_map()) root.fail("a scenario is a map of settings (name:, duration:, traffic:, sites: ...)");
+  MapReader m = root.map();
+  const Node name = m.required("name");
+  s.name = name.text();
+  const bool name_ok = !s.name.empty() && s.name.size() <= 128 && s.name[0] != '.' &&
+                       std::all_of(s.name.begin(), s.name.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+                       });
+  if (!name_ok) name.fail("names use 1 to 128 letters, digits, '-', '_' and '.' (they name result files)");
+  if (const Node d = m.get("description"); d.present()) s.description = d.text();
+  s.duration = m.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
+  if (const Node seed = m.get("seed"); seed.present()) s.seed = seed.unsigned_integer();
+  parse_metrics(m.get("metrics"), &s);
+  parse_sites(m.required("sites"), &s);
+  parse_traffic(m.required("traffic"), &s);
+  parse_gslb(m.get("gslb"), &s);
+  parse_expect(m.get("expect"), &s);
+  parse_narration(m.get("narration"), &s);
+  m.finish();
+  if (const Overrides::Entry* e = overrides.first_unused()) {
+    throw ScenarioError(e->loc, e->path, "does not name a setting of this scenario");
+  }
+  return s;
+}
+
+}  // namespace
+
+int Scenario::site_index(const std::string& site) const {
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (sites[i].name == site) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ScenarioError({path, 0, 0}, "", "is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError({path, 0, 0}, "", "cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides) {
+  const Overrides ov(overrides);
+  const Node root = load_yaml_text(text, name, &ov);
+  Scenario s = parse(root, ov);
+  s.source_text = text;
+  s.overrides = overrides;
+  return s;
+}
+
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  Scenario s = load_scenario_text(read_text_file(path), path, overrides);
+  s.source_file = path;
+  return s;
+}
+
+}  // namespace runner

@@ -1,0 +1,82 @@
+#include "runner/terminal.h"
+
+#include <unistd.h>
+
+#include <cmath>
+
+namespace runner {
+
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1; }
+
+void ProgressLine::update(const std::string& label, double fraction, const std::string& detail) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+  last_ = now;
+  if (fraction < 0) fraction = 0;
+  if (fraction > 1) fraction = 1;
+  constexpr int kWidth = 24;
+  const int filled = static_cast<int>(fraction * kWidth);
+  std::string bar(static_cast<std::size_t>(filled), '#');
+  bar.append(static_cast<std::size_t>(kWidth - filled), ' ');
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::string eta = "";
+  if (fraction > 0.01 && fraction < 1) {
+    eta = "  ETA " + sim::format_duration(sim::seconds(static_cast<int64_t>(elapsed / fraction * (1 - fraction)) + 1));
+  }
+  std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%%  %s%s", label.c_str(), bar.c_str(), fraction * 100,
+               detail.c_str(), eta.c_str());
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void ProgressLine::clear() {
+  if (enabled_ && drawn_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+}
+
+std::string thousands(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+namespace {
+std::string num(double v, const char* fmt) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+std::string ms(double s) { return std::isnan(s) ? "-" : num(s * 1e3, "%.1f"); }
+
+void row(std::string* out, const models::EntitySummary& e) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5d\n",
+                e.name.c_str(), thousands(e.requests).c_str(), thousands(e.completed).c_str(),
+                thousands(e.failed).c_str(), num(e.error_rate * 100, "%.2f").c_str(),
+                num(e.apdex, "%.3f").c_str(), ms(e.rt_mean_s).c_str(), ms(e.rt_p50_s).c_str(),
+                ms(e.rt_p95_s).c_str(), ms(e.rt_p99_s).c_str(), num(e.cpu_util * 100, "%.0f").c_str(),
+                e.max_replicas);
+  *out += buf;
+}
+}  // namespace
+
+std::string format_summary_table(const models::RunSummary& s) {
+  std::string out;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5s\n", "entity",
+                "requests", "completed", "failed", "err%", "apdex", "mean ms", "p50 ms", "p95 ms",
+                "p99 ms", "cpu%", "pods");
+  out += buf;
+  row(&out, s.overall);
+  if (s.sites.size() > 1) {
+    for (const auto& site : s.sites) row(&out, site);
+  }
+  return out;
+}
+
+}  // namespace runner

@@ -1,0 +1,79 @@
+// sim/event_queue.h: the pending-event set, a 4-ary indexed min-heap.
+//
+// Events are ordered by (time, priority, insertion sequence): two events at the same time run in
+// priority order (lower first), then in the order they were scheduled. The order never depends
+// on addresses or hash iteration, so a run is reproducible bit for bit.
+//
+// Callbacks live in a slot pool that is reused: after warm-up, push/pop/cancel do not allocate.
+// Each slot remembers its heap position, so cancel removes the entry at once (O(log n)) and the
+// heap never holds dead events. An EventId carries a generation so a stale id cancels nothing.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/callback.h"
+#include "sim/time.h"
+
+namespace sim {
+
+struct EventId {
+  uint32_t slot = 0;
+  uint32_t gen = 0;  // 0 = no event
+  explicit operator bool() const { return gen != 0; }
+  friend bool operator==(EventId, EventId) = default;
+};
+
+class EventQueue {
+ public:
+  static constexpr int kMinPriority = -128;
+  static constexpr int kMaxPriority = 127;
+
+  EventQueue();
+
+  // REQUIRES: kMinPriority <= priority <= kMaxPriority.
+  EventId push(SimTime t, int priority, Callback cb);
+  // Removes a pending event. Returns false if it already ran, was cancelled or is invalid.
+  bool cancel(EventId id);
+  bool pending(EventId id) const;
+
+  bool empty() const { return heap_.empty(); }
+  std::size_t size() const { return heap_.size(); }
+  // REQUIRES: !empty().
+  SimTime top_time() const { return SimTime::from_ns(heap_[0].time); }
+  // Removes the first event; returns its callback, time and priority. REQUIRES: !empty().
+  Callback pop(SimTime* t, int* priority);
+
+ private:
+  struct Entry {
+    int64_t time;
+    uint64_t key;  // priority in the top 8 bits, insertion sequence below
+    uint32_t slot;
+  };
+  struct Slot {
+    Callback cb;
+    uint32_t gen = 1;
+    uint32_t pos = kFree;  // index in heap_, or kFree
+  };
+  static constexpr uint32_t kFree = 0xffffffffu;
+  static constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
+
+  static bool less(const Entry& a, const Entry& b) {
+    return a.time < b.time || (a.time == b.time && a.key < b.key);
+  }
+  void place(uint32_t pos, const Entry& e) {
+    heap_[pos] = e;
+    slots_[e.slot].pos = pos;
+  }
+  void sift_up(uint32_t pos, Entry e);
+  void sift_down(uint32_t pos, Entry e);
+  void remove_at(uint32_t pos);
+  void release(uint32_t slot);
+
+  std::vector<Entry> heap_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  uint64_t next_seq_ = 0;
+};
+
+}  // namespace sim
