@@ -274,9 +274,9 @@ void parse_sites(const Node& n, Scenario* s) {
   for (const std::string& name : names) {
     const Node sn = m.get(name);
     if (!valid_name(name)) {
-      sn.fail("site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
+      m.fail_key(name, "site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
     }
-    if (name == "all") sn.fail("'all' is reserved for the overall series");
+    if (name == "all") m.fail_key(name, "'all' is reserved for the overall series");
     models::SiteConfig site;
     site.name = name;
     MapReader sm = sn.map();
@@ -310,7 +310,7 @@ void parse_gslb(const Node& n, Scenario* s) {
     if (idx < 0) {
       std::vector<std::string> names;
       for (const auto& sc : s->sites) names.push_back(sc.name);
-      w.fail("no site named '" + site + "'; " + suggest(site, names, "sites are"));
+      wm.fail_key(site, "no site named '" + site + "'; " + suggest(site, names, "sites are"));
     }
     s->gslb.weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
     sum += s->gslb.weights[static_cast<std::size_t>(idx)];
@@ -336,7 +336,7 @@ void parse_expect(const Node& n, Scenario* s) {
     MapReader sm = sites.map();
     for (const std::string& name : sm.keys()) {
       const Node one = sm.get(name);
-      if (s->site_index(name) < 0) one.fail("no site named '" + name + "'");
+      if (s->site_index(name) < 0) sm.fail_key(name, "no site named '" + name + "'");
       MapReader om = one.map();
       s->site_expect.push_back({name, parse_expect_values(om)});
       om.finish();
@@ -350,7 +350,8 @@ void parse_narration(const Node& n, Scenario* s) {
   for (const Node& line : n.list()) {
     MapReader m = line.map();
     const Node at = m.required("at");
-    const SimTime t = at.duration_in(SimTime::zero(), s->duration);
+    // Lines after the end are allowed (a run shortened with --set duration=... keeps its file).
+    const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
     if (!s->narration.empty() && t < s->narration.back().at) at.fail("narration times must not go back");
     s->narration.push_back({t, m.required("text").text()});
     m.finish();

@@ -58,6 +58,7 @@ class Stmt {
   void reset();
   int column_count() const { return sqlite3_column_count(stmt_); }
   bool is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  bool is_real(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_FLOAT; }
   int64_t int64(int i) const { return sqlite3_column_int64(stmt_, i); }
   double real(int i) const { return sqlite3_column_double(stmt_, i); }
   std::string text(int i) const;

@@ -114,6 +114,7 @@ std::optional<sim::SimTime> parse_duration(std::string_view s, std::string* erro
       *error = "'" + std::string(s) + "' is not a duration (write e.g. 15s, 250ms, 2m, 1h30m)";
       return std::nullopt;
     }
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
     std::size_t u = 0;
     while (u < rest.size() && std::isalpha(static_cast<unsigned char>(rest[u]))) ++u;
     const std::string_view unit = rest.substr(0, u);
@@ -143,6 +144,7 @@ std::optional<sim::SimTime> parse_duration(std::string_view s, std::string* erro
     }
     total += part;
     any = true;
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   }
   if (!any) { *error = "expected a duration"; return std::nullopt; }
   return sim::SimTime::from_ns(total);

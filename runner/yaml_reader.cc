@@ -372,9 +372,37 @@ Node MapReader::get(std::string_view key) {
 Node MapReader::required(std::string_view key) {
   Node n = get(key);
   if (!n.present()) {
+    // A misspelt key is the likeliest reason: report it as such ("replcas" for "replicas").
+    const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
+    for (const std::string& k : keys()) {
+      if (std::find(known_.begin(), known_.end(), k) == known_.end() && edit_distance(k, key) <= limit) {
+        throw ScenarioError(key_location(k), join(node_.path(), k),
+                            "unknown key; did you mean '" + std::string(key) + "'?");
+      }
+    }
     throw ScenarioError(node_.where(), n.path(), "required key is missing");
   }
   return n;
+}
+
+Location MapReader::key_location(std::string_view key) const {
+  for (const auto& [k, kn] : file_keys_) {
+    if (k == key) return mark_location(node_.file(), kn.Mark());
+  }
+  if (node_.overrides_ != nullptr) {
+    const std::string path = join(node_.path(), key);
+    for (const auto& e : node_.overrides_->entries()) {
+      if (e.path == path || e.path.compare(0, path.size() + 1, path + ".") == 0 ||
+          e.path.compare(0, path.size() + 1, path + "[") == 0) {
+        return e.loc;
+      }
+    }
+  }
+  return node_.where();
+}
+
+void MapReader::fail_key(std::string_view key, const std::string& message) const {
+  throw ScenarioError(key_location(key), join(node_.path(), key), message);
 }
 
 std::vector<std::string> MapReader::keys() const {
@@ -389,26 +417,9 @@ std::vector<std::string> MapReader::keys() const {
 }
 
 void MapReader::finish() {
-  auto unknown = [&](const std::string& key, Location loc) {
-    throw ScenarioError(std::move(loc), join(node_.path(), key),
-                        "unknown key; " + suggest(key, known_, "valid keys here are"));
-  };
-  for (const auto& [k, kn] : file_keys_) {
+  for (const std::string& k : keys()) {
     if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
-      unknown(k, mark_location(node_.file(), kn.Mark()));
-    }
-  }
-  if (node_.overrides_ != nullptr) {
-    for (const std::string& k : node_.overrides_->children(node_.path())) {
-      if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
-        const std::string path = join(node_.path(), k);
-        for (const auto& e : node_.overrides_->entries()) {
-          if (e.path == path || e.path.compare(0, path.size() + 1, path + ".") == 0 ||
-              e.path.compare(0, path.size() + 1, path + "[") == 0) {
-            unknown(k, e.loc);
-          }
-        }
-      }
+      fail_key(k, "unknown key; " + suggest(k, known_, "valid keys here are"));
     }
   }
 }

@@ -136,6 +136,10 @@ class MapReader {
   bool empty() const { return keys().empty(); }
   // Fails on the first key that was never asked for.
   void finish();
+  // Where a key is written (its key node, or the --set argument that adds it).
+  Location key_location(std::string_view key) const;
+  // Fails with the key's location and path (for errors about a name used as a key).
+  [[noreturn]] void fail_key(std::string_view key, const std::string& message) const;
   const Node& node() const { return node_; }
 
  private:

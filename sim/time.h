@@ -23,7 +23,8 @@ class SimTime {
   static constexpr SimTime max() { return SimTime(std::numeric_limits<int64_t>::max()); }
 
   constexpr int64_t ns() const { return ns_; }
-  constexpr double seconds() const { return static_cast<double>(ns_) * 1e-9; }
+  // Correctly rounded (division, not multiplication by 1e-9): 15 s gives exactly 15.0.
+  constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
   constexpr bool is_max() const { return ns_ == std::numeric_limits<int64_t>::max(); }
 
   constexpr auto operator<=>(const SimTime&) const = default;
