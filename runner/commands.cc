@@ -34,8 +34,9 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
   try {
     const Scenario s = load_scenario_file(scenario, sets);
     if (!quiet) {
-      std::printf("%s: ok: scenario '%s', %zu site%s, %s simulated\n", scenario.c_str(), s.name.c_str(),
-                  s.sites.size(), s.sites.size() == 1 ? "" : "s", sim::format_duration(s.duration).c_str());
+      std::printf("%s: ok: scenario '%s', %zu site%s, %s simulated\n", scenario.c_str(),
+                  s.name.c_str(), s.sites.size(), s.sites.size() == 1 ? "" : "s",
+                  sim::format_duration(s.duration).c_str());
     }
     return kExitOk;
   } catch (const ScenarioError& e) {
@@ -113,14 +114,14 @@ int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
 
   if (chatty) {
     const uint64_t requests = r.summary.overall.requests;
-    std::fprintf(stderr, "%s (seed %llu): %s simulated in %.2f s wall, %s events%s\n", s.name.c_str(),
-                 static_cast<unsigned long long>(seed), sim::format_duration(r.sim_end).c_str(),
-                 r.wall_seconds, thousands(r.events).c_str(),
-                 r.status == "completed" ? "" : " (INTERRUPTED)");
+    std::fprintf(stderr, "%s (seed %llu): %s simulated in %.2f s wall, %s events%s\n",
+                 s.name.c_str(), static_cast<unsigned long long>(seed),
+                 sim::format_duration(r.sim_end).c_str(), r.wall_seconds,
+                 thousands(r.events).c_str(), r.status == "completed" ? "" : " (INTERRUPTED)");
     std::fputs(format_summary_table(r.summary).c_str(), stderr);
     for (const ExpectCheck& c : r.checks) {
-      std::fprintf(stderr, "  expect %s %s %g: %.6g %s\n", c.scope.c_str(), c.key.c_str(), c.limit, c.value,
-                   c.passed ? "ok" : "FAILED");
+      std::fprintf(stderr, "  expect %s %s %g: %.6g %s\n", c.scope.c_str(), c.key.c_str(), c.limit,
+                   c.value, c.passed ? "ok" : "FAILED");
     }
     std::fprintf(stderr, "  results: %s (run %lld); %.2f M requests/s of wall time\n", out.c_str(),
                  static_cast<long long>(run_id),

@@ -34,9 +34,11 @@ int main(int argc, char** argv) {
                   "Override one setting, e.g. --set sites.public.replicas=12 (repeatable)")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
-  run->add_option("--out", run_args.out,
-                  "Results database to write (replaced if it exists; default results/<name>.sqlite)");
-  run->add_option("--summary-json", run_args.summary_json, "Also write the run summary as JSON ('-' = stdout)");
+  run->add_option(
+      "--out", run_args.out,
+      "Results database to write (replaced if it exists; default results/<name>.sqlite)");
+  run->add_option("--summary-json", run_args.summary_json,
+                  "Also write the run summary as JSON ('-' = stdout)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress or summary on the terminal");
 
   std::string validate_file;

@@ -62,32 +62,43 @@ ResultsDb::ResultsDb(const std::string& path) : db_(path, true) {
     for (int b = 0; b < models::TmapBins::kCount; ++b) {
       const double hi = models::TmapBins::hi_seconds(b);
       bins.bind(1, int64_t{b}).bind(2, models::TmapBins::lo_seconds(b));
-      if (std::isinf(hi)) bins.bind_null(3); else bins.bind(3, hi);
+      if (std::isinf(hi))
+        bins.bind_null(3);
+      else
+        bins.bind(3, hi);
       bins.run();
     }
     tx.commit();
   } else if (version != kSchemaVersion) {
     throw DbError(path + ": not an hcsim results file of schema version " +
-                  std::to_string(kSchemaVersion) + " (found user_version " + std::to_string(version) + ")");
+                  std::to_string(kSchemaVersion) + " (found user_version " +
+                  std::to_string(version) + ")");
   }
 }
 
 int64_t ResultsDb::begin_run(const RunInfo& info) {
   const Scenario& s = *info.scenario;
   Transaction tx(db_);
-  Stmt st(db_,
-          "INSERT INTO runs(scenario_name, scenario_file, scenario_yaml, overrides, seed, config_id,"
-          " config_label, replication, hcsim_version, status, horizon_ns, bucket_ns, warmup_ns,"
-          " apdex_t_ns, started_at) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?)");
+  Stmt st(
+      db_,
+      "INSERT INTO runs(scenario_name, scenario_file, scenario_yaml, overrides, seed, config_id,"
+      " config_label, replication, hcsim_version, status, horizon_ns, bucket_ns, warmup_ns,"
+      " apdex_t_ns, started_at) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?)");
   JsonWriter ov;
   ov.begin_array();
   for (const auto& o : s.overrides) ov.value(o);
   ov.end_array();
   st.bind(1, s.name);
-  if (s.source_file.empty()) st.bind_null(2); else st.bind(2, s.source_file);
+  if (s.source_file.empty())
+    st.bind_null(2);
+  else
+    st.bind(2, s.source_file);
   st.bind(3, s.source_text).bind(4, ov.str()).bind(5, static_cast<int64_t>(info.seed));
   st.bind(6, info.config_id);
-  if (info.config_label.empty()) st.bind_null(7); else st.bind(7, info.config_label);
+  if (info.config_label.empty())
+    st.bind_null(7);
+  else
+    st.bind(7, info.config_label);
   st.bind(8, info.replication).bind(9, std::string_view(HCSIM_VERSION));
   st.bind(10, s.duration.ns()).bind(11, s.metrics.bucket.ns()).bind(12, s.metrics.warmup.ns());
   st.bind(13, s.metrics.apdex_t.ns()).bind(14, utc_now());
@@ -101,16 +112,26 @@ int64_t ResultsDb::begin_run(const RunInfo& info) {
 
 void ResultsDb::end_run(int64_t run_id, const RunEnd& end) {
   Transaction tx(db_);
-  Stmt st(db_,
-          "UPDATE runs SET status = ?, sim_end_ns = ?, events = ?, fingerprint = ?, expect_passed = ?,"
-          " summary_json = ?, message = ?, finished_at = ?, wall_seconds = ? WHERE run_id = ?");
+  Stmt st(
+      db_,
+      "UPDATE runs SET status = ?, sim_end_ns = ?, events = ?, fingerprint = ?, expect_passed = ?,"
+      " summary_json = ?, message = ?, finished_at = ?, wall_seconds = ? WHERE run_id = ?");
   char fp[20];
   std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>(end.fingerprint));
   st.bind(1, end.status).bind(2, end.sim_end.ns()).bind(3, static_cast<int64_t>(end.events));
   st.bind(4, std::string_view(fp));
-  if (end.expect_passed) st.bind(5, int64_t{*end.expect_passed ? 1 : 0}); else st.bind_null(5);
-  if (end.summary_json.empty()) st.bind_null(6); else st.bind(6, end.summary_json);
-  if (end.message.empty()) st.bind_null(7); else st.bind(7, end.message);
+  if (end.expect_passed)
+    st.bind(5, int64_t{*end.expect_passed ? 1 : 0});
+  else
+    st.bind_null(5);
+  if (end.summary_json.empty())
+    st.bind_null(6);
+  else
+    st.bind(6, end.summary_json);
+  if (end.message.empty())
+    st.bind_null(7);
+  else
+    st.bind(7, end.message);
   st.bind(8, utc_now()).bind(9, end.wall_seconds).bind(10, run_id);
   st.run();
   tx.commit();
@@ -123,10 +144,13 @@ RunRecorder::RunRecorder(ResultsDb& db, int64_t run_id)
       run_id_(run_id),
       series_columns_(series_columns(db_)),
       insert_series_(db_, series_insert_sql(series_columns_)),
-      insert_hist_(db_, "INSERT INTO rt_hist(run_id, entity_id, t_ns, first_bin, counts) VALUES(?,?,?,?,?)"),
-      insert_event_(db_, "INSERT INTO events(run_id, seq, t_ns, component, kind, message, details)"
-                         " VALUES(?,?,?,?,?,?,?)"),
-      insert_sample_(db_, "INSERT INTO samples(run_id, component, name, t_ns, value) VALUES(?,?,?,?,?)"),
+      insert_hist_(
+          db_, "INSERT INTO rt_hist(run_id, entity_id, t_ns, first_bin, counts) VALUES(?,?,?,?,?)"),
+      insert_event_(db_,
+                    "INSERT INTO events(run_id, seq, t_ns, component, kind, message, details)"
+                    " VALUES(?,?,?,?,?,?,?)"),
+      insert_sample_(db_,
+                     "INSERT INTO samples(run_id, component, name, t_ns, value) VALUES(?,?,?,?,?)"),
       insert_entity_(db_, "INSERT INTO entities(run_id, entity_id, name, kind) VALUES(?,?,?,?)") {
   for (std::size_t i = 0; i < series_columns_.size(); ++i) {
     series_param_[series_columns_[i]] = static_cast<int>(i) + 4;
@@ -177,7 +201,8 @@ void RunRecorder::series(std::string_view table, std::string_view entity_name, s
   const int64_t eid = entity(table, entity_name);
   // Map field names to bind positions; the layout is usually the same as last time.
   bool same = cached_names_.size() == fields.size();
-  for (std::size_t i = 0; same && i < fields.size(); ++i) same = cached_names_[i] == fields[i].name.data();
+  for (std::size_t i = 0; same && i < fields.size(); ++i)
+    same = cached_names_[i] == fields[i].name.data();
   if (!same) {
     cached_names_.clear();
     cached_params_.clear();
@@ -190,7 +215,8 @@ void RunRecorder::series(std::string_view table, std::string_view entity_name, s
   }
   ensure_txn();
   insert_series_.bind(1, run_id_).bind(2, eid).bind(3, t.ns());
-  for (std::size_t i = 0; i < fields.size(); ++i) insert_series_.bind(cached_params_[i], fields[i].value);
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    insert_series_.bind(cached_params_[i], fields[i].value);
   insert_series_.run();
   wrote_row();
 }
@@ -202,8 +228,8 @@ void RunRecorder::histogram(std::string_view table, std::string_view entity_name
   while (last > first && counts[last - 1] == 0) --last;
   if (first == last) return;
   const int64_t eid = entity(table, entity_name);
-  std::vector<unsigned char> blob;
-  blob.reserve((last - first) * 4);
+  std::vector<unsigned char>& blob = blob_;
+  blob.clear();
   for (std::size_t i = first; i < last; ++i) {
     const uint32_t c = counts[i];
     for (int k = 0; k < 4; ++k) blob.push_back(static_cast<unsigned char>(c >> (8 * k)));
@@ -219,7 +245,10 @@ void RunRecorder::event(sim::SimTime t, std::string_view component, std::string_
   ensure_txn();
   insert_event_.bind(1, run_id_).bind(2, event_seq_++).bind(3, t.ns()).bind(4, component);
   insert_event_.bind(5, kind).bind(6, message);
-  if (details_json.empty()) insert_event_.bind_null(7); else insert_event_.bind(7, details_json);
+  if (details_json.empty())
+    insert_event_.bind_null(7);
+  else
+    insert_event_.bind(7, details_json);
   insert_event_.run();
   wrote_row();
 }
@@ -227,7 +256,12 @@ void RunRecorder::event(sim::SimTime t, std::string_view component, std::string_
 void RunRecorder::sample(std::string_view component, std::string_view name, sim::SimTime t,
                          double value) {
   ensure_txn();
-  insert_sample_.bind(1, run_id_).bind(2, component).bind(3, name).bind(4, t.ns()).bind(5, value).run();
+  insert_sample_.bind(1, run_id_)
+      .bind(2, component)
+      .bind(3, name)
+      .bind(4, t.ns())
+      .bind(5, value)
+      .run();
   wrote_row();
 }
 

@@ -87,11 +87,12 @@ class RunRecorder final : public sim::Recorder {
   bool in_txn_ = false;
   int rows_ = 0;
   int64_t event_seq_ = 0;
-  std::vector<std::string> series_columns_;  // after run_id, entity_id, t_ns
+  std::vector<std::string> series_columns_;            // after run_id, entity_id, t_ns
   std::unordered_map<std::string, int> series_param_;  // column -> bind index
   std::vector<const char*> cached_names_;              // field-name layout of the last row
   std::vector<int> cached_params_;
   std::vector<std::pair<std::string, int64_t>> entities_;
+  std::vector<unsigned char> blob_;  // reused histogram encoding buffer
   Stmt insert_series_, insert_hist_, insert_event_, insert_sample_, insert_entity_;
 };
 

@@ -81,7 +81,10 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
   }
   j.end_object();
   j.key("expect").begin_object();
-  if (r.expect_passed) j.key("passed").value(*r.expect_passed); else j.key("passed").null();
+  if (r.expect_passed)
+    j.key("passed").value(*r.expect_passed);
+  else
+    j.key("passed").null();
   j.key("checks").begin_array();
   for (const ExpectCheck& c : r.checks) {
     j.begin_object();
@@ -159,7 +162,8 @@ RunResult run_into_db(ResultsDb& db, const RunInfo& info, const RunControl& cont
   end.expect_passed = r.expect_passed;
   end.summary_json = r.summary_json;
   end.wall_seconds = r.wall_seconds;
-  if (r.status == "interrupted") end.message = "interrupted at t=" + sim::format_duration(r.sim_end);
+  if (r.status == "interrupted")
+    end.message = "interrupted at t=" + sim::format_duration(r.sim_end);
   db.end_run(run_id, end);
   return r;
 }

@@ -19,15 +19,15 @@ struct ExpectCheck {
   std::string scope;  // "overall" or a site name
   std::string key;    // e.g. "apdex_min"
   double limit = 0;
-  double value = 0;   // NaN when the run produced no value (counts as failed)
+  double value = 0;  // NaN when the run produced no value (counts as failed)
   bool passed = false;
 };
 
 std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary);
 
 struct RunControl {
-  const std::atomic<bool>* stop = nullptr;             // set to stop early (SIGINT)
-  std::function<void(sim::SimTime now)> on_progress;   // called every few hundred thousand events
+  const std::atomic<bool>* stop = nullptr;            // set to stop early (SIGINT)
+  std::function<void(sim::SimTime now)> on_progress;  // called every few hundred thousand events
 };
 
 struct RunResult {

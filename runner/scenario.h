@@ -44,8 +44,8 @@ struct GslbSpec {
 struct Scenario {
   std::string name;
   std::string description;
-  std::string source_file;   // the YAML file ("" when loaded from text)
-  std::string source_text;   // the YAML text as read
+  std::string source_file;             // the YAML file ("" when loaded from text)
+  std::string source_text;             // the YAML text as read
   std::vector<std::string> overrides;  // the --set arguments applied
 
   sim::SimTime duration;

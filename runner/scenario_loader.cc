@@ -15,7 +15,7 @@ using sim::SimTime;
 namespace {
 
 constexpr SimTime kMaxDuration = sim::hours(24 * 3650);  // ten years
-constexpr double kMaxRate = 1e9;                          // requests per second
+constexpr double kMaxRate = 1e9;                         // requests per second
 constexpr int64_t kMaxBuckets = 50'000'000;
 
 bool valid_name(const std::string& s) {
@@ -51,7 +51,8 @@ models::Distribution parse_duration_distribution(const Node& n, SimTime max_mean
   };
   models::Distribution d;
   if (kind == "constant") {
-    d = models::Distribution::constant(m.required("value").duration_in(SimTime::zero(), max_mean).seconds());
+    d = models::Distribution::constant(
+        m.required("value").duration_in(SimTime::zero(), max_mean).seconds());
   } else if (kind == "exponential") {
     d = models::Distribution::exponential(positive("mean"));
   } else if (kind == "lognormal") {
@@ -59,7 +60,8 @@ models::Distribution parse_duration_distribution(const Node& n, SimTime max_mean
     const bool by_median = m.has("median") || m.has("sigma");
     if (by_mean && by_median) n.fail("give either mean and cv, or median and sigma, not both");
     if (by_median) {
-      d = models::Distribution::lognormal_median_sigma(positive("median"), positive_number("sigma", 10));
+      d = models::Distribution::lognormal_median_sigma(positive("median"),
+                                                       positive_number("sigma", 10));
     } else {
       d = models::Distribution::lognormal_mean_cv(positive("mean"), positive_number("cv", 100));
     }
@@ -99,8 +101,8 @@ double profile_value(const Node& n, ValueKind kind) {
   return n.number_in(0, 1e9);
 }
 
-std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node, const std::string& path,
-                                                       ValueKind kind) {
+std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node,
+                                                       const std::string& path, ValueKind kind) {
   std::ifstream in(path);
   if (!in) file_node.fail("cannot open trace file '" + path + "'");
   std::vector<std::pair<SimTime, double>> pts;
@@ -124,7 +126,8 @@ std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node, co
     const auto v = parse_number(line.substr(comma + 1), &err);
     if (!v) bad(static_cast<int>(comma) + 2, err);
     if (*t < 0 || *t > kMaxDuration.seconds()) bad(1, "time out of range");
-    if (*v < 0 || (kind == ValueKind::kRate && *v > kMaxRate)) bad(static_cast<int>(comma) + 2, "value out of range");
+    if (*v < 0 || (kind == ValueKind::kRate && *v > kMaxRate))
+      bad(static_cast<int>(comma) + 2, "value out of range");
     const SimTime at = SimTime::from_seconds(*t);
     if (!pts.empty() && at <= pts.back().first) bad(1, "times must increase from line to line");
     pts.emplace_back(at, *v);
@@ -137,8 +140,8 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
   if (!n.present()) n.fail("required");
   if (!n.is_map() && !n.is_list()) return models::Profile::constant(profile_value(n, kind));
   MapReader m = n.map();
-  const std::string shape =
-      m.required("profile").choice({"constant", "steps", "ramp", "flash_crowd", "diurnal", "trace"});
+  const std::string shape = m.required("profile").choice(
+      {"constant", "steps", "ramp", "flash_crowd", "diurnal", "trace"});
   models::Profile p = models::Profile::constant(0);
   if (shape == "constant") {
     p = models::Profile::constant(profile_value(m.required("value"), kind));
@@ -158,7 +161,9 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
   } else if (shape == "ramp") {
     const double from = profile_value(m.required("from"), kind);
     const double to = profile_value(m.required("to"), kind);
-    const SimTime start = m.get("start").present() ? m.get("start").duration_in(SimTime::zero(), kMaxDuration) : SimTime::zero();
+    const SimTime start = m.get("start").present()
+                              ? m.get("start").duration_in(SimTime::zero(), kMaxDuration)
+                              : SimTime::zero();
     const SimTime len = m.required("duration").duration_in(SimTime::zero(), kMaxDuration);
     p = models::Profile::ramp(from, to, start, len);
   } else if (shape == "flash_crowd") {
@@ -167,7 +172,8 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
     const double base = profile_value(m.required("base"), kind);
     const Node shock_n = m.get("shock");
     const Node peak_n = m.get("peak");
-    if (shock_n.present() == peak_n.present()) m.node().fail("give exactly one of shock (a multiple of base) or peak");
+    if (shock_n.present() == peak_n.present())
+      m.node().fail("give exactly one of shock (a multiple of base) or peak");
     double shock;
     double peak;
     if (shock_n.present()) {
@@ -181,7 +187,9 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
     }
     const double decay = m.get("decay").present() ? m.get("decay").number_in(0.01, 1000) : 4.0;
     const SimTime start = m.required("start").duration_in(SimTime::zero(), kMaxDuration);
-    const SimTime unit = m.get("unit").present() ? m.get("unit").duration_in(sim::seconds(1), sim::hours(24)) : sim::minutes(1);
+    const SimTime unit = m.get("unit").present()
+                             ? m.get("unit").duration_in(sim::seconds(1), sim::hours(24))
+                             : sim::minutes(1);
     const double l = std::log10(1.0 + shock);
     auto phase = [&](const char* key, double units) {
       const Node o = m.get(key);
@@ -195,17 +203,23 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
   } else if (shape == "diurnal") {
     const double mean = profile_value(m.required("mean"), kind);
     const double amp = m.required("amplitude").number_in(0, 1);
-    const SimTime period = m.get("period").present() ? m.get("period").duration_in(sim::seconds(1), kMaxDuration) : sim::hours(24);
-    const SimTime phase = m.get("phase").present() ? m.get("phase").duration_in(SimTime::zero(), kMaxDuration) : SimTime::zero();
+    const SimTime period = m.get("period").present()
+                               ? m.get("period").duration_in(sim::seconds(1), kMaxDuration)
+                               : sim::hours(24);
+    const SimTime phase = m.get("phase").present()
+                              ? m.get("phase").duration_in(SimTime::zero(), kMaxDuration)
+                              : SimTime::zero();
     p = models::Profile::diurnal(mean, amp, period, phase);
   } else {  // trace
     const Node file = m.required("file");
     const std::string path = resolve_relative(file, file.text());
-    const std::string interp = m.get("interpolate").present() ? m.get("interpolate").choice({"step", "linear"}) : "step";
+    const std::string interp =
+        m.get("interpolate").present() ? m.get("interpolate").choice({"step", "linear"}) : "step";
     const double scale = m.get("scale").present() ? m.get("scale").number_in(0, 1e6) : 1.0;
     auto pts = read_trace_csv(file, path, kind);
     for (auto& pt : pts) pt.second *= scale;
-    p = interp == "linear" ? models::Profile::piecewise_linear(pts) : models::Profile::piecewise_constant(pts);
+    p = interp == "linear" ? models::Profile::piecewise_linear(pts)
+                           : models::Profile::piecewise_constant(pts);
   }
   m.finish();
   return p;
@@ -227,7 +241,8 @@ void parse_metrics(const Node& n, Scenario* s) {
   }
   m.finish();
   if (s->duration / s->metrics.bucket > kMaxBuckets) {
-    m.get("bucket").fail("gives more than 50,000,000 buckets over the duration; use a longer bucket");
+    m.get("bucket").fail(
+        "gives more than 50,000,000 buckets over the duration; use a longer bucket");
   }
 }
 
@@ -237,7 +252,8 @@ void parse_traffic(const Node& n, Scenario* s) {
   s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate);
   MapReader req = m.required("request").map();
   s->open.demand = parse_duration_distribution(req.required("cpu"), sim::hours(24));
-  if (const Node w = req.get("write_fraction"); w.present()) s->open.write_fraction = w.number_in(0, 1);
+  if (const Node w = req.get("write_fraction"); w.present())
+    s->open.write_fraction = w.number_in(0, 1);
   req.finish();
   m.finish();
 }
@@ -274,14 +290,16 @@ void parse_sites(const Node& n, Scenario* s) {
   for (const std::string& name : names) {
     const Node sn = m.get(name);
     if (!valid_name(name)) {
-      m.fail_key(name, "site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
+      m.fail_key(
+          name, "site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
     }
     if (name == "all") m.fail_key(name, "'all' is reserved for the overall series");
     models::SiteConfig site;
     site.name = name;
     MapReader sm = sn.map();
     site.public_cloud = sm.required("cloud").choice({"private", "public"}) == "public";
-    if (const Node r = sm.get("rtt"); r.present()) site.rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
+    if (const Node r = sm.get("rtt"); r.present())
+      site.rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
     site.replicas = static_cast<int>(sm.required("replicas").integer_in(0, 100'000));
     MapReader dm = sm.required("deployment").map();
     parse_pod(dm.get("pod"), &site.pod);
@@ -352,7 +370,8 @@ void parse_narration(const Node& n, Scenario* s) {
     const Node at = m.required("at");
     // Lines after the end are allowed (a run shortened with --set duration=... keeps its file).
     const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
-    if (!s->narration.empty() && t < s->narration.back().at) at.fail("narration times must not go back");
+    if (!s->narration.empty() && t < s->narration.back().at)
+      at.fail("narration times must not go back");
     s->narration.push_back({t, m.required("text").text()});
     m.finish();
   }
@@ -361,15 +380,18 @@ void parse_narration(const Node& n, Scenario* s) {
 Scenario parse(const Node& root, const Overrides& overrides) {
   if (!root.present()) root.fail("the scenario is empty");
   Scenario s;
-  if (!root.is_map()) root.fail("a scenario is a map of settings (name:, duration:, traffic:, sites: ...)");
+  if (!root.is_map())
+    root.fail("a scenario is a map of settings (name:, duration:, traffic:, sites: ...)");
   MapReader m = root.map();
   const Node name = m.required("name");
   s.name = name.text();
-  const bool name_ok = !s.name.empty() && s.name.size() <= 128 && s.name[0] != '.' &&
-                       std::all_of(s.name.begin(), s.name.end(), [](char c) {
-                         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-                       });
-  if (!name_ok) name.fail("names use 1 to 128 letters, digits, '-', '_' and '.' (they name result files)");
+  const bool name_ok =
+      !s.name.empty() && s.name.size() <= 128 && s.name[0] != '.' &&
+      std::all_of(s.name.begin(), s.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
+  if (!name_ok)
+    name.fail("names use 1 to 128 letters, digits, '-', '_' and '.' (they name result files)");
   if (const Node d = m.get("description"); d.present()) s.description = d.text();
   s.duration = m.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
   if (const Node seed = m.get("seed"); seed.present()) s.seed = seed.unsigned_integer();
@@ -397,7 +419,8 @@ int Scenario::site_index(const std::string& site) const {
 
 std::string read_text_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ScenarioError({path, 0, 0}, "", "is a directory, not a file");
+  if (std::filesystem::is_directory(path, ec))
+    throw ScenarioError({path, 0, 0}, "", "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError({path, 0, 0}, "", "cannot open file");
   std::ostringstream ss;

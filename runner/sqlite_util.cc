@@ -52,14 +52,16 @@ Stmt& Stmt::bind(int i, double v) {
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {
-  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
     db_->fail("bind");
   }
   return *this;
 }
 
 Stmt& Stmt::bind_blob(int i, std::span<const unsigned char> v) {
-  if (sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
+  if (sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
     db_->fail("bind");
   }
   return *this;

@@ -24,6 +24,7 @@ double student_t_quantile(double p, double df);
 Interval mean_ci(std::span<const double> xs, double level = 0.95);
 
 // REQUIRES: sums.size() == counts.size(); every count > 0.
-Interval ratio_ci(std::span<const double> sums, std::span<const double> counts, double level = 0.95);
+Interval ratio_ci(std::span<const double> sums, std::span<const double> counts,
+                  double level = 0.95);
 
 }  // namespace runner::stats

@@ -22,7 +22,8 @@ void ProgressLine::update(const std::string& label, double fraction, const std::
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   std::string eta = "";
   if (fraction > 0.01 && fraction < 1) {
-    eta = "  ETA " + sim::format_duration(sim::seconds(static_cast<int64_t>(elapsed / fraction * (1 - fraction)) + 1));
+    eta = "  ETA " + sim::format_duration(sim::seconds(
+                         static_cast<int64_t>(elapsed / fraction * (1 - fraction)) + 1));
   }
   std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%%  %s%s", label.c_str(), bar.c_str(), fraction * 100,
                detail.c_str(), eta.c_str());
@@ -40,7 +41,8 @@ void ProgressLine::clear() {
 
 std::string thousands(uint64_t n) {
   std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+    s.insert(static_cast<std::size_t>(i), ",");
   return s;
 }
 
@@ -59,8 +61,8 @@ void row(std::string* out, const models::EntitySummary& e) {
                 e.name.c_str(), thousands(e.requests).c_str(), thousands(e.completed).c_str(),
                 thousands(e.failed).c_str(), num(e.error_rate * 100, "%.2f").c_str(),
                 num(e.apdex, "%.3f").c_str(), ms(e.rt_mean_s).c_str(), ms(e.rt_p50_s).c_str(),
-                ms(e.rt_p95_s).c_str(), ms(e.rt_p99_s).c_str(), num(e.cpu_util * 100, "%.0f").c_str(),
-                e.max_replicas);
+                ms(e.rt_p95_s).c_str(), ms(e.rt_p99_s).c_str(),
+                num(e.cpu_util * 100, "%.0f").c_str(), e.max_replicas);
   *out += buf;
 }
 }  // namespace
@@ -68,9 +70,9 @@ void row(std::string* out, const models::EntitySummary& e) {
 std::string format_summary_table(const models::RunSummary& s) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5s\n", "entity",
-                "requests", "completed", "failed", "err%", "apdex", "mean ms", "p50 ms", "p95 ms",
-                "p99 ms", "cpu%", "pods");
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5s\n",
+                "entity", "requests", "completed", "failed", "err%", "apdex", "mean ms", "p50 ms",
+                "p95 ms", "p99 ms", "cpu%", "pods");
   out += buf;
   row(&out, s.overall);
   if (s.sites.size() > 1) {

@@ -40,21 +40,31 @@ bool take_decimal(std::string_view* s, std::string_view* number) {
 bool exact_ns(std::string_view number, int64_t unit_ns, int64_t* out, std::string* error) {
   const std::size_t dot = number.find('.');
   const std::string_view ip = number.substr(0, dot);
-  const std::string_view fp = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+  const std::string_view fp =
+      dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t whole = 0;
   for (char c : ip) {
-    if (whole > (kMax - 9) / 10) { *error = "duration too large"; return false; }
+    if (whole > (kMax - 9) / 10) {
+      *error = "duration too large";
+      return false;
+    }
     whole = whole * 10 + (c - '0');
   }
-  if (whole != 0 && whole > kMax / unit_ns) { *error = "duration too large"; return false; }
+  if (whole != 0 && whole > kMax / unit_ns) {
+    *error = "duration too large";
+    return false;
+  }
   int64_t ns = whole * unit_ns;
   // Fractional part: digits d1 d2 ... each worth unit/10^k.
   int64_t scale = unit_ns;
   for (char c : fp) {
     const int64_t d = c - '0';
     if (scale % 10 != 0) {
-      if (d != 0) { *error = "finer than the 1 ns resolution"; return false; }
+      if (d != 0) {
+        *error = "finer than the 1 ns resolution";
+        return false;
+      }
       continue;
     }
     scale /= 10;
@@ -69,7 +79,8 @@ std::optional<double> strict_double(std::string_view s) {
   if (s.empty()) return std::nullopt;
   // from_chars accepts "nan"/"inf" and hex only in some forms; reject anything not decimal.
   for (char c : s) {
-    if (!(is_digit(c) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) return std::nullopt;
+    if (!(is_digit(c) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+      return std::nullopt;
   }
   if (s.front() == '+') s.remove_prefix(1);
   double v = 0;
@@ -98,12 +109,25 @@ bool split_number_unit(std::string_view s, double* value, std::string_view* unit
 
 std::optional<sim::SimTime> parse_duration(std::string_view s, std::string* error) {
   s = trim(s);
-  if (s.empty()) { *error = "expected a duration such as 15s, 250ms, 2m or 1h"; return std::nullopt; }
-  if (s.front() == '-') { *error = "a duration cannot be negative"; return std::nullopt; }
-  struct Unit { std::string_view name; int64_t ns; };
-  static constexpr Unit kUnits[] = {{"ns", 1}, {"us", 1'000}, {"ms", 1'000'000},
-                                    {"s", 1'000'000'000}, {"m", 60'000'000'000},
-                                    {"min", 60'000'000'000}, {"h", 3'600'000'000'000},
+  if (s.empty()) {
+    *error = "expected a duration such as 15s, 250ms, 2m or 1h";
+    return std::nullopt;
+  }
+  if (s.front() == '-') {
+    *error = "a duration cannot be negative";
+    return std::nullopt;
+  }
+  struct Unit {
+    std::string_view name;
+    int64_t ns;
+  };
+  static constexpr Unit kUnits[] = {{"ns", 1},
+                                    {"us", 1'000},
+                                    {"ms", 1'000'000},
+                                    {"s", 1'000'000'000},
+                                    {"m", 60'000'000'000},
+                                    {"min", 60'000'000'000},
+                                    {"h", 3'600'000'000'000},
                                     {"d", 86'400'000'000'000}};
   int64_t total = 0;
   std::string_view rest = s;
@@ -120,8 +144,8 @@ std::optional<sim::SimTime> parse_duration(std::string_view s, std::string* erro
     const std::string_view unit = rest.substr(0, u);
     rest.remove_prefix(u);
     if (unit.empty()) {
-      *error = "'" + std::string(s) + "' has no unit (write e.g. " + std::string(number) +
-               "s or " + std::string(number) + "ms)";
+      *error = "'" + std::string(s) + "' has no unit (write e.g. " + std::string(number) + "s or " +
+               std::string(number) + "ms)";
       return std::nullopt;
     }
     const Unit* found = nullptr;
@@ -146,7 +170,10 @@ std::optional<sim::SimTime> parse_duration(std::string_view s, std::string* erro
     any = true;
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   }
-  if (!any) { *error = "expected a duration"; return std::nullopt; }
+  if (!any) {
+    *error = "expected a duration";
+    return std::nullopt;
+  }
   return sim::SimTime::from_ns(total);
 }
 
@@ -158,18 +185,28 @@ std::optional<double> parse_rate(std::string_view s, std::string* error) {
     return std::nullopt;
   }
   const auto v = strict_double(s.substr(0, slash));
-  if (!v) { *error = "'" + std::string(s) + "' is not a rate (write e.g. 200/s)"; return std::nullopt; }
+  if (!v) {
+    *error = "'" + std::string(s) + "' is not a rate (write e.g. 200/s)";
+    return std::nullopt;
+  }
   const std::string_view unit = trim(s.substr(slash + 1));
   double per_s;
-  if (unit == "s") per_s = 1;
-  else if (unit == "m" || unit == "min") per_s = 1.0 / 60;
-  else if (unit == "h") per_s = 1.0 / 3600;
-  else if (unit == "d") per_s = 1.0 / 86400;
+  if (unit == "s")
+    per_s = 1;
+  else if (unit == "m" || unit == "min")
+    per_s = 1.0 / 60;
+  else if (unit == "h")
+    per_s = 1.0 / 3600;
+  else if (unit == "d")
+    per_s = 1.0 / 86400;
   else {
     *error = "unknown rate unit '/" + std::string(unit) + "' (use /s, /m, /h or /d)";
     return std::nullopt;
   }
-  if (*v < 0) { *error = "a rate cannot be negative"; return std::nullopt; }
+  if (*v < 0) {
+    *error = "a rate cannot be negative";
+    return std::nullopt;
+  }
   return *v * per_s;
 }
 
@@ -180,10 +217,19 @@ std::optional<double> parse_size(std::string_view s, std::string* error) {
     *error = "'" + std::string(s) + "' is not a size (write e.g. 600MB or 1.5GiB)";
     return std::nullopt;
   }
-  struct Unit { std::string_view name; double bytes; };
-  static constexpr Unit kUnits[] = {{"B", 1},        {"kB", 1e3},  {"KB", 1e3},  {"MB", 1e6},
-                                    {"GB", 1e9},     {"TB", 1e12}, {"KiB", 1024.0},
-                                    {"MiB", 1048576.0}, {"GiB", 1073741824.0},
+  struct Unit {
+    std::string_view name;
+    double bytes;
+  };
+  static constexpr Unit kUnits[] = {{"B", 1},
+                                    {"kB", 1e3},
+                                    {"KB", 1e3},
+                                    {"MB", 1e6},
+                                    {"GB", 1e9},
+                                    {"TB", 1e12},
+                                    {"KiB", 1024.0},
+                                    {"MiB", 1048576.0},
+                                    {"GiB", 1073741824.0},
                                     {"TiB", 1099511627776.0}};
   if (unit.empty()) {
     *error = "'" + std::string(s) + "' has no unit (write e.g. 600MB)";
@@ -191,7 +237,10 @@ std::optional<double> parse_size(std::string_view s, std::string* error) {
   }
   for (const Unit& u : kUnits) {
     if (u.name == unit) {
-      if (v < 0) { *error = "a size cannot be negative"; return std::nullopt; }
+      if (v < 0) {
+        *error = "a size cannot be negative";
+        return std::nullopt;
+      }
       return v * u.bytes;
     }
   }
@@ -213,11 +262,17 @@ std::optional<double> parse_cpu(std::string_view s, std::string* error) {
   s = trim(s);
   if (!s.empty() && s.back() == 'm') {
     const auto v = strict_double(s.substr(0, s.size() - 1));
-    if (!v) { *error = "'" + std::string(s) + "' is not a CPU quantity (write 2, 0.5 or 500m)"; return std::nullopt; }
+    if (!v) {
+      *error = "'" + std::string(s) + "' is not a CPU quantity (write 2, 0.5 or 500m)";
+      return std::nullopt;
+    }
     return *v / 1000.0;
   }
   const auto v = strict_double(s);
-  if (!v) { *error = "'" + std::string(s) + "' is not a CPU quantity (write 2, 0.5 or 500m)"; return std::nullopt; }
+  if (!v) {
+    *error = "'" + std::string(s) + "' is not a CPU quantity (write 2, 0.5 or 500m)";
+    return std::nullopt;
+  }
   return v;
 }
 

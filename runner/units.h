@@ -2,10 +2,10 @@
 //
 //   durations  250ms  15s  2m  1h30m  1.5s  10us  (ns us ms s m h d); a unit is required
 //   rates      200/s  6000/m  6000/min  10/h     (always converted to per second)
-//   sizes      600MB  1.5GB  512KiB  100B        (bytes; k/M/G/T are powers of 1000, Ki/Mi/Gi/Ti of 1024)
-//   bandwidth  100MB/s                           (bytes per second)
-//   cpu        2  0.5  500m                      (cores; "m" = millicores, as in Kubernetes)
-//   numbers    strict decimal; nan, inf, hex and trailing text are errors
+//   sizes      600MB  1.5GB  512KiB  100B        (bytes; k/M/G/T are powers of 1000, Ki/Mi/Gi/Ti of
+//   1024) bandwidth  100MB/s                           (bytes per second) cpu        2  0.5  500m
+//   (cores; "m" = millicores, as in Kubernetes) numbers    strict decimal; nan, inf, hex and
+//   trailing text are errors
 //
 // Each parser returns the value or sets `error` to a sentence saying what is wrong.
 #pragma once

@@ -10,13 +10,13 @@ World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
   for (std::size_t i = 0; i < scenario.sites.size(); ++i) {
     const models::SiteConfig& sc = scenario.sites[i];
     sites_.push_back(std::make_unique<models::Site>(sim_, rngs_.stream("site/" + sc.name + "/lb"),
-                                                    pool_, sc, static_cast<int>(i)));
+                                                    pool_, sc, static_cast<int>(i), rec_));
     sinks.push_back(sites_.back().get());
     gauges.push_back(sites_.back().get());
     rtt.push_back(sc.rtt);
   }
-  selector_ = std::make_unique<models::WeightedSplit>(rngs_.stream("gslb/split"),
-                                                      scenario.gslb.weights);
+  selector_ =
+      std::make_unique<models::WeightedSplit>(rngs_.stream("gslb/split"), scenario.gslb.weights);
   metrics_ = std::make_unique<models::MetricsCollector>(sim_, scenario.metrics, rec_, gauges);
   traffic_ = std::make_unique<models::OpenTrafficSource>(
       sim_,

@@ -31,11 +31,16 @@ std::string shorten(std::string s) {
 
 const char* type_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "nothing";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "nothing";
   }
 }
 
@@ -47,7 +52,8 @@ bool normalise_path(std::string_view in, std::string* out) {
     const std::size_t dot = in.find('.', i);
     const std::string_view comp = in.substr(i, dot == std::string_view::npos ? in.npos : dot - i);
     if (comp.empty()) return false;
-    const bool numeric = std::all_of(comp.begin(), comp.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool numeric =
+        std::all_of(comp.begin(), comp.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric && !out->empty()) {
       *out += '[';
       *out += comp;
@@ -211,7 +217,8 @@ std::string Node::scalar_text(const char* what) const {
     o->used = true;
     return o->value;
   }
-  if (!node_.IsDefined() || node_.IsNull()) fail(std::string("expected ") + what + ", found nothing");
+  if (!node_.IsDefined() || node_.IsNull())
+    fail(std::string("expected ") + what + ", found nothing");
   if (!node_.IsScalar()) fail(std::string("expected ") + what + ", found " + type_name(node_));
   return node_.Scalar();
 }
@@ -268,8 +275,10 @@ sim::SimTime Node::duration() const {
 
 sim::SimTime Node::duration_in(sim::SimTime lo, sim::SimTime hi) const {
   const sim::SimTime v = duration();
-  if (v < lo) fail("must be at least " + sim::format_duration(lo) + ", found " + sim::format_duration(v));
-  if (v > hi) fail("must be at most " + sim::format_duration(hi) + ", found " + sim::format_duration(v));
+  if (v < lo)
+    fail("must be at least " + sim::format_duration(lo) + ", found " + sim::format_duration(v));
+  if (v > hi)
+    fail("must be at most " + sim::format_duration(hi) + ", found " + sim::format_duration(v));
   return v;
 }
 
@@ -375,7 +384,8 @@ Node MapReader::required(std::string_view key) {
     // A misspelt key is the likeliest reason: report it as such ("replcas" for "replicas").
     const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
     for (const std::string& k : keys()) {
-      if (std::find(known_.begin(), known_.end(), k) == known_.end() && edit_distance(k, key) <= limit) {
+      if (std::find(known_.begin(), known_.end(), k) == known_.end() &&
+          edit_distance(k, key) <= limit) {
         throw ScenarioError(key_location(k), join(node_.path(), k),
                             "unknown key; did you mean '" + std::string(key) + "'?");
       }

@@ -54,9 +54,9 @@ std::string suggest(std::string_view wrong, const std::vector<std::string>& cand
 class Overrides {
  public:
   struct Entry {
-    std::string path;   // normalised: list indexes as [i]
+    std::string path;  // normalised: list indexes as [i]
     std::string value;
-    Location loc;       // file "--set 'arg'", line 1, column of the value
+    Location loc;  // file "--set 'arg'", line 1, column of the value
     mutable bool used = false;
   };
   Overrides() = default;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 preset="${1:-release}"
 
 packages=(
-  cmake g++ make
+  cmake g++ make clang-format
   libboost1.74-dev libboost-random-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev catch2
   sqlite3
 )

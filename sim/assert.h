@@ -7,9 +7,9 @@ namespace sim::detail {
 [[noreturn]] void assert_fail(const char* cond, const char* msg, const char* file, int line);
 }  // namespace sim::detail
 
-#define SIM_ASSERT(cond, msg)                                                    \
-  do {                                                                           \
-    if (__builtin_expect(!(cond), 0)) {                                          \
-      ::sim::detail::assert_fail(#cond, (msg), __FILE__, __LINE__);              \
-    }                                                                            \
+#define SIM_ASSERT(cond, msg)                                       \
+  do {                                                              \
+    if (__builtin_expect(!(cond), 0)) {                             \
+      ::sim::detail::assert_fail(#cond, (msg), __FILE__, __LINE__); \
+    }                                                               \
   } while (0)

@@ -34,7 +34,7 @@ class Callback {
   void operator()() { invoke_(storage_); }
 
  private:
-  alignas(std::max_align_t) unsigned char storage_[kCapacity] = {};
+  alignas(std::max_align_t) unsigned char storage_[kCapacity];  // written before it is read
   void (*invoke_)(void*) = nullptr;
 };
 

@@ -10,24 +10,10 @@ EventQueue::EventQueue() {
   free_slots_.reserve(64);
 }
 
-EventId EventQueue::push(SimTime t, int priority, Callback cb) {
-  SIM_ASSERT(priority >= kMinPriority && priority <= kMaxPriority, "event priority out of range");
-  SIM_ASSERT(next_seq_ < kSeqMask, "event sequence number overflow");
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  Slot& s = slots_[slot];
-  s.cb = cb;
-  const uint64_t prio = static_cast<uint64_t>(priority - kMinPriority);
-  const Entry e{t.ns(), (prio << 56) | next_seq_++, slot};
-  heap_.emplace_back();
-  sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
-  return EventId{slot, s.gen};
+uint32_t EventQueue::new_slot() {
+  slots_.emplace_back();
+  SIM_ASSERT(slots_.size() < kFree, "too many pending events");
+  return static_cast<uint32_t>(slots_.size() - 1);
 }
 
 bool EventQueue::pending(EventId id) const {
@@ -40,17 +26,6 @@ bool EventQueue::cancel(EventId id) {
   remove_at(slots_[id.slot].pos);
   release(id.slot);
   return true;
-}
-
-Callback EventQueue::pop(SimTime* t, int* priority) {
-  SIM_ASSERT(!heap_.empty(), "pop from an empty event queue");
-  const Entry top = heap_[0];
-  *t = SimTime::from_ns(top.time);
-  *priority = static_cast<int>(top.key >> 56) + kMinPriority;
-  Callback cb = slots_[top.slot].cb;
-  remove_at(0);
-  release(top.slot);
-  return cb;
 }
 
 void EventQueue::release(uint32_t slot) {
@@ -70,16 +45,6 @@ void EventQueue::remove_at(uint32_t pos) {
   } else {
     sift_down(pos, last);
   }
-}
-
-void EventQueue::sift_up(uint32_t pos, Entry e) {
-  while (pos > 0) {
-    const uint32_t parent = (pos - 1) / 4;
-    if (!less(e, heap_[parent])) break;
-    place(pos, heap_[parent]);
-    pos = parent;
-  }
-  place(pos, e);
 }
 
 void EventQueue::sift_down(uint32_t pos, Entry e) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/assert.h"
 #include "sim/callback.h"
 #include "sim/time.h"
 
@@ -32,7 +33,24 @@ class EventQueue {
   EventQueue();
 
   // REQUIRES: kMinPriority <= priority <= kMaxPriority.
-  EventId push(SimTime t, int priority, Callback cb);
+  EventId push(SimTime t, int priority, const Callback& cb) {
+    SIM_ASSERT(static_cast<unsigned>(priority - kMinPriority) <= 255u && next_seq_ < kSeqMask,
+               "event priority out of range or sequence overflow");
+    uint32_t slot;
+    if (!free_slots_.empty()) {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    } else {
+      slot = new_slot();
+    }
+    Slot& s = slots_[slot];
+    s.cb = cb;
+    const uint64_t prio = static_cast<uint64_t>(priority - kMinPriority);
+    heap_.emplace_back();
+    sift_up(static_cast<uint32_t>(heap_.size() - 1),
+            Entry{t.ns(), (prio << 56) | next_seq_++, slot});
+    return EventId{slot, s.gen};
+  }
   // Removes a pending event. Returns false if it already ran, was cancelled or is invalid.
   bool cancel(EventId id);
   bool pending(EventId id) const;
@@ -42,7 +60,20 @@ class EventQueue {
   // REQUIRES: !empty().
   SimTime top_time() const { return SimTime::from_ns(heap_[0].time); }
   // Removes the first event; returns its callback, time and priority. REQUIRES: !empty().
-  Callback pop(SimTime* t, int* priority);
+  Callback pop(SimTime* t, int* priority) {
+    const Entry top = heap_[0];
+    *t = SimTime::from_ns(top.time);
+    *priority = static_cast<int>(top.key >> 56) + kMinPriority;
+    Slot& s = slots_[top.slot];
+    Callback cb = s.cb;
+    s.pos = kFree;
+    if (++s.gen == 0) s.gen = 1;  // generation 0 means "no event"
+    free_slots_.push_back(top.slot);
+    const Entry last = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(0, last);
+    return cb;
+  }
 
  private:
   struct Entry {
@@ -65,10 +96,19 @@ class EventQueue {
     heap_[pos] = e;
     slots_[e.slot].pos = pos;
   }
-  void sift_up(uint32_t pos, Entry e);
+  void sift_up(uint32_t pos, Entry e) {
+    while (pos > 0) {
+      const uint32_t parent = (pos - 1) / 4;
+      if (!less(e, heap_[parent])) break;
+      place(pos, heap_[parent]);
+      pos = parent;
+    }
+    place(pos, e);
+  }
   void sift_down(uint32_t pos, Entry e);
   void remove_at(uint32_t pos);
   void release(uint32_t slot);
+  uint32_t new_slot();
 
   std::vector<Entry> heap_;
   std::vector<Slot> slots_;

@@ -37,10 +37,9 @@ class MemoryRecorder final : public Recorder {
               std::span<const Field> fields) override;
   void histogram(std::string_view table, std::string_view entity, SimTime t,
                  std::span<const uint32_t> counts) override;
-  void event(SimTime t, std::string_view component, std::string_view kind,
-             std::string_view message, std::string_view details_json) override;
-  void sample(std::string_view component, std::string_view name, SimTime t,
-              double value) override;
+  void event(SimTime t, std::string_view component, std::string_view kind, std::string_view message,
+             std::string_view details_json) override;
+  void sample(std::string_view component, std::string_view name, SimTime t, double value) override;
 
   // Rows of one (table, entity) in time order.
   std::vector<const Row*> rows(std::string_view table, std::string_view entity) const;

@@ -4,11 +4,6 @@
 
 namespace sim {
 
-EventId Simulator::schedule_at(SimTime t, Callback cb, int priority) {
-  SIM_ASSERT(t >= now_, "event scheduled in the past");
-  return queue_.push(t, priority, cb);
-}
-
 Simulator::RunStatus Simulator::run_until(SimTime end, uint64_t max_events) {
   stop_requested_ = false;
   uint64_t budget = max_events;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "sim/assert.h"
 #include "sim/callback.h"
 #include "sim/event_queue.h"
 #include "sim/time.h"
@@ -32,9 +33,12 @@ class Simulator {
   SimTime now() const { return now_; }
 
   // REQUIRES: t >= now().
-  EventId schedule_at(SimTime t, Callback cb, int priority = kPriorityNormal);
+  EventId schedule_at(SimTime t, const Callback& cb, int priority = kPriorityNormal) {
+    SIM_ASSERT(t >= now_, "event scheduled in the past");
+    return queue_.push(t, priority, cb);
+  }
   // REQUIRES: dt >= 0.
-  EventId schedule_in(SimTime dt, Callback cb, int priority = kPriorityNormal) {
+  EventId schedule_in(SimTime dt, const Callback& cb, int priority = kPriorityNormal) {
     return schedule_at(now_ + dt, cb, priority);
   }
   // Returns true if the event was pending and is now removed.

@@ -49,21 +49,30 @@ Distribution Distribution::with_offset(double offset) const {
 
 double Distribution::mean() const {
   switch (kind_) {
-    case Kind::kConstant: return offset_ + a_;
-    case Kind::kExponential: return offset_ + a_;
-    case Kind::kLognormal: return offset_ + std::exp(a_ + 0.5 * b_ * b_);
-    case Kind::kGamma: return offset_ + a_ * b_;
-    case Kind::kUniform: return offset_ + 0.5 * (a_ + b_);
+    case Kind::kConstant:
+      return offset_ + a_;
+    case Kind::kExponential:
+      return offset_ + a_;
+    case Kind::kLognormal:
+      return offset_ + std::exp(a_ + 0.5 * b_ * b_);
+    case Kind::kGamma:
+      return offset_ + a_ * b_;
+    case Kind::kUniform:
+      return offset_ + 0.5 * (a_ + b_);
   }
   return offset_;
 }
 
 double Distribution::scv() const {
   switch (kind_) {
-    case Kind::kConstant: return 0;
-    case Kind::kExponential: return 1;
-    case Kind::kLognormal: return std::expm1(b_ * b_);
-    case Kind::kGamma: return 1.0 / a_;
+    case Kind::kConstant:
+      return 0;
+    case Kind::kExponential:
+      return 1;
+    case Kind::kLognormal:
+      return std::expm1(b_ * b_);
+    case Kind::kGamma:
+      return 1.0 / a_;
     case Kind::kUniform: {
       const double m = 0.5 * (a_ + b_);
       return m == 0 ? 0 : (b_ - a_) * (b_ - a_) / 12.0 / (m * m);
@@ -76,15 +85,22 @@ std::string Distribution::describe() const {
   char buf[160];
   const double m = mean() - offset_;
   switch (kind_) {
-    case Kind::kConstant: std::snprintf(buf, sizeof buf, "constant(%g)", a_); break;
-    case Kind::kExponential: std::snprintf(buf, sizeof buf, "exponential(mean %g)", a_); break;
+    case Kind::kConstant:
+      std::snprintf(buf, sizeof buf, "constant(%g)", a_);
+      break;
+    case Kind::kExponential:
+      std::snprintf(buf, sizeof buf, "exponential(mean %g)", a_);
+      break;
     case Kind::kLognormal:
-      std::snprintf(buf, sizeof buf, "lognormal(median %g, sigma %g, mean %g)", std::exp(a_), b_, m);
+      std::snprintf(buf, sizeof buf, "lognormal(median %g, sigma %g, mean %g)", std::exp(a_), b_,
+                    m);
       break;
     case Kind::kGamma:
       std::snprintf(buf, sizeof buf, "gamma(shape %g, scale %g, mean %g)", a_, b_, m);
       break;
-    case Kind::kUniform: std::snprintf(buf, sizeof buf, "uniform(%g, %g)", a_, b_); break;
+    case Kind::kUniform:
+      std::snprintf(buf, sizeof buf, "uniform(%g, %g)", a_, b_);
+      break;
   }
   std::string s = buf;
   if (offset_ != 0) s = std::to_string(offset_) + " + " + s;

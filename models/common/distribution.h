@@ -38,11 +38,16 @@ class Distribution {
 
   double sample(sim::RngStream& rng) const {
     switch (kind_) {
-      case Kind::kConstant: return offset_ + a_;
-      case Kind::kExponential: return offset_ + rng.exponential_mean(a_);
-      case Kind::kLognormal: return offset_ + std::exp(rng.normal(a_, b_));
-      case Kind::kGamma: return offset_ + rng.gamma(a_, b_);
-      case Kind::kUniform: return offset_ + a_ + (b_ - a_) * rng.uniform01();
+      case Kind::kConstant:
+        return offset_ + a_;
+      case Kind::kExponential:
+        return offset_ + rng.exponential_mean(a_);
+      case Kind::kLognormal:
+        return offset_ + std::exp(rng.normal(a_, b_));
+      case Kind::kGamma:
+        return offset_ + rng.gamma(a_, b_);
+      case Kind::kUniform:
+        return offset_ + a_ + (b_ - a_) * rng.uniform01();
     }
     return offset_;
   }

@@ -39,7 +39,8 @@ Profile Profile::piecewise_linear(const std::vector<std::pair<SimTime, double>>&
   }
   for (std::size_t i = 0; i + 1 < points.size(); ++i) {
     SIM_ASSERT(points[i + 1].first > points[i].first, "profile times must increase");
-    pieces.push_back({points[i].first, points[i + 1].first, points[i].second, points[i + 1].second});
+    pieces.push_back(
+        {points[i].first, points[i + 1].first, points[i].second, points[i + 1].second});
   }
   const double last = points.back().second;
   pieces.push_back({points.back().first, SimTime::max(), last, last});
@@ -97,8 +98,8 @@ double Profile::piece_value(std::size_t i, SimTime t) const {
 
 double Profile::value(SimTime t) const {
   if (sine_) {
-    const double x = static_cast<double>((t - phase_).ns() % period_.ns()) /
-                     static_cast<double>(period_.ns());
+    const double x =
+        static_cast<double>((t - phase_).ns() % period_.ns()) / static_cast<double>(period_.ns());
     return mean_ * (1.0 + amplitude_ * std::sin(2.0 * std::numbers::pi * x));
   }
   return piece_value(piece_index(t), t);

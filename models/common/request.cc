@@ -4,13 +4,20 @@ namespace models {
 
 const char* failure_cause_name(FailureCause c) {
   switch (c) {
-    case FailureCause::kRejected: return "rejected";
-    case FailureCause::kTimeout: return "timeout";
-    case FailureCause::kSiteDown: return "site_down";
-    case FailureCause::kUnreachable: return "unreachable";
-    case FailureCause::kNoHealthySite: return "no_site";
-    case FailureCause::kUnavailable: return "unavailable";
-    case FailureCause::kCount: break;
+    case FailureCause::kRejected:
+      return "rejected";
+    case FailureCause::kTimeout:
+      return "timeout";
+    case FailureCause::kSiteDown:
+      return "site_down";
+    case FailureCause::kUnreachable:
+      return "unreachable";
+    case FailureCause::kNoHealthySite:
+      return "no_site";
+    case FailureCause::kUnavailable:
+      return "unavailable";
+    case FailureCause::kCount:
+      break;
   }
   return "unknown";
 }

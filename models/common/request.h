@@ -20,12 +20,12 @@ inline constexpr int kNoSite = -1;
 
 // Why a request failed, as the client sees it.
 enum class FailureCause : uint8_t {
-  kRejected = 0,    // the site's accept queue was full (HTTP 503)
-  kTimeout,         // the client gave up waiting
-  kSiteDown,        // the site was down: connection refused or reset
-  kUnreachable,     // the site could not be reached (network partition)
-  kNoHealthySite,   // the GSLB had no site to answer with
-  kUnavailable,     // the site had no ready pod (HTTP 503 from the ingress)
+  kRejected = 0,   // the site's accept queue was full (HTTP 503)
+  kTimeout,        // the client gave up waiting
+  kSiteDown,       // the site was down: connection refused or reset
+  kUnreachable,    // the site could not be reached (network partition)
+  kNoHealthySite,  // the GSLB had no site to answer with
+  kUnavailable,    // the site had no ready pod (HTTP 503 from the ingress)
   kCount
 };
 inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);
@@ -35,13 +35,13 @@ const char* failure_cause_name(FailureCause c);
 class ResponseHandler;
 
 struct Request {
-  sim::SimTime sent;              // when the client sent it
-  double demand_ns = 0;           // CPU work, in core-nanoseconds at full speed
+  sim::SimTime sent;     // when the client sent it
+  double demand_ns = 0;  // CPU work, in core-nanoseconds at full speed
   ResponseHandler* client = nullptr;
-  uint32_t user = 0;              // meaning defined by the client (a user index)
-  int16_t site = kNoSite;         // the site it was sent to
-  uint16_t attempt = 0;           // 0 for the first try, then retries
-  bool write = false;             // writes data (replication, RPO)
+  uint32_t user = 0;       // meaning defined by the client (a user index)
+  int16_t site = kNoSite;  // the site it was sent to
+  uint16_t attempt = 0;    // 0 for the first try, then retries
+  bool write = false;      // writes data (replication, RPO)
 };
 
 class RequestPool {

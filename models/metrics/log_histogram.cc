@@ -6,7 +6,8 @@
 namespace models {
 
 void LogHistogram::merge(const LogHistogram& o) {
-  for (int b = o.lo_; b <= o.hi_; ++b) counts_[static_cast<std::size_t>(b)] += o.counts_[static_cast<std::size_t>(b)];
+  for (int b = o.lo_; b <= o.hi_; ++b)
+    counts_[static_cast<std::size_t>(b)] += o.counts_[static_cast<std::size_t>(b)];
   total_ += o.total_;
   if (o.lo_ < lo_) lo_ = o.lo_;
   if (o.hi_ > hi_) hi_ = o.hi_;
@@ -20,23 +21,35 @@ void LogHistogram::clear() {
 }
 
 double LogHistogram::quantile(double q) const {
-  if (total_ == 0) return std::numeric_limits<double>::quiet_NaN();
-  uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
-  if (rank < 1) rank = 1;
-  if (rank > total_) rank = total_;
+  double out = 0;
+  quantiles(std::span<const double>(&q, 1), std::span<double>(&out, 1));
+  return out;
+}
+
+void LogHistogram::quantiles(std::span<const double> qs, std::span<double> out) const {
+  if (total_ == 0) {
+    for (double& o : out) o = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  std::size_t next = 0;
+  auto rank_of = [&](double q) {
+    const uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
+    return rank < 1 ? uint64_t{1} : (rank > total_ ? total_ : rank);
+  };
+  uint64_t want = rank_of(qs[0]);
   uint64_t seen = 0;
   for (int b = lo_; b <= hi_; ++b) {
     const uint64_t c = counts_[static_cast<std::size_t>(b)];
-    if (c == 0) continue;
-    if (seen + c >= rank) {
-      // Spread the c values evenly over the bin: the k-th (1-based) sits at lo + (k - 0.5) w / c.
-      const double k = static_cast<double>(rank - seen);
-      return static_cast<double>(bin_lo(b)) +
-             (k - 0.5) * static_cast<double>(bin_width(b)) / static_cast<double>(c);
+    // Spread the c values evenly over the bin: the k-th (1-based) sits at lo + (k - 0.5) w / c.
+    while (seen + c >= want) {
+      const double k = static_cast<double>(want - seen);
+      out[next] = static_cast<double>(bin_lo(b)) +
+                  (k - 0.5) * static_cast<double>(bin_width(b)) / static_cast<double>(c);
+      if (++next == qs.size()) return;
+      want = rank_of(qs[next]);
     }
     seen += c;
   }
-  return static_cast<double>(bin_lo(hi_) + bin_width(hi_));
 }
 
 double LogHistogram::max_bound() const {
@@ -58,9 +71,15 @@ double TmapBins::hi_seconds(int b) {
 }
 
 void TmapBins::fold(const LogHistogram& h, std::span<uint32_t, kCount> out) {
+  static const std::array<uint8_t, LogHistogram::kBins> kTable = [] {
+    std::array<uint8_t, LogHistogram::kBins> t{};
+    for (int b = 0; b < LogHistogram::kBins; ++b)
+      t[static_cast<std::size_t>(b)] = static_cast<uint8_t>(of_fine(b));
+    return t;
+  }();
   for (auto& c : out) c = 0;
   for (int b = h.lowest_bin(); b <= h.highest_bin(); ++b) {
-    out[static_cast<std::size_t>(of_fine(b))] += static_cast<uint32_t>(h.count(b));
+    out[kTable[static_cast<std::size_t>(b)]] += static_cast<uint32_t>(h.count(b));
   }
 }
 

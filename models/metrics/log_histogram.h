@@ -56,6 +56,8 @@ class LogHistogram {
   // The q-quantile (0 < q <= 1) by nearest rank, interpolated linearly inside its bin, in ns.
   // NaN when empty.
   double quantile(double q) const;
+  // Several quantiles in one pass. REQUIRES: qs ascending; out.size() == qs.size().
+  void quantiles(std::span<const double> qs, std::span<double> out) const;
   // Upper edge of the highest non-empty bin, in ns (an upper bound of the maximum).
   double max_bound() const;
 
@@ -72,7 +74,7 @@ struct TmapBins {
   static constexpr int kPerOctave = 4;
   static constexpr int kCount = 2 + (kLastExp - kFirstExp + 1) * kPerOctave;  // 70
 
-  // T-map bin of a LogHistogram bin.
+  // T-map bin of a LogHistogram bin (computed; fold() uses a table of these).
   static int of_fine(int fine_bin) {
     if (fine_bin < LogHistogram::kSub) return 0;
     const int e = fine_bin / LogHistogram::kSub + LogHistogram::kSubBits - 1;

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "models/common/request.h"
-#include "models/metrics/log_histogram.h"
 #include "models/common/site_gauges.h"
+#include "models/metrics/log_histogram.h"
 #include "sim/recorder.h"
 #include "sim/simulator.h"
 
@@ -36,11 +36,11 @@ struct MetricsConfig {
 
 struct EntitySummary {
   std::string name;
-  uint64_t requests = 0;   // arrivals
+  uint64_t requests = 0;  // arrivals
   uint64_t completed = 0;
   uint64_t failed = 0;
   std::array<uint64_t, kFailureCauseCount> failed_by{};
-  double error_rate = 0;   // failed / (completed + failed)
+  double error_rate = 0;  // failed / (completed + failed)
   double apdex = 0;
   double rt_mean_s = 0, rt_p50_s = 0, rt_p95_s = 0, rt_p99_s = 0, rt_max_s = 0;
   double throughput_rps = 0;  // completions per second
@@ -69,9 +69,7 @@ class MetricsCollector final : public TrafficObserver {
   void finish();
   RunSummary summary() const;
 
-  void on_send(int site) override {
-    ++acc_[slot(site)].arrivals;
-  }
+  void on_send(int site) override { ++acc_[slot(site)].arrivals; }
   void on_response(int site, sim::SimTime rt) override {
     Acc& a = acc_[slot(site)];
     ++a.completions;
@@ -118,14 +116,14 @@ class MetricsCollector final : public TrafficObserver {
   sim::SimTime apdex_4t_;
   sim::Recorder& rec_;
   std::vector<GaugeSource*> sites_;
-  std::vector<Acc> acc_;               // per site + the no-site slot
+  std::vector<Acc> acc_;  // per site + the no-site slot
   std::vector<SiteGauges> last_gauges_;
-  std::vector<Totals> totals_;         // per site + overall
+  std::vector<Totals> totals_;  // per site + overall
   sim::SimTime bucket_start_;
   sim::SimTime measured_;
   double pod_seconds_total_ = 0;
   std::vector<double> pod_seconds_;
-  Acc overall_;                        // scratch for the overall row
+  Acc overall_;  // scratch for the overall row
   bool finished_ = false;
 };
 

@@ -44,7 +44,7 @@ bool Pod::offer(RequestId id) {
 void Pod::start(RequestId id) {
   advance();
   admit(id);
-  reschedule();
+  if (!completing_) reschedule();  // on_completion() reschedules once at its end
 }
 
 void Pod::admit(RequestId id) {
@@ -61,7 +61,11 @@ void Pod::reschedule() {
     return;
   }
   const double remaining = std::max(0.0, jobs_.front().tag - vtime_);
-  const sim::SimTime at = sim_.now() + sim::nanoseconds(static_cast<int64_t>(std::ceil(remaining / rate())));
+  // Ceiling without a library call (std::ceil is one on baseline x86-64).
+  const double dt = remaining / rate();
+  int64_t dt_ns = static_cast<int64_t>(dt);
+  if (static_cast<double>(dt_ns) < dt) ++dt_ns;
+  const sim::SimTime at = sim_.now() + sim::nanoseconds(dt_ns);
   if (sim_.pending(completion_)) {
     if (at == completion_at_) return;
     sim_.cancel(completion_);
@@ -78,8 +82,9 @@ void Pod::on_completion() {
   jobs_.pop_back();
   if (!waiting_.empty()) admit(waiting_.pop_front());
   // The listener may start another request here (shared-queue balancing) before we reschedule.
+  completing_ = true;
   listener_.on_pod_done(*this, done);
-  advance();
+  completing_ = false;
   reschedule();
 }
 

@@ -99,6 +99,7 @@ class Pod {
   sim::SimTime last_;
   sim::EventId completion_;
   sim::SimTime completion_at_;
+  bool completing_ = false;  // inside on_completion(): start() leaves rescheduling to it
 };
 
 }  // namespace models

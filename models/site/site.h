@@ -23,6 +23,7 @@
 #include "models/common/ring_queue.h"
 #include "models/common/site_gauges.h"
 #include "models/site/pod.h"
+#include "sim/recorder.h"
 #include "sim/rng.h"
 #include "sim/simulator.h"
 
@@ -34,7 +35,7 @@ const char* balancing_name(Balancing b);
 struct SiteConfig {
   std::string name;
   bool public_cloud = false;
-  sim::SimTime rtt;         // client <-> site network round trip, added to response times
+  sim::SimTime rtt;  // client <-> site network round trip, added to response times
   PodConfig pod;
   Balancing balancing = Balancing::kLeastRequest;
   int replicas = 1;
@@ -43,11 +44,11 @@ struct SiteConfig {
 class Site final : public RequestSink, public GaugeSource, private PodListener {
  public:
   Site(sim::Simulator& sim, sim::RngStream lb_rng, RequestPool& pool, const SiteConfig& cfg,
-       int index);
+       int index, sim::Recorder& rec);
   Site(const Site&) = delete;
   Site& operator=(const Site&) = delete;
 
-  // Creates the initial pods. Schedules nothing else.
+  // Creates the initial pods (logged as a "deployment" event). Schedules nothing.
   void start();
 
   void submit(RequestId id) override;
@@ -75,6 +76,8 @@ class Site final : public RequestSink, public GaugeSource, private PodListener {
   RequestPool& pool_;
   SiteConfig cfg_;
   int index_;
+  sim::Recorder& rec_;
+  std::string component_;  // "site/<name>" in the event log
 
   std::vector<std::unique_ptr<Pod>> pods_;
   std::vector<Pod*> ready_;

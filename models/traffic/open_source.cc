@@ -4,8 +4,8 @@ namespace models {
 
 OpenTrafficSource::OpenTrafficSource(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
                                      const OpenTrafficConfig& cfg, SiteSelector& selector,
-                                     std::vector<RequestSink*> sites,
-                                     std::vector<sim::SimTime> rtt, TrafficObserver& observer)
+                                     std::vector<RequestSink*> sites, std::vector<sim::SimTime> rtt,
+                                     TrafficObserver& observer)
     : sim_(sim),
       rng_(std::move(rngs)),
       pool_(pool),
@@ -15,6 +15,10 @@ OpenTrafficSource::OpenTrafficSource(sim::Simulator& sim, TrafficRngs rngs, Requ
       rtt_(std::move(rtt)),
       observer_(observer) {
   SIM_ASSERT(sites_.size() == rtt_.size(), "one round-trip time per site");
+  if (cfg_.rate.piece_count() == 1 && cfg_.rate.piece_is_constant(0) && cfg_.rate.piece(0).v0 > 0) {
+    constant_rate_ = cfg_.rate.piece(0).v0;
+    mean_gap_s_ = 1.0 / constant_rate_;
+  }
 }
 
 void OpenTrafficSource::start() { schedule_next(sim_.now()); }
@@ -22,6 +26,12 @@ void OpenTrafficSource::start() { schedule_next(sim_.now()); }
 // Thinning against the current piece's maximum, restarting at piece boundaries.
 void OpenTrafficSource::schedule_next(sim::SimTime from) {
   const Profile& p = cfg_.rate;
+  if (constant_rate_ > 0) {  // fast path: one constant piece forever
+    const double gap_s = rng_.arrivals.exponential_mean(mean_gap_s_);
+    if (gap_s < 1e9)
+      sim_.schedule_at(from + sim::SimTime::from_seconds(gap_s), [this] { on_arrival(); });
+    return;
+  }
   sim::SimTime t = from;
   for (;;) {
     piece_ = p.piece_index(t, piece_);
@@ -33,8 +43,9 @@ void OpenTrafficSource::schedule_next(sim::SimTime from) {
       continue;
     }
     const double gap_s = rng_.arrivals.exponential_mean(1.0 / bound);
-    const sim::SimTime cand =
-        gap_s > 1e9 ? sim::SimTime::max() : sim::saturating_add(t, sim::SimTime::from_seconds(gap_s));
+    const sim::SimTime cand = gap_s > 1e9
+                                  ? sim::SimTime::max()
+                                  : sim::saturating_add(t, sim::SimTime::from_seconds(gap_s));
     if (cand >= piece.end) {
       if (piece.end.is_max()) return;
       t = piece.end;

@@ -23,9 +23,9 @@
 namespace models {
 
 struct OpenTrafficConfig {
-  Profile rate = Profile::constant(1.0);            // requests per second
+  Profile rate = Profile::constant(1.0);                  // requests per second
   Distribution demand = Distribution::exponential(0.05);  // CPU seconds per request
-  double write_fraction = 0;                        // in [0, 1]
+  double write_fraction = 0;                              // in [0, 1]
 };
 
 struct TrafficRngs {
@@ -65,6 +65,8 @@ class OpenTrafficSource final : public ResponseHandler {
   std::vector<sim::SimTime> rtt_;
   TrafficObserver& observer_;
   std::size_t piece_ = 0;
+  double constant_rate_ = 0;  // > 0 when the profile is one constant piece
+  double mean_gap_s_ = 0;
   uint64_t sent_ = 0;
 };
 

@@ -38,8 +38,9 @@ std::string slurp(const std::string& path) {
 
 class TempDir {
  public:
-  TempDir() : path_(fs::temp_directory_path() / ("hcsim-cli-" + std::to_string(getpid()) + "-" +
-                                                 std::to_string(counter_++))) {
+  TempDir()
+      : path_(fs::temp_directory_path() /
+              ("hcsim-cli-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))) {
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -80,22 +81,22 @@ Result hcsim(const std::vector<std::string>& args, const TempDir& dir, int inter
 
 const std::string kExamples = std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/";
 
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 }  // namespace
 
 TEST_CASE("hcsim run writes a completed run and a summary, exit 0") {
   TempDir d;
-  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2m", "--out",
-                          d / "r.sqlite", "--summary-json", d / "s.json", "--quiet"}, d);
+  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2m",
+                          "--out", d / "r.sqlite", "--summary-json", d / "s.json", "--quiet"},
+                         d);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   const std::string json = slurp(d / "s.json");
-  for (const char* key : {"\"requests\"", "\"completed\"", "\"failed_by\"", "\"error_rate\"", "\"apdex\"",
-                          "\"rt_mean_s\"", "\"rt_p50_s\"", "\"rt_p95_s\"", "\"rt_p99_s\"", "\"max_replicas\"",
-                          "\"pod_seconds\"", "\"private\"", "\"public\"", "\"passed\": true"}) {
+  for (const char* key :
+       {"\"requests\"", "\"completed\"", "\"failed_by\"", "\"error_rate\"", "\"apdex\"",
+        "\"rt_mean_s\"", "\"rt_p50_s\"", "\"rt_p95_s\"", "\"rt_p99_s\"", "\"max_replicas\"",
+        "\"pod_seconds\"", "\"private\"", "\"public\"", "\"passed\": true"}) {
     CHECK(json.find(key) != std::string::npos);
   }
   runner::Db db(d / "r.sqlite", false);
@@ -112,8 +113,9 @@ TEST_CASE("hcsim run writes a completed run and a summary, exit 0") {
 
 TEST_CASE("a failing expect: gate exits 1") {
   TempDir d;
-  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2m", "--set",
-                          "expect.rt_p95_max_s=0.001", "--out", d / "r.sqlite"}, d);
+  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2m",
+                          "--set", "expect.rt_p95_max_s=0.001", "--out", d / "r.sqlite"},
+                         d);
   CHECK(r.code == 1);
   CHECK(r.err.find("rt_p95_max_s") != std::string::npos);
   CHECK(r.err.find("FAILED") != std::string::npos);
@@ -126,8 +128,9 @@ TEST_CASE("bad input exits 2 with a located message and writes nothing") {
   CHECK(r.code == 2);
   CHECK(r.err == d / "bad.yaml" + ":2:11: duration: '10' has no unit (write e.g. 10s or 10ms)\n");
   CHECK_FALSE(fs::exists(d / "r.sqlite"));
-  const Result s = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "sites.public.replicas=x",
-                          "--out", d / "r.sqlite"}, d);
+  const Result s = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set",
+                          "sites.public.replicas=x", "--out", d / "r.sqlite"},
+                         d);
   CHECK(s.code == 2);
   CHECK(s.err.find("--set 'sites.public.replicas=x':1:23: sites.public.replicas:") == 0);
   CHECK_FALSE(fs::exists(d / "r.sqlite"));
@@ -164,8 +167,9 @@ TEST_CASE("--help is available for each subcommand") {
 TEST_CASE("the seed option changes the run and the same seed reproduces the summary") {
   TempDir d;
   auto summary = [&](const char* seed) {
-    hcsim({"run", kExamples + "ramp-and-steps.yaml", "--set", "duration=3m", "--seed", seed, "--out",
-           d / "r.sqlite", "--summary-json", d / "s.json", "-q"}, d);
+    hcsim({"run", kExamples + "ramp-and-steps.yaml", "--set", "duration=3m", "--seed", seed,
+           "--out", d / "r.sqlite", "--summary-json", d / "s.json", "-q"},
+          d);
     return slurp(d / "s.json");
   };
   const std::string a = summary("5"), b = summary("5"), c = summary("6");
@@ -176,8 +180,9 @@ TEST_CASE("the seed option changes the run and the same seed reproduces the summ
 
 TEST_CASE("SIGINT stops a run and leaves a valid database marked interrupted") {
   TempDir d;
-  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2000h", "--out",
-                          d / "r.sqlite", "--quiet"}, d, 700);
+  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2000h",
+                          "--out", d / "r.sqlite", "--quiet"},
+                         d, 700);
   CHECK(r.code == 130);
   runner::Db db(d / "r.sqlite", false);
   runner::Stmt st(db, "SELECT status, sim_end_ns, message FROM runs");

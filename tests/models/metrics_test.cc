@@ -20,7 +20,8 @@ TEST_CASE("log histogram bins are contiguous and narrow") {
     const int b = LogHistogram::bin_of(v);
     CHECK(LogHistogram::bin_lo(b) <= v);
     CHECK(v < LogHistogram::bin_lo(b) + LogHistogram::bin_width(b));
-    CHECK(static_cast<double>(LogHistogram::bin_width(b)) <= std::max(1.0, static_cast<double>(v) / 32));
+    CHECK(static_cast<double>(LogHistogram::bin_width(b)) <=
+          std::max(1.0, static_cast<double>(v) / 32));
   }
 }
 
@@ -52,7 +53,8 @@ TEST_CASE("T-map bins cover 1 ms to 137 s at four bins per octave") {
   CHECK(TmapBins::of_fine(LogHistogram::bin_of(500'000)) == 0);           // 0.5 ms: below
   CHECK(TmapBins::of_fine(LogHistogram::bin_of(int64_t{1} << 20)) == 1);  // 1.05 ms
   CHECK(TmapBins::of_fine(LogHistogram::bin_of(int64_t{1} << 40)) == TmapBins::kCount - 1);
-  for (int64_t ns : {int64_t{2'000'000}, int64_t{50'000'000}, int64_t{700'000'000}, int64_t{30'000'000'000}}) {
+  for (int64_t ns :
+       {int64_t{2'000'000}, int64_t{50'000'000}, int64_t{700'000'000}, int64_t{30'000'000'000}}) {
     const int b = TmapBins::of_fine(LogHistogram::bin_of(ns));
     CHECK(TmapBins::lo_seconds(b) <= ns * 1e-9);
     CHECK(ns * 1e-9 < TmapBins::hi_seconds(b));

@@ -2,6 +2,8 @@
 
 #include "fakes.h"
 #include "models/site/site.h"
+#include "sim/memory_recorder.h"
+#include "sim/recorder.h"
 
 using namespace models;
 using sim::seconds;
@@ -20,8 +22,9 @@ SiteConfig config(Balancing b, int replicas, PodConfig pod) {
 TEST_CASE("round-robin spreads requests evenly over the pods") {
   sim::Simulator sim;
   RequestPool pool;
+  sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRoundRobin, 4, {1, 100, 0}), 0);
+  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRoundRobin, 4, {1, 100, 0}), 0, rec);
   site.start();
   for (int i = 0; i < 8; ++i) site.submit(client.make(10.0));
   for (std::size_t p = 0; p < 4; ++p) CHECK(site.pod(p).in_service() == 2);
@@ -31,8 +34,9 @@ TEST_CASE("round-robin spreads requests evenly over the pods") {
 TEST_CASE("least-request picks the least loaded pod") {
   sim::Simulator sim;
   RequestPool pool;
+  sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kLeastRequest, 3, {1, 100, 0}), 0);
+  Site site(sim, sim::RngStream(1), pool, config(Balancing::kLeastRequest, 3, {1, 100, 0}), 0, rec);
   site.start();
   site.pod(0).offer(client.make(10.0));
   site.pod(0).offer(client.make(10.0));
@@ -49,9 +53,10 @@ TEST_CASE("least-request picks the least loaded pod") {
 TEST_CASE("shared-queue dispatches to a free worker and bounds the queue by ready pods") {
   sim::Simulator sim;
   RequestPool pool;
+  sim::NullRecorder rec;
   fakes::Client client(sim, pool);
   // 2 pods x 1 worker, queue 3 per pod: 2 in service + 6 waiting, the 9th is rejected.
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kSharedQueue, 2, {1, 1, 3}), 0);
+  Site site(sim, sim::RngStream(1), pool, config(Balancing::kSharedQueue, 2, {1, 1, 3}), 0, rec);
   site.start();
   for (int i = 0; i < 9; ++i) site.submit(client.make(1.0));
   CHECK(site.pod(0).in_service() == 1);
@@ -70,8 +75,9 @@ TEST_CASE("shared-queue dispatches to a free worker and bounds the queue by read
 TEST_CASE("a site without ready pods fails requests as unavailable") {
   sim::Simulator sim;
   RequestPool pool;
+  sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRandom, 0, {}), 0);
+  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRandom, 0, {}), 0, rec);
   site.start();
   site.submit(client.make(1.0));
   REQUIRE(client.failed.size() == 1);
@@ -81,17 +87,34 @@ TEST_CASE("a site without ready pods fails requests as unavailable") {
 TEST_CASE("gauges integrate in-flight requests, CPU and capacity") {
   sim::Simulator sim;
   RequestPool pool;
+  sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRoundRobin, 2, {2, 8, 0}), 0);
+  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRoundRobin, 2, {2, 8, 0}), 0, rec);
   site.start();
   site.submit(client.make(1.0));  // pod 0, 1 s
   site.submit(client.make(3.0));  // pod 1, 3 s
   sim.run_until(seconds(4));
   const SiteGauges g = site.gauges();
   CHECK(g.inflight == 0);
-  CHECK(g.inflight_area == Approx(4e9));     // 1 + 3 request-seconds
-  CHECK(g.cpu_used == Approx(4e9));          // 4 core-seconds
-  CHECK(g.cpu_capacity == Approx(16e9));     // 2 pods x 2 cores x 4 s
+  CHECK(g.inflight_area == Approx(4e9));  // 1 + 3 request-seconds
+  CHECK(g.cpu_used == Approx(4e9));       // 4 core-seconds
+  CHECK(g.cpu_capacity == Approx(16e9));  // 2 pods x 2 cores x 4 s
   CHECK(g.pod_time == Approx(8e9));
   CHECK(g.replicas_ready == 2);
+}
+
+TEST_CASE("starting a site logs its deployment") {
+  sim::Simulator sim;
+  RequestPool pool;
+  sim::MemoryRecorder rec;
+  Site site(sim, sim::RngStream(1), pool,
+            config(Balancing::kSharedQueue, 3, {2, PodConfig::kUnlimited, 5}), 0, rec);
+  site.start();
+  REQUIRE(rec.events_.size() == 1);
+  CHECK(rec.events_[0].component == "site/s");
+  CHECK(rec.events_[0].kind == "deployment");
+  CHECK(rec.events_[0].message == "3 pods ready (shared-queue)");
+  CHECK(rec.events_[0].details ==
+        "{\"replicas\":3,\"cpu\":2,\"concurrency\":\"unlimited\",\"queue\":5,\"balancing\":"
+        "\"shared-queue\"}");
 }

@@ -8,8 +8,8 @@
 #include "models/traffic/open_source.h"
 
 using namespace models;
-using sim::SimTime;
 using sim::seconds;
+using sim::SimTime;
 
 namespace {
 // Counts what the source sends, per site, and answers every request at once.
@@ -51,8 +51,9 @@ void run_source(const Profile& rate, std::vector<double> weights, SimTime until,
   WeightedSplit split(sim::RngStream(seed + 100), weights);
   OpenTrafficConfig cfg;
   cfg.rate = rate;
-  OpenTrafficSource src(sim, {sim::RngStream(seed), sim::RngStream(seed + 1), sim::RngStream(seed + 2)},
-                        pool, cfg, split, sinks, std::vector<SimTime>(weights.size()), out->counter);
+  OpenTrafficSource src(
+      sim, {sim::RngStream(seed), sim::RngStream(seed + 1), sim::RngStream(seed + 2)}, pool, cfg,
+      split, sinks, std::vector<SimTime>(weights.size()), out->counter);
   src.start();
   sim.run_until(until);
 }
@@ -74,7 +75,8 @@ TEST_CASE("profiles evaluate their shapes") {
   CHECK(ramp.value(seconds(150)) == Approx(15));
   CHECK(ramp.value(seconds(500)) == 20);
   CHECK(ramp.integral(seconds(0), seconds(300)) == Approx(100 * 10 + 100 * 15 + 100 * 20));
-  const Profile fc = Profile::flash_crowd(10, 200, seconds(60), seconds(30), seconds(60), seconds(120));
+  const Profile fc =
+      Profile::flash_crowd(10, 200, seconds(60), seconds(30), seconds(60), seconds(120));
   CHECK(fc.value(seconds(30)) == 10);
   CHECK(fc.value(seconds(75)) == Approx(105));
   CHECK(fc.value(seconds(100)) == 200);
@@ -99,7 +101,8 @@ TEST_CASE("open traffic follows ramps, steps and a flash crowd (thinning)") {
   const Profile ramp = Profile::ramp(10, 100, seconds(100), seconds(1000));
   Run r;
   run_source(ramp, {1}, seconds(1500), &r);
-  check_poisson(static_cast<double>(r.sinks[0].count), ramp.integral(SimTime::zero(), seconds(1500)));
+  check_poisson(static_cast<double>(r.sinks[0].count),
+                ramp.integral(SimTime::zero(), seconds(1500)));
   // The second half of the ramp gets more arrivals than the first, in the right proportion.
   uint64_t first = 0, second = 0;
   for (SimTime t : r.sinks[0].times) {
@@ -109,7 +112,8 @@ TEST_CASE("open traffic follows ramps, steps and a flash crowd (thinning)") {
   check_poisson(static_cast<double>(first), ramp.integral(seconds(100), seconds(600)));
   check_poisson(static_cast<double>(second), ramp.integral(seconds(600), seconds(1100)));
 
-  const Profile fc = Profile::flash_crowd(20, 400, seconds(300), seconds(45), seconds(80), seconds(318));
+  const Profile fc =
+      Profile::flash_crowd(20, 400, seconds(300), seconds(45), seconds(80), seconds(318));
   Run f;
   run_source(fc, {1}, seconds(1200), &f);
   check_poisson(static_cast<double>(f.sinks[0].count), fc.integral(SimTime::zero(), seconds(1200)));

@@ -68,8 +68,10 @@ Tables run_to_file(const std::string& file, const Scenario& s, uint64_t seed) {
   t.events = dump(db, "SELECT * FROM events ORDER BY run_id, seq");
   t.entities = dump(db, "SELECT * FROM entities ORDER BY run_id, entity_id");
   // Everything but wall-clock metadata.
-  t.run = dump(db, "SELECT scenario_name, scenario_yaml, overrides, seed, status, horizon_ns, bucket_ns,"
-                   " sim_end_ns, events, fingerprint, expect_passed, summary_json FROM runs");
+  t.run =
+      dump(db,
+           "SELECT scenario_name, scenario_yaml, overrides, seed, status, horizon_ns, bucket_ns,"
+           " sim_end_ns, events, fingerprint, expect_passed, summary_json FROM runs");
   fs::remove(file);
   return t;
 }
@@ -124,7 +126,9 @@ TEST_CASE("changing the split keeps the arrival sequence (common random numbers)
   const std::string file = scenario_path("two-sites-30-70.yaml");
   sim::MemoryRecorder ra, rb;
   execute(load_scenario_file(file, {"duration=2m"}), 1, ra, {});
-  execute(load_scenario_file(file, {"duration=2m", "gslb.weights.private=50", "gslb.weights.public=50"}), 1, rb, {});
+  execute(load_scenario_file(file,
+                             {"duration=2m", "gslb.weights.private=50", "gslb.weights.public=50"}),
+          1, rb, {});
   const auto a = ra.rows("overall", "all"), b = rb.rows("overall", "all");
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i]->get("arrivals") == b[i]->get("arrivals"));

@@ -5,7 +5,8 @@
 using namespace runner;
 
 namespace {
-std::string err_of(std::optional<sim::SimTime> (*f)(std::string_view, std::string*), std::string_view s) {
+std::string err_of(std::optional<sim::SimTime> (*f)(std::string_view, std::string*),
+                   std::string_view s) {
   std::string e;
   const auto v = f(s, &e);
   return v ? "" : e;

@@ -56,7 +56,8 @@ TEST_CASE("the event budget and stop() return control early") {
 TEST_CASE("the fingerprint depends on the event sequence") {
   auto run = [](int64_t shift) {
     Simulator s;
-    for (int i = 0; i < 10; ++i) s.schedule_at(SimTime::from_ns(i * 1000 + (i == 7 ? shift : 0)), [] {});
+    for (int i = 0; i < 10; ++i)
+      s.schedule_at(SimTime::from_ns(i * 1000 + (i == 7 ? shift : 0)), [] {});
     s.run_until(seconds(1));
     return s.fingerprint();
   };

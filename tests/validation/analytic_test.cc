@@ -17,17 +17,17 @@
 namespace {
 
 struct Observed {
-  runner::stats::Interval w;   // mean response time, batch-means CI
-  double arrival_rate = 0;     // per second, measured
-  double inflight_mean = 0;    // time average
+  runner::stats::Interval w;  // mean response time, batch-means CI
+  double arrival_rate = 0;    // per second, measured
+  double inflight_mean = 0;   // time average
   double cpu_util = 0;
   uint64_t completions = 0;
   int batches = 0;
 };
 
 Observed simulate(const std::string& file, const std::vector<std::string>& sets = {}) {
-  const runner::Scenario s =
-      runner::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/validation/" + file, sets);
+  const runner::Scenario s = runner::load_scenario_file(
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/validation/" + file, sets);
   sim::MemoryRecorder rec;
   const runner::RunResult r = runner::execute(s, s.seed, rec, {});
   REQUIRE(r.status == "completed");
@@ -56,7 +56,8 @@ Observed simulate(const std::string& file, const std::vector<std::string>& sets 
 
 void check(const Observed& o, double analytic_w, double lambda, double rho) {
   INFO("simulated W = " << o.w.mean << " +- " << o.w.half_width << " (95%, " << o.batches
-                        << " batches, " << o.completions << " completions); analytic W = " << analytic_w);
+                        << " batches, " << o.completions
+                        << " completions); analytic W = " << analytic_w);
   CHECK(o.completions > 1'000'000);
   CHECK(o.batches >= 30);
   CHECK(o.w.contains(analytic_w));
@@ -77,16 +78,17 @@ TEST_CASE("M/M/c with a shared queue matches Erlang C", "[validation]") {
 
 TEST_CASE("M/M/c case D (web tier, 25 pods of 50 ms) through --set", "[validation]") {
   // The same scenario re-parameterised with the keys its header documents.
-  const Observed o = simulate("mmc-shared-queue.yaml",
-                              {"traffic.rate=400/s", "traffic.request.cpu.mean=50ms",
-                               "sites.dc.replicas=25", "duration=2h", "metrics.bucket=200s",
-                               "metrics.warmup=200s"});
+  const Observed o =
+      simulate("mmc-shared-queue.yaml",
+               {"traffic.rate=400/s", "traffic.request.cpu.mean=50ms", "sites.dc.replicas=25",
+                "duration=2h", "metrics.bucket=200s", "metrics.warmup=200s"});
   CHECK(queueing::erlang_c(25, 20) == Approx(0.209103).epsilon(1e-5));
   check(o, queueing::mmc_mean_response(400, 20, 25), 400, 0.8);
 }
 
 TEST_CASE("M/M/1 processor sharing has mean 1/(mu - lambda)", "[validation]") {
-  check(simulate("mm1-ps.yaml", {"duration=2000h", "metrics.bucket=20h"}), 1.0 / (1.0 - 0.8), 0.8, 0.8);
+  check(simulate("mm1-ps.yaml", {"duration=2000h", "metrics.bucket=20h"}), 1.0 / (1.0 - 0.8), 0.8,
+        0.8);
 }
 
 TEST_CASE("M/G/1-PS with lognormal demand has the same mean (insensitivity)", "[validation]") {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmarks (speed is measured here, never asserted by tests). Builds the release preset, then
+# runs each benchmark RUNS times (default 5) and prints medians:
+#   1. M/M/c, lambda 8/s, mu 1/s, c 10, shared queue, 20 M requests, metrics on (1 min buckets),
+#      against the hand-written heap-based M/M/c floor (bench_mmc_floor): the ratio is what
+#      travels between machines;
+#   2. the same with 1 s buckets (2.5 M series rows per entity: what recording costs);
+#   3. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets.
+# Usage: tests/perf/bench.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-5}"
+scripts/setup.sh release >/dev/null
+hcsim=build/release/hcsim
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# Prints "<M requests/s> <peak RSS MB>" for one hcsim run.
+one_run() {
+  /usr/bin/time -f "%M" -o "$tmp/rss" "$hcsim" run "$@" --out "$tmp/r.sqlite" --summary-json "$tmp/s.json" -q
+  local reqs wall
+  reqs=$(grep -m1 '"requests"' "$tmp/s.json" | tr -dc '0-9')
+  wall=$(sqlite3 "$tmp/r.sqlite" "SELECT wall_seconds FROM runs")
+  awk -v r="$reqs" -v w="$wall" -v m="$(cat "$tmp/rss")" 'BEGIN {printf "%.3f %.1f\n", r / w / 1e6, m / 1024}'
+}
+
+echo "hcsim benchmarks, median of $runs runs ($(nproc) cores, $(date -u +%Y-%m-%d))"
+for i in $(seq "$runs"); do build/release/bench_mmc_floor | sed -E 's/.*= ([0-9.]+) M.*/\1/'; done > "$tmp/floor"
+for i in $(seq "$runs"); do one_run tests/perf/mmc-20m.yaml; done > "$tmp/mmc"
+for i in $(seq "$runs"); do one_run tests/perf/mmc-20m.yaml --set metrics.bucket=1s; done > "$tmp/mmc1s"
+floor=$(median < "$tmp/floor")
+mmc=$(cut -d' ' -f1 "$tmp/mmc" | median)
+mmc1s=$(cut -d' ' -f1 "$tmp/mmc1s" | median)
+echo
+echo "| benchmark | M requests/s (median) | runs |"
+echo "|---|---|---|"
+echo "| hand-written heap M/M/c floor (no metrics) | $floor | $(tr '\n' ' ' < "$tmp/floor")|"
+echo "| hcsim M/M/c 20 M requests, 1 min buckets | $mmc | $(cut -d' ' -f1 "$tmp/mmc" | tr '\n' ' ')|"
+echo "| hcsim M/M/c 20 M requests, 1 s buckets | $mmc1s | $(cut -d' ' -f1 "$tmp/mmc1s" | tr '\n' ' ')|"
+awk -v f="$floor" -v m="$mmc" 'BEGIN {printf "\nfloor / hcsim = %.2f (DESIGN target: <= 2; issue target: >= 4 M requests/s)\n", f / m}'
+
+echo
+echo "| 1,000 req/s, 1 s buckets | peak RSS MB | M requests/s |"
+echo "|---|---|---|"
+for d in 1h 24h; do
+  read -r speed rss < <(one_run tests/perf/mem-1000rps.yaml --set duration=$d)
+  echo "| $d | $rss | $speed |"
+done
