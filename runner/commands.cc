@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "runner/hpa_check.h"
 #include "runner/results_db.h"
 #include "runner/run.h"
 #include "runner/scenario_loader.h"
@@ -39,6 +40,16 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
                   sim::format_duration(s.duration).c_str());
     }
     return kExitOk;
+  } catch (const ScenarioError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitBadInput;
+  }
+}
+
+int cmd_hpa_check(const std::string& cases_file, bool verbose) {
+  try {
+    const HpaCheckTotals t = run_hpa_check(cases_file, std::cout, verbose);
+    return t.failed > 0 ? kExitExpectFailed : kExitOk;
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return kExitBadInput;

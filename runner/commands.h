@@ -29,6 +29,8 @@ struct RunArgs {
 
 int cmd_run(const RunArgs& args, const std::atomic<bool>* stop);
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets, bool quiet);
+// Exit 0 when every evaluated case agrees, 1 when one does not, 2 when the file is unreadable.
+int cmd_hpa_check(const std::string& cases_file, bool verbose);
 
 // Writes `text` to `path` atomically (a temporary file renamed into place).
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -51,6 +51,14 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   validate->add_flag("--quiet,-q", validate_quiet, "Print nothing when the file is valid");
 
+  std::string cases_file;
+  bool check_verbose = false;
+  CLI::App* check = app.add_subcommand(
+      "hpa-check",
+      "Evaluate HPA decision cases (the format of reference/hpa-cases.json) with hcsim's HPA");
+  check->add_option("cases", cases_file, "Cases JSON file")->required();
+  check->add_flag("--verbose,-v", check_verbose, "Also list passing and skipped cases");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -70,5 +78,6 @@ int main(int argc, char** argv) {
     return runner::cmd_run(run_args, &g_stop);
   }
   if (*validate) return runner::cmd_validate(validate_file, validate_sets, validate_quiet);
+  if (*check) return runner::cmd_hpa_check(cases_file, check_verbose);
   return runner::kExitBadInput;
 }
