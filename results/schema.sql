@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS series (
   failed_unreachable  INTEGER,           -- sent to a site that could not be reached
   failed_no_site      INTEGER,           -- no site to send to
   failed_unavailable  INTEGER,           -- site had no ready pod
+  failed_aborted      INTEGER,           -- in progress when its pod was killed
   rt_mean_s           REAL,              -- client-observed response time of completions
   rt_p50_s            REAL,
   rt_p95_s            REAL,

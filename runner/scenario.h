@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "models/autoscaling/hpa_spec.h"
+#include "models/autoscaling/metrics_pipeline.h"
 #include "models/common/distribution.h"
 #include "models/common/profile.h"
 #include "models/metrics/metrics_collector.h"
+#include "models/site/node_autoscaler.h"
 #include "models/site/site.h"
 #include "models/traffic/open_source.h"
 #include "sim/time.h"
@@ -36,6 +39,31 @@ struct NarrationLine {
   std::string text;
 };
 
+// The pod autoscaler of a site: the HPA (Kubernetes' own spec shape) for now.
+struct AutoscalerSpec {
+  std::string kind;  // "" (none) or "hpa"
+  models::hpa::HpaSpec hpa;
+  models::hpa::ControllerConfig controller;
+  models::MetricsPipelineConfig metrics;
+  std::string hpa_file;  // the manifest the spec came from, if any
+};
+
+struct SiteSpec {
+  models::SiteConfig site;
+  std::optional<models::NodeAutoscalerConfig> node_autoscaler;
+  AutoscalerSpec autoscaler;
+};
+
+// Actions at scenario times.
+struct ScenarioEvent {
+  enum class Kind { kRollout };
+  sim::SimTime at;
+  Kind kind = Kind::kRollout;
+  int site = 0;
+  models::ImageSpec image;
+  models::RolloutStrategy strategy;
+};
+
 struct GslbSpec {
   std::string policy = "weighted";
   std::vector<double> weights;  // one per site, in site order
@@ -56,7 +84,8 @@ struct Scenario {
   models::OpenTrafficConfig open;
 
   GslbSpec gslb;
-  std::vector<models::SiteConfig> sites;
+  std::vector<SiteSpec> sites;
+  std::vector<ScenarioEvent> events;
 
   Expectations expect;
   std::vector<SiteExpectations> site_expect;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runner/hpa_spec_loader.h"
 #include "runner/units.h"
 
 namespace runner {
@@ -258,7 +259,7 @@ void parse_traffic(const Node& n, Scenario* s) {
   m.finish();
 }
 
-void parse_pod(const Node& n, models::PodConfig* pod) {
+void parse_pod(const Node& n, models::PodConfig* pod, models::MemoryModel* memory) {
   MapReader m = n.map();
   if (const Node c = m.get("cpu"); c.present()) {
     pod->cores = c.cpu();
@@ -270,6 +271,10 @@ void parse_pod(const Node& n, models::PodConfig* pod) {
   };
   if (const Node c = m.get("concurrency"); c.present()) pod->concurrency = limit(c, 1, 1'000'000);
   if (const Node q = m.get("queue"); q.present()) pod->queue = limit(q, 0, 1'000'000'000);
+  if (const Node mem = m.get("memory"); mem.present()) {
+    memory->request_bytes = mem.size();
+    if (memory->request_bytes <= 0) mem.fail("must be positive");
+  }
   m.finish();
 }
 
@@ -280,6 +285,176 @@ models::Balancing parse_balancing(const Node& n) {
   if (b == "least-request") return models::Balancing::kLeastRequest;
   if (b == "p2c") return models::Balancing::kPowerOfTwo;
   return models::Balancing::kSharedQueue;
+}
+
+models::ImageSpec parse_image(const Node& n) {
+  MapReader m = n.map();
+  models::ImageSpec image;
+  image.name = m.required("name").text();
+  if (image.name.empty()) m.get("name").fail("must not be empty");
+  if (const Node sz = m.get("size"); sz.present()) {
+    image.size_bytes = sz.size();
+    if (image.size_bytes <= 0) sz.fail("must be positive");
+  }
+  m.finish();
+  return image;
+}
+
+void parse_startup(const Node& n, models::StartupConfig* st) {
+  MapReader m = n.map();
+  constexpr SimTime kMax = sim::hours(24);
+  if (const Node d = m.get("scheduling"); d.present())
+    st->scheduling = parse_duration_distribution(d, kMax);
+  if (const Node d = m.get("pull"); d.present()) {
+    MapReader pm = d.map();
+    if (pm.has("bandwidth")) {
+      const Node bw = pm.get("bandwidth");
+      st->pull_bandwidth = bw.bandwidth();
+      if (st->pull_bandwidth <= 0) bw.fail("must be positive");
+      pm.finish();
+    } else {
+      st->pull = parse_duration_distribution(d, kMax);
+    }
+  }
+  if (const Node d = m.get("container"); d.present())
+    st->container = parse_duration_distribution(d, kMax);
+  if (const Node d = m.get("boot"); d.present()) st->boot = parse_duration_distribution(d, kMax);
+  if (const Node r = m.get("readiness"); r.present()) {
+    MapReader rm = r.map();
+    if (const Node v = rm.get("initialDelaySeconds"); v.present())
+      st->readiness.initial_delay = sim::seconds(v.integer_in(0, 86400));
+    if (const Node v = rm.get("periodSeconds"); v.present())
+      st->readiness.period = sim::seconds(v.integer_in(1, 86400));
+    if (const Node v = rm.get("successThreshold"); v.present())
+      st->readiness.success_threshold = static_cast<int>(v.integer_in(1, 1000));
+    rm.finish();
+  }
+  if (const Node e = m.get("endpoint_delay"); e.present())
+    st->endpoint_delay = e.duration_in(SimTime::zero(), sim::minutes(10));
+  if (const Node w = m.get("warmup"); w.present()) {
+    MapReader wm = w.map();
+    st->warmup_factor = wm.required("factor").number_in(0, 100);
+    if (const Node t = wm.get("tau"); t.present())
+      st->warmup_tau = t.duration_in(sim::seconds(1), sim::hours(24));
+    wm.finish();
+  }
+  m.finish();
+}
+
+void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balancing* balancing) {
+  MapReader m = n.map();
+  if (const Node i = m.get("image"); i.present()) d->image = parse_image(i);
+  parse_pod(m.get("pod"), &d->pod, &d->memory);
+  if (const Node mm = m.get("memory_usage"); mm.present()) {
+    MapReader um = mm.map();
+    if (const Node b = um.get("base"); b.present()) d->memory.base_bytes = b.size();
+    if (const Node p = um.get("per_request"); p.present()) d->memory.per_request_bytes = p.size();
+    um.finish();
+  }
+  parse_startup(m.get("startup"), &d->startup);
+  if (const Node g = m.get("termination_grace"); g.present())
+    d->termination_grace = g.duration_in(SimTime::zero(), sim::hours(1));
+  if (const Node st = m.get("strategy"); st.present()) {
+    MapReader sm = st.map();
+    if (const Node v = sm.get("maxSurge"); v.present()) {
+      const auto [x, pct] = v.int_or_percent(1000);
+      d->rollout.max_surge = {x, pct};
+    }
+    if (const Node v = sm.get("maxUnavailable"); v.present()) {
+      const auto [x, pct] = v.int_or_percent(100);
+      d->rollout.max_unavailable = {x, pct};
+    }
+    sm.finish();
+  }
+  if (const Node b = m.get("balancing"); b.present()) *balancing = parse_balancing(b);
+  m.finish();
+}
+
+void parse_nodes(const Node& n, SiteSpec* spec) {
+  MapReader m = n.map();
+  models::SiteConfig& site = spec->site;
+  site.nodes = static_cast<int>(m.required("count").integer_in(0, 100000));
+  if (const Node c = m.get("cpu"); c.present()) {
+    site.node_shape.cpu = c.cpu();
+    if (site.node_shape.cpu < 0.001) c.fail("must be positive");
+  }
+  if (const Node p = m.get("max_pods"); p.present())
+    site.node_shape.max_pods = static_cast<int>(p.integer_in(1, 100000));
+  if (const Node a = m.get("autoscale"); a.present()) {
+    if (!site.public_cloud) {
+      m.fail_key("autoscale",
+                 "a private cloud has fixed capacity: node autoscaling needs cloud: public");
+    }
+    MapReader am = a.map();
+    models::NodeAutoscalerConfig ca;
+    ca.min_nodes = am.get("min").present() ? static_cast<int>(am.get("min").integer_in(0, 100000))
+                                           : site.nodes;
+    const Node mx = am.required("max");
+    ca.max_nodes = static_cast<int>(mx.integer_in(1, 100000));
+    if (ca.max_nodes < ca.min_nodes) mx.fail("must not be below min");
+    if (ca.max_nodes < site.nodes) mx.fail("must not be below the initial node count");
+    if (const Node v = am.get("scan_interval"); v.present())
+      ca.scan_interval = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = am.get("provisioning"); v.present())
+      ca.provisioning = parse_duration_distribution(v, sim::hours(24));
+    if (const Node v = am.get("scale_down_unneeded_time"); v.present())
+      ca.scale_down_unneeded_time = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = am.get("scale_down_delay_after_add"); v.present())
+      ca.scale_down_delay_after_add = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = am.get("scale_down_utilization_threshold"); v.present())
+      ca.scale_down_utilization_threshold = v.number_in(0, 1);
+    am.finish();
+    spec->node_autoscaler = ca;
+  }
+  m.finish();
+}
+
+void parse_autoscaler(const Node& n, const SiteSpec& site, AutoscalerSpec* a) {
+  MapReader m = n.map();
+  const bool inline_spec = m.has("hpa"), file = m.has("hpa_file");
+  if (inline_spec && file) n.fail("give either hpa (inline) or hpa_file, not both");
+  if (!inline_spec && !file)
+    n.fail("give hpa: (the HorizontalPodAutoscaler spec) or hpa_file: (a manifest)");
+  a->kind = "hpa";
+  if (inline_spec) {
+    a->hpa = parse_hpa_spec(m.get("hpa"));
+  } else {
+    const Node f = m.get("hpa_file");
+    a->hpa_file = resolve_relative(f, f.text());
+    try {
+      a->hpa = load_hpa_manifest(a->hpa_file);
+    } catch (const ScenarioError& e) {
+      if (e.location().line == 0)
+        f.fail("cannot read HPA manifest '" + a->hpa_file + "': " + e.message());
+      throw;
+    }
+  }
+  if (const Node c = m.get("controller"); c.present()) {
+    MapReader cm = c.map();
+    models::hpa::ControllerConfig& cfg = a->controller;
+    if (const Node v = cm.get("sync_period"); v.present())
+      cfg.sync_period = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = cm.get("tolerance"); v.present()) cfg.tolerance = v.number_in(0, 1);
+    if (const Node v = cm.get("downscale_stabilization"); v.present())
+      cfg.downscale_stabilization = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = cm.get("cpu_initialization_period"); v.present())
+      cfg.cpu_initialization_period = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = cm.get("initial_readiness_delay"); v.present())
+      cfg.initial_readiness_delay = v.duration_in(SimTime::zero(), sim::hours(24));
+    cm.finish();
+  }
+  if (const Node mp = m.get("metrics"); mp.present()) {
+    MapReader pm = mp.map();
+    if (const Node v = pm.get("resolution"); v.present())
+      a->metrics.resolution = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = pm.get("custom_interval"); v.present())
+      a->metrics.custom_interval = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = pm.get("custom_window"); v.present())
+      a->metrics.custom_window = v.duration_in(sim::seconds(1), sim::hours(24));
+    pm.finish();
+  }
+  (void)site;
+  m.finish();
 }
 
 void parse_sites(const Node& n, Scenario* s) {
@@ -294,21 +469,56 @@ void parse_sites(const Node& n, Scenario* s) {
           name, "site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
     }
     if (name == "all") m.fail_key(name, "'all' is reserved for the overall series");
-    models::SiteConfig site;
+    SiteSpec spec;
+    models::SiteConfig& site = spec.site;
     site.name = name;
     MapReader sm = sn.map();
     site.public_cloud = sm.required("cloud").choice({"private", "public"}) == "public";
     if (const Node r = sm.get("rtt"); r.present())
       site.rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
-    site.replicas = static_cast<int>(sm.required("replicas").integer_in(0, 100'000));
-    MapReader dm = sm.required("deployment").map();
-    parse_pod(dm.get("pod"), &site.pod);
-    if (const Node b = dm.get("balancing"); b.present()) site.balancing = parse_balancing(b);
-    dm.finish();
+    site.deployment.replicas = static_cast<int>(sm.required("replicas").integer_in(0, 100'000));
+    parse_deployment(sm.required("deployment"), &site.deployment, &site.balancing);
+    if (const Node nodes = sm.get("nodes"); nodes.present()) parse_nodes(nodes, &spec);
+    if (const Node a = sm.get("autoscaler"); a.present())
+      parse_autoscaler(a, spec, &spec.autoscaler);
     sm.finish();
-    s->sites.push_back(std::move(site));
+    s->sites.push_back(std::move(spec));
   }
   m.finish();
+}
+
+void parse_events(const Node& n, Scenario* s) {
+  for (const Node& e : n.list()) {
+    MapReader m = e.map();
+    ScenarioEvent ev;
+    ev.at = m.required("at").duration_in(SimTime::zero(), kMaxDuration);
+    const Node ro = m.get("rollout");
+    if (!ro.present()) e.fail("an event needs an action: rollout");
+    MapReader rm = ro.map();
+    const Node site = rm.required("site");
+    ev.site = s->site_index(site.text());
+    if (ev.site < 0) {
+      std::vector<std::string> names;
+      for (const auto& sc : s->sites) names.push_back(sc.site.name);
+      site.fail("no site named '" + site.text() + "'; " + suggest(site.text(), names, "sites are"));
+    }
+    ev.image = parse_image(rm.required("image"));
+    ev.strategy = s->sites[static_cast<std::size_t>(ev.site)].site.deployment.rollout;
+    if (const Node v = rm.get("maxSurge"); v.present()) {
+      const auto [x, pct] = v.int_or_percent(1000);
+      ev.strategy.max_surge = {x, pct};
+    }
+    if (const Node v = rm.get("maxUnavailable"); v.present()) {
+      const auto [x, pct] = v.int_or_percent(100);
+      ev.strategy.max_unavailable = {x, pct};
+    }
+    if (ev.strategy.max_surge.value == 0 && ev.strategy.max_unavailable.value == 0) {
+      ro.fail("maxSurge and maxUnavailable cannot both be 0");
+    }
+    rm.finish();
+    m.finish();
+    s->events.push_back(ev);
+  }
 }
 
 void parse_gslb(const Node& n, Scenario* s) {
@@ -327,7 +537,7 @@ void parse_gslb(const Node& n, Scenario* s) {
     const int idx = s->site_index(site);
     if (idx < 0) {
       std::vector<std::string> names;
-      for (const auto& sc : s->sites) names.push_back(sc.name);
+      for (const auto& sc : s->sites) names.push_back(sc.site.name);
       wm.fail_key(site, "no site named '" + site + "'; " + suggest(site, names, "sites are"));
     }
     s->gslb.weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
@@ -401,6 +611,7 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   parse_gslb(m.get("gslb"), &s);
   parse_expect(m.get("expect"), &s);
   parse_narration(m.get("narration"), &s);
+  parse_events(m.get("events"), &s);
   m.finish();
   if (const Overrides::Entry* e = overrides.first_unused()) {
     throw ScenarioError(e->loc, e->path, "does not name a setting of this scenario");
@@ -412,7 +623,7 @@ Scenario parse(const Node& root, const Overrides& overrides) {
 
 int Scenario::site_index(const std::string& site) const {
   for (std::size_t i = 0; i < sites.size(); ++i) {
-    if (sites[i].name == site) return static_cast<int>(i);
+    if (sites[i].site.name == site) return static_cast<int>(i);
   }
   return -1;
 }

@@ -316,6 +316,46 @@ std::optional<bool> parse_bool(std::string_view s, std::string* error) {
   return std::nullopt;
 }
 
+std::optional<int64_t> parse_quantity_milli(std::string_view s, std::string* error) {
+  double v;
+  std::string_view suffix;
+  if (!split_number_unit(s, &v, &suffix)) {
+    *error = "'" + std::string(trim(s)) + "' is not a quantity (write e.g. 100, 500m, 2k or 512Mi)";
+    return std::nullopt;
+  }
+  struct Suffix {
+    std::string_view name;
+    double factor;
+  };
+  static constexpr Suffix kSuffixes[] = {{"", 1},
+                                         {"n", 1e-9},
+                                         {"u", 1e-6},
+                                         {"m", 1e-3},
+                                         {"k", 1e3},
+                                         {"M", 1e6},
+                                         {"G", 1e9},
+                                         {"T", 1e12},
+                                         {"P", 1e15},
+                                         {"E", 1e18},
+                                         {"Ki", 1024.0},
+                                         {"Mi", 1048576.0},
+                                         {"Gi", 1073741824.0},
+                                         {"Ti", 1099511627776.0},
+                                         {"Pi", 1125899906842624.0}};
+  for (const Suffix& x : kSuffixes) {
+    if (x.name == suffix) {
+      const double milli = std::ceil(v * x.factor * 1000.0 - 1e-9);
+      if (!std::isfinite(milli) || std::fabs(milli) > 9e18) {
+        *error = "'" + std::string(trim(s)) + "' is too large";
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(milli);
+    }
+  }
+  *error = "unknown quantity suffix '" + std::string(suffix) + "' (m, k, M, G, T, Ki, Mi, Gi, Ti)";
+  return std::nullopt;
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;

@@ -28,6 +28,9 @@ std::optional<double> parse_number(std::string_view s, std::string* error);
 std::optional<int64_t> parse_integer(std::string_view s, std::string* error);
 std::optional<uint64_t> parse_unsigned(std::string_view s, std::string* error);
 std::optional<bool> parse_bool(std::string_view s, std::string* error);
+// A Kubernetes resource quantity ("500m", "2", "1.5k", "512Mi", "1e3") as an integer number of
+// milli-units, rounded up as Quantity.MilliValue() does.
+std::optional<int64_t> parse_quantity_milli(std::string_view s, std::string* error);
 
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -2,15 +2,20 @@
 //
 // Owns the simulator, the RNG factory, the request pool and every component; cross-references
 // are non-owning and live as long as the World. Random streams are named after components:
-//   traffic/arrivals  traffic/demand  traffic/writes  gslb/split  site/<name>/lb
+//   traffic/arrivals  traffic/demand  traffic/writes  gslb/split
+//   site/<name>/lb  site/<name>/startup  site/<name>/nodes  hpa/<name> (sync phase)
+//   metrics/<name> (scrape phase)
 #pragma once
 
 #include <memory>
 #include <vector>
 
+#include "models/autoscaling/autoscaler.h"
+#include "models/autoscaling/metrics_pipeline.h"
 #include "models/common/request.h"
 #include "models/gslb/weighted_split.h"
 #include "models/metrics/metrics_collector.h"
+#include "models/site/node_autoscaler.h"
 #include "models/site/site.h"
 #include "models/traffic/open_source.h"
 #include "runner/scenario.h"
@@ -42,12 +47,17 @@ class World {
   models::Site& site(std::size_t i) { return *sites_[i]; }
 
  private:
+  void on_scenario_event(std::size_t i);
+
   const Scenario& scenario_;
   sim::Simulator sim_;
   sim::RngFactory rngs_;
   sim::Recorder& rec_;
   models::RequestPool pool_;
   std::vector<std::unique_ptr<models::Site>> sites_;
+  std::vector<std::unique_ptr<models::NodeAutoscaler>> node_autoscalers_;
+  std::vector<std::unique_ptr<models::MetricsPipeline>> pipelines_;
+  std::vector<std::unique_ptr<models::Autoscaler>> autoscalers_;
   std::unique_ptr<models::WeightedSplit> selector_;
   std::unique_ptr<models::MetricsCollector> metrics_;
   std::unique_ptr<models::OpenTrafficSource> traffic_;

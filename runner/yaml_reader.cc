@@ -302,6 +302,27 @@ double Node::cpu() const {
   return checked(*this, parse_cpu(scalar_text("a CPU quantity"), &err), err);
 }
 
+int64_t Node::quantity_milli() const {
+  std::string err;
+  return checked(*this, parse_quantity_milli(scalar_text("a quantity"), &err), err);
+}
+
+std::pair<double, bool> Node::int_or_percent(double max_percent) const {
+  std::string t = scalar_text("a number or a percentage");
+  if (!t.empty() && t.back() == '%') {
+    std::string err;
+    const auto v = parse_number(t.substr(0, t.size() - 1), &err);
+    if (!v) fail("'" + t + "' is not a percentage");
+    if (*v < 0 || *v > max_percent) fail("must be between 0% and " + fmt(max_percent) + "%");
+    return {*v, true};
+  }
+  std::string err;
+  const auto v = parse_integer(t, &err);
+  if (!v) fail("'" + t + "' is not an integer or a percentage such as 25%");
+  if (*v < 0 || *v > 1'000'000) fail("must be between 0 and 1000000");
+  return {static_cast<double>(*v), false};
+}
+
 std::string Node::choice(std::initializer_list<std::string_view> options) const {
   const std::string v = scalar_text("one of the listed choices");
   for (std::string_view o : options) {

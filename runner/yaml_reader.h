@@ -97,10 +97,13 @@ class Node {
   bool boolean() const;
   sim::SimTime duration() const;
   sim::SimTime duration_in(sim::SimTime lo, sim::SimTime hi) const;
-  double rate() const;       // per second
-  double size() const;       // bytes
-  double bandwidth() const;  // bytes per second
-  double cpu() const;        // cores
+  double rate() const;             // per second
+  double size() const;             // bytes
+  double bandwidth() const;        // bytes per second
+  double cpu() const;              // cores
+  int64_t quantity_milli() const;  // a Kubernetes quantity, in milli-units
+  // An int-or-percent ("25%" or 2), returned as (value, is_percent).
+  std::pair<double, bool> int_or_percent(double max_percent) const;
   // One of `options` (with a suggestion when it is not).
   std::string choice(std::initializer_list<std::string_view> options) const;
 

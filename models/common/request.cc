@@ -16,6 +16,8 @@ const char* failure_cause_name(FailureCause c) {
       return "no_site";
     case FailureCause::kUnavailable:
       return "unavailable";
+    case FailureCause::kAborted:
+      return "aborted";
     case FailureCause::kCount:
       break;
   }

@@ -26,6 +26,7 @@ enum class FailureCause : uint8_t {
   kUnreachable,    // the site could not be reached (network partition)
   kNoHealthySite,  // the GSLB had no site to answer with
   kUnavailable,    // the site had no ready pod (HTTP 503 from the ingress)
+  kAborted,        // in progress when its pod was killed (grace period over, node or site lost)
   kCount
 };
 inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);

@@ -80,7 +80,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   static constexpr std::array<double, 3> kQ{0.50, 0.95, 0.99};
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
-  const std::array<sim::Field, 28> fields{{
+  const std::array<sim::Field, 29> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -91,6 +91,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"failed_unreachable", static_cast<double>(a.failed[3])},
       {"failed_no_site", static_cast<double>(a.failed[4])},
       {"failed_unavailable", static_cast<double>(a.failed[5])},
+      {"failed_aborted", static_cast<double>(a.failed[6])},
       {"rt_mean_s", any ? a.rt_sum_ns / n * 1e-9 : kNaN},
       {"rt_p50_s", q[0] * 1e-9},
       {"rt_p95_s", q[1] * 1e-9},
@@ -111,7 +112,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"share", ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
       {"pod_seconds", (g.pod_time - before.pod_time) * 1e-9},
   }};
-  static_assert(kFailureCauseCount == 6, "update the failed_<cause> fields");
+  static_assert(kFailureCauseCount == 7, "update the failed_<cause> fields");
   rec_.series(table, entity, bucket_start_, fields);
   if (any) {
     std::array<uint32_t, TmapBins::kCount> tmap{};

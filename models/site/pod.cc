@@ -5,6 +5,26 @@
 
 namespace models {
 
+const char* pod_state_name(PodState s) {
+  switch (s) {
+    case PodState::kPending:
+      return "pending";
+    case PodState::kScheduling:
+      return "scheduling";
+    case PodState::kPulling:
+      return "pulling";
+    case PodState::kBooting:
+      return "booting";
+    case PodState::kReady:
+      return "ready";
+    case PodState::kTerminating:
+      return "terminating";
+    case PodState::kTerminated:
+      return "terminated";
+  }
+  return "?";
+}
+
 Pod::Pod(sim::Simulator& sim, RequestPool& pool, const PodConfig& cfg, PodListener& listener,
          uint32_t index)
     : sim_(sim), pool_(pool), cfg_(cfg), listener_(listener), index_(index), last_(sim.now()) {
@@ -25,6 +45,7 @@ void Pod::advance() {
     const double dt = static_cast<double>((now - last_).ns());
     vtime_ += dt * rate();
     cpu_used_ns_ += dt * std::min(static_cast<double>(jobs_.size()), cfg_.cores);
+    load_area_ += dt * static_cast<double>(jobs_.size() + waiting_.size());
   }
   last_ = now;
 }
@@ -80,6 +101,7 @@ void Pod::on_completion() {
   std::pop_heap(jobs_.begin(), jobs_.end(), later);
   const RequestId done = jobs_.back().id;
   jobs_.pop_back();
+  ++completed_;
   if (!waiting_.empty()) admit(waiting_.pop_front());
   // The listener may start another request here (shared-queue balancing) before we reschedule.
   completing_ = true;
@@ -91,6 +113,25 @@ void Pod::on_completion() {
 double Pod::cpu_used_ns() {
   advance();
   return cpu_used_ns_;
+}
+
+double Pod::load_area() {
+  advance();
+  return load_area_;
+}
+
+void Pod::kill(FailureCause cause) {
+  advance();
+  if (completion_) sim_.cancel(completion_);
+  completion_ = {};
+  // Collect first: failing a request may make the client send another one elsewhere.
+  std::vector<RequestId> victims;
+  victims.reserve(jobs_.size() + waiting_.size());
+  for (const Job& j : jobs_) victims.push_back(j.id);
+  while (!waiting_.empty()) victims.push_back(waiting_.pop_front());
+  jobs_.clear();
+  vtime_ = 0;
+  for (RequestId id : victims) listener_.on_pod_failed(*this, id, cause);
 }
 
 void Pod::set_speed(double s) {

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "models/common/request.h"
@@ -38,12 +39,25 @@ struct PodConfig {
 
 class Pod;
 
-// Told when a request finishes on a pod.
+// Told when a request finishes on a pod, or fails because the pod was killed.
 class PodListener {
  public:
   virtual ~PodListener() = default;
   virtual void on_pod_done(Pod& pod, RequestId id) = 0;
+  virtual void on_pod_failed(Pod& pod, RequestId id, FailureCause cause) = 0;
 };
+
+// Where a pod is in its life (set by the deployment controller; the serving engine only serves).
+enum class PodState : uint8_t {
+  kPending,      // no node with room yet
+  kScheduling,   // bound to a node, the kubelet has not picked it up yet
+  kPulling,      // pulling the image onto the node
+  kBooting,      // container starting, application initialising, readiness probes
+  kReady,        // in the service's endpoints: receives requests
+  kTerminating,  // deleted: takes no new requests, drains until the grace period ends
+  kTerminated
+};
+const char* pod_state_name(PodState s);
 
 class Pod {
  public:
@@ -53,6 +67,21 @@ class Pod {
   Pod& operator=(const Pod&) = delete;
 
   uint32_t index() const { return index_; }
+
+  // Lifecycle bookkeeping, owned by the deployment controller.
+  struct Life {
+    PodState state = PodState::kPending;
+    uint32_t generation = 0;  // bumps when the slot is reused
+    uint32_t node = 0;
+    int revision = 0;  // ReplicaSet (image) revision
+    std::string name;
+    sim::SimTime created, start_time, container_started, app_up, ready_at, serving_since;
+    bool ready_condition = false;  // Ready condition status
+    bool running = false;          // containers started (phase Running)
+    bool unschedulable_logged = false;
+    sim::EventId timer;  // the next lifecycle step
+    sim::EventId warmup_timer;
+  } life;
   int in_service() const { return static_cast<int>(jobs_.size()); }
   int queued() const { return static_cast<int>(waiting_.size()); }
   int load() const { return in_service() + queued(); }
@@ -67,6 +96,11 @@ class Pod {
 
   // Cumulative CPU used (busy core-nanoseconds) up to now.
   double cpu_used_ns();
+  // Cumulative integral of requests in the pod (in service + queued), request-nanoseconds.
+  double load_area();
+  uint64_t completed() const { return completed_; }
+  // Fails every request in service or queued (listener.on_pod_failed) and stops serving.
+  void kill(FailureCause cause);
   // Service speed factor (1 = nominal; warm-up and brown-outs lower it). REQUIRES: s > 0.
   void set_speed(double s);
   double speed() const { return speed_; }
@@ -96,6 +130,8 @@ class Pod {
   double vtime_ = 0;
   double speed_ = 1.0;
   double cpu_used_ns_ = 0;
+  double load_area_ = 0;
+  uint64_t completed_ = 0;
   sim::SimTime last_;
   sim::EventId completion_;
   sim::SimTime completion_at_;

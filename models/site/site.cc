@@ -5,6 +5,14 @@
 
 namespace models {
 
+namespace {
+// Without a node pool, one node of unlimited size stands in for "capacity is not a concern".
+NodeShape shape_of(const SiteConfig& cfg) {
+  if (cfg.nodes > 0) return cfg.node_shape;
+  return NodeShape{1e12, std::numeric_limits<int>::max()};
+}
+}  // namespace
+
 const char* balancing_name(Balancing b) {
   switch (b) {
     case Balancing::kRandom:
@@ -21,35 +29,40 @@ const char* balancing_name(Balancing b) {
   return "?";
 }
 
-Site::Site(sim::Simulator& sim, sim::RngStream lb_rng, RequestPool& pool, const SiteConfig& cfg,
-           int index, sim::Recorder& rec)
+Site::Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConfig& cfg, int index,
+           sim::Recorder& rec)
     : sim_(sim),
-      rng_(std::move(lb_rng)),
+      rng_(std::move(rngs.lb)),
       pool_(pool),
       cfg_(cfg),
       index_(index),
       rec_(rec),
-      component_("site/" + cfg.name) {}
+      component_("site/" + cfg.name),
+      nodes_(sim, shape_of(cfg), cfg.nodes > 0 ? cfg.nodes : 1, rec, component_),
+      deployment_(sim, std::move(rngs.startup), pool, cfg.deployment, nodes_,
+                  static_cast<PodListener&>(*this), static_cast<EndpointListener&>(*this), rec,
+                  cfg.name) {
+  nodes_.set_on_capacity([this] { deployment_.schedule_pending(); });
+}
 
 void Site::start() {
-  pods_.reserve(static_cast<std::size_t>(cfg_.replicas));
-  for (int i = 0; i < cfg_.replicas; ++i) {
-    pods_.push_back(std::make_unique<Pod>(sim_, pool_, cfg_.pod, static_cast<PodListener&>(*this),
-                                          static_cast<uint32_t>(i)));
-    ready_.push_back(pods_.back().get());
-  }
-  inflight_since_ = capacity_since_ = sim_.now();
+  inflight_since_ = sim_.now();
+  const PodConfig& pod = cfg_.deployment.pod;
   auto limit = [](int v) {
     return v == PodConfig::kUnlimited ? std::string("\"unlimited\"") : std::to_string(v);
   };
-  char details[200];
+  char details[256];
   std::snprintf(details, sizeof details,
-                "{\"replicas\":%d,\"cpu\":%g,\"concurrency\":%s,\"queue\":%s,\"balancing\":\"%s\"}",
-                cfg_.replicas, cfg_.pod.cores, limit(cfg_.pod.concurrency).c_str(),
-                limit(cfg_.pod.queue).c_str(), balancing_name(cfg_.balancing));
+                "{\"replicas\":%d,\"cpu\":%g,\"concurrency\":%s,\"queue\":%s,\"balancing\":\"%s\","
+                "\"image\":\"%s\",\"nodes\":%d}",
+                cfg_.deployment.replicas, pod.cores, limit(pod.concurrency).c_str(),
+                limit(pod.queue).c_str(), balancing_name(cfg_.balancing),
+                cfg_.deployment.image.name.c_str(), cfg_.nodes);
   rec_.event(sim_.now(), component_, "deployment",
-             std::to_string(cfg_.replicas) + " pods ready (" + balancing_name(cfg_.balancing) + ")",
+             std::to_string(cfg_.deployment.replicas) + " pods of " + cfg_.deployment.image.name +
+                 " (" + balancing_name(cfg_.balancing) + ")",
              details);
+  deployment_.start();
 }
 
 void Site::change_inflight(int delta) {
@@ -108,27 +121,33 @@ Pod* Site::pick_pod() {
 }
 
 void Site::submit(RequestId id) {
-  if (ready_.empty()) {
-    fail(id, FailureCause::kUnavailable);
-    return;
-  }
+  ++arrivals_;
   if (cfg_.balancing == Balancing::kSharedQueue) {
     // Requests wait in the shared queue only while every worker is busy, so a non-empty queue
     // means there is no free worker to look for.
-    if (Pod* p = shared_queue_.empty() ? least_loaded(true) : nullptr) {
+    if (Pod* p = shared_queue_.empty() && !ready_.empty() ? least_loaded(true) : nullptr) {
       change_inflight(+1);
       p->start(id);
       return;
     }
-    const std::size_t limit = cfg_.pod.queue == PodConfig::kUnlimited
-                                  ? std::numeric_limits<std::size_t>::max()
-                                  : static_cast<std::size_t>(cfg_.pod.queue) * ready_.size();
+    if (ready_.empty()) {
+      fail(id, FailureCause::kUnavailable);
+      return;
+    }
+    const std::size_t limit =
+        cfg_.deployment.pod.queue == PodConfig::kUnlimited
+            ? std::numeric_limits<std::size_t>::max()
+            : static_cast<std::size_t>(cfg_.deployment.pod.queue) * ready_.size();
     if (shared_queue_.size() < limit) {
       change_inflight(+1);
       shared_queue_.push_back(id);
       return;
     }
     fail(id, FailureCause::kRejected);
+    return;
+  }
+  if (ready_.empty()) {
+    fail(id, FailureCause::kUnavailable);
     return;
   }
   if (pick_pod()->offer(id)) {
@@ -138,30 +157,69 @@ void Site::submit(RequestId id) {
   }
 }
 
+void Site::feed_from_shared_queue(Pod& pod) {
+  while (!shared_queue_.empty() && pod.has_free_worker()) pod.start(shared_queue_.pop_front());
+}
+
 void Site::on_pod_done(Pod& pod, RequestId id) {
   change_inflight(-1);
-  if (!shared_queue_.empty() && pod.has_free_worker()) pod.start(shared_queue_.pop_front());
+  ++completed_;
+  demand_done_ += pool_[id].demand_ns;
+  if (pod.life.state == PodState::kReady) {
+    if (!shared_queue_.empty() && pod.has_free_worker()) pod.start(shared_queue_.pop_front());
+  } else if (pod.life.state == PodState::kTerminating && pod.load() == 0) {
+    deployment_.on_pod_drained(pod);
+  }
   pool_[id].client->on_response(id);
+}
+
+void Site::on_pod_failed(Pod& /*pod*/, RequestId id, FailureCause cause) {
+  change_inflight(-1);
+  fail(id, cause);
+}
+
+void Site::endpoint_added(Pod& pod) {
+  ready_.push_back(&pod);
+  if (cfg_.balancing == Balancing::kSharedQueue) feed_from_shared_queue(pod);
+}
+
+void Site::endpoint_removed(Pod& pod) {
+  for (std::size_t i = 0; i < ready_.size(); ++i) {
+    if (ready_[i] == &pod) {
+      ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  if (rr_next_ >= ready_.size()) rr_next_ = 0;
+}
+
+WorkloadSignals Site::signals() {
+  WorkloadSignals s;
+  s.arrivals = arrivals_;
+  s.inflight = inflight_;
+  s.queued = static_cast<int>(shared_queue_.size());
+  for (Pod* p : ready_) s.queued += p->queued();
+  s.completed = completed_;
+  s.demand_core_ns = demand_done_;
+  return s;
 }
 
 SiteGauges Site::gauges() {
   change_inflight(0);
-  const sim::SimTime now = sim_.now();
-  const double dt = static_cast<double>((now - capacity_since_).ns());
-  double cores = 0;
-  for (const Pod* p : ready_) cores += p->config().cores;
-  capacity_ += cores * dt;
-  pod_time_ += static_cast<double>(pods_.size()) * dt;
-  capacity_since_ = now;
-
   SiteGauges g;
   g.inflight = inflight_;
   g.inflight_area = inflight_area_;
-  for (const auto& p : pods_) g.cpu_used += p->cpu_used_ns();
-  g.cpu_capacity = capacity_;
-  g.pod_time = pod_time_;
-  g.replicas_desired = cfg_.replicas;
+  g.cpu_used = deployment_.serving_cpu_used();
+  g.cpu_capacity = deployment_.serving_capacity();
+  g.pod_time = deployment_.pod_time();
+  g.replicas_desired = deployment_.desired();
   g.replicas_ready = static_cast<int>(ready_.size());
+  g.replicas_starting = deployment_.count(PodState::kScheduling) +
+                        deployment_.count(PodState::kPulling) +
+                        deployment_.count(PodState::kBooting);
+  g.replicas_pending = deployment_.count(PodState::kPending);
+  g.nodes =
+      cfg_.nodes > 0 ? nodes_.count(Node::State::kReady) + nodes_.count(Node::State::kDraining) : 0;
   return g;
 }
 

@@ -1,27 +1,32 @@
-// models/site/site.h: a site (one Kubernetes cluster in one cloud) serving requests with a
-// deployment of pods behind an in-site load balancer.
+// models/site/site.h: a site (one Kubernetes cluster in one cloud): its node pool, the
+// Deployment of the application, and the in-site load balancer that spreads requests over the
+// pods in the service's endpoints.
 //
-// Balancing modes (how an arriving request picks a pod among the ready ones):
+// Balancing modes (how an arriving request picks a pod among the serving ones):
 //   random         uniform choice (kube-proxy in iptables mode)
 //   round-robin    in turn (kube-proxy in IPVS mode)
 //   least-request  the pod with the fewest requests in service + queued (ties: in turn)
 //   p2c            the less loaded of two random pods (Envoy's default least-request)
 //   shared-queue   one FIFO queue for the site; a request waits there until any pod has a free
 //                  worker, which then takes it (the ideal M/M/c dispatcher). The queue holds at
-//                  most `queue` x ready pods requests.
+//                  most `queue` x serving pods requests.
 // A request is rejected (503) when the chosen pod's worker slots and accept queue are full, or,
-// for shared-queue, when the shared queue is full. With no ready pod it fails as unavailable.
+// for shared-queue, when the shared queue is full. With no serving pod it fails as unavailable.
 //
-// This step has a fixed deployment: `replicas` pods, ready from t = 0.
+// The site is the ScalableTarget its autoscaler acts on, and the GaugeSource of its series.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/common/request.h"
 #include "models/common/ring_queue.h"
+#include "models/common/scalable_target.h"
 #include "models/common/site_gauges.h"
+#include "models/site/deployment.h"
+#include "models/site/node_pool.h"
 #include "models/site/pod.h"
 #include "sim/recorder.h"
 #include "sim/rng.h"
@@ -36,19 +41,30 @@ struct SiteConfig {
   std::string name;
   bool public_cloud = false;
   sim::SimTime rtt;  // client <-> site network round trip, added to response times
-  PodConfig pod;
   Balancing balancing = Balancing::kLeastRequest;
-  int replicas = 1;
+  DeploymentConfig deployment;
+  // Nodes. Without a node pool (nodes == 0) capacity is unlimited: pods never wait for a node.
+  int nodes = 0;
+  NodeShape node_shape;
 };
 
-class Site final : public RequestSink, public GaugeSource, private PodListener {
+struct SiteRngs {
+  sim::RngStream lb;
+  sim::RngStream startup;
+};
+
+class Site final : public RequestSink,
+                   public GaugeSource,
+                   public ScalableTarget,
+                   private PodListener,
+                   private EndpointListener {
  public:
-  Site(sim::Simulator& sim, sim::RngStream lb_rng, RequestPool& pool, const SiteConfig& cfg,
-       int index, sim::Recorder& rec);
+  Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConfig& cfg, int index,
+       sim::Recorder& rec);
   Site(const Site&) = delete;
   Site& operator=(const Site&) = delete;
 
-  // Creates the initial pods (logged as a "deployment" event). Schedules nothing.
+  // Creates the initial pods (ready at t = 0). Logs the deployment.
   void start();
 
   void submit(RequestId id) override;
@@ -59,17 +75,38 @@ class Site final : public RequestSink, public GaugeSource, private PodListener {
   int ready_pods() const { return static_cast<int>(ready_.size()); }
   int inflight() const { return inflight_; }
   std::size_t shared_queue_length() const { return shared_queue_.size(); }
-  Pod& pod(std::size_t i) { return *pods_[i]; }
-  std::size_t pod_count() const { return pods_.size(); }
+  // The serving pods, in load-balancer order.
+  Pod& pod(std::size_t i) { return *ready_[i]; }
+  std::size_t pod_count() const { return ready_.size(); }
+  Deployment& deployment() { return deployment_; }
+  NodePool& node_pool() { return nodes_; }
 
   SiteGauges gauges() override;
 
+  // ScalableTarget.
+  const std::string& target_name() const override { return cfg_.name; }
+  int32_t spec_replicas() const override { return deployment_.desired(); }
+  int32_t status_replicas() const override { return deployment_.active_replicas(); }
+  int32_t ready_replicas() const override { return static_cast<int32_t>(ready_.size()); }
+  void scale_to(int32_t replicas, std::string_view by) override {
+    deployment_.scale_to(replicas, by);
+  }
+  void snapshot_pods(std::vector<PodSnapshot>* out) override { deployment_.snapshot_pods(out); }
+  WorkloadSignals signals() override;
+  sim::SimTime observed_start_latency() const override {
+    return deployment_.observed_start_latency();
+  }
+
  private:
   void on_pod_done(Pod& pod, RequestId id) override;
+  void on_pod_failed(Pod& pod, RequestId id, FailureCause cause) override;
+  void endpoint_added(Pod& pod) override;
+  void endpoint_removed(Pod& pod) override;
   void fail(RequestId id, FailureCause cause);
   void change_inflight(int delta);
   Pod* pick_pod();
   Pod* least_loaded(bool need_free_worker);
+  void feed_from_shared_queue(Pod& pod);
 
   sim::Simulator& sim_;
   sim::RngStream rng_;
@@ -78,8 +115,9 @@ class Site final : public RequestSink, public GaugeSource, private PodListener {
   int index_;
   sim::Recorder& rec_;
   std::string component_;  // "site/<name>" in the event log
+  NodePool nodes_;
+  Deployment deployment_;
 
-  std::vector<std::unique_ptr<Pod>> pods_;
   std::vector<Pod*> ready_;
   RingQueue<RequestId> shared_queue_;
   std::size_t rr_next_ = 0;
@@ -87,9 +125,9 @@ class Site final : public RequestSink, public GaugeSource, private PodListener {
   int inflight_ = 0;
   double inflight_area_ = 0;
   sim::SimTime inflight_since_;
-  double capacity_ = 0;  // cumulative cpu capacity, core-ns
-  double pod_time_ = 0;
-  sim::SimTime capacity_since_;
+  uint64_t arrivals_ = 0;
+  uint64_t completed_ = 0;
+  double demand_done_ = 0;
 };
 
 }  // namespace models

@@ -10,6 +10,7 @@ namespace {
 struct Listener final : PodListener {
   explicit Listener(fakes::Client& c) : client(c) {}
   void on_pod_done(Pod&, RequestId id) override { client.on_response(id); }
+  void on_pod_failed(Pod&, RequestId id, FailureCause c) override { client.on_failure(id, c); }
   fakes::Client& client;
 };
 
@@ -102,4 +103,17 @@ TEST_CASE("a speed change takes effect for the remaining work") {
   f.sim.run_until(seconds(10));
   // 0.5 s of work done in the first second at half speed, the other 0.5 s at full speed.
   CHECK(f.client.done.at(0).at == sim::milliseconds(1500));
+}
+
+TEST_CASE("killing a pod fails every request in service and queued") {
+  Fixture f;
+  Pod pod(f.sim, f.pool, PodConfig{1, 1, 5}, f.listener, 0);
+  for (int i = 0; i < 3; ++i) pod.offer(f.client.make(1.0));
+  f.sim.schedule_at(sim::milliseconds(500), [&] { pod.kill(FailureCause::kAborted); });
+  f.sim.run_until(seconds(10));
+  CHECK(f.client.done.empty());
+  REQUIRE(f.client.failed.size() == 3);
+  for (const auto& x : f.client.failed) CHECK(x.cause == FailureCause::kAborted);
+  CHECK(pod.load() == 0);
+  CHECK(pod.cpu_used_ns() == Approx(0.5e9));
 }

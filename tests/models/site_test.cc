@@ -13,10 +13,11 @@ SiteConfig config(Balancing b, int replicas, PodConfig pod) {
   SiteConfig c;
   c.name = "s";
   c.balancing = b;
-  c.replicas = replicas;
-  c.pod = pod;
+  c.deployment.replicas = replicas;
+  c.deployment.pod = pod;
   return c;
 }
+SiteRngs rngs() { return {sim::RngStream(1), sim::RngStream(2)}; }
 }  // namespace
 
 TEST_CASE("round-robin spreads requests evenly over the pods") {
@@ -24,7 +25,7 @@ TEST_CASE("round-robin spreads requests evenly over the pods") {
   RequestPool pool;
   sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRoundRobin, 4, {1, 100, 0}), 0, rec);
+  Site site(sim, rngs(), pool, config(Balancing::kRoundRobin, 4, {1, 100, 0}), 0, rec);
   site.start();
   for (int i = 0; i < 8; ++i) site.submit(client.make(10.0));
   for (std::size_t p = 0; p < 4; ++p) CHECK(site.pod(p).in_service() == 2);
@@ -36,7 +37,7 @@ TEST_CASE("least-request picks the least loaded pod") {
   RequestPool pool;
   sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kLeastRequest, 3, {1, 100, 0}), 0, rec);
+  Site site(sim, rngs(), pool, config(Balancing::kLeastRequest, 3, {1, 100, 0}), 0, rec);
   site.start();
   site.pod(0).offer(client.make(10.0));
   site.pod(0).offer(client.make(10.0));
@@ -56,7 +57,7 @@ TEST_CASE("shared-queue dispatches to a free worker and bounds the queue by read
   sim::NullRecorder rec;
   fakes::Client client(sim, pool);
   // 2 pods x 1 worker, queue 3 per pod: 2 in service + 6 waiting, the 9th is rejected.
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kSharedQueue, 2, {1, 1, 3}), 0, rec);
+  Site site(sim, rngs(), pool, config(Balancing::kSharedQueue, 2, {1, 1, 3}), 0, rec);
   site.start();
   for (int i = 0; i < 9; ++i) site.submit(client.make(1.0));
   CHECK(site.pod(0).in_service() == 1);
@@ -77,7 +78,7 @@ TEST_CASE("a site without ready pods fails requests as unavailable") {
   RequestPool pool;
   sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRandom, 0, {}), 0, rec);
+  Site site(sim, rngs(), pool, config(Balancing::kRandom, 0, {}), 0, rec);
   site.start();
   site.submit(client.make(1.0));
   REQUIRE(client.failed.size() == 1);
@@ -89,7 +90,7 @@ TEST_CASE("gauges integrate in-flight requests, CPU and capacity") {
   RequestPool pool;
   sim::NullRecorder rec;
   fakes::Client client(sim, pool);
-  Site site(sim, sim::RngStream(1), pool, config(Balancing::kRoundRobin, 2, {2, 8, 0}), 0, rec);
+  Site site(sim, rngs(), pool, config(Balancing::kRoundRobin, 2, {2, 8, 0}), 0, rec);
   site.start();
   site.submit(client.make(1.0));  // pod 0, 1 s
   site.submit(client.make(3.0));  // pod 1, 3 s
@@ -103,18 +104,22 @@ TEST_CASE("gauges integrate in-flight requests, CPU and capacity") {
   CHECK(g.replicas_ready == 2);
 }
 
-TEST_CASE("starting a site logs its deployment") {
+TEST_CASE("starting a site logs its deployment and its pods") {
   sim::Simulator sim;
   RequestPool pool;
   sim::MemoryRecorder rec;
-  Site site(sim, sim::RngStream(1), pool,
-            config(Balancing::kSharedQueue, 3, {2, PodConfig::kUnlimited, 5}), 0, rec);
+  Site site(sim, rngs(), pool, config(Balancing::kSharedQueue, 3, {2, PodConfig::kUnlimited, 5}), 0,
+            rec);
   site.start();
-  REQUIRE(rec.events_.size() == 1);
+  REQUIRE(rec.events_.size() == 1 + 3 * 2);  // the deployment, then each pod created and ready
   CHECK(rec.events_[0].component == "site/s");
   CHECK(rec.events_[0].kind == "deployment");
-  CHECK(rec.events_[0].message == "3 pods ready (shared-queue)");
-  CHECK(rec.events_[0].details ==
-        "{\"replicas\":3,\"cpu\":2,\"concurrency\":\"unlimited\",\"queue\":5,\"balancing\":"
-        "\"shared-queue\"}");
+  CHECK(rec.events_[0].message == "3 pods of app:1 (shared-queue)");
+  CHECK(
+      rec.events_[0].details ==
+      "{\"replicas\":3,\"cpu\":2,\"concurrency\":\"unlimited\",\"queue\":5,\"balancing\":\"shared-"
+      "queue\",\"image\":\"app:1\",\"nodes\":0}");
+  CHECK(rec.events_[1].kind == "pod");
+  CHECK(rec.events_[2].message == "s-r1-1 ready");
+  CHECK(site.ready_pods() == 3);
 }

@@ -58,14 +58,14 @@ TEST_CASE("a valid scenario loads with documented defaults") {
   CHECK(s.metrics.bucket == sim::seconds(1));
   CHECK(s.metrics.apdex_t == sim::milliseconds(500));
   REQUIRE(s.sites.size() == 2);
-  CHECK(s.sites[0].name == "private");
-  CHECK_FALSE(s.sites[0].public_cloud);
-  CHECK(s.sites[1].public_cloud);
-  CHECK(s.sites[1].rtt == sim::milliseconds(8));
-  CHECK(s.sites[1].pod.cores == Approx(0.5));
-  CHECK(s.sites[1].pod.concurrency == 8);  // default
-  CHECK(s.sites[1].balancing == models::Balancing::kSharedQueue);
-  CHECK(s.sites[0].balancing == models::Balancing::kLeastRequest);
+  CHECK(s.sites[0].site.name == "private");
+  CHECK_FALSE(s.sites[0].site.public_cloud);
+  CHECK(s.sites[1].site.public_cloud);
+  CHECK(s.sites[1].site.rtt == sim::milliseconds(8));
+  CHECK(s.sites[1].site.deployment.pod.cores == Approx(0.5));
+  CHECK(s.sites[1].site.deployment.pod.concurrency == 8);  // default
+  CHECK(s.sites[1].site.balancing == models::Balancing::kSharedQueue);
+  CHECK(s.sites[0].site.balancing == models::Balancing::kLeastRequest);
   CHECK(s.gslb.weights == std::vector<double>{30, 70});
   CHECK(s.open.demand.mean() == Approx(0.04));
   CHECK(s.open.rate.value(sim::seconds(5)) == 100);
@@ -118,7 +118,7 @@ TEST_CASE("YAML syntax errors, empty files and non-maps are located errors") {
 
 TEST_CASE("an override (--set) changes a scalar and is validated like the file") {
   const Scenario s = load_scenario_text(kBase, "s.yaml", {"sites.public.replicas=12", "seed=7"});
-  CHECK(s.sites[1].replicas == 12);
+  CHECK(s.sites[1].site.deployment.replicas == 12);
   CHECK(s.seed == 7);
   // A key the file does not have is created (it has a default).
   const Scenario m = load_scenario_text(kBase, "s.yaml", {"metrics.bucket=10s"});
@@ -152,8 +152,8 @@ sites:
     deployment: *app
 )";
   const Scenario s = load_scenario_text(text, "s.yaml", {"sites.b.deployment.pod.cpu=4"});
-  CHECK(s.sites[0].pod.cores == 1);
-  CHECK(s.sites[1].pod.cores == 4);
+  CHECK(s.sites[0].site.deployment.pod.cores == 1);
+  CHECK(s.sites[1].site.deployment.pod.cores == 4);
 }
 
 TEST_CASE("profiles and distributions of every kind load") {

@@ -33,7 +33,7 @@ Observed simulate(const std::string& file, const std::vector<std::string>& sets 
   REQUIRE(r.status == "completed");
   std::vector<double> sums, counts;
   double arrivals = 0, area = 0, seconds = 0, util = 0;
-  for (const auto* row : rec.rows("site", s.sites[0].name)) {
+  for (const auto* row : rec.rows("site", s.sites[0].site.name)) {
     if (row->t < s.metrics.warmup) continue;
     const double n = row->get("completions");
     REQUIRE(n > 0);

@@ -1,0 +1,118 @@
+#include "models/autoscaling/metrics_pipeline.h"
+
+#include <cmath>
+
+namespace models {
+
+bool is_pod_metric(const std::string& name) {
+  return name == "requests_per_second" || name == "concurrency";
+}
+
+bool is_workload_metric(const std::string& name) {
+  return name == "requests_per_second" || name == "queue_length" || name == "inflight";
+}
+
+MetricsPipeline::MetricsPipeline(sim::Simulator& sim, const MetricsPipelineConfig& cfg,
+                                 ScalableTarget& target)
+    : sim_(sim), cfg_(cfg), target_(target) {}
+
+void MetricsPipeline::start() {
+  struct Resources {
+    MetricsPipeline* self;
+    void operator()() const {
+      self->read_resources();
+      self->sim_.schedule_in(self->cfg_.resolution, *this);
+    }
+  };
+  struct Custom {
+    MetricsPipeline* self;
+    void operator()() const {
+      self->scrape_custom();
+      self->sim_.schedule_in(self->cfg_.custom_interval, *this);
+    }
+  };
+  // Readings happen before autoscalers that sync at the same instant (a sample taken "now" is
+  // visible to a sync "now").
+  sim_.schedule_in(cfg_.phase, Resources{this}, sim::Simulator::kPriorityFirst + 1);
+  sim_.schedule_in(cfg_.phase, Custom{this}, sim::Simulator::kPriorityFirst + 1);
+}
+
+const hpa::PodMetrics& MetricsPipeline::pod_metric(const std::string& name) const {
+  if (name == "requests_per_second") return rps_;
+  if (name == "concurrency") return concurrency_;
+  return none_;
+}
+
+std::optional<int64_t> MetricsPipeline::workload_metric(const std::string& name) const {
+  if (name == "requests_per_second") return site_rps_;
+  if (name == "queue_length") return queue_length_;
+  if (name == "inflight") return inflight_;
+  return std::nullopt;
+}
+
+void MetricsPipeline::read_resources() {
+  const sim::SimTime now = sim_.now();
+  target_.snapshot_pods(&pods_);
+  hpa::PodMetrics cpu, memory;
+  std::map<std::string, Reading> readings;
+  for (const PodSnapshot& p : pods_) {
+    if (!p.running) continue;
+    readings[p.name] = {now, p.cpu_used_core_ns};
+    memory[p.name] = {static_cast<int64_t>(std::llround(p.memory_bytes * 1000.0)), now,
+                      sim::SimTime::zero()};
+    const auto prev = last_reading_.find(p.name);
+    if (prev == last_reading_.end() || now <= prev->second.t) continue;  // first reading: baseline
+    const double window_ns = static_cast<double>((now - prev->second.t).ns());
+    const double cores = (p.cpu_used_core_ns - prev->second.cpu) / window_ns;
+    cpu[p.name] = {static_cast<int64_t>(std::llround(cores * 1000.0)), now, now - prev->second.t};
+  }
+  last_reading_.swap(readings);
+  cpu_.swap(cpu);
+  memory_.swap(memory);
+}
+
+void MetricsPipeline::scrape_custom() {
+  const sim::SimTime now = sim_.now();
+  target_.snapshot_pods(&pods_);
+  hpa::PodMetrics rps, conc;
+  std::map<std::string, std::deque<Scrape>> kept;
+  for (const PodSnapshot& p : pods_) {
+    if (!p.running) continue;
+    auto it = scrapes_.find(p.name);
+    std::deque<Scrape> hist = it != scrapes_.end() ? std::move(it->second) : std::deque<Scrape>{};
+    hist.push_back({now, static_cast<double>(p.completed), p.load_area});
+    while (hist.size() > 1 && now - hist[1].t >= cfg_.custom_window) hist.pop_front();
+    if (hist.size() >= 2) {
+      const Scrape& a = hist.front();
+      const Scrape& b = hist.back();
+      const double dt_s = (b.t - a.t).seconds();
+      rps[p.name] = {
+          static_cast<int64_t>(std::llround((b.completed - a.completed) / dt_s * 1000.0)), now,
+          b.t - a.t};
+      conc[p.name] = {
+          static_cast<int64_t>(std::llround((b.load_area - a.load_area) / (dt_s * 1e9) * 1000.0)),
+          now, b.t - a.t};
+    }
+    kept[p.name] = std::move(hist);
+  }
+  scrapes_.swap(kept);
+  rps_.swap(rps);
+  concurrency_.swap(conc);
+
+  const WorkloadSignals s = target_.signals();
+  arrivals_.push_back({now, s.arrivals});
+  while (arrivals_.size() > 1 && now - arrivals_[1].first >= cfg_.custom_window)
+    arrivals_.pop_front();
+  if (arrivals_.size() >= 2) {
+    const double dt = (arrivals_.back().first - arrivals_.front().first).seconds();
+    const double rate =
+        static_cast<double>(arrivals_.back().second - arrivals_.front().second) / dt;
+    site_rps_ = static_cast<int64_t>(std::llround(rate * 1000.0));
+    rate_history_.push_back({now, rate});
+    if (rate_history_.size() > 2048) rate_history_.pop_front();
+  }
+  queue_length_ = static_cast<int64_t>(s.queued) * 1000;
+  inflight_ = static_cast<int64_t>(s.inflight) * 1000;
+}
+
+}  // namespace models

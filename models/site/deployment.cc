@@ -1,0 +1,577 @@
+#include "models/site/deployment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace models {
+
+using sim::SimTime;
+
+int IntOrPercent::resolve(int desired, bool round_up) const {
+  if (!percent) return static_cast<int>(value);
+  const double x = value / 100.0 * desired;
+  return round_up ? static_cast<int>(std::ceil(x - 1e-9)) : static_cast<int>(std::floor(x + 1e-9));
+}
+
+Deployment::Deployment(sim::Simulator& sim, sim::RngStream rng, RequestPool& pool,
+                       const DeploymentConfig& cfg, NodePool& nodes, PodListener& pod_listener,
+                       EndpointListener& endpoints, sim::Recorder& rec, std::string site_name)
+    : sim_(sim),
+      rng_(std::move(rng)),
+      pool_(pool),
+      cfg_(cfg),
+      nodes_(nodes),
+      pod_listener_(pod_listener),
+      endpoints_(endpoints),
+      rec_(rec),
+      site_(std::move(site_name)),
+      component_("site/" + site_) {
+  rsets_.push_back({1, cfg_.image, cfg_.replicas});
+  desired_ = cfg_.replicas;
+  accounted_ = sim_.now();
+}
+
+SimTime Deployment::sample(const Distribution& d) {
+  const double s = d.sample(rng_);
+  return s <= 0 ? SimTime::zero() : SimTime::from_seconds(s);
+}
+
+void Deployment::account() {
+  const SimTime now = sim_.now();
+  const double dt = static_cast<double>((now - accounted_).ns());
+  pod_time_ += dt * billable_;
+  capacity_time_ += dt * serving_cores_;
+  accounted_ = now;
+}
+
+double Deployment::pod_time() {
+  account();
+  return pod_time_;
+}
+
+double Deployment::serving_capacity() {
+  account();
+  return capacity_time_;
+}
+
+double Deployment::serving_cpu_used() {
+  double used = retired_cpu_;
+  for (const auto& p : slots_) {
+    if (p && p->life.state != PodState::kTerminated) used += p->cpu_used_ns();
+  }
+  return used;
+}
+
+const Deployment::ReplicaSet* Deployment::rs(int revision) const {
+  for (const ReplicaSet& r : rsets_) {
+    if (r.revision == revision) return &r;
+  }
+  return nullptr;
+}
+
+void Deployment::set_state(Pod& p, PodState s) {
+  const PodState from = p.life.state;
+  p.life.state = s;
+  char details[256];
+  std::snprintf(details, sizeof details,
+                "{\"pod\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"node\":%d,\"revision\":%d}",
+                p.life.name.c_str(), pod_state_name(from), pod_state_name(s),
+                s == PodState::kPending ? -1 : static_cast<int>(p.life.node), p.life.revision);
+  rec_.event(sim_.now(), component_, "pod", p.life.name + " " + pod_state_name(s), details);
+}
+
+void Deployment::schedule_step(Pod& p, SimTime at, int kind, sim::EventId* id) {
+  *id = sim_.schedule_at(at, Step{this, p.index(), p.life.generation, kind});
+}
+
+Pod* Deployment::create_pod(int revision, bool initial) {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  const uint32_t generation = static_cast<uint32_t>(++pod_seq_);
+  slots_[slot] = std::make_unique<Pod>(sim_, pool_, cfg_.pod, pod_listener_, slot);
+  Pod& p = *slots_[slot];
+  p.life.generation = generation;
+  p.life.revision = revision;
+  p.life.created = sim_.now();
+  p.life.name = site_ + "-r" + std::to_string(revision) + "-" + std::to_string(pod_seq_);
+  rec_.event(sim_.now(), component_, "pod", p.life.name + " created",
+             "{\"pod\":\"" + p.life.name + "\",\"from\":\"none\",\"to\":\"pending\",\"revision\":" +
+                 std::to_string(revision) + "}");
+  const ImageSpec& image = rs(revision)->image;
+  if (initial) {
+    const auto node = nodes_.place(cfg_.pod.cores, image.name);
+    if (node) {
+      // An initial pod has been running since before t = 0: ready, warm, image cached.
+      account();
+      ++billable_;
+      serving_cores_ += cfg_.pod.cores;
+      p.life.node = *node;
+      nodes_.cache_image(*node, image.name);
+      p.life.start_time = p.life.container_started = p.life.app_up = p.life.ready_at =
+          p.life.serving_since = sim_.now();
+      p.life.running = p.life.ready_condition = true;
+      set_state(p, PodState::kReady);
+      endpoints_.endpoint_added(p);
+      return &p;
+    }
+  }
+  try_schedule(p);
+  return &p;
+}
+
+void Deployment::try_schedule(Pod& p) {
+  const auto node = nodes_.place(cfg_.pod.cores, rs(p.life.revision)->image.name);
+  if (!node) {
+    if (!p.life.unschedulable_logged) {
+      p.life.unschedulable_logged = true;
+      rec_.event(sim_.now(), component_, "pod", p.life.name + " unschedulable: no node with room",
+                 "{\"pod\":\"" + p.life.name + "\",\"reason\":\"Unschedulable\"}");
+    }
+    return;
+  }
+  account();
+  ++billable_;
+  p.life.node = *node;
+  set_state(p, PodState::kScheduling);
+  schedule_step(p, sim_.now() + sample(cfg_.startup.scheduling), kBound, &p.life.timer);
+}
+
+void Deployment::schedule_pending() {
+  for (const auto& slot : slots_) {
+    if (slot && slot->life.state == PodState::kPending) try_schedule(*slot);
+  }
+}
+
+void Deployment::start_container(Pod& p) {
+  set_state(p, PodState::kBooting);
+  schedule_step(p, sim_.now() + sample(cfg_.startup.container), kContainerStarted, &p.life.timer);
+}
+
+void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
+  if (slot >= slots_.size() || !slots_[slot] || slots_[slot]->life.generation != generation) return;
+  Pod& p = *slots_[slot];
+  if (p.life.state == PodState::kTerminated) return;
+  const SimTime now = sim_.now();
+  const ImageSpec& image = rs(p.life.revision)->image;
+  switch (kind) {
+    case kBound: {
+      p.life.timer = {};
+      p.life.start_time = p.life.ready_at = now;  // kubelet acknowledges; Ready=False from now
+      if (nodes_.has_image(p.life.node, image.name)) {
+        start_container(p);
+      } else {
+        set_state(p, PodState::kPulling);
+        const SimTime duration =
+            cfg_.startup.pull_bandwidth > 0
+                ? SimTime::from_seconds(image.size_bytes / cfg_.startup.pull_bandwidth)
+                : sample(cfg_.startup.pull);
+        schedule_step(p, nodes_.pull(p.life.node, image.name, duration), kPulled, &p.life.timer);
+      }
+      break;
+    }
+    case kPulled:
+      p.life.timer = {};
+      nodes_.cache_image(p.life.node, image.name);
+      start_container(p);
+      break;
+    case kContainerStarted: {
+      p.life.timer = {};
+      p.life.running = true;
+      p.life.container_started = now;
+      p.life.app_up = now + sample(cfg_.startup.boot);
+      // Probes run at container start + initialDelaySeconds + k x periodSeconds; the pod is
+      // Ready after successThreshold consecutive successes, the first at or after app_up.
+      const ReadinessProbe& rp = cfg_.startup.readiness;
+      const SimTime first = now + rp.initial_delay;
+      int64_t k = 0;
+      if (p.life.app_up > first)
+        k = ((p.life.app_up - first).ns() + rp.period.ns() - 1) / rp.period.ns();
+      const SimTime ready = first + rp.period * (k + rp.success_threshold - 1);
+      schedule_step(p, ready, kReadyNow, &p.life.timer);
+      break;
+    }
+    case kReadyNow:
+      p.life.timer = {};
+      p.life.ready_condition = true;
+      p.life.ready_at = now;
+      start_latencies_s_.push_back((now - p.life.created).seconds());
+      if (start_latencies_s_.size() > 64) start_latencies_s_.erase(start_latencies_s_.begin());
+      rec_.event(now, component_, "pod", p.life.name + " Ready",
+                 "{\"pod\":\"" + p.life.name + "\",\"condition\":\"Ready\",\"start_latency_s\":" +
+                     std::to_string((now - p.life.created).seconds()) + "}");
+      schedule_step(p, now + cfg_.startup.endpoint_delay, kEndpoint, &p.life.timer);
+      break;
+    case kEndpoint:
+      p.life.timer = {};
+      account();
+      serving_cores_ += cfg_.pod.cores;
+      p.life.serving_since = now;
+      set_state(p, PodState::kReady);
+      if (cfg_.startup.warmup_factor > 0) update_warmup(p);
+      endpoints_.endpoint_added(p);
+      sync();
+      break;
+    case kGraceOver:
+      p.life.timer = {};
+      finalize(p);
+      break;
+    case kWarmup:
+      p.life.warmup_timer = {};
+      update_warmup(p);
+      break;
+  }
+}
+
+void Deployment::update_warmup(Pod& p) {
+  if (p.life.state != PodState::kReady && p.life.state != PodState::kTerminating) return;
+  const double t = (sim_.now() - p.life.serving_since).seconds();
+  const double tau = cfg_.startup.warmup_tau.seconds();
+  const double extra = cfg_.startup.warmup_factor * std::exp(-t / tau);
+  if (extra < 0.005) {
+    p.set_speed(1.0);
+    return;
+  }
+  p.set_speed(1.0 / (1.0 + extra));
+  const SimTime step = std::max(sim::seconds(1), cfg_.startup.warmup_tau / 10);
+  schedule_step(p, sim_.now() + step, kWarmup, &p.life.warmup_timer);
+}
+
+void Deployment::delete_pod(Pod& p, const char* why) {
+  switch (p.life.state) {
+    case PodState::kTerminating:
+    case PodState::kTerminated:
+      return;
+    case PodState::kReady:
+      sim_.cancel(p.life.warmup_timer);
+      endpoints_.endpoint_removed(p);
+      set_state(p, PodState::kTerminating);
+      rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
+                 "{\"pod\":\"" + p.life.name + "\",\"reason\":\"" + why + "\"}");
+      if (p.load() == 0) {
+        finalize(p);
+      } else {
+        schedule_step(p, sim_.now() + cfg_.termination_grace, kGraceOver, &p.life.timer);
+      }
+      return;
+    default:
+      break;
+  }
+  // Not serving yet: stop the start-up and free the node at once.
+  sim_.cancel(p.life.timer);
+  p.life.timer = {};
+  if (p.life.state != PodState::kPending) {
+    account();
+    --billable_;
+    nodes_.release(p.life.node, cfg_.pod.cores);
+  }
+  rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
+             "{\"pod\":\"" + p.life.name + "\",\"reason\":\"" + why + "\"}");
+  set_state(p, PodState::kTerminated);
+  dead_slots_.push_back(p.index());
+  reclaim_slots();
+  schedule_pending();
+}
+
+void Deployment::finalize(Pod& p) {
+  if (p.life.state != PodState::kTerminating) return;
+  sim_.cancel(p.life.timer);
+  p.life.timer = {};
+  sim_.cancel(p.life.warmup_timer);
+  if (p.load() > 0) p.kill(FailureCause::kAborted);
+  account();
+  --billable_;
+  serving_cores_ -= cfg_.pod.cores;
+  retired_cpu_ += p.cpu_used_ns();
+  nodes_.release(p.life.node, cfg_.pod.cores);
+  set_state(p, PodState::kTerminated);
+  dead_slots_.push_back(p.index());
+  reclaim_slots();
+  schedule_pending();
+  sync();
+}
+
+void Deployment::reclaim_slots() {
+  // Terminated pods are destroyed in an event of their own: the one that terminated them may
+  // still be running inside the pod (a completion that drained it).
+  if (reclaim_scheduled_ || dead_slots_.empty()) return;
+  reclaim_scheduled_ = true;
+  struct Reclaim {
+    Deployment* self;
+    void operator()() const {
+      self->reclaim_scheduled_ = false;
+      for (uint32_t s : self->dead_slots_) {
+        self->slots_[s].reset();
+        self->free_slots_.push_back(s);
+      }
+      self->dead_slots_.clear();
+    }
+  };
+  sim_.schedule_in(SimTime::zero(), Reclaim{this}, sim::Simulator::kPriorityLast);
+}
+
+void Deployment::on_pod_drained(Pod& p) {
+  if (p.life.state == PodState::kTerminating && p.load() == 0) finalize(p);
+}
+
+std::vector<Pod*> Deployment::active_pods_of(int revision) {
+  std::vector<Pod*> out;
+  for (const auto& slot : slots_) {
+    if (!slot || slot->life.revision != revision) continue;
+    const PodState s = slot->life.state;
+    if (s != PodState::kTerminating && s != PodState::kTerminated) out.push_back(slot.get());
+  }
+  return out;
+}
+
+void Deployment::scale_to(int32_t replicas, std::string_view by) {
+  if (replicas < 0) replicas = 0;
+  if (replicas == desired_) return;
+  const int32_t before = desired_;
+  if (!rolling_) {
+    rsets_.back().replicas = replicas;
+  } else if (replicas > desired_) {
+    rsets_.back().replicas += replicas - desired_;
+  } else {
+    int32_t remove = desired_ - replicas;
+    for (ReplicaSet& r : rsets_) {
+      const int32_t d = std::min(remove, r.replicas);
+      r.replicas -= d;
+      remove -= d;
+    }
+  }
+  desired_ = replicas;
+  rec_.event(sim_.now(), component_, "deployment",
+             "replicas " + std::to_string(before) + " -> " + std::to_string(replicas) + " (" +
+                 std::string(by) + ")",
+             "{\"from\":" + std::to_string(before) + ",\"to\":" + std::to_string(replicas) +
+                 ",\"by\":\"" + std::string(by) + "\"}");
+  sync();
+}
+
+void Deployment::rollout(const ImageSpec& image, const RolloutStrategy& strategy) {
+  const int revision = rsets_.back().revision + 1;
+  rsets_.push_back({revision, image, 0});
+  rolling_ = true;
+  strategy_ = strategy;
+  rec_.event(
+      sim_.now(), component_, "rollout",
+      "rolling update to " + image.name + " started (revision " + std::to_string(revision) + ")",
+      "{\"image\":\"" + image.name + "\",\"revision\":" + std::to_string(revision) + "}");
+  sync();
+}
+
+void Deployment::rollout_step() {
+  ReplicaSet& nw = rsets_.back();
+  const int max_surge = strategy_.max_surge.resolve(desired_, true);
+  int max_unavailable = strategy_.max_unavailable.resolve(desired_, false);
+  if (max_surge == 0 && max_unavailable == 0) max_unavailable = 1;
+  int32_t total_spec = 0;
+  for (const ReplicaSet& r : rsets_) total_spec += r.replicas;
+  bool changed = false;
+  // Scale the new ReplicaSet up within desired + maxSurge.
+  if (nw.replicas < desired_) {
+    const int32_t add =
+        std::min(desired_ - nw.replicas, std::max(0, desired_ + max_surge - total_spec));
+    if (add > 0) {
+      nw.replicas += add;
+      changed = true;
+    }
+  }
+  // Scale old ReplicaSets down while enough pods stay available.
+  int all_pods = 0, ready = 0, new_unavailable = 0;
+  for (const auto& slot : slots_) {
+    if (!slot) continue;
+    const PodState s = slot->life.state;
+    if (s == PodState::kTerminating || s == PodState::kTerminated) continue;
+    ++all_pods;
+    if (s == PodState::kReady) ++ready;
+    if (slot->life.revision == nw.revision && s != PodState::kReady) ++new_unavailable;
+  }
+  const int min_available = desired_ - max_unavailable;
+  int max_scaled_down = all_pods - min_available - new_unavailable;
+  for (std::size_t i = 0; i + 1 < rsets_.size() && max_scaled_down > 0; ++i) {
+    // Unhealthy old pods go first: removing them costs no availability.
+    int unhealthy = 0;
+    for (Pod* p : active_pods_of(rsets_[i].revision))
+      unhealthy += p->life.state != PodState::kReady ? 1 : 0;
+    const int d = std::min({unhealthy, max_scaled_down, static_cast<int>(rsets_[i].replicas)});
+    if (d > 0) {
+      rsets_[i].replicas -= d;
+      max_scaled_down -= d;
+      changed = true;
+    }
+  }
+  int total_down = ready - min_available;
+  for (std::size_t i = 0; i + 1 < rsets_.size() && total_down > 0; ++i) {
+    const int d = std::min(total_down, static_cast<int>(rsets_[i].replicas));
+    if (d > 0) {
+      rsets_[i].replicas -= d;
+      total_down -= d;
+      changed = true;
+    }
+  }
+  int new_ready = 0, old_active = 0;
+  for (const auto& slot : slots_) {
+    if (!slot || slot->life.state == PodState::kTerminated) continue;
+    if (slot->life.revision == nw.revision) {
+      new_ready += slot->life.state == PodState::kReady ? 1 : 0;
+    } else {
+      ++old_active;
+    }
+  }
+  int32_t old_spec = 0;
+  for (std::size_t i = 0; i + 1 < rsets_.size(); ++i) old_spec += rsets_[i].replicas;
+  if (changed) {
+    rec_.event(
+        sim_.now(), component_, "rollout",
+        "rollout step: new " + std::to_string(nw.replicas) + ", old " + std::to_string(old_spec) +
+            ", ready " + std::to_string(ready) + "/" + std::to_string(desired_),
+        "{\"new_replicas\":" + std::to_string(nw.replicas) +
+            ",\"old_replicas\":" + std::to_string(old_spec) +
+            ",\"ready\":" + std::to_string(ready) + ",\"max_surge\":" + std::to_string(max_surge) +
+            ",\"max_unavailable\":" + std::to_string(max_unavailable) + "}");
+  }
+  if (old_spec == 0 && old_active == 0 && nw.replicas == desired_ && new_ready == desired_) {
+    rolling_ = false;
+    rsets_.erase(rsets_.begin(), rsets_.end() - 1);
+    rec_.event(
+        sim_.now(), component_, "rollout", "rollout to " + nw.image.name + " complete",
+        "{\"image\":\"" + nw.image.name + "\",\"revision\":" + std::to_string(nw.revision) + "}");
+  }
+}
+
+void Deployment::sync() {
+  if (syncing_) {
+    resync_ = true;
+    return;
+  }
+  syncing_ = true;
+  do {
+    resync_ = false;
+    if (rolling_) rollout_step();
+    for (std::size_t r = 0; r < rsets_.size(); ++r) {
+      const ReplicaSet set = rsets_[r];
+      std::vector<Pod*> pods = active_pods_of(set.revision);
+      const int have = static_cast<int>(pods.size());
+      if (have < set.replicas) {
+        for (int i = have; i < set.replicas; ++i) create_pod(set.revision, false);
+      } else if (have > set.replicas) {
+        // ReplicaSet deletion order: unscheduled, not running, not ready, then the most
+        // recently ready, then the newest.
+        auto rank = [](const Pod* p) {
+          switch (p->life.state) {
+            case PodState::kPending:
+              return 0;
+            case PodState::kScheduling:
+            case PodState::kPulling:
+              return 1;
+            case PodState::kBooting:
+              return p->life.running ? (p->life.ready_condition ? 3 : 2) : 1;
+            default:
+              return 4;
+          }
+        };
+        std::stable_sort(pods.begin(), pods.end(), [&](const Pod* a, const Pod* b) {
+          if (rank(a) != rank(b)) return rank(a) < rank(b);
+          if (a->life.ready_at != b->life.ready_at) return a->life.ready_at > b->life.ready_at;
+          return a->life.generation > b->life.generation;
+        });
+        for (int i = 0; i < have - set.replicas; ++i)
+          delete_pod(*pods[static_cast<std::size_t>(i)], "scale down");
+      }
+    }
+  } while (resync_);
+  syncing_ = false;
+}
+
+void Deployment::start() {
+  for (int i = 0; i < cfg_.replicas; ++i) create_pod(1, true);
+}
+
+void Deployment::evict_node(uint32_t node) {
+  // Deleting the pods; the ReplicaSet replaces them (elsewhere: the node is draining).
+  std::vector<Pod*> victims;
+  for (const auto& slot : slots_) {
+    if (!slot || slot->life.node != node) continue;
+    const PodState s = slot->life.state;
+    if (s == PodState::kPending || s == PodState::kTerminating || s == PodState::kTerminated)
+      continue;
+    victims.push_back(slot.get());
+  }
+  for (Pod* p : victims) delete_pod(*p, "node scale-down");
+  sync();
+}
+
+int Deployment::count(PodState s) const {
+  int c = 0;
+  for (const auto& slot : slots_) c += slot && slot->life.state == s ? 1 : 0;
+  return c;
+}
+
+int32_t Deployment::active_replicas() const {
+  int32_t c = 0;
+  for (const auto& slot : slots_) {
+    if (!slot) continue;
+    const PodState s = slot->life.state;
+    c += (s != PodState::kTerminating && s != PodState::kTerminated) ? 1 : 0;
+  }
+  return c;
+}
+
+std::vector<double> Deployment::pending_cpu_requests() const {
+  std::vector<double> out;
+  for (const auto& slot : slots_) {
+    if (slot && slot->life.state == PodState::kPending) out.push_back(cfg_.pod.cores);
+  }
+  return out;
+}
+
+int Deployment::pods_on_node(uint32_t node) const {
+  int c = 0;
+  for (const auto& slot : slots_) {
+    if (!slot) continue;
+    const PodState s = slot->life.state;
+    if (s != PodState::kPending && s != PodState::kTerminated && slot->life.node == node) ++c;
+  }
+  return c;
+}
+
+void Deployment::snapshot_pods(std::vector<PodSnapshot>* out) {
+  out->clear();
+  for (const auto& slot : slots_) {
+    if (!slot || slot->life.state == PodState::kTerminated) continue;
+    Pod& p = *slot;
+    PodSnapshot s;
+    s.id = p.life.generation;
+    s.name = p.life.name;
+    s.scheduled = p.life.state != PodState::kPending && p.life.state != PodState::kScheduling;
+    s.running = p.life.running;
+    s.ready = p.life.ready_condition;
+    s.deleting = p.life.state == PodState::kTerminating;
+    s.start_time = p.life.start_time;
+    s.ready_transition = p.life.ready_at;
+    s.cpu_request = cfg_.pod.cores;
+    s.memory_request = cfg_.memory.request_bytes;
+    s.cpu_used_core_ns = p.cpu_used_ns();
+    s.completed = p.completed();
+    s.load_area = p.load_area();
+    s.memory_bytes = cfg_.memory.base_bytes + cfg_.memory.per_request_bytes * p.load();
+    out->push_back(std::move(s));
+  }
+}
+
+SimTime Deployment::observed_start_latency() const {
+  if (start_latencies_s_.empty()) return SimTime::zero();
+  std::vector<double> v = start_latencies_s_;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return SimTime::from_seconds(v[v.size() / 2]);
+}
+
+}  // namespace models
