@@ -131,11 +131,17 @@ void HpaAutoscaler::sync() {
     message = "holds " + std::to_string(d.current) + " (proposal " +
               std::to_string(d.metric_proposal) + ", " + d.able_to_scale + ")";
   }
-  // Every decision is logged when it changes the size or is held back; plain "no change"
-  // reconciles only as samples, so the log stays readable.
+  // Rescales are always logged; a decision that holds the size (stabilized, limited, metrics
+  // failing) is logged when it differs from the previous one, so the log stays readable.
   const bool held = !d.rescale && d.metric_proposal >= 0 && d.metric_proposal != d.current;
-  if (d.rescale || d.metrics_failed || held)
+  const std::string signature =
+      d.metrics_failed ? "failed:" + d.scaling_active
+      : held ? "held:" + std::to_string(d.metric_proposal) + d.able_to_scale + d.scaling_limited
+             : "steady";
+  if (d.rescale || (signature != last_signature_ && signature != "steady")) {
     rec_.event(d.at, component_, "scale", message, details);
+  }
+  last_signature_ = d.rescale ? "" : signature;
   rec_.sample(component_, "desired", d.at, d.desired);
   if (d.metric_proposal >= 0) rec_.sample(component_, "proposal", d.at, d.metric_proposal);
 }

@@ -44,6 +44,7 @@ class HpaAutoscaler final : public Autoscaler {
   sim::Recorder& rec_;
   std::string component_;
   std::vector<PodSnapshot> pods_;
+  std::string last_signature_;  // of the last logged decision that held the size
 };
 
 }  // namespace models

@@ -31,8 +31,10 @@ void MetricsPipeline::start() {
       self->sim_.schedule_in(self->cfg_.custom_interval, *this);
     }
   };
-  // Readings happen before autoscalers that sync at the same instant (a sample taken "now" is
-  // visible to a sync "now").
+  // The cluster was running before t = 0: a baseline reading now makes the first scheduled
+  // reading a sample. Readings happen before autoscalers that sync at the same instant (a
+  // sample taken "now" is visible to a sync "now").
+  read_resources();
   sim_.schedule_in(cfg_.phase, Resources{this}, sim::Simulator::kPriorityFirst + 1);
   sim_.schedule_in(cfg_.phase, Custom{this}, sim::Simulator::kPriorityFirst + 1);
 }

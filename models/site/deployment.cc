@@ -108,14 +108,15 @@ Pod* Deployment::create_pod(int revision, bool initial) {
   if (initial) {
     const auto node = nodes_.place(cfg_.pod.cores, image.name);
     if (node) {
-      // An initial pod has been running since before t = 0: ready, warm, image cached.
+      // An initial pod has been running for a long time before t = 0: ready, warm, image
+      // cached, past the HPA's CPU initialization period.
       account();
       ++billable_;
       serving_cores_ += cfg_.pod.cores;
       p.life.node = *node;
       nodes_.cache_image(*node, image.name);
-      p.life.start_time = p.life.container_started = p.life.app_up = p.life.ready_at =
-          p.life.serving_since = sim_.now();
+      p.life.created = p.life.start_time = p.life.container_started = p.life.app_up =
+          p.life.ready_at = p.life.serving_since = sim_.now() - sim::hours(1);
       p.life.running = p.life.ready_condition = true;
       set_state(p, PodState::kReady);
       endpoints_.endpoint_added(p);
@@ -251,9 +252,9 @@ void Deployment::delete_pod(Pod& p, const char* why) {
     case PodState::kReady:
       sim_.cancel(p.life.warmup_timer);
       endpoints_.endpoint_removed(p);
-      set_state(p, PodState::kTerminating);
       rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
                  "{\"pod\":\"" + p.life.name + "\",\"reason\":\"" + why + "\"}");
+      set_state(p, PodState::kTerminating);
       if (p.load() == 0) {
         finalize(p);
       } else {
@@ -440,10 +441,11 @@ void Deployment::rollout_step() {
   }
   if (old_spec == 0 && old_active == 0 && nw.replicas == desired_ && new_ready == desired_) {
     rolling_ = false;
-    rsets_.erase(rsets_.begin(), rsets_.end() - 1);
-    rec_.event(
-        sim_.now(), component_, "rollout", "rollout to " + nw.image.name + " complete",
-        "{\"image\":\"" + nw.image.name + "\",\"revision\":" + std::to_string(nw.revision) + "}");
+    const ReplicaSet done = nw;
+    rsets_.erase(rsets_.begin(), rsets_.end() - 1);  // invalidates nw
+    rec_.event(sim_.now(), component_, "rollout", "rollout to " + done.image.name + " complete",
+               "{\"image\":\"" + done.image.name +
+                   "\",\"revision\":" + std::to_string(done.revision) + "}");
   }
 }
 
