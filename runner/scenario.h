@@ -9,7 +9,12 @@
 #include <vector>
 
 #include "models/autoscaling/hpa_spec.h"
+#include "models/autoscaling/knative_autoscaler.h"
 #include "models/autoscaling/metrics_pipeline.h"
+#include "models/autoscaling/predictive_scaler.h"
+#include "models/autoscaling/scheduled_scaler.h"
+#include "models/autoscaling/step_scaling.h"
+#include "models/autoscaling/target_tracking.h"
 #include "models/common/distribution.h"
 #include "models/common/profile.h"
 #include "models/metrics/metrics_collector.h"
@@ -39,13 +44,20 @@ struct NarrationLine {
   std::string text;
 };
 
-// The pod autoscaler of a site: the HPA (Kubernetes' own spec shape) for now.
+// The pod autoscaler of a site.
 struct AutoscalerSpec {
-  std::string kind;  // "" (none) or "hpa"
+  // "" (none), hpa, target_tracking, step_scaling, knative, scheduled or predictive.
+  std::string kind;
   models::hpa::HpaSpec hpa;
   models::hpa::ControllerConfig controller;
+  std::string hpa_file;  // the manifest the HPA spec came from, if any
+  models::TargetTrackingConfig target_tracking;
+  models::StepScalingConfig step_scaling;
+  models::KnativeConfig knative;
+  models::PredictiveConfig predictive;
+  // kind "scheduled": the replica count over time; with kind "hpa": its minReplicas over time.
+  std::vector<models::ScheduleEntry> schedule;
   models::MetricsPipelineConfig metrics;
-  std::string hpa_file;  // the manifest the spec came from, if any
 };
 
 struct SiteSpec {

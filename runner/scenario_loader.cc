@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "runner/hpa_spec_loader.h"
 #include "runner/units.h"
@@ -409,16 +410,82 @@ void parse_nodes(const Node& n, SiteSpec* spec) {
   m.finish();
 }
 
+std::pair<int32_t, int32_t> parse_min_max(MapReader& m, int32_t default_min) {
+  const int32_t lo = m.get("min").present()
+                         ? static_cast<int32_t>(m.get("min").integer_in(0, 100000))
+                         : default_min;
+  const Node mx = m.required("max");
+  const int32_t hi = static_cast<int32_t>(mx.integer_in(1, 100000));
+  if (hi < lo) mx.fail("must not be below min");
+  return {lo, hi};
+}
+
+std::string parse_policy_metric(const Node& n) {
+  return n.choice({"cpu", "requests_per_second", "concurrency"});
+}
+
+std::vector<models::ScheduleEntry> parse_schedule(const Node& n) {
+  std::vector<models::ScheduleEntry> out;
+  for (const Node& e : n.list()) {
+    MapReader m = e.map();
+    const Node at = m.required("at");
+    models::ScheduleEntry entry;
+    entry.at = at.duration_in(SimTime::zero(), kMaxDuration);
+    if (!out.empty() && entry.at <= out.back().at) at.fail("schedule times must increase");
+    entry.replicas = static_cast<int32_t>(m.required("replicas").integer_in(0, 100000));
+    m.finish();
+    out.push_back(entry);
+  }
+  if (out.empty()) n.fail("needs at least one entry: [{at: 0s, replicas: 4}, ...]");
+  return out;
+}
+
+models::StepAlarm parse_alarm(const Node& n, bool scale_out) {
+  MapReader m = n.map();
+  models::StepAlarm a;
+  a.enabled = true;
+  a.threshold = m.required("threshold").number_in(0, 1e9);
+  if (const Node e = m.get("evaluation_periods"); e.present())
+    a.evaluation_periods = static_cast<int>(e.integer_in(1, 1000));
+  const Node steps = m.required("steps");
+  for (const Node& sn : steps.list()) {
+    MapReader sm = sn.map();
+    models::StepAdjustment adj;
+    if (const Node l = sm.get("lower"); l.present()) adj.lower = l.number_in(-1e9, 1e9);
+    if (const Node u = sm.get("upper"); u.present()) adj.upper = u.number_in(-1e9, 1e9);
+    const Node c = sm.required("change");
+    adj.change = static_cast<int>(c.integer_in(-100000, 100000));
+    if (scale_out && adj.change <= 0)
+      c.fail("a scale-out step adds pods: the change must be positive");
+    if (!scale_out && adj.change >= 0)
+      c.fail("a scale-in step removes pods: the change must be negative");
+    sm.finish();
+    a.steps.push_back(adj);
+  }
+  if (a.steps.empty()) steps.fail("needs at least one step");
+  m.finish();
+  return a;
+}
+
 void parse_autoscaler(const Node& n, const SiteSpec& site, AutoscalerSpec* a) {
   MapReader m = n.map();
-  const bool inline_spec = m.has("hpa"), file = m.has("hpa_file");
-  if (inline_spec && file) n.fail("give either hpa (inline) or hpa_file, not both");
-  if (!inline_spec && !file)
-    n.fail("give hpa: (the HorizontalPodAutoscaler spec) or hpa_file: (a manifest)");
-  a->kind = "hpa";
-  if (inline_spec) {
+  static const std::vector<std::string> kKinds{
+      "hpa", "hpa_file", "target_tracking", "step_scaling", "knative", "scheduled", "predictive"};
+  std::vector<std::string> given;
+  for (const std::string& k : kKinds) {
+    if (m.has(k)) given.push_back(k);
+  }
+  if (given.size() != 1) {
+    n.fail(given.empty()
+               ? "give one autoscaler: hpa, hpa_file, target_tracking, step_scaling, knative, "
+                 "scheduled or predictive"
+               : "give exactly one autoscaler, not both " + given[0] + " and " + given[1]);
+  }
+  a->kind = given[0] == "hpa_file" ? "hpa" : given[0];
+  const int32_t replicas = site.site.deployment.replicas;
+  if (given[0] == "hpa") {
     a->hpa = parse_hpa_spec(m.get("hpa"));
-  } else {
+  } else if (given[0] == "hpa_file") {
     const Node f = m.get("hpa_file");
     a->hpa_file = resolve_relative(f, f.text());
     try {
@@ -428,8 +495,91 @@ void parse_autoscaler(const Node& n, const SiteSpec& site, AutoscalerSpec* a) {
         f.fail("cannot read HPA manifest '" + a->hpa_file + "': " + e.message());
       throw;
     }
+  } else if (given[0] == "target_tracking") {
+    MapReader t = m.get("target_tracking").map();
+    models::TargetTrackingConfig& c = a->target_tracking;
+    if (const Node v = t.get("metric"); v.present()) c.metric = parse_policy_metric(v);
+    c.target = t.required("target").number_in(1e-6, 1e9);
+    if (const Node v = t.get("period"); v.present())
+      c.period = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = t.get("scale_out_datapoints"); v.present())
+      c.scale_out_datapoints = static_cast<int>(v.integer_in(1, 1000));
+    if (const Node v = t.get("scale_in_datapoints"); v.present())
+      c.scale_in_datapoints = static_cast<int>(v.integer_in(1, 1000));
+    if (const Node v = t.get("scale_out_cooldown"); v.present())
+      c.scale_out_cooldown = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = t.get("scale_in_cooldown"); v.present())
+      c.scale_in_cooldown = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = t.get("disable_scale_in"); v.present()) c.disable_scale_in = v.boolean();
+    std::tie(c.min_replicas, c.max_replicas) = parse_min_max(t, 1);
+    t.finish();
+  } else if (given[0] == "step_scaling") {
+    MapReader t = m.get("step_scaling").map();
+    models::StepScalingConfig& c = a->step_scaling;
+    if (const Node v = t.get("metric"); v.present()) c.metric = parse_policy_metric(v);
+    if (const Node v = t.get("period"); v.present())
+      c.period = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = t.get("cooldown"); v.present())
+      c.cooldown = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = t.get("adjustment"); v.present())
+      c.percent = v.choice({"pods", "percent"}) == "percent";
+    if (const Node v = t.get("scale_out"); v.present()) c.scale_out = parse_alarm(v, true);
+    if (const Node v = t.get("scale_in"); v.present()) c.scale_in = parse_alarm(v, false);
+    if (!c.scale_out.enabled && !c.scale_in.enabled)
+      m.get("step_scaling").fail("needs scale_out, scale_in or both");
+    std::tie(c.min_replicas, c.max_replicas) = parse_min_max(t, 1);
+    t.finish();
+  } else if (given[0] == "knative") {
+    MapReader t = m.get("knative").map();
+    models::KnativeConfig& c = a->knative;
+    if (const Node v = t.get("target_concurrency"); v.present())
+      c.target_concurrency = v.number_in(0.01, 1e6);
+    if (const Node v = t.get("target_utilization"); v.present())
+      c.target_utilization = v.number_in(0.01, 1);
+    if (const Node v = t.get("stable_window"); v.present())
+      c.stable_window = v.duration_in(sim::seconds(6), sim::hours(1));
+    if (const Node v = t.get("panic_window_percentage"); v.present())
+      c.panic_window_percentage = v.number_in(1, 100);
+    if (const Node v = t.get("panic_threshold"); v.present())
+      c.panic_threshold = v.number_in(1, 1000);
+    if (const Node v = t.get("tick"); v.present())
+      c.tick = v.duration_in(sim::milliseconds(100), sim::minutes(1));
+    if (const Node v = t.get("max_scale_up_rate"); v.present())
+      c.max_scale_up_rate = v.number_in(1.0001, 1e6);
+    if (const Node v = t.get("max_scale_down_rate"); v.present())
+      c.max_scale_down_rate = v.number_in(1.0001, 1e6);
+    std::tie(c.min_replicas, c.max_replicas) = parse_min_max(t, 1);
+    t.finish();
+  } else if (given[0] == "scheduled") {
+    a->schedule = parse_schedule(m.get("scheduled"));
+  } else {
+    MapReader t = m.get("predictive").map();
+    models::PredictiveConfig& c = a->predictive;
+    if (const Node v = t.get("model"); v.present()) c.model = v.choice({"linear", "holt"});
+    if (const Node v = t.get("history"); v.present())
+      c.history = v.duration_in(sim::minutes(1), sim::hours(24));
+    if (const Node v = t.get("period"); v.present())
+      c.period = v.duration_in(sim::seconds(1), sim::hours(1));
+    if (const Node v = t.get("target_utilization"); v.present())
+      c.target_utilization = v.number_in(0.01, 1);
+    if (const Node v = t.get("lead"); v.present())
+      c.lead = v.duration_in(SimTime::zero(), sim::hours(24));
+    if (const Node v = t.get("alpha"); v.present()) c.alpha = v.number_in(0.001, 1);
+    if (const Node v = t.get("beta"); v.present()) c.beta = v.number_in(0, 1);
+    if (const Node v = t.get("scale_down_stabilization"); v.present())
+      c.scale_down_stabilization = v.duration_in(SimTime::zero(), sim::hours(24));
+    std::tie(c.min_replicas, c.max_replicas) = parse_min_max(t, 1);
+    t.finish();
+  }
+  if (const Node sch = m.get("schedule"); sch.present()) {
+    if (a->kind != "hpa")
+      m.fail_key("schedule",
+                 "schedule: sets an HPA's minReplicas over time; it needs hpa: or hpa_file:");
+    a->schedule = parse_schedule(sch);
   }
   if (const Node c = m.get("controller"); c.present()) {
+    if (a->kind != "hpa")
+      m.fail_key("controller", "controller: tunes the HPA controller; it needs hpa: or hpa_file:");
     MapReader cm = c.map();
     models::hpa::ControllerConfig& cfg = a->controller;
     if (const Node v = cm.get("sync_period"); v.present())
@@ -453,7 +603,7 @@ void parse_autoscaler(const Node& n, const SiteSpec& site, AutoscalerSpec* a) {
       a->metrics.custom_window = v.duration_in(sim::seconds(1), sim::hours(24));
     pm.finish();
   }
-  (void)site;
+  (void)replicas;
   m.finish();
 }
 

@@ -1,6 +1,11 @@
 #include "runner/world.h"
 
 #include "models/autoscaling/hpa_autoscaler.h"
+#include "models/autoscaling/knative_autoscaler.h"
+#include "models/autoscaling/predictive_scaler.h"
+#include "models/autoscaling/scheduled_scaler.h"
+#include "models/autoscaling/step_scaling.h"
+#include "models/autoscaling/target_tracking.h"
 
 namespace runner {
 
@@ -26,18 +31,46 @@ World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
           sim_, rngs_.stream("site/" + name + "/nodes"), *spec.node_autoscaler, site.node_pool(),
           site.deployment(), rec_, "site/" + name));
     }
-    if (spec.autoscaler.kind == "hpa") {
+    const AutoscalerSpec& as = spec.autoscaler;
+    if (!as.kind.empty()) {
       // Each controller and scraper starts at its own random phase, as in a real cluster.
-      sim::RngStream phase = rngs_.stream("metrics/" + name);
-      models::MetricsPipelineConfig mc = spec.autoscaler.metrics;
-      mc.phase = sim::SimTime::from_seconds(phase.uniform01() * mc.resolution.seconds());
+      sim::RngStream phases = rngs_.stream("metrics/" + name);
+      models::MetricsPipelineConfig mc = as.metrics;
+      mc.phase = sim::SimTime::from_seconds(phases.uniform01() * mc.resolution.seconds());
       pipelines_.push_back(std::make_unique<models::MetricsPipeline>(sim_, mc, site));
-      sim::RngStream hpa_phase = rngs_.stream("hpa/" + name);
-      const sim::SimTime first = sim::SimTime::from_seconds(
-          hpa_phase.uniform01() * spec.autoscaler.controller.sync_period.seconds());
-      autoscalers_.push_back(std::make_unique<models::HpaAutoscaler>(
-          sim_, spec.autoscaler.hpa, spec.autoscaler.controller, first, site, *pipelines_.back(),
-          rec_));
+      const models::MetricsPipeline& pipeline = *pipelines_.back();
+      sim::RngStream own = rngs_.stream(as.kind + "/" + name);
+      auto phase_within = [&](sim::SimTime period) {
+        return sim::SimTime::from_seconds(own.uniform01() * period.seconds());
+      };
+      if (as.kind == "hpa") {
+        auto hpa = std::make_unique<models::HpaAutoscaler>(sim_, as.hpa, as.controller,
+                                                           phase_within(as.controller.sync_period),
+                                                           site, pipeline, rec_);
+        models::HpaAutoscaler& ref = *hpa;
+        autoscalers_.push_back(std::move(hpa));
+        if (!as.schedule.empty()) {
+          autoscalers_.push_back(std::make_unique<models::ScheduledScaler>(
+              sim_, as.schedule, site, rec_, &ref.mutable_controller()));
+        }
+      } else if (as.kind == "target_tracking") {
+        autoscalers_.push_back(std::make_unique<models::TargetTracking>(
+            sim_, as.target_tracking, phase_within(as.target_tracking.period), site, pipeline,
+            rec_));
+      } else if (as.kind == "step_scaling") {
+        autoscalers_.push_back(std::make_unique<models::StepScaling>(
+            sim_, as.step_scaling, phase_within(as.step_scaling.period), site, pipeline, rec_));
+      } else if (as.kind == "knative") {
+        autoscalers_.push_back(std::make_unique<models::KnativeAutoscaler>(
+            sim_, as.knative, phase_within(as.knative.tick), site, rec_));
+      } else if (as.kind == "scheduled") {
+        autoscalers_.push_back(
+            std::make_unique<models::ScheduledScaler>(sim_, as.schedule, site, rec_));
+      } else if (as.kind == "predictive") {
+        autoscalers_.push_back(std::make_unique<models::PredictiveScaler>(
+            sim_, as.predictive, phase_within(as.predictive.period), spec.site.deployment.pod.cores,
+            site, pipeline, rec_));
+      }
     }
   }
   std::vector<double> weights = scenario.gslb.weights;

@@ -8,7 +8,8 @@ preset="${1:-release}"
 
 packages=(
   cmake g++ make clang-format
-  libboost1.74-dev libboost-random-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev catch2
+  libboost1.74-dev libboost-random-dev libeigen3-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev
+  catch2
   sqlite3
 )
 

@@ -31,6 +31,7 @@ class HpaAutoscaler final : public Autoscaler {
   void start() override;
   const char* kind() const override { return "hpa"; }
   const hpa::HpaController& controller() const { return controller_; }
+  hpa::HpaController& mutable_controller() { return controller_; }
 
  private:
   void sync();

@@ -8,6 +8,7 @@
 // The normalisation steps are free functions so tests and `hcsim hpa-check` can call each one.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -120,6 +121,10 @@ class HpaController {
   Decision reconcile(const Observation& obs);
 
   const HpaSpec& spec() const { return spec_; }
+  // A scheduled action changing minReplicas (kept within [0, maxReplicas]).
+  void set_min_replicas(int32_t n) {
+    spec_.min_replicas = std::min(std::max(n, 0), spec_.max_replicas);
+  }
   const ControllerConfig& config() const { return cfg_; }
   // History, exposed for tests and hpa-check. nullopt recommendations = the controller has no
   // entry for this HPA yet (first reconcile records the current size).

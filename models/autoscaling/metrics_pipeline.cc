@@ -52,13 +52,34 @@ std::optional<int64_t> MetricsPipeline::workload_metric(const std::string& name)
   return std::nullopt;
 }
 
+std::optional<double> MetricsPipeline::pod_mean(const std::string& name) const {
+  const hpa::PodMetrics& m = name == "cpu" ? cpu_ : name == "memory" ? memory_ : pod_metric(name);
+  if (m.empty()) return std::nullopt;
+  double sum = 0;
+  int n = 0;
+  for (const auto& [pod, sample] : m) {
+    double v = static_cast<double>(sample.value_milli) / 1000.0;
+    if (name == "cpu") {
+      const auto req = cpu_request_milli_.find(pod);
+      if (req == cpu_request_milli_.end() || req->second <= 0) continue;
+      v = static_cast<double>(sample.value_milli) / req->second;
+    }
+    sum += v;
+    ++n;
+  }
+  if (n == 0) return std::nullopt;
+  return sum / n;
+}
+
 void MetricsPipeline::read_resources() {
   const sim::SimTime now = sim_.now();
   target_.snapshot_pods(&pods_);
   hpa::PodMetrics cpu, memory;
   std::map<std::string, Reading> readings;
+  cpu_request_milli_.clear();
   for (const PodSnapshot& p : pods_) {
     if (!p.running) continue;
+    cpu_request_milli_[p.name] = p.cpu_request * 1000.0;
     readings[p.name] = {now, p.cpu_used_core_ns};
     memory[p.name] = {static_cast<int64_t>(std::llround(p.memory_bytes * 1000.0)), now,
                       sim::SimTime::zero()};

@@ -47,6 +47,10 @@ class MetricsPipeline {
   // Workload metric (milli-units): requests_per_second over custom_window, queue_length and
   // inflight at the last scrape. nullopt before the first scrape.
   std::optional<int64_t> workload_metric(const std::string& name) const;
+  // The mean over pods with a sample of a per-pod metric: "cpu" as a fraction of the CPU
+  // request (0.6 = 60%), "memory" in bytes, "requests_per_second" and "concurrency" as is.
+  // nullopt when no pod has a sample.
+  std::optional<double> pod_mean(const std::string& name) const;
   // The site's arrival rate (requests/s) per scrape, oldest first, for predictive policies.
   const std::deque<std::pair<sim::SimTime, double>>& rate_history() const { return rate_history_; }
   const MetricsPipelineConfig& config() const { return cfg_; }
@@ -74,6 +78,7 @@ class MetricsPipeline {
   std::deque<std::pair<sim::SimTime, uint64_t>> arrivals_;  // (time, cumulative arrivals)
   std::deque<std::pair<sim::SimTime, double>> rate_history_;
   std::optional<int64_t> site_rps_, queue_length_, inflight_;
+  std::map<std::string, double> cpu_request_milli_;  // per pod, for utilization
 };
 
 }  // namespace models
