@@ -5,7 +5,8 @@
 #      against the hand-written heap-based M/M/c floor (bench_mmc_floor): the ratio is what
 #      travels between machines;
 #   2. the same with 1 s buckets (2.5 M series rows per entity: what recording costs);
-#   3. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets.
+#   3. the 1 h flash crowd on two sites with HPAs and node autoscaling (the whole model);
+#   4. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets.
 # Usage: tests/perf/bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,6 +41,9 @@ echo "| hcsim M/M/c 20 M requests, 1 min buckets | $mmc | $(cut -d' ' -f1 "$tmp/
 echo "| hcsim M/M/c 20 M requests, 1 s buckets | $mmc1s | $(cut -d' ' -f1 "$tmp/mmc1s" | tr '\n' ' ')|"
 awk -v f="$floor" -v m="$mmc" 'BEGIN {printf "\nfloor / hcsim = %.2f (DESIGN target: <= 2; issue target: >= 4 M requests/s)\n", f / m}'
 
+for i in $(seq "$runs"); do one_run tests/perf/flash-crowd-1h.yaml; done > "$tmp/fc"
+echo
+echo "| 1 h flash crowd, two sites with HPAs and node autoscaling | $(cut -d' ' -f1 "$tmp/fc" | median) M requests/s | $(cut -d' ' -f1 "$tmp/fc" | tr '\n' ' ')|"
 echo
 echo "| 1,000 req/s, 1 s buckets | peak RSS MB | M requests/s |"
 echo "|---|---|---|"

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 #include "runner/scenario_loader.h"
@@ -200,4 +201,105 @@ TEST_CASE("narration and expectations load") {
             .find("narration times must not go back") != std::string::npos);
   CHECK(error_of(std::string(kBase) + "expect: {apdex_min: 1.5}\n").find("must be <= 1") !=
         std::string::npos);
+}
+
+TEST_CASE("cluster keys: nodes, autoscale, startup and strategy are validated") {
+  CHECK(error_of(replace(kBase, "    replicas: 4\n",
+                         "    replicas: 4\n    nodes: {count: 2, cpu: 4, autoscale: {max: 5}}\n"))
+            .find("sites.private.nodes.autoscale: a private cloud has fixed capacity") !=
+        std::string::npos);
+  const Scenario ok = load_scenario_text(
+      replace(kBase, "    replicas: 10\n",
+              "    replicas: 10\n    nodes: {count: 2, cpu: 8, autoscale: {max: 9}}\n"),
+      "s.yaml");
+  REQUIRE(ok.sites[1].node_autoscaler.has_value());
+  CHECK(ok.sites[1].node_autoscaler->max_nodes == 9);
+  CHECK(ok.sites[1].node_autoscaler->min_nodes == 2);  // defaults to the initial count
+  CHECK(error_of(replace(kBase, "pod: {cpu: 500m}",
+                         "pod: {cpu: 500m}\n      startup: {pull: {bandwidth: 100MB}}"))
+            .find("is not a bandwidth") != std::string::npos);
+  CHECK(error_of(replace(kBase, "pod: {cpu: 500m}",
+                         "pod: {cpu: 500m}\n      strategy: {maxSurge: 150%x}"))
+            .find("is not an integer or a percentage") != std::string::npos);
+  CHECK(error_of(replace(kBase, "pod: {cpu: 500m}",
+                         "pod: {cpu: 500m}\n      startup: {readiness: {periodSecond: 5}}"))
+            .find("did you mean 'periodSeconds'?") != std::string::npos);
+}
+
+TEST_CASE("autoscaler keys: one policy, Kubernetes shapes, metrics the simulation has") {
+  const std::string hpa =
+      "    autoscaler:\n      hpa:\n        maxReplicas: 20\n        metrics:\n"
+      "          - {type: Pods, pods: {metric: {name: requests_per_secnd}, target: {type: "
+      "AverageValue, averageValue: 10}}}\n";
+  CHECK(error_of(replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + hpa))
+            .find("the simulation has no metric 'requests_per_secnd'; did you mean "
+                  "'requests_per_second'?") != std::string::npos);
+  const std::string two =
+      "    autoscaler: {scheduled: [{at: 0s, replicas: 3}], knative: {max: 4}}\n";
+  CHECK(error_of(replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + two))
+            .find("exactly one autoscaler") != std::string::npos);
+  const std::string sched =
+      "    autoscaler: {knative: {max: 4}, schedule: [{at: 0s, replicas: 3}]}\n";
+  CHECK(error_of(replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + sched))
+            .find("it needs hpa:") != std::string::npos);
+  const std::string behavior =
+      "    autoscaler:\n      hpa:\n        maxReplicas: 20\n        behavior:\n"
+      "          scaleUp: {policies: [{type: Pods, value: 4, periodSeconds: 2000}]}\n";
+  CHECK(error_of(replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + behavior))
+            .find("must be <= 1800") != std::string::npos);
+  const std::string good =
+      "    autoscaler:\n      hpa:\n        minReplicas: 2\n        maxReplicas: 20\n        "
+      "metrics:\n"
+      "          - {type: Resource, resource: {name: memory, target: {type: AverageValue, "
+      "averageValue: 512Mi}}}\n"
+      "          - {type: External, external: {metric: {name: queue_length}, target: {type: Value, "
+      "value: 1k}}}\n"
+      "        behavior: {scaleDown: {selectPolicy: Min, stabilizationWindowSeconds: 60}}\n";
+  const Scenario s = load_scenario_text(
+      replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + good), "s.yaml");
+  const auto& spec = s.sites[1].autoscaler.hpa;
+  CHECK(s.sites[1].autoscaler.kind == "hpa");
+  REQUIRE(spec.metrics.size() == 2);
+  CHECK(spec.metrics[0].value_milli == int64_t{512} * 1024 * 1024 * 1000);
+  CHECK(spec.metrics[1].value_milli == 1000000);
+  REQUIRE(spec.behavior->scale_down.has_value());
+  CHECK(*spec.behavior->scale_down->stabilization_window_s == 60);
+}
+
+TEST_CASE("an HPA manifest file is read strictly, with errors in the manifest's own name") {
+  const std::string dir = std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/";
+  const std::string with_file =
+      replace(kBase, "    replicas: 10\n",
+              "    replicas: 10\n    autoscaler: {hpa_file: hpa/portal-hpa.yaml}\n");
+  const Scenario s = load_scenario_text(with_file, dir + "x.yaml");
+  CHECK(s.sites[1].autoscaler.hpa.max_replicas == 60);
+  CHECK(s.sites[1].autoscaler.hpa.behavior.has_value());
+  const std::string missing = replace(kBase, "    replicas: 10\n",
+                                      "    replicas: 10\n    autoscaler: {hpa_file: nope.yaml}\n");
+  CHECK(error_of(missing).find("cannot read HPA manifest 'nope.yaml'") != std::string::npos);
+  const std::string tmp = "/tmp/hcsim-bad-hpa.yaml";
+  {
+    std::ofstream(tmp) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  "
+                          "maxReplicas: 5\n  minReplica: 1\n";
+  }
+  const std::string bad = replace(kBase, "    replicas: 10\n",
+                                  "    replicas: 10\n    autoscaler: {hpa_file: " + tmp + "}\n");
+  CHECK(error_of(bad) == tmp + ":5:3: spec.minReplica: unknown key; did you mean 'minReplicas'?");
+}
+
+TEST_CASE("rollout events name an existing site and a valid strategy") {
+  CHECK(error_of(std::string(kBase) +
+                 "events:\n  - {at: 1m, rollout: {site: pubic, image: {name: a:2}}}\n")
+            .find("no site named 'pubic'; did you mean 'public'?") != std::string::npos);
+  CHECK(error_of(std::string(kBase) + "events:\n  - {at: 1m, rollout: {site: public, image: {name: "
+                                      "a:2}, maxSurge: 0, maxUnavailable: 0}}\n")
+            .find("cannot both be 0") != std::string::npos);
+  const Scenario s = load_scenario_text(std::string(kBase) +
+                                            "events:\n  - {at: 1m, rollout: {site: public, image: "
+                                            "{name: a:2, size: 1GB}, maxSurge: 50%}}\n",
+                                        "s.yaml");
+  REQUIRE(s.events.size() == 1);
+  CHECK(s.events[0].image.size_bytes == 1e9);
+  CHECK(s.events[0].strategy.max_surge.value == 50);
+  CHECK(s.events[0].strategy.max_surge.percent);
 }
