@@ -133,3 +133,17 @@ TEST_CASE("changing the split keeps the arrival sequence (common random numbers)
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i]->get("arrivals") == b[i]->get("arrivals"));
 }
+
+TEST_CASE("runs with autoscalers, node provisioning and pod churn are reproducible too") {
+  const Scenario s = load_scenario_file(scenario_path("hpa-flash-crowd.yaml"), {"duration=15m"});
+  const std::string dir = fs::temp_directory_path() / ("hcsim-det2-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const Tables a = run_to_file(dir + "/a.sqlite", s, 11);
+  const Tables b = run_to_file(dir + "/b.sqlite", s, 11);
+  REQUIRE(a.events.size() > 100);
+  CHECK(a.series == b.series);
+  CHECK(a.events == b.events);
+  CHECK(a.hist == b.hist);
+  CHECK(a.run == b.run);
+  fs::remove_all(dir);
+}
