@@ -80,6 +80,7 @@ CREATE TABLE IF NOT EXISTS series (
   replicas_pending    INTEGER,
   nodes               INTEGER,
   share               REAL,              -- this entity's fraction of all arrivals
+  dns_stale           INTEGER,           -- arrivals routed by a DNS answer older than the GSLB's last change
   pod_seconds         REAL,              -- pod-seconds of running pods in the bucket
   cost                REAL,              -- cumulative cost at the bucket end
   PRIMARY KEY (run_id, entity_id, t_ns)

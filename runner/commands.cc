@@ -130,6 +130,7 @@ int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
                  sim::format_duration(r.sim_end).c_str(), r.wall_seconds,
                  thousands(r.events).c_str(), r.status == "completed" ? "" : " (INTERRUPTED)");
     std::fputs(format_summary_table(r.summary).c_str(), stderr);
+    std::fputs(format_cost_and_incidents(r.summary, r.dr).c_str(), stderr);
     for (const ExpectCheck& c : r.checks) {
       std::fprintf(stderr, "  expect %s %s %g: %.6g %s\n", c.scope.c_str(), c.key.c_str(), c.limit,
                    c.value, c.passed ? "ok" : "FAILED");

@@ -22,6 +22,61 @@ void check_one(std::vector<ExpectCheck>* out, const std::string& scope, const Ex
   add("error_rate_max", e.error_rate_max, s.error_rate, false);
   add("rt_p95_max_s", e.rt_p95_max_s, s.rt_p95_s, false);
   add("rt_p99_max_s", e.rt_p99_max_s, s.rt_p99_s, false);
+  add("cost_max", e.cost_max, std::isnan(s.cost) ? 0.0 : s.cost, false);
+}
+
+void optional_value(JsonWriter& j, const char* key, const std::optional<double>& v) {
+  j.key(key);
+  if (v) {
+    j.value(*v);
+  } else {
+    j.null();
+  }
+}
+
+void figures_json(JsonWriter& j, const DrSummary::Figures& f) {
+  if (f.rto_s) j.key("rto_s").value(*f.rto_s);  // NaN (null): not recovered
+  if (f.rpo_s) j.key("rpo_s").value(*f.rpo_s);
+  if (f.lost_writes) j.key("lost_writes").value(*f.lost_writes);
+}
+
+DrSummary summarize_dr(const World& world) {
+  DrSummary dr;
+  const std::size_t n = world.scenario().sites.size();
+  dr.sites.resize(n);
+  auto worse = [](std::optional<double>& slot, double v) {
+    if (!slot || std::isnan(v) || (!std::isnan(*slot) && v > *slot)) slot = v;
+  };
+  const std::vector<models::DataLoss> losses = world.data_losses();
+  std::vector<bool> loss_used(losses.size(), false);
+  for (const models::Incident& inc : world.incidents()) {
+    IncidentReport r;
+    r.site = world.scenario().sites[static_cast<std::size_t>(inc.site)].site.name;
+    r.kind = models::fault_kind_name(inc.kind);
+    r.start_s = inc.start.seconds();
+    if (inc.end) r.end_s = inc.end->seconds();
+    if (inc.detected) r.detected_s = inc.detected->seconds();
+    if (inc.violated) r.violated_s = inc.violated->seconds();
+    if (inc.recovered) r.recovered_s = inc.recovered->seconds();
+    r.rto_s = inc.rto_s();
+    r.recovered = r.rto_s.has_value();
+    for (std::size_t k = 0; k < losses.size(); ++k) {
+      if (!loss_used[k] && losses[k].site == inc.site && losses[k].at == inc.start &&
+          inc.kind == models::FaultKind::kFull) {
+        loss_used[k] = true;
+        r.lost_writes = losses[k].lost_writes;
+        r.rpo_s = losses[k].rpo_s;
+      }
+    }
+    const double rto = r.rto_s ? *r.rto_s : std::numeric_limits<double>::quiet_NaN();
+    for (DrSummary::Figures* f : {&dr.overall, &dr.sites[static_cast<std::size_t>(inc.site)]}) {
+      worse(f->rto_s, rto);
+      if (r.rpo_s) worse(f->rpo_s, *r.rpo_s);
+      if (r.lost_writes) f->lost_writes = f->lost_writes.value_or(0) + *r.lost_writes;
+    }
+    dr.incidents.push_back(std::move(r));
+  }
+  return dr;
 }
 
 void entity_json(JsonWriter& j, const models::EntitySummary& e) {
@@ -47,14 +102,29 @@ void entity_json(JsonWriter& j, const models::EntitySummary& e) {
   j.key("cpu_util").value(e.cpu_util);
   j.key("max_replicas").value(e.max_replicas);
   j.key("pod_seconds").value(e.pod_seconds);
-  j.end_object();
+  j.key("node_seconds").value(e.node_seconds);
+  j.key("dns_stale").value(e.dns_stale);
+  j.key("cost").value(e.cost);
+  j.key("cost_per_1k").value(e.cost_per_1k);
 }
 
 }  // namespace
 
-std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary) {
+std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary,
+                                            const DrSummary& dr) {
   std::vector<ExpectCheck> out;
   check_one(&out, "overall", s.expect, summary.overall);
+  // Without an incident there is nothing to recover from: RTO and RPO are 0.
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (s.expect.rto_max_s) {
+    const double v = dr.overall.rto_s ? *dr.overall.rto_s : 0.0;
+    out.push_back({"overall", "rto_max_s", *s.expect.rto_max_s, std::isnan(v) ? kNaN : v,
+                   !std::isnan(v) && v <= *s.expect.rto_max_s});
+  }
+  if (s.expect.rpo_max_s) {
+    const double v = dr.overall.rpo_s ? *dr.overall.rpo_s : 0.0;
+    out.push_back({"overall", "rpo_max_s", *s.expect.rpo_max_s, v, v <= *s.expect.rpo_max_s});
+  }
   for (const SiteExpectations& se : s.site_expect) {
     const int i = s.site_index(se.site);
     check_one(&out, se.site, se.expect, summary.sites[static_cast<std::size_t>(i)]);
@@ -74,12 +144,31 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
   j.key("measured_s").value(r.summary.measured_s);
   j.key("overall");
   entity_json(j, r.summary.overall);
+  figures_json(j, r.dr.overall);
+  j.end_object();
   j.key("sites").begin_object();
-  for (const auto& site : r.summary.sites) {
-    j.key(site.name);
-    entity_json(j, site);
+  for (std::size_t i = 0; i < r.summary.sites.size(); ++i) {
+    j.key(r.summary.sites[i].name);
+    entity_json(j, r.summary.sites[i]);
+    if (i < r.dr.sites.size()) figures_json(j, r.dr.sites[i]);
+    j.end_object();
   }
   j.end_object();
+  j.key("incidents").begin_array();
+  for (const IncidentReport& inc : r.dr.incidents) {
+    j.begin_object();
+    j.key("site").value(inc.site).key("kind").value(inc.kind).key("start_s").value(inc.start_s);
+    optional_value(j, "end_s", inc.end_s);
+    optional_value(j, "detected_s", inc.detected_s);
+    optional_value(j, "slo_violated_s", inc.violated_s);
+    optional_value(j, "slo_recovered_s", inc.recovered_s);
+    optional_value(j, "rto_s", inc.rto_s);
+    j.key("recovered").value(inc.recovered);
+    if (inc.lost_writes) j.key("lost_writes").value(*inc.lost_writes);
+    if (inc.rpo_s) j.key("rpo_s").value(*inc.rpo_s);
+    j.end_object();
+  }
+  j.end_array();
   j.key("expect").begin_object();
   if (r.expect_passed)
     j.key("passed").value(*r.expect_passed);
@@ -120,11 +209,12 @@ RunResult execute(const Scenario& s, uint64_t seed, sim::Recorder& rec, const Ru
   }
   world.finish();
   r.summary = world.summary();
+  r.dr = summarize_dr(world);
   r.events = world.simulator().events_executed();
   r.fingerprint = world.simulator().fingerprint();
   r.sim_end = world.simulator().now();
   if (r.status == "completed") {
-    r.checks = check_expectations(s, r.summary);
+    r.checks = check_expectations(s, r.summary, r.dr);
     if (!r.checks.empty()) {
       r.expect_passed = true;
       for (const auto& c : r.checks) r.expect_passed = *r.expect_passed && c.passed;

@@ -23,7 +23,32 @@ struct ExpectCheck {
   bool passed = false;
 };
 
-std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary);
+// One fault and what it cost: detection, SLO violation and recovery (RTO), data lost (RPO).
+struct IncidentReport {
+  std::string site;
+  std::string kind;  // full | partial | partition | brownout
+  double start_s = 0;
+  std::optional<double> end_s, detected_s, violated_s, recovered_s;
+  std::optional<double> rto_s;  // nullopt: violated the SLO and never recovered
+  bool recovered = true;
+  std::optional<uint64_t> lost_writes;  // full outages of a replicated site
+  std::optional<double> rpo_s;
+};
+
+// Disaster-recovery figures of a run: the worst incident's RTO and RPO and all lost writes.
+struct DrSummary {
+  std::vector<IncidentReport> incidents;
+  // Over incidents (and per site, over its incidents). rto_s is NaN when one never recovered.
+  struct Figures {
+    std::optional<double> rto_s, rpo_s;
+    std::optional<uint64_t> lost_writes;
+  };
+  Figures overall;
+  std::vector<Figures> sites;
+};
+
+std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary,
+                                            const DrSummary& dr);
 
 struct RunControl {
   const std::atomic<bool>* stop = nullptr;            // set to stop early (SIGINT)
@@ -33,6 +58,7 @@ struct RunControl {
 struct RunResult {
   std::string status;  // completed | interrupted
   models::RunSummary summary;
+  DrSummary dr;
   std::vector<ExpectCheck> checks;
   std::optional<bool> expect_passed;  // nullopt when the scenario has no expect:
   uint64_t events = 0;

@@ -17,9 +17,16 @@
 #include "models/autoscaling/target_tracking.h"
 #include "models/common/distribution.h"
 #include "models/common/profile.h"
+#include "models/cost/cost_model.h"
+#include "models/dr/replication.h"
+#include "models/dr/rto_tracker.h"
+#include "models/faults/fault_injector.h"
+#include "models/gslb/dns_gslb.h"
+#include "models/gslb/topology.h"
 #include "models/metrics/metrics_collector.h"
 #include "models/site/node_autoscaler.h"
 #include "models/site/site.h"
+#include "models/traffic/closed_users.h"
 #include "models/traffic/open_source.h"
 #include "sim/time.h"
 
@@ -31,7 +38,14 @@ struct Expectations {
   std::optional<double> error_rate_max;
   std::optional<double> rt_p95_max_s;
   std::optional<double> rt_p99_max_s;
-  bool empty() const { return !apdex_min && !error_rate_max && !rt_p95_max_s && !rt_p99_max_s; }
+  std::optional<double> cost_max;
+  // Run-level only (overall): the worst incident's RTO and RPO.
+  std::optional<double> rto_max_s;
+  std::optional<double> rpo_max_s;
+  bool empty() const {
+    return !apdex_min && !error_rate_max && !rt_p95_max_s && !rt_p99_max_s && !cost_max &&
+           !rto_max_s && !rpo_max_s;
+  }
 };
 
 struct SiteExpectations {
@@ -64,21 +78,40 @@ struct SiteSpec {
   models::SiteConfig site;
   std::optional<models::NodeAutoscalerConfig> node_autoscaler;
   AutoscalerSpec autoscaler;
+  models::CostRates cost;
+  bool has_cost = false;
+  bool rtt_given = false;
 };
 
 // Actions at scenario times.
 struct ScenarioEvent {
-  enum class Kind { kRollout };
+  enum class Kind { kRollout, kWeights, kTtl, kDrain, kUndrain, kScale };
   sim::SimTime at;
   Kind kind = Kind::kRollout;
   int site = 0;
-  models::ImageSpec image;
-  models::RolloutStrategy strategy;
+  models::ImageSpec image;           // rollout
+  models::RolloutStrategy strategy;  // rollout
+  std::vector<double> weights;       // weights (one per site)
+  sim::SimTime ttl;                  // ttl
+  int32_t replicas = 0;              // scale
 };
 
+// The global load balancer. Without `dns` (no dns:, health_check: or non-weighted policy) it is
+// a per-request weighted split (an anycast or proxied balancer with no health checks).
 struct GslbSpec {
   std::string policy = "weighted";
   std::vector<double> weights;  // one per site, in site order
+  bool dns = false;
+  models::DnsGslbConfig dns_cfg;
+};
+
+// Disaster-recovery preset: how the standby site is prepared and brought in.
+struct DrSpec {
+  std::string preset;  // "" (none), active-active, warm-standby, pilot-light
+  int primary = 0, standby = 1;
+  // Replicas the DR automation scales the standby to when the GSLB marks the primary down
+  // (0: no automation; the standby's autoscaler must cope).
+  int32_t activate_replicas = 0;
 };
 
 struct Scenario {
@@ -94,10 +127,17 @@ struct Scenario {
 
   std::string traffic_kind = "open";
   models::OpenTrafficConfig open;
+  models::ClosedTrafficConfig closed;
 
+  models::TopologyConfig topology;
   GslbSpec gslb;
   std::vector<SiteSpec> sites;
   std::vector<ScenarioEvent> events;
+  std::vector<models::ScheduledFault> faults;
+  std::vector<models::RandomFault> random_faults;
+  std::vector<models::ReplicationLink> replication;
+  models::SloConfig slo;
+  DrSpec dr;
 
   Expectations expect;
   std::vector<SiteExpectations> site_expect;

@@ -35,6 +35,39 @@ std::string resolve_relative(const Node& n, const std::string& rel) {
   return (fs::path(n.file()).parent_path() / p).string();
 }
 
+// A site named by a scalar (events, replication, GSLB order): its index, or a located error.
+int site_ref(const Node& n, const Scenario& s) {
+  const std::string name = n.text();
+  const int idx = s.site_index(name);
+  if (idx < 0) {
+    std::vector<std::string> names;
+    for (const auto& sc : s.sites) names.push_back(sc.site.name);
+    n.fail("no site named '" + name + "'; " + suggest(name, names, "sites are"));
+  }
+  return idx;
+}
+
+// Per-site weights written as a map {site: weight}; sites not named get 0.
+std::vector<double> parse_weights(const Node& wn, const Scenario& s) {
+  std::vector<double> weights(s.sites.size(), 0.0);
+  MapReader wm = wn.map();
+  double sum = 0;
+  for (const std::string& site : wm.keys()) {
+    const Node w = wm.get(site);
+    const int idx = s.site_index(site);
+    if (idx < 0) {
+      std::vector<std::string> names;
+      for (const auto& sc : s.sites) names.push_back(sc.site.name);
+      wm.fail_key(site, "no site named '" + site + "'; " + suggest(site, names, "sites are"));
+    }
+    weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
+    sum += weights[static_cast<std::size_t>(idx)];
+  }
+  if (sum <= 0) wn.fail("at least one weight must be positive");
+  wm.finish();
+  return weights;
+}
+
 // ---- distributions --------------------------------------------------------------------------
 
 // A distribution of durations, in seconds.
@@ -248,15 +281,61 @@ void parse_metrics(const Node& n, Scenario* s) {
   }
 }
 
+void parse_client(const Node& n, models::ClientPolicy* c) {
+  MapReader m = n.map();
+  if (const Node v = m.get("timeout"); v.present())
+    c->timeout = v.duration_in(sim::milliseconds(1), sim::hours(24));
+  if (const Node v = m.get("connect_timeout"); v.present())
+    c->connect_timeout = v.duration_in(SimTime::zero(), sim::hours(1));
+  if (const Node r = m.get("retries"); r.present()) {
+    MapReader rm = r.map();
+    c->retries = static_cast<int>(rm.required("count").integer_in(0, 100));
+    if (const Node v = rm.get("backoff"); v.present())
+      c->backoff = v.duration_in(SimTime::zero(), sim::hours(1));
+    if (const Node v = rm.get("multiplier"); v.present())
+      c->backoff_multiplier = v.number_in(1, 100);
+    if (const Node v = rm.get("jitter"); v.present()) c->jitter = v.number_in(0, 1);
+    rm.finish();
+  }
+  if (const Node a = m.get("abandon"); a.present()) {
+    MapReader am = a.map();
+    c->abandon_after = static_cast<int>(am.required("after_failures").integer_in(1, 1000));
+    if (const Node v = am.get("pause"); v.present())
+      c->abandon_pause = v.duration_in(SimTime::zero(), sim::hours(24));
+    am.finish();
+  }
+  m.finish();
+}
+
 void parse_traffic(const Node& n, Scenario* s) {
   MapReader m = n.map();
-  if (const Node k = m.get("kind"); k.present()) s->traffic_kind = k.choice({"open"});
-  s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate);
+  if (const Node k = m.get("kind"); k.present()) s->traffic_kind = k.choice({"open", "closed"});
   MapReader req = m.required("request").map();
-  s->open.demand = parse_duration_distribution(req.required("cpu"), sim::hours(24));
-  if (const Node w = req.get("write_fraction"); w.present())
-    s->open.write_fraction = w.number_in(0, 1);
+  const models::Distribution demand =
+      parse_duration_distribution(req.required("cpu"), sim::hours(24));
+  double write_fraction = 0;
+  if (const Node w = req.get("write_fraction"); w.present()) write_fraction = w.number_in(0, 1);
   req.finish();
+  if (s->traffic_kind == "open") {
+    s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate);
+    s->open.demand = demand;
+    s->open.write_fraction = write_fraction;
+    for (const char* key : {"users", "think_time", "client"}) {
+      if (m.has(key))
+        m.fail_key(key, std::string(key) + ": belongs to closed traffic (kind: closed)");
+    }
+  } else {
+    if (m.has("rate"))
+      m.fail_key("rate",
+                 "closed traffic has users, not a rate: the users' think time and the response "
+                 "times set the rate");
+    s->closed.users = parse_profile(m.required("users"), ValueKind::kCount);
+    if (const Node t = m.get("think_time"); t.present())
+      s->closed.think_time = parse_duration_distribution(t, sim::hours(24));
+    if (const Node c = m.get("client"); c.present()) parse_client(c, &s->closed.client);
+    s->closed.demand = demand;
+    s->closed.write_fraction = write_fraction;
+  }
   m.finish();
 }
 
@@ -624,8 +703,22 @@ void parse_sites(const Node& n, Scenario* s) {
     site.name = name;
     MapReader sm = sn.map();
     site.public_cloud = sm.required("cloud").choice({"private", "public"}) == "public";
-    if (const Node r = sm.get("rtt"); r.present())
+    if (const Node r = sm.get("rtt"); r.present()) {
       site.rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
+      spec.rtt_given = true;
+    }
+    if (const Node c = sm.get("cost"); c.present()) {
+      MapReader cm = c.map();
+      auto rate = [&](const char* key) {
+        const Node v = cm.get(key);
+        return v.present() ? v.number_in(0, 1e9) : 0.0;
+      };
+      spec.cost.pod_per_hour = rate("pod_per_hour");
+      spec.cost.node_per_hour = rate("node_per_hour");
+      spec.cost.fixed_per_hour = rate("fixed_per_hour");
+      cm.finish();
+      spec.has_cost = true;
+    }
     site.deployment.replicas = static_cast<int>(sm.required("replicas").integer_in(0, 100'000));
     parse_deployment(sm.required("deployment"), &site.deployment, &site.balancing);
     if (const Node nodes = sm.get("nodes"); nodes.present()) parse_nodes(nodes, &spec);
@@ -637,65 +730,390 @@ void parse_sites(const Node& n, Scenario* s) {
   m.finish();
 }
 
+void parse_rollout(const Node& ro, const Scenario& s, ScenarioEvent* ev) {
+  MapReader rm = ro.map();
+  ev->kind = ScenarioEvent::Kind::kRollout;
+  ev->site = site_ref(rm.required("site"), s);
+  ev->image = parse_image(rm.required("image"));
+  ev->strategy = s.sites[static_cast<std::size_t>(ev->site)].site.deployment.rollout;
+  if (const Node v = rm.get("maxSurge"); v.present()) {
+    const auto [x, pct] = v.int_or_percent(1000);
+    ev->strategy.max_surge = {x, pct};
+  }
+  if (const Node v = rm.get("maxUnavailable"); v.present()) {
+    const auto [x, pct] = v.int_or_percent(100);
+    ev->strategy.max_unavailable = {x, pct};
+  }
+  if (ev->strategy.max_surge.value == 0 && ev->strategy.max_unavailable.value == 0) {
+    ro.fail("maxSurge and maxUnavailable cannot both be 0");
+  }
+  rm.finish();
+}
+
+void parse_gslb_action(const Node& g, const Scenario& s, ScenarioEvent* ev) {
+  MapReader gm = g.map();
+  std::vector<std::string> given;
+  for (const char* k : {"weights", "ttl", "drain", "undrain"}) {
+    if (gm.has(k)) given.push_back(k);
+  }
+  if (given.size() != 1) g.fail("give one operator action: weights, ttl, drain or undrain");
+  const std::string& what = given[0];
+  if (what != "weights" && !s.gslb.dns)
+    gm.fail_key(what,
+                what + " needs a DNS-based GSLB: add gslb.dns (and health_check) to the scenario");
+  if (what == "weights") {
+    if (s.gslb.policy != "weighted") gm.fail_key(what, "weights are for policy: weighted");
+    ev->kind = ScenarioEvent::Kind::kWeights;
+    ev->weights = parse_weights(gm.get("weights"), s);
+  } else if (what == "ttl") {
+    ev->kind = ScenarioEvent::Kind::kTtl;
+    ev->ttl = gm.get("ttl").duration_in(SimTime::zero(), sim::hours(24 * 7));
+  } else {
+    ev->kind = what == "drain" ? ScenarioEvent::Kind::kDrain : ScenarioEvent::Kind::kUndrain;
+    ev->site = site_ref(gm.get(what), s);
+  }
+  gm.finish();
+}
+
+models::FaultSpec parse_fault_spec(MapReader& m, const Scenario& s);
+
 void parse_events(const Node& n, Scenario* s) {
   for (const Node& e : n.list()) {
     MapReader m = e.map();
+    const SimTime at = m.required("at").duration_in(SimTime::zero(), kMaxDuration);
+    std::vector<std::string> given;
+    for (const char* k : {"rollout", "gslb", "outage", "scale"}) {
+      if (m.has(k)) given.push_back(k);
+    }
+    if (given.size() != 1) {
+      e.fail(given.empty() ? "an event needs one action: rollout, gslb, outage or scale"
+                           : "one action per event, not both " + given[0] + " and " + given[1]);
+    }
     ScenarioEvent ev;
-    ev.at = m.required("at").duration_in(SimTime::zero(), kMaxDuration);
-    const Node ro = m.get("rollout");
-    if (!ro.present()) e.fail("an event needs an action: rollout");
-    MapReader rm = ro.map();
-    const Node site = rm.required("site");
-    ev.site = s->site_index(site.text());
-    if (ev.site < 0) {
-      std::vector<std::string> names;
-      for (const auto& sc : s->sites) names.push_back(sc.site.name);
-      site.fail("no site named '" + site.text() + "'; " + suggest(site.text(), names, "sites are"));
+    ev.at = at;
+    if (given[0] == "outage") {
+      MapReader om = m.get("outage").map();
+      models::ScheduledFault f;
+      f.at = at;
+      f.spec = parse_fault_spec(om, *s);
+      if (const Node d = om.get("duration"); d.present())
+        f.duration = d.duration_in(sim::milliseconds(1), kMaxDuration);
+      om.finish();
+      s->faults.push_back(f);
+      m.finish();
+      continue;
     }
-    ev.image = parse_image(rm.required("image"));
-    ev.strategy = s->sites[static_cast<std::size_t>(ev.site)].site.deployment.rollout;
-    if (const Node v = rm.get("maxSurge"); v.present()) {
-      const auto [x, pct] = v.int_or_percent(1000);
-      ev.strategy.max_surge = {x, pct};
+    if (given[0] == "rollout") {
+      parse_rollout(m.get("rollout"), *s, &ev);
+    } else if (given[0] == "gslb") {
+      parse_gslb_action(m.get("gslb"), *s, &ev);
+    } else {
+      MapReader sm = m.get("scale").map();
+      ev.kind = ScenarioEvent::Kind::kScale;
+      ev.site = site_ref(sm.required("site"), *s);
+      ev.replicas = static_cast<int32_t>(sm.required("replicas").integer_in(0, 100000));
+      sm.finish();
     }
-    if (const Node v = rm.get("maxUnavailable"); v.present()) {
-      const auto [x, pct] = v.int_or_percent(100);
-      ev.strategy.max_unavailable = {x, pct};
-    }
-    if (ev.strategy.max_surge.value == 0 && ev.strategy.max_unavailable.value == 0) {
-      ro.fail("maxSurge and maxUnavailable cannot both be 0");
-    }
-    rm.finish();
     m.finish();
     s->events.push_back(ev);
   }
 }
 
-void parse_gslb(const Node& n, Scenario* s) {
-  s->gslb.weights.assign(s->sites.size(), 0.0);
-  if (!n.present()) {
-    std::fill(s->gslb.weights.begin(), s->gslb.weights.end(), 1.0);
-    return;
+void parse_topology(const Node& n, Scenario* s) {
+  if (!n.present()) return;
+  MapReader m = n.map();
+  models::TopologyConfig& t = s->topology;
+  const Node rn = m.required("regions");
+  MapReader rm = rn.map();
+  for (const std::string& name : rm.keys()) {
+    if (!valid_name(name))
+      rm.fail_key(name, "region names start with a letter and use letters, digits, '-' and '_'");
+    MapReader one = rm.get(name).map();
+    models::TopologyConfig::Region r;
+    r.name = name;
+    if (const Node sh = one.get("share"); sh.present()) r.share = sh.number_in(1e-9, 1e9);
+    one.finish();
+    t.regions.push_back(r);
+  }
+  rm.finish();
+  if (t.regions.empty()) rn.fail("needs at least one region");
+  if (t.regions.size() > 1000) rn.fail("more than 1000 regions");
+  if (const Node h = m.get("hubs"); h.present()) {
+    for (const Node& hn : h.list()) {
+      const std::string name = hn.text();
+      if (!valid_name(name))
+        hn.fail("hub names start with a letter and use letters, digits, '-' and '_'");
+      t.hubs.push_back(name);
+    }
+  }
+  const Node ln = m.required("links");
+  const std::vector<Node> links = ln.list();
+  for (const Node& l : links) {
+    MapReader lm = l.map();
+    models::TopologyConfig::Link link;
+    link.from = lm.required("from").text();
+    link.to = lm.required("to").text();
+    link.latency = lm.required("latency").duration_in(SimTime::zero(), sim::seconds(10));
+    lm.finish();
+    t.links.push_back(link);
+  }
+  m.finish();
+  std::vector<std::string> names;
+  for (const auto& sc : s->sites) names.push_back(sc.site.name);
+  // Locate a problem at the link that names a bad node when there is one.
+  for (std::size_t i = 0; i < t.links.size(); ++i) {
+    models::TopologyConfig one = t;
+    one.links = {t.links[i]};
+    const std::string err = models::check_topology(one, names);
+    if (err.find("no path") == std::string::npos && !err.empty()) links[i].fail(err);
+  }
+  if (const std::string err = models::check_topology(t, names); !err.empty()) n.fail(err);
+  for (const SiteSpec& sp : s->sites) {
+    if (sp.rtt_given)
+      n.fail("with a topology, round trips come from its links: remove sites." + sp.site.name +
+             ".rtt");
+  }
+}
+
+models::StaleClientMix parse_stale_clients(const Node& n) {
+  if (!n.is_map()) {
+    const std::string v = n.choice({"default", "none"});
+    return v == "none" ? models::StaleClientMix::none() : models::StaleClientMix{};
   }
   MapReader m = n.map();
-  if (const Node p = m.get("policy"); p.present()) s->gslb.policy = p.choice({"weighted"});
-  const Node wn = m.required("weights");
-  MapReader wm = wn.map();
-  double sum = 0;
-  for (const std::string& site : wm.keys()) {
-    const Node w = wm.get(site);
-    const int idx = s->site_index(site);
-    if (idx < 0) {
-      std::vector<std::string> names;
-      for (const auto& sc : s->sites) names.push_back(sc.site.name);
-      wm.fail_key(site, "no site named '" + site + "'; " + suggest(site, names, "sites are"));
-    }
-    s->gslb.weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
-    sum += s->gslb.weights[static_cast<std::size_t>(idx)];
-  }
-  if (sum <= 0) wn.fail("at least one weight must be positive");
-  wm.finish();
+  models::StaleClientMix mix;
+  mix.honor = m.required("honor").number_in(0, 1);
+  mix.floor = m.required("floor").number_in(0, 1);
+  mix.violators = m.required("violators").number_in(0, 1);
+  if (std::abs(mix.honor + mix.floor + mix.violators - 1.0) > 1e-6)
+    n.fail("honor + floor + violators must add up to 1");
+  if (const Node v = m.get("floor_time"); v.present())
+    mix.floor_time = v.duration_in(SimTime::zero(), sim::hours(24));
+  if (const Node v = m.get("violator_hold"); v.present())
+    mix.violator_hold = parse_duration_distribution(v, sim::hours(24 * 30));
   m.finish();
+  return mix;
+}
+
+void parse_gslb(const Node& n, Scenario* s) {
+  GslbSpec& g = s->gslb;
+  g.weights.assign(s->sites.size(), 1.0);
+  if (!n.present()) return;
+  MapReader m = n.map();
+  if (const Node p = m.get("policy"); p.present())
+    g.policy = p.choice({"weighted", "failover", "latency", "least-loaded"});
+  models::DnsGslbConfig& d = g.dns_cfg;
+  d.policy = g.policy == "weighted"   ? models::GslbPolicy::kWeighted
+             : g.policy == "failover" ? models::GslbPolicy::kFailover
+             : g.policy == "latency"  ? models::GslbPolicy::kLatency
+                                      : models::GslbPolicy::kLeastLoaded;
+  if (const Node wn = m.get("weights"); wn.present()) {
+    if (g.policy != "weighted") m.fail_key("weights", "weights: are for policy: weighted");
+    g.weights = parse_weights(wn, *s);
+  }
+  if (const Node o = m.get("order"); o.present()) {
+    if (g.policy != "failover") m.fail_key("order", "order: is for policy: failover");
+    for (const Node& sn : o.list()) {
+      const int idx = site_ref(sn, *s);
+      if (std::find(d.failover_order.begin(), d.failover_order.end(), idx) !=
+          d.failover_order.end())
+        sn.fail("site listed twice");
+      d.failover_order.push_back(idx);
+    }
+    if (d.failover_order.empty()) o.fail("needs at least one site");
+  } else {
+    for (std::size_t i = 0; i < s->sites.size(); ++i)
+      d.failover_order.push_back(static_cast<int>(i));
+  }
+  if (const Node v = m.get("fail_open"); v.present()) d.fail_open = v.boolean();
+  const Node dn = m.get("dns");
+  if (dn.present()) {
+    MapReader dm = dn.map();
+    if (const Node v = dm.get("ttl"); v.present())
+      d.ttl = v.duration_in(SimTime::zero(), sim::hours(24 * 7));
+    if (const Node v = dm.get("resolvers_per_region"); v.present())
+      d.resolvers_per_region = static_cast<int>(v.integer_in(1, 1'000'000));
+    if (const Node v = dm.get("stale_clients"); v.present()) d.stale = parse_stale_clients(v);
+    dm.finish();
+  }
+  const Node hn = m.get("health_check");
+  if (hn.present()) {
+    MapReader hm = hn.map();
+    models::HealthCheckConfig& h = d.health;
+    if (const Node v = hm.get("interval"); v.present())
+      h.interval = v.duration_in(sim::milliseconds(100), sim::hours(1));
+    if (const Node v = hm.get("timeout"); v.present())
+      h.timeout = v.duration_in(SimTime::zero(), sim::minutes(10));
+    if (const Node v = hm.get("failure_threshold"); v.present())
+      h.failure_threshold = static_cast<int>(v.integer_in(1, 100));
+    if (const Node v = hm.get("success_threshold"); v.present())
+      h.success_threshold = static_cast<int>(v.integer_in(1, 100));
+    hm.finish();
+  }
+  if (const Node v = m.get("load_report_interval"); v.present()) {
+    if (g.policy != "least-loaded")
+      m.fail_key("load_report_interval", "load_report_interval: is for policy: least-loaded");
+    d.load_report_interval = v.duration_in(sim::milliseconds(100), sim::hours(1));
+  }
+  m.finish();
+  g.dns = dn.present() || hn.present() || g.policy != "weighted";
+  d.weights = g.weights;
+}
+
+void parse_replication(const Node& n, Scenario* s) {
+  if (!n.present()) return;
+  std::vector<Node> items;
+  if (n.is_list()) {
+    items = n.list();
+  } else {
+    items.push_back(n);
+  }
+  for (const Node& item : items) {
+    MapReader m = item.map();
+    models::ReplicationLink l;
+    l.from = site_ref(m.required("from"), *s);
+    const Node to = m.required("to");
+    l.to = site_ref(to, *s);
+    if (l.to == l.from) to.fail("a site does not replicate to itself");
+    for (const auto& other : s->replication) {
+      if (other.from == l.from) m.get("from").fail("this site already has a replication link");
+    }
+    const std::string mode =
+        m.get("mode").present() ? m.get("mode").choice({"async", "sync"}) : "async";
+    l.sync = mode == "sync";
+    if (l.sync) {
+      if (m.has("lag"))
+        m.fail_key("lag", "lag: is for mode: async (sync replication has write_latency)");
+      l.write_latency = m.required("write_latency").duration_in(SimTime::zero(), sim::seconds(60));
+    } else {
+      if (m.has("write_latency"))
+        m.fail_key("write_latency", "write_latency: is for mode: sync (async replication has lag)");
+      l.lag = parse_duration_distribution(m.required("lag"), sim::hours(24));
+    }
+    m.finish();
+    s->replication.push_back(l);
+  }
+}
+
+void parse_slo(const Node& n, Scenario* s) {
+  if (!n.present()) return;
+  MapReader m = n.map();
+  if (const Node v = m.get("success_ratio"); v.present()) s->slo.success_ratio = v.number_in(0, 1);
+  if (const Node v = m.get("rt_p95"); v.present())
+    s->slo.rt_p95 = v.duration_in(sim::microseconds(1), sim::hours(1));
+  if (const Node v = m.get("window"); v.present())
+    s->slo.window = v.duration_in(sim::seconds(1), sim::hours(24));
+  m.finish();
+}
+
+void set_min_replicas(AutoscalerSpec* a, int32_t n) {
+  if (a->kind == "hpa") a->hpa.min_replicas = n;
+  if (a->kind == "target_tracking") a->target_tracking.min_replicas = n;
+  if (a->kind == "step_scaling") a->step_scaling.min_replicas = n;
+  if (a->kind == "knative") a->knative.min_replicas = n;
+  if (a->kind == "predictive") a->predictive.min_replicas = n;
+}
+
+void parse_dr(const Node& n, const Node& gslb_node, Scenario* s) {
+  if (!n.present()) return;
+  MapReader m = n.map();
+  DrSpec& dr = s->dr;
+  dr.preset = m.required("preset").choice({"active-active", "warm-standby", "pilot-light"});
+  if (s->sites.size() < 2) n.fail("a DR preset needs two sites");
+  dr.primary = site_ref(m.required("primary"), *s);
+  const Node st = m.required("standby");
+  dr.standby = site_ref(st, *s);
+  if (dr.standby == dr.primary) st.fail("the standby must differ from the primary");
+  GslbSpec& g = s->gslb;
+  const bool policy_given = gslb_node.present() && gslb_node.map().has("policy");
+  const Node sr = m.get("standby_replicas");
+  const Node ar = m.get("activate_replicas");
+  SiteSpec& standby = s->sites[static_cast<std::size_t>(dr.standby)];
+  if (dr.preset == "active-active") {
+    if (g.policy != "weighted")
+      n.fail("active-active needs gslb policy: weighted (both sites serve)");
+    if (sr.present()) m.fail_key("standby_replicas", "is for warm-standby");
+    if (ar.present()) m.fail_key("activate_replicas", "is for warm-standby and pilot-light");
+  } else {
+    if (policy_given && g.policy != "failover")
+      n.fail(dr.preset + " needs gslb policy: failover (the standby serves only after a failover)");
+    g.policy = "failover";
+    g.dns_cfg.policy = models::GslbPolicy::kFailover;
+    g.dns_cfg.failover_order = {dr.primary, dr.standby};
+    for (std::size_t i = 0; i < s->sites.size(); ++i) {
+      if (static_cast<int>(i) != dr.primary && static_cast<int>(i) != dr.standby)
+        g.dns_cfg.failover_order.push_back(static_cast<int>(i));
+    }
+    if (dr.preset == "warm-standby") {
+      const int32_t n_standby = sr.present() ? static_cast<int32_t>(sr.integer_in(1, 100000)) : 1;
+      standby.site.deployment.replicas = n_standby;
+      set_min_replicas(&standby.autoscaler, n_standby);
+      if (standby.autoscaler.kind.empty() && !ar.present())
+        n.fail(
+            "warm-standby needs an autoscaler on the standby site or activate_replicas: to grow "
+            "it");
+      if (ar.present()) dr.activate_replicas = static_cast<int32_t>(ar.integer_in(1, 100000));
+    } else {
+      if (sr.present())
+        m.fail_key("standby_replicas", "is for warm-standby (a pilot light runs no pods)");
+      standby.site.deployment.replicas = 0;
+      // The HPA stays idle while its target has 0 replicas (Kubernetes semantics); other policies
+      // would scale up at once, so they get a minimum of 0.
+      if (standby.autoscaler.kind != "hpa") set_min_replicas(&standby.autoscaler, 0);
+      dr.activate_replicas =
+          ar.present()
+              ? static_cast<int32_t>(ar.integer_in(1, 100000))
+              : std::max(1,
+                         s->sites[static_cast<std::size_t>(dr.primary)].site.deployment.replicas);
+    }
+  }
+  m.finish();
+  g.dns = true;  // DR needs health checks
+}
+
+models::FaultSpec parse_fault_spec(MapReader& m, const Scenario& s) {
+  models::FaultSpec f;
+  f.site = site_ref(m.required("site"), s);
+  const std::string kind = m.get("kind").present()
+                               ? m.get("kind").choice({"full", "partial", "partition", "brownout"})
+                               : "full";
+  f.kind = kind == "full"        ? models::FaultKind::kFull
+           : kind == "partial"   ? models::FaultKind::kPartial
+           : kind == "partition" ? models::FaultKind::kPartition
+                                 : models::FaultKind::kBrownout;
+  auto only_for = [&](const char* key, models::FaultKind k) {
+    if (m.has(key) && f.kind != k)
+      m.fail_key(key, std::string(key) + ": is for kind: " + models::fault_kind_name(k));
+  };
+  only_for("fraction", models::FaultKind::kPartial);
+  only_for("from", models::FaultKind::kPartition);
+  only_for("factor", models::FaultKind::kBrownout);
+  if (f.kind == models::FaultKind::kPartial) {
+    if (const Node v = m.get("fraction"); v.present()) f.fraction = v.number_in(1e-9, 1);
+    if (s.sites[static_cast<std::size_t>(f.site)].site.nodes == 0)
+      m.get("site").fail("a partial outage loses nodes: the site needs nodes: {count: ...}");
+  }
+  if (f.kind == models::FaultKind::kPartition) {
+    const std::string from =
+        m.get("from").present() ? m.get("from").choice({"gslb", "clients", "both"}) : "both";
+    f.from_gslb = from != "clients";
+    f.from_clients = from != "gslb";
+  }
+  if (f.kind == models::FaultKind::kBrownout) f.factor = m.required("factor").number_in(0.001, 1);
+  if (const Node v = m.get("cold"); v.present()) f.cold = v.boolean();
+  return f;
+}
+
+void parse_faults(const Node& n, Scenario* s) {
+  for (const Node& item : n.list()) {
+    MapReader m = item.map();
+    models::RandomFault r;
+    r.spec = parse_fault_spec(m, *s);
+    r.mtbf = m.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
+    r.mttr = m.required("mttr").duration_in(sim::seconds(1), kMaxDuration);
+    m.finish();
+    s->random_faults.push_back(r);
+  }
 }
 
 Expectations parse_expect_values(MapReader& m) {
@@ -704,18 +1122,25 @@ Expectations parse_expect_values(MapReader& m) {
   if (const Node v = m.get("error_rate_max"); v.present()) e.error_rate_max = v.number_in(0, 1);
   if (const Node v = m.get("rt_p95_max_s"); v.present()) e.rt_p95_max_s = v.number_in(1e-9, 1e9);
   if (const Node v = m.get("rt_p99_max_s"); v.present()) e.rt_p99_max_s = v.number_in(1e-9, 1e9);
+  if (const Node v = m.get("cost_max"); v.present()) e.cost_max = v.number_in(0, 1e15);
   return e;
 }
 
 void parse_expect(const Node& n, Scenario* s) {
   MapReader m = n.map();
   s->expect = parse_expect_values(m);
+  if (const Node v = m.get("rto_max_s"); v.present()) s->expect.rto_max_s = v.number_in(0, 1e9);
+  if (const Node v = m.get("rpo_max_s"); v.present()) s->expect.rpo_max_s = v.number_in(0, 1e9);
   if (const Node sites = m.get("sites"); sites.present()) {
     MapReader sm = sites.map();
     for (const std::string& name : sm.keys()) {
       const Node one = sm.get(name);
       if (s->site_index(name) < 0) sm.fail_key(name, "no site named '" + name + "'");
       MapReader om = one.map();
+      for (const char* k : {"rto_max_s", "rpo_max_s"}) {
+        if (om.has(k))
+          om.fail_key(k, std::string(k) + " is a run-level gate: put it directly under expect:");
+      }
       s->site_expect.push_back({name, parse_expect_values(om)});
       om.finish();
     }
@@ -758,11 +1183,21 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   parse_metrics(m.get("metrics"), &s);
   parse_sites(m.required("sites"), &s);
   parse_traffic(m.required("traffic"), &s);
+  parse_topology(m.get("topology"), &s);
   parse_gslb(m.get("gslb"), &s);
+  parse_dr(m.get("dr"), m.get("gslb"), &s);
+  parse_replication(m.get("replication"), &s);
+  parse_slo(m.get("slo"), &s);
   parse_expect(m.get("expect"), &s);
   parse_narration(m.get("narration"), &s);
   parse_events(m.get("events"), &s);
+  parse_faults(m.get("faults"), &s);
   m.finish();
+  if (!s.replication.empty()) {
+    const double wf = s.traffic_kind == "open" ? s.open.write_fraction : s.closed.write_fraction;
+    if (wf <= 0)
+      m.fail_key("replication", "replication needs writes: set traffic.request.write_fraction");
+  }
   if (const Overrides::Entry* e = overrides.first_unused()) {
     throw ScenarioError(e->loc, e->path, "does not name a setting of this scenario");
   }

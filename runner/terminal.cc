@@ -81,4 +81,38 @@ std::string format_summary_table(const models::RunSummary& s) {
   return out;
 }
 
+std::string format_cost_and_incidents(const models::RunSummary& s, const DrSummary& dr) {
+  std::string out;
+  char buf[512];
+  if (!std::isnan(s.overall.cost)) {
+    std::string per_site;
+    for (const auto& site : s.sites)
+      per_site += (per_site.empty() ? "" : ", ") + site.name + " " + num(site.cost, "%.2f");
+    std::snprintf(buf, sizeof buf, "  cost: %s (%s); %s per 1,000 completed requests\n",
+                  num(s.overall.cost, "%.2f").c_str(), per_site.c_str(),
+                  num(s.overall.cost_per_1k, "%.4f").c_str());
+    out += buf;
+  }
+  auto rel = [](const std::optional<double>& t, double start) {
+    return t ? "+" + num(*t - start, "%.0f") + " s" : std::string("never");
+  };
+  for (const IncidentReport& inc : dr.incidents) {
+    std::string data;
+    if (inc.lost_writes)
+      data = "; lost " + thousands(*inc.lost_writes) + " writes (RPO " + num(*inc.rpo_s, "%.2f") +
+             " s)";
+    std::snprintf(buf, sizeof buf, "  incident: %s %s at %s: detected %s, SLO violated %s, %s%s\n",
+                  inc.site.c_str(), inc.kind.c_str(),
+                  sim::format_duration(sim::SimTime::from_seconds(inc.start_s)).c_str(),
+                  rel(inc.detected_s, inc.start_s).c_str(),
+                  rel(inc.violated_s, inc.start_s).c_str(),
+                  !inc.violated_s ? "RTO 0 s (SLO held)"
+                  : inc.rto_s     ? ("RTO " + num(*inc.rto_s, "%.0f") + " s").c_str()
+                                  : "not recovered by the end of the run",
+                  data.c_str());
+    out += buf;
+  }
+  return out;
+}
+
 }  // namespace runner

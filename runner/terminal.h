@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/metrics/metrics_collector.h"
+#include "runner/run.h"
 #include "sim/time.h"
 
 namespace runner {
@@ -31,6 +32,8 @@ class ProgressLine {
 
 // A fixed-width table of the overall and per-site summaries.
 std::string format_summary_table(const models::RunSummary& s);
+// Cost per site and overall (when the scenario prices its sites), and one line per incident.
+std::string format_cost_and_incidents(const models::RunSummary& s, const DrSummary& dr);
 // "1,234,567"
 std::string thousands(uint64_t n);
 

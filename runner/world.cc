@@ -73,14 +73,80 @@ World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
       }
     }
   }
-  std::vector<double> weights = scenario.gslb.weights;
-  selector_ = std::make_unique<models::WeightedSplit>(rngs_.stream("gslb/split"), weights);
-  metrics_ = std::make_unique<models::MetricsCollector>(sim_, scenario.metrics, rec_, gauges);
-  traffic_ = std::make_unique<models::OpenTrafficSource>(
-      sim_,
-      models::TrafficRngs{rngs_.stream("traffic/arrivals"), rngs_.stream("traffic/demand"),
-                          rngs_.stream("traffic/writes")},
-      pool_, scenario.open, *selector_, sinks, rtt, *metrics_);
+  std::vector<std::string> names;
+  std::vector<models::SiteHealth*> health;
+  std::vector<models::FaultTarget*> targets;
+  for (auto& site : sites_) {
+    names.push_back(site->name());
+    health.push_back(site.get());
+    targets.push_back(site.get());
+  }
+  topology_ = std::make_unique<models::Topology>(scenario.topology, names, rtt);
+  std::vector<sim::SimTime> write_latency(sites_.size());
+  for (const models::ReplicationLink& l : scenario.replication) {
+    if (l.sync) write_latency[static_cast<std::size_t>(l.from)] = l.write_latency;
+  }
+  const GslbSpec& g = scenario.gslb;
+  network_ = std::make_unique<models::ClientNetwork>(
+      *topology_, g.dns ? g.dns_cfg.resolvers_per_region : 1, write_latency);
+  if (g.dns) {
+    auto dns = std::make_unique<models::DnsGslb>(sim_, rngs_.stream("gslb/dns"), g.dns_cfg, health,
+                                                 names, *topology_, rec_);
+    dns_ = dns.get();
+    selector_ = std::move(dns);
+  } else {
+    selector_ = std::make_unique<models::WeightedSplit>(rngs_.stream("gslb/split"), g.weights);
+  }
+
+  models::MetricsConfig mc = scenario.metrics;
+  mc.slo_rt = scenario.slo.rt_p95;
+  metrics_ = std::make_unique<models::MetricsCollector>(sim_, mc, rec_, gauges);
+  rto_ = std::make_unique<models::RtoTracker>(scenario.slo, names, rec_);
+  metrics_->set_bucket_listener(rto_.get());
+  if (dns_ != nullptr) dns_->add_health_listener(rto_.get());
+  bool any_cost = false;
+  std::vector<models::CostRates> rates;
+  for (const SiteSpec& spec : scenario.sites) {
+    rates.push_back(spec.cost);
+    any_cost = any_cost || spec.has_cost;
+  }
+  if (any_cost) metrics_->set_cost_rates(rates);
+
+  const models::TrafficRngs traffic_rngs{
+      rngs_.stream(scenario.traffic_kind == "open" ? "traffic/arrivals" : "traffic/think"),
+      rngs_.stream("traffic/demand"), rngs_.stream("traffic/writes"),
+      rngs_.stream("traffic/clients")};
+  if (scenario.traffic_kind == "open") {
+    open_ = std::make_unique<models::OpenTrafficSource>(sim_, traffic_rngs, pool_, scenario.open,
+                                                        *selector_, sinks, *network_, *metrics_);
+  } else {
+    closed_ = std::make_unique<models::ClosedUsers>(sim_, traffic_rngs, pool_, scenario.closed,
+                                                    *selector_, sinks, *network_, *metrics_);
+    metrics_->set_active_users(closed_.get());
+  }
+
+  if (!scenario.replication.empty()) {
+    std::vector<sim::RngStream> streams;
+    for (const models::ReplicationLink& l : scenario.replication) {
+      streams.push_back(rngs_.stream("replication/" + names[static_cast<std::size_t>(l.from)]));
+    }
+    replication_ = std::make_unique<models::Replication>(sim_, scenario.replication,
+                                                         std::move(streams), names, rec_);
+    for (auto& site : sites_) site->set_write_observer(replication_.get());
+  }
+  if (!scenario.faults.empty() || !scenario.random_faults.empty()) {
+    faults_ = std::make_unique<models::FaultInjector>(sim_, rngs_, targets, scenario.faults,
+                                                      scenario.random_faults, rec_);
+    // Data loss is settled before the RTO clock starts (same instant, either order is correct).
+    if (replication_) faults_->add_observer(replication_.get());
+    faults_->add_observer(rto_.get());
+  }
+  if (scenario.dr.activate_replicas > 0 && dns_ != nullptr) {
+    failover_trigger_ = std::make_unique<models::FailoverTrigger>(
+        scenario.dr.primary, *sites_[static_cast<std::size_t>(scenario.dr.standby)],
+        scenario.dr.activate_replicas, rec_);
+    dns_->add_health_listener(failover_trigger_.get());
+  }
 }
 
 void World::start() {
@@ -89,7 +155,10 @@ void World::start() {
   for (auto& p : pipelines_) p->start();
   for (auto& a : autoscalers_) a->start();
   metrics_->start();
-  traffic_->start();
+  if (dns_ != nullptr) dns_->start();
+  if (faults_) faults_->start();
+  if (open_) open_->start();
+  if (closed_) closed_->start();
   for (std::size_t i = 0; i < scenario_.events.size(); ++i) {
     struct Fire {
       World* self;
@@ -105,6 +174,29 @@ void World::on_scenario_event(std::size_t i) {
   switch (e.kind) {
     case ScenarioEvent::Kind::kRollout:
       sites_[static_cast<std::size_t>(e.site)]->deployment().rollout(e.image, e.strategy);
+      break;
+    case ScenarioEvent::Kind::kWeights:
+      if (dns_ == nullptr) {
+        std::string w;
+        for (std::size_t s = 0; s < sites_.size(); ++s) {
+          w += (s ? ", " : "") + sites_[s]->name() + " " +
+               std::to_string(static_cast<int>(e.weights[s]));
+        }
+        rec_.event(sim_.now(), "gslb", "split", "weights set: " + w, "");
+      }
+      selector_->set_weights(e.weights);
+      break;
+    case ScenarioEvent::Kind::kTtl:
+      dns_->set_ttl(e.ttl);
+      break;
+    case ScenarioEvent::Kind::kDrain:
+      dns_->set_drained(e.site, true);
+      break;
+    case ScenarioEvent::Kind::kUndrain:
+      dns_->set_drained(e.site, false);
+      break;
+    case ScenarioEvent::Kind::kScale:
+      sites_[static_cast<std::size_t>(e.site)]->scale_to(e.replicas, "operator");
       break;
   }
 }

@@ -82,6 +82,19 @@ hpa::Observation HpaAutoscaler::observe() {
 }
 
 void HpaAutoscaler::sync() {
+  if (!target_.control_plane_up()) {
+    cluster_was_down_ = true;
+    return;
+  }
+  if (cluster_was_down_) {
+    // kube-controller-manager restarted with the cluster: its in-memory history is gone.
+    cluster_was_down_ = false;
+    controller_.forget_history();
+    last_signature_.clear();
+    rec_.event(sim_.now(), component_, "restart",
+               "controller restarted with the cluster: recommendation and scale-event history lost",
+               "");
+  }
   const hpa::Decision d = controller_.reconcile(observe());
   if (d.rescale) target_.scale_to(d.desired, "hpa");
 

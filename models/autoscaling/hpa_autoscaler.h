@@ -7,7 +7,8 @@
 // and concurrency (custom metrics); Object requests_per_second and inflight (the ingress);
 // External queue_length, requests_per_second and inflight. Events: kind "scale" with the
 // metrics, the raw proposal, the stabilized value and the limiting condition. Samples:
-// "desired", "proposal" and each metric's current value.
+// "desired", "proposal" and each metric's current value. While the cluster is down (a full site
+// outage) the controller does not run; when it comes back, its in-memory history is gone.
 #pragma once
 
 #include <string>
@@ -45,7 +46,8 @@ class HpaAutoscaler final : public Autoscaler {
   sim::Recorder& rec_;
   std::string component_;
   std::vector<PodSnapshot> pods_;
-  std::string last_signature_;  // of the last logged decision that held the size
+  std::string last_signature_;
+  bool cluster_was_down_ = false;  // of the last logged decision that held the size
 };
 
 }  // namespace models

@@ -126,6 +126,12 @@ class HpaController {
     spec_.min_replicas = std::min(std::max(n, 0), spec_.max_replicas);
   }
   const ControllerConfig& config() const { return cfg_; }
+  // What a controller restart loses: the recommendations and scale events kept in memory.
+  void forget_history() {
+    recommendations.reset();
+    scale_up_events.clear();
+    scale_down_events.clear();
+  }
   // History, exposed for tests and hpa-check. nullopt recommendations = the controller has no
   // entry for this HPA yet (first reconcile records the current size).
   std::optional<std::vector<Recommendation>> recommendations;

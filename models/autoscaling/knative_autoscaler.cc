@@ -39,6 +39,7 @@ double KnativeAutoscaler::average(sim::SimTime window) const {
 }
 
 void KnativeAutoscaler::tick() {
+  if (!target_.control_plane_up()) return;  // the autoscaler runs in the cluster
   const sim::SimTime now = sim_.now();
   samples_.push_back({now, static_cast<double>(target_.signals().inflight)});
   while (!samples_.empty() && samples_.front().first <= now - cfg_.stable_window)

@@ -66,6 +66,7 @@ double PredictiveScaler::forecast_holt(const std::deque<std::pair<double, double
 }
 
 void PredictiveScaler::evaluate() {
+  if (!target_.control_plane_up()) return;  // runs in the cluster
   const sim::SimTime now = sim_.now();
   // CPU per request, measured over the last period (kept when nothing completed).
   const WorkloadSignals s = target_.signals();

@@ -41,6 +41,7 @@ struct Request {
   ResponseHandler* client = nullptr;
   uint32_t user = 0;       // meaning defined by the client (a user index)
   int16_t site = kNoSite;  // the site it was sent to
+  uint16_t region = 0;     // the client's region (round trips depend on it)
   uint16_t attempt = 0;    // 0 for the first try, then retries
   bool write = false;      // writes data (replication, RPO)
 };
@@ -90,10 +91,25 @@ class RequestSink {
 class TrafficObserver {
  public:
   virtual ~TrafficObserver() = default;
-  virtual void on_send(int site) = 0;
+  // stale_dns: the site came from a DNS answer older than the GSLB's latest change.
+  virtual void on_send(int site, bool stale_dns) = 0;
   // rt: client-observed response time (network round trip + wait + service).
   virtual void on_response(int site, sim::SimTime rt) = 0;
   virtual void on_failure(int site, FailureCause cause) = 0;
+};
+
+// Told when a site commits a write (it finished serving a request with the write flag).
+class WriteObserver {
+ public:
+  virtual ~WriteObserver() = default;
+  virtual void on_write_commit(int site, sim::SimTime at) = 0;
+};
+
+// Users logged in and active (closed-loop traffic), per site (kNoSite: all).
+class ActiveUsersSource {
+ public:
+  virtual ~ActiveUsersSource() = default;
+  virtual int active_users(int site) const = 0;
 };
 
 }  // namespace models

@@ -56,6 +56,8 @@ class ScalableTarget {
   virtual WorkloadSignals signals() = 0;
   // Median time from pod creation to Ready over recent pods (0 when none has started yet).
   virtual sim::SimTime observed_start_latency() const = 0;
+  // False while the cluster (and the controllers in it) is down.
+  virtual bool control_plane_up() const { return true; }
 };
 
 }  // namespace models

@@ -13,6 +13,7 @@ struct SiteGauges {
   double cpu_used = 0;       // busy core-nanoseconds of the site's pods
   double cpu_capacity = 0;   // core-nanoseconds of ready pods (cores x time ready)
   double pod_time = 0;       // pod-nanoseconds of running pods (what a cloud bills)
+  double node_time = 0;      // node-nanoseconds of nodes that exist (billed node-hours)
   int replicas_desired = 0;
   int replicas_ready = 0;
   int replicas_starting = 0;

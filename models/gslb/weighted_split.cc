@@ -6,10 +6,10 @@ namespace models {
 
 WeightedSplit::WeightedSplit(sim::RngStream rng, std::vector<double> weights)
     : rng_(std::move(rng)) {
-  set_weights(std::move(weights));
+  set_weights(weights);
 }
 
-void WeightedSplit::set_weights(std::vector<double> weights) {
+void WeightedSplit::set_weights(const std::vector<double>& weights) {
   double sum = 0;
   int positive = 0;
   for (double w : weights) {
@@ -18,7 +18,7 @@ void WeightedSplit::set_weights(std::vector<double> weights) {
     if (w > 0) ++positive;
   }
   SIM_ASSERT(sum > 0, "weights must have a positive sum");
-  weights_ = std::move(weights);
+  weights_ = weights;
   cumulative_.clear();
   double acc = 0;
   for (double w : weights_) {
@@ -34,14 +34,14 @@ void WeightedSplit::set_weights(std::vector<double> weights) {
   }
 }
 
-int WeightedSplit::select(uint32_t /*client*/) {
+SiteAnswer WeightedSplit::select(const ClientContext& /*client*/) {
   // One site with weight: no draw, so a single-site scenario spends no random numbers here.
-  if (only_ != kNoSite) return only_;
+  if (only_ != kNoSite) return {only_, false};
   const double u = rng_.uniform01();
   for (std::size_t i = 0; i + 1 < cumulative_.size(); ++i) {
-    if (u < cumulative_[i]) return static_cast<int>(i);
+    if (u < cumulative_[i]) return {static_cast<int>(i), false};
   }
-  return static_cast<int>(cumulative_.size() - 1);
+  return {static_cast<int>(cumulative_.size() - 1), false};
 }
 
 }  // namespace models

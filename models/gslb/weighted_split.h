@@ -17,8 +17,8 @@ class WeightedSplit final : public SiteSelector {
  public:
   // REQUIRES: weights >= 0 with a positive sum.
   WeightedSplit(sim::RngStream rng, std::vector<double> weights);
-  int select(uint32_t client) override;
-  void set_weights(std::vector<double> weights);
+  SiteAnswer select(const ClientContext& client) override;
+  void set_weights(const std::vector<double>& weights) override;
   const std::vector<double>& weights() const { return weights_; }
 
  private:

@@ -18,13 +18,15 @@ void MetricsCollector::Acc::add(const Acc& o) {
   completions += o.completions;
   satisfied += o.satisfied;
   tolerating += o.tolerating;
+  dns_stale += o.dns_stale;
+  slow += o.slow;
   for (std::size_t i = 0; i < failed.size(); ++i) failed[i] += o.failed[i];
   rt_sum_ns += o.rt_sum_ns;
   hist.merge(o.hist);
 }
 
 void MetricsCollector::Acc::clear() {
-  arrivals = completions = satisfied = tolerating = 0;
+  arrivals = completions = satisfied = tolerating = dns_stale = slow = 0;
   failed.fill(0);
   rt_sum_ns = 0;
   hist.clear();
@@ -45,13 +47,13 @@ MetricsCollector::MetricsCollector(sim::Simulator& sim, const MetricsConfig& cfg
       sites_(std::move(sites)),
       acc_(sites_.size() + 1),
       last_gauges_(sites_.size()),
-      totals_(sites_.size() + 1),
-      pod_seconds_(sites_.size(), 0.0) {
+      totals_(sites_.size() + 1) {
   SIM_ASSERT(cfg_.bucket > sim::SimTime::zero(), "metrics bucket must be positive");
 }
 
 void MetricsCollector::start() {
   bucket_start_ = sim_.now();
+  started_ = sim_.now();
   for (std::size_t i = 0; i < sites_.size(); ++i) last_gauges_[i] = sites_[i]->gauges();
   struct Tick {
     MetricsCollector* self;
@@ -71,7 +73,7 @@ void MetricsCollector::finish() {
 
 void MetricsCollector::emit(std::string_view table, std::string_view entity, const Acc& a,
                             sim::SimTime dt, const SiteGauges& g, const SiteGauges& before,
-                            uint64_t all_arrivals) {
+                            uint64_t all_arrivals, int site, double cost) {
   const double n = static_cast<double>(a.completions);
   const uint64_t failed = a.failed_total();
   const double judged = static_cast<double>(a.completions + failed);
@@ -80,7 +82,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   static constexpr std::array<double, 3> kQ{0.50, 0.95, 0.99};
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
-  const std::array<sim::Field, 29> fields{{
+  const std::array<sim::Field, 32> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -111,6 +113,9 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"nodes", static_cast<double>(g.nodes)},
       {"share", ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
       {"pod_seconds", (g.pod_time - before.pod_time) * 1e-9},
+      {"dns_stale", static_cast<double>(a.dns_stale)},
+      {"active_users", users_ != nullptr ? static_cast<double>(users_->active_users(site)) : kNaN},
+      {"cost", cost},
   }};
   static_assert(kFailureCauseCount == 7, "update the failed_<cause> fields");
   rec_.series(table, entity, bucket_start_, fields);
@@ -121,25 +126,36 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   }
 }
 
+double MetricsCollector::site_cost(std::size_t i, const SiteGauges& g) const {
+  if (i >= rates_.size()) return kNaN;
+  return rates_[i].cost((sim_.now() - started_).seconds(), g.pod_time * 1e-9, g.node_time * 1e-9);
+}
+
 void MetricsCollector::flush() {
   const sim::SimTime now = sim_.now();
   const sim::SimTime dt = now - bucket_start_;
   const bool measured = bucket_start_ >= cfg_.warmup;
+  const bool warmup_ends = bucket_start_ < cfg_.warmup && now >= cfg_.warmup;
   uint64_t all_arrivals = 0;
   for (const Acc& a : acc_) all_arrivals += a.arrivals;
 
   overall_.clear();
   SiteGauges sum_now, sum_before;
   Totals& overall_totals = totals_.back();
+  double cost_all = rates_.empty() ? kNaN : 0.0;
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     const SiteGauges g = sites_[i]->gauges();
     const SiteGauges& before = last_gauges_[i];
-    emit("site", sites_[i]->name(), acc_[i], dt, g, before, all_arrivals);
+    const double cost = site_cost(i, g);
+    emit("site", sites_[i]->name(), acc_[i], dt, g, before, all_arrivals, static_cast<int>(i),
+         cost);
+    cost_all += cost;
     sum_now.inflight += g.inflight;
     sum_now.inflight_area += g.inflight_area;
     sum_now.cpu_used += g.cpu_used;
     sum_now.cpu_capacity += g.cpu_capacity;
     sum_now.pod_time += g.pod_time;
+    sum_now.node_time += g.node_time;
     sum_now.replicas_desired += g.replicas_desired;
     sum_now.replicas_ready += g.replicas_ready;
     sum_now.replicas_starting += g.replicas_starting;
@@ -153,7 +169,10 @@ void MetricsCollector::flush() {
 
     Totals& t = totals_[i];
     t.max_replicas = std::max(t.max_replicas, g.replicas_desired);
-    pod_seconds_[i] = g.pod_time * 1e-9;
+    t.pod_seconds = g.pod_time * 1e-9;
+    t.node_seconds = g.node_time * 1e-9;
+    t.cost = cost;
+    if (warmup_ends) t.cost_at_warmup = cost;
     if (measured) {
       t.acc.add(acc_[i]);
       t.inflight_area += g.inflight_area - before.inflight_area;
@@ -164,9 +183,12 @@ void MetricsCollector::flush() {
     acc_[i].clear();
   }
   overall_.add(acc_.back());
-  emit("overall", "all", overall_, dt, sum_now, sum_before, all_arrivals);
+  emit("overall", "all", overall_, dt, sum_now, sum_before, all_arrivals, kNoSite, cost_all);
   overall_totals.max_replicas = std::max(overall_totals.max_replicas, sum_now.replicas_desired);
-  pod_seconds_total_ = sum_now.pod_time * 1e-9;
+  overall_totals.pod_seconds = sum_now.pod_time * 1e-9;
+  overall_totals.node_seconds = sum_now.node_time * 1e-9;
+  overall_totals.cost = cost_all;
+  if (warmup_ends) overall_totals.cost_at_warmup = cost_all;
   if (measured) {
     overall_totals.acc.add(overall_);
     overall_totals.inflight_area += sum_now.inflight_area - sum_before.inflight_area;
@@ -174,12 +196,16 @@ void MetricsCollector::flush() {
     overall_totals.cpu_capacity += sum_now.cpu_capacity - sum_before.cpu_capacity;
     measured_ += dt;
   }
+  if (bucket_listener_ != nullptr) {
+    bucket_listener_->on_bucket(bucket_start_, now, overall_.completions, overall_.failed_total(),
+                                overall_.slow);
+  }
   acc_.back().clear();
   bucket_start_ = now;
 }
 
 EntitySummary MetricsCollector::summarize(const std::string& name, const Totals& t,
-                                          double measured_s, double pod_seconds) {
+                                          double measured_s) {
   const Acc& a = t.acc;
   EntitySummary s;
   s.name = name;
@@ -201,7 +227,11 @@ EntitySummary MetricsCollector::summarize(const std::string& name, const Totals&
   s.inflight_mean = ratio(t.inflight_area * 1e-9, measured_s);
   s.cpu_util = ratio(t.cpu_used, t.cpu_capacity);
   s.max_replicas = t.max_replicas;
-  s.pod_seconds = pod_seconds;
+  s.pod_seconds = t.pod_seconds;
+  s.node_seconds = t.node_seconds;
+  s.dns_stale = a.dns_stale;
+  s.cost = t.cost;
+  s.cost_per_1k = ratio((t.cost - t.cost_at_warmup) * 1000.0, n);
   return s;
 }
 
@@ -209,9 +239,9 @@ RunSummary MetricsCollector::summary() const {
   RunSummary r;
   r.measured_s = measured_.seconds();
   for (std::size_t i = 0; i < sites_.size(); ++i) {
-    r.sites.push_back(summarize(sites_[i]->name(), totals_[i], r.measured_s, pod_seconds_[i]));
+    r.sites.push_back(summarize(sites_[i]->name(), totals_[i], r.measured_s));
   }
-  r.overall = summarize("all", totals_.back(), r.measured_s, pod_seconds_total_);
+  r.overall = summarize("all", totals_.back(), r.measured_s);
   return r;
 }
 

@@ -10,7 +10,10 @@
 // Series fields (see docs/results-schema.md): dt_s, arrivals, completions, failed,
 // failed_<cause>, rt_mean_s, rt_p50_s, rt_p95_s, rt_p99_s, rt_max_s, apdex, apdex_satisfied,
 // apdex_tolerating, inflight, inflight_avg, cpu_util, replicas_desired, replicas_ready,
-// replicas_starting, replicas_pending, nodes, share.
+// replicas_starting, replicas_pending, nodes, share, pod_seconds, dns_stale, active_users, cost.
+//
+// Cost (per site, billed per second, models/cost): cumulative from t = 0 at each bucket end.
+// At each bucket end a BucketListener (the RTO tracker) hears the overall counts.
 //
 // Apdex (models.md §5.1): satisfied rt <= T, tolerating T < rt <= 4T, failures are frustrated.
 // The summary counts buckets that start at or after `warmup`.
@@ -22,6 +25,7 @@
 
 #include "models/common/request.h"
 #include "models/common/site_gauges.h"
+#include "models/cost/cost_model.h"
 #include "models/metrics/log_histogram.h"
 #include "sim/recorder.h"
 #include "sim/simulator.h"
@@ -32,6 +36,8 @@ struct MetricsConfig {
   sim::SimTime bucket = sim::seconds(1);
   sim::SimTime apdex_t = sim::milliseconds(500);
   sim::SimTime warmup;  // excluded from the summary
+  // Completions slower than this are counted for the SLO's p95 check (BucketListener).
+  sim::SimTime slo_rt = sim::SimTime::max();
 };
 
 struct EntitySummary {
@@ -48,12 +54,25 @@ struct EntitySummary {
   double cpu_util = 0;        // CPU used / capacity of ready pods
   int max_replicas = 0;       // maximum of desired replicas over bucket ends
   double pod_seconds = 0;     // pod-seconds of running pods over the whole run
+  double node_seconds = 0;    // node-seconds of existing nodes over the whole run
+  uint64_t dns_stale = 0;     // requests routed by a DNS answer older than the GSLB's last change
+  double cost = 0;            // over the whole run
+  double cost_per_1k = 0;  // cost of the measured period per 1,000 completed requests (NaN: none)
 };
 
 struct RunSummary {
   double measured_s = 0;  // length of the summarised interval (after warm-up)
   EntitySummary overall;
   std::vector<EntitySummary> sites;
+};
+
+// Told at every bucket end with the overall (all sites) counts of the bucket.
+class BucketListener {
+ public:
+  virtual ~BucketListener() = default;
+  // slow: completions with a response time above MetricsConfig::slo_rt.
+  virtual void on_bucket(sim::SimTime start, sim::SimTime end, uint64_t completed, uint64_t failed,
+                         uint64_t slow) = 0;
 };
 
 class MetricsCollector final : public TrafficObserver {
@@ -69,7 +88,16 @@ class MetricsCollector final : public TrafficObserver {
   void finish();
   RunSummary summary() const;
 
-  void on_send(int site) override { ++acc_[slot(site)].arrivals; }
+  // Optional collaborators; set before start().
+  void set_active_users(const ActiveUsersSource* users) { users_ = users; }
+  void set_cost_rates(std::vector<CostRates> rates) { rates_ = std::move(rates); }
+  void set_bucket_listener(BucketListener* l) { bucket_listener_ = l; }
+
+  void on_send(int site, bool stale_dns) override {
+    Acc& a = acc_[slot(site)];
+    ++a.arrivals;
+    a.dns_stale += stale_dns ? 1 : 0;
+  }
   void on_response(int site, sim::SimTime rt) override {
     Acc& a = acc_[slot(site)];
     ++a.completions;
@@ -80,6 +108,7 @@ class MetricsCollector final : public TrafficObserver {
     } else if (rt <= apdex_4t_) {
       ++a.tolerating;
     }
+    a.slow += rt > cfg_.slo_rt ? 1 : 0;
   }
   void on_failure(int site, FailureCause cause) override {
     Acc& a = acc_[slot(site)];
@@ -88,7 +117,7 @@ class MetricsCollector final : public TrafficObserver {
 
  private:
   struct Acc {  // counters of one bucket, or of the summary period
-    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0;
+    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0, dns_stale = 0, slow = 0;
     std::array<uint64_t, kFailureCauseCount> failed{};
     double rt_sum_ns = 0;
     LogHistogram hist;
@@ -100,6 +129,8 @@ class MetricsCollector final : public TrafficObserver {
     Acc acc;
     double inflight_area = 0, cpu_used = 0, cpu_capacity = 0;
     int max_replicas = 0;
+    double pod_seconds = 0, node_seconds = 0;  // whole run
+    double cost = 0, cost_at_warmup = 0;       // cumulative at the latest bucket end / warm-up
   };
   // Index into acc_: sites first, then the slot for requests that never reached a site.
   std::size_t slot(int site) const {
@@ -107,9 +138,10 @@ class MetricsCollector final : public TrafficObserver {
   }
   void flush();
   void emit(std::string_view table, std::string_view entity, const Acc& a, sim::SimTime dt,
-            const SiteGauges& now, const SiteGauges& before, uint64_t all_arrivals);
-  static EntitySummary summarize(const std::string& name, const Totals& t, double measured_s,
-                                 double pod_seconds);
+            const SiteGauges& now, const SiteGauges& before, uint64_t all_arrivals, int site,
+            double cost);
+  double site_cost(std::size_t i, const SiteGauges& g) const;
+  static EntitySummary summarize(const std::string& name, const Totals& t, double measured_s);
 
   sim::Simulator& sim_;
   MetricsConfig cfg_;
@@ -121,9 +153,11 @@ class MetricsCollector final : public TrafficObserver {
   std::vector<Totals> totals_;  // per site + overall
   sim::SimTime bucket_start_;
   sim::SimTime measured_;
-  double pod_seconds_total_ = 0;
-  std::vector<double> pod_seconds_;
+  sim::SimTime started_;
   Acc overall_;  // scratch for the overall row
+  const ActiveUsersSource* users_ = nullptr;
+  std::vector<CostRates> rates_;
+  BucketListener* bucket_listener_ = nullptr;
   bool finished_ = false;
 };
 

@@ -97,6 +97,7 @@ Pod* Deployment::create_pod(int revision, bool initial) {
   const uint32_t generation = static_cast<uint32_t>(++pod_seq_);
   slots_[slot] = std::make_unique<Pod>(sim_, pool_, cfg_.pod, pod_listener_, slot);
   Pod& p = *slots_[slot];
+  if (capacity_factor_ != 1.0) p.set_capacity_factor(capacity_factor_);
   p.life.generation = generation;
   p.life.revision = revision;
   p.life.created = sim_.now();
@@ -449,7 +450,54 @@ void Deployment::rollout_step() {
   }
 }
 
+void Deployment::kill_pods(uint32_t node, FailureCause cause) {
+  std::vector<Pod*> victims;
+  for (const auto& slot : slots_) {
+    if (!slot || slot->life.state == PodState::kTerminated) continue;
+    const bool on_node = slot->life.state != PodState::kPending && slot->life.node == node;
+    if (node == kAllNodes || on_node) victims.push_back(slot.get());
+  }
+  for (Pod* p : victims) {
+    Pod& pod = *p;
+    sim_.cancel(pod.life.timer);
+    pod.life.timer = {};
+    sim_.cancel(pod.life.warmup_timer);
+    const PodState s = pod.life.state;
+    if (s == PodState::kReady) endpoints_.endpoint_removed(pod);
+    if (pod.load() > 0) pod.kill(cause);
+    account();
+    if (s == PodState::kReady || s == PodState::kTerminating) {
+      serving_cores_ -= cfg_.pod.cores;
+      retired_cpu_ += pod.cpu_used_ns();
+    }
+    if (s != PodState::kPending) {
+      --billable_;
+      nodes_.release(pod.life.node, cfg_.pod.cores);
+    }
+    rec_.event(
+        sim_.now(), component_, "pod", pod.life.name + " killed",
+        "{\"pod\":\"" + pod.life.name + "\",\"reason\":\"" + failure_cause_name(cause) + "\"}");
+    set_state(pod, PodState::kTerminated);
+    dead_slots_.push_back(pod.index());
+  }
+  reclaim_slots();
+  sync();
+}
+
+void Deployment::set_frozen(bool frozen) {
+  frozen_ = frozen;
+  if (!frozen_) sync();
+}
+
+void Deployment::set_capacity_factor(double factor) {
+  capacity_factor_ = factor;
+  for (const auto& slot : slots_) {
+    if (slot && slot->life.state != PodState::kTerminated) slot->set_capacity_factor(factor);
+  }
+}
+
 void Deployment::sync() {
+  if (frozen_) return;
   if (syncing_) {
     resync_ = true;
     return;

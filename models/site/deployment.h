@@ -114,6 +114,16 @@ class Deployment {
   // Room may have appeared (a node became ready): schedule Pending pods.
   void schedule_pending();
 
+  // Faults. kill_pods(node) kills the pods on one node (all pods with kAllNodes) at once: their
+  // requests fail with `cause`; the ReplicaSets replace them unless the deployment is frozen
+  // (the whole site, control plane included, is down).
+  static constexpr uint32_t kAllNodes = 0xffffffffu;
+  void kill_pods(uint32_t node, FailureCause cause);
+  void set_frozen(bool frozen);
+  bool frozen() const { return frozen_; }
+  // Brown-out: every pod, present and future, serves at `factor` of its speed.
+  void set_capacity_factor(double factor);
+
   int count(PodState s) const;
   int32_t active_replicas() const;  // pods that are not terminating (status.replicas)
   std::vector<double> pending_cpu_requests() const;
@@ -182,6 +192,8 @@ class Deployment {
   RolloutStrategy strategy_;
   uint64_t pod_seq_ = 0;
   bool syncing_ = false;
+  bool frozen_ = false;
+  double capacity_factor_ = 1.0;
   bool resync_ = false;
 
   std::vector<double> start_latencies_s_;  // created -> ready, most recent last

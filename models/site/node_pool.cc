@@ -157,3 +157,30 @@ void NodePool::finish_removal(uint32_t node) {
 }
 
 }  // namespace models
+
+namespace models {
+
+void NodePool::set_down(uint32_t node) {
+  account();
+  Node& n = nodes_[node];
+  if (n.state == Node::State::kDown || n.state == Node::State::kRemoved) return;
+  n.state = Node::State::kDown;  // its pods are killed next and released from it
+  n.pulls.clear();
+  n.since = sim_.now();
+  --live_;  // a dead node is not billed
+}
+
+void NodePool::restore(uint32_t node, bool cold) {
+  account();
+  Node& n = nodes_[node];
+  if (n.state != Node::State::kDown) return;
+  n.state = Node::State::kReady;
+  n.since = sim_.now();
+  n.pull_free_at = sim_.now();
+  n.unneeded_since = sim::SimTime::max();
+  if (cold) n.images.clear();
+  ++live_;
+  if (on_capacity_) on_capacity_();
+}
+
+}  // namespace models

@@ -28,7 +28,7 @@ struct NodeShape {
 };
 
 struct Node {
-  enum class State { kProvisioning, kReady, kDraining, kRemoved };
+  enum class State { kProvisioning, kReady, kDraining, kRemoved, kDown };
   uint32_t id = 0;
   State state = State::kReady;
   double cpu_used = 0;  // sum of pod CPU requests placed here
@@ -68,6 +68,11 @@ class NodePool {
   // Starts removing a node: it takes no new pods; `finish_removal` when its pods are gone.
   void drain(uint32_t node);
   void finish_removal(uint32_t node);
+
+  // Faults: a node lost (the caller then kills its pods) and a node back, empty;
+  // a recovered node has lost its image cache when `cold`.
+  void set_down(uint32_t node);
+  void restore(uint32_t node, bool cold);
 
   const std::vector<Node>& nodes() const { return nodes_; }
   Node& node(uint32_t id) { return nodes_[id]; }

@@ -137,7 +137,16 @@ void Pod::kill(FailureCause cause) {
 void Pod::set_speed(double s) {
   SIM_ASSERT(s > 0, "pod speed must be positive");
   advance();
-  speed_ = s;
+  warm_ = s;
+  speed_ = warm_ * factor_;
+  reschedule();
+}
+
+void Pod::set_capacity_factor(double f) {
+  SIM_ASSERT(f > 0, "capacity factor must be positive");
+  advance();
+  factor_ = f;
+  speed_ = warm_ * factor_;
   reschedule();
 }
 

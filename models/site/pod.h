@@ -101,8 +101,10 @@ class Pod {
   uint64_t completed() const { return completed_; }
   // Fails every request in service or queued (listener.on_pod_failed) and stops serving.
   void kill(FailureCause cause);
-  // Service speed factor (1 = nominal; warm-up and brown-outs lower it). REQUIRES: s > 0.
+  // Service speed from warm-up (1 = warm). REQUIRES: s > 0.
   void set_speed(double s);
+  // Capacity factor of the pod's host (1 = nominal; a brown-out lowers it). REQUIRES: f > 0.
+  void set_capacity_factor(double f);
   double speed() const { return speed_; }
 
  private:
@@ -128,7 +130,9 @@ class Pod {
   std::vector<Job> jobs_;  // min-heap on (tag, id)
   RingQueue<RequestId> waiting_;
   double vtime_ = 0;
-  double speed_ = 1.0;
+  double speed_ = 1.0;  // warm_ x factor_
+  double warm_ = 1.0;
+  double factor_ = 1.0;
   double cpu_used_ns_ = 0;
   double load_area_ = 0;
   uint64_t completed_ = 0;

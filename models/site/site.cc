@@ -121,6 +121,14 @@ Pod* Site::pick_pod() {
 }
 
 void Site::submit(RequestId id) {
+  if (!alive_) {
+    fail(id, FailureCause::kSiteDown);
+    return;
+  }
+  if (cut_from_clients_) {
+    fail(id, FailureCause::kUnreachable);
+    return;
+  }
   ++arrivals_;
   if (cfg_.balancing == Balancing::kSharedQueue) {
     // Requests wait in the shared queue only while every worker is busy, so a non-empty queue
@@ -170,6 +178,7 @@ void Site::on_pod_done(Pod& pod, RequestId id) {
   } else if (pod.life.state == PodState::kTerminating && pod.load() == 0) {
     deployment_.on_pod_drained(pod);
   }
+  if (writes_ != nullptr && pool_[id].write) writes_->on_write_commit(index_, sim_.now());
   pool_[id].client->on_response(id);
 }
 
@@ -204,6 +213,82 @@ WorkloadSignals Site::signals() {
   return s;
 }
 
+void Site::outage_begin() {
+  if (!alive_) return;
+  alive_ = false;
+  rec_.event(sim_.now(), component_, "outage", cfg_.name + " down (full outage)",
+             "{\"kind\":\"full\"}");
+  while (!shared_queue_.empty()) {
+    const RequestId id = shared_queue_.pop_front();
+    change_inflight(-1);
+    fail(id, FailureCause::kSiteDown);
+  }
+  deployment_.set_frozen(true);
+  for (const Node& n : nodes_.nodes()) nodes_.set_down(n.id);
+  deployment_.kill_pods(Deployment::kAllNodes, FailureCause::kSiteDown);
+}
+
+void Site::outage_end(bool cold) {
+  if (alive_) return;
+  for (const Node& n : nodes_.nodes()) nodes_.restore(n.id, cold);
+  alive_ = true;
+  rec_.event(sim_.now(), component_, "outage",
+             cfg_.name + " back: pods restart" + (cold ? " cold" : ""),
+             "{\"kind\":\"full\",\"recovered\":true}");
+  deployment_.set_frozen(false);
+}
+
+void Site::lose_nodes(const std::vector<uint32_t>& lost) {
+  std::string ids;
+  for (uint32_t n : lost) {
+    nodes_.set_down(n);
+    ids += (ids.empty() ? "" : ",") + std::to_string(n);
+  }
+  rec_.event(sim_.now(), component_, "outage", std::to_string(lost.size()) + " nodes lost",
+             "{\"kind\":\"partial\",\"nodes\":[" + ids + "]}");
+  for (uint32_t n : lost) deployment_.kill_pods(n, FailureCause::kAborted);
+}
+
+void Site::restore_nodes(const std::vector<uint32_t>& nodes, bool cold) {
+  for (uint32_t n : nodes) nodes_.restore(n, cold);
+  rec_.event(sim_.now(), component_, "outage", std::to_string(nodes.size()) + " nodes back",
+             "{\"kind\":\"partial\",\"recovered\":true}");
+}
+
+void Site::set_partition(bool from_gslb, bool from_clients) {
+  cut_from_gslb_ = from_gslb;
+  cut_from_clients_ = from_clients;
+  const bool any = from_gslb || from_clients;
+  rec_.event(sim_.now(), component_, "outage",
+             any ? cfg_.name + " partitioned from " +
+                       (from_gslb && from_clients ? "GSLB and clients"
+                        : from_gslb               ? "the GSLB"
+                                                  : "clients")
+                 : cfg_.name + " reachable again",
+             std::string("{\"kind\":\"partition\",\"from_gslb\":") +
+                 (from_gslb ? "true" : "false") +
+                 ",\"from_clients\":" + (from_clients ? "true" : "false") + "}");
+}
+
+std::vector<uint32_t> Site::ready_node_ids() const {
+  std::vector<uint32_t> out;
+  for (const Node& n : nodes_.nodes()) {
+    if (n.state == Node::State::kReady) out.push_back(n.id);
+  }
+  return out;
+}
+
+bool Site::health_probe_ok() const { return alive_ && !cut_from_gslb_ && !ready_.empty(); }
+
+double Site::report_utilization() {
+  const double used = deployment_.serving_cpu_used(), cap = deployment_.serving_capacity();
+  const double util =
+      cap > reported_capacity_ ? (used - reported_used_) / (cap - reported_capacity_) : 0.0;
+  reported_used_ = used;
+  reported_capacity_ = cap;
+  return util;
+}
+
 SiteGauges Site::gauges() {
   change_inflight(0);
   SiteGauges g;
@@ -212,6 +297,7 @@ SiteGauges Site::gauges() {
   g.cpu_used = deployment_.serving_cpu_used();
   g.cpu_capacity = deployment_.serving_capacity();
   g.pod_time = deployment_.pod_time();
+  g.node_time = cfg_.nodes > 0 ? nodes_.node_time() : 0.0;
   g.replicas_desired = deployment_.desired();
   g.replicas_ready = static_cast<int>(ready_.size());
   g.replicas_starting = deployment_.count(PodState::kScheduling) +

@@ -21,10 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "models/common/fault_target.h"
 #include "models/common/request.h"
 #include "models/common/ring_queue.h"
 #include "models/common/scalable_target.h"
 #include "models/common/site_gauges.h"
+#include "models/common/site_health.h"
 #include "models/site/deployment.h"
 #include "models/site/node_pool.h"
 #include "models/site/pod.h"
@@ -56,6 +58,8 @@ struct SiteRngs {
 class Site final : public RequestSink,
                    public GaugeSource,
                    public ScalableTarget,
+                   public SiteHealth,
+                   public FaultTarget,
                    private PodListener,
                    private EndpointListener {
  public:
@@ -83,6 +87,29 @@ class Site final : public RequestSink,
 
   SiteGauges gauges() override;
 
+  // Faults (driven by the fault injector). A full outage kills every pod (their requests fail
+  // as site_down), takes the nodes and the control plane down, and fails new requests; at the
+  // end the nodes return (with empty image caches when `cold`) and the deployment recreates its
+  // pods from scratch.
+  const std::string& target_site_name() const override { return cfg_.name; }
+  void outage_begin() override;
+  void outage_end(bool cold) override;
+  bool alive() const { return alive_; }
+  bool control_plane_up() const override { return alive_; }
+  // Told of every write the site commits (replication).
+  void set_write_observer(WriteObserver* w) { writes_ = w; }
+  std::vector<uint32_t> ready_node_ids() const override;
+  // Loses these nodes: their pods die (requests aborted) and are recreated where room is.
+  void lose_nodes(const std::vector<uint32_t>& nodes) override;
+  void restore_nodes(const std::vector<uint32_t>& nodes, bool cold) override;
+  // A network partition: unreachable from the GSLB's health checkers and/or from clients.
+  void set_partition(bool from_gslb, bool from_clients) override;
+  // A brown-out: every pod serves at `factor` of its speed (1 = normal).
+  void set_brownout(double factor) override { deployment_.set_capacity_factor(factor); }
+
+  // SiteHealth.
+  bool health_probe_ok() const override;
+  double report_utilization() override;
   // ScalableTarget.
   const std::string& target_name() const override { return cfg_.name; }
   int32_t spec_replicas() const override { return deployment_.desired(); }
@@ -125,6 +152,10 @@ class Site final : public RequestSink,
   int inflight_ = 0;
   double inflight_area_ = 0;
   sim::SimTime inflight_since_;
+  bool alive_ = true;
+  WriteObserver* writes_ = nullptr;
+  bool cut_from_gslb_ = false, cut_from_clients_ = false;
+  double reported_used_ = 0, reported_capacity_ = 0;
   uint64_t arrivals_ = 0;
   uint64_t completed_ = 0;
   double demand_done_ = 0;

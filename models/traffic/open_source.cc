@@ -4,7 +4,7 @@ namespace models {
 
 OpenTrafficSource::OpenTrafficSource(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
                                      const OpenTrafficConfig& cfg, SiteSelector& selector,
-                                     std::vector<RequestSink*> sites, std::vector<sim::SimTime> rtt,
+                                     std::vector<RequestSink*> sites, const ClientNetwork& network,
                                      TrafficObserver& observer)
     : sim_(sim),
       rng_(std::move(rngs)),
@@ -12,9 +12,8 @@ OpenTrafficSource::OpenTrafficSource(sim::Simulator& sim, TrafficRngs rngs, Requ
       cfg_(cfg),
       selector_(selector),
       sites_(std::move(sites)),
-      rtt_(std::move(rtt)),
+      network_(network),
       observer_(observer) {
-  SIM_ASSERT(sites_.size() == rtt_.size(), "one round-trip time per site");
   if (cfg_.rate.piece_count() == 1 && cfg_.rate.piece_is_constant(0) && cfg_.rate.piece(0).v0 > 0) {
     constant_rate_ = cfg_.rate.piece(0).v0;
     mean_gap_s_ = 1.0 / constant_rate_;
@@ -69,11 +68,14 @@ void OpenTrafficSource::on_arrival() {
   r.user = 0;
   r.attempt = 0;
   r.write = cfg_.write_fraction > 0 && rng_.writes.uniform01() < cfg_.write_fraction;
-  const int site = selector_.select(0);
+  const ClientContext client = network_.draw(rng_.clients);
+  r.region = static_cast<uint16_t>(client.region);
+  const SiteAnswer answer = selector_.select(client);
+  const int site = answer.site;
   r.site = static_cast<int16_t>(site);
   ++sent_;
   schedule_next(sim_.now());
-  observer_.on_send(site);
+  observer_.on_send(site, answer.stale);
   if (site == kNoSite) {
     on_failure(id, FailureCause::kNoHealthySite);
     return;
@@ -83,7 +85,9 @@ void OpenTrafficSource::on_arrival() {
 
 void OpenTrafficSource::on_response(RequestId id) {
   const Request& r = pool_[id];
-  observer_.on_response(r.site, sim_.now() - r.sent + rtt_[static_cast<std::size_t>(r.site)]);
+  sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
+  if (r.write) rt += network_.write_latency(r.site);
+  observer_.on_response(r.site, rt);
   pool_.free(id);
 }
 

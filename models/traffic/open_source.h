@@ -4,8 +4,9 @@
 // the system responds (an open model does not self-limit under overload). Each request gets a
 // CPU demand from the demand distribution (seconds of one core) and, with probability
 // write_fraction, the write flag; a SiteSelector picks its site and it is submitted there at
-// once. The client-observed response time adds the site's network round trip to the time spent
-// in the site.
+// once. Each request comes from a client in a region behind a resolver (ClientNetwork); the
+// client-observed response time adds the round trip to the site (and, for a write at a site with
+// synchronous replication, the replication latency) to the time spent in the site.
 //
 // Random streams (each its own, for common random numbers): arrivals, demand, writes.
 #pragma once
@@ -17,6 +18,7 @@
 #include "models/common/profile.h"
 #include "models/common/request.h"
 #include "models/gslb/site_selector.h"
+#include "models/traffic/client_network.h"
 #include "sim/rng.h"
 #include "sim/simulator.h"
 
@@ -32,14 +34,15 @@ struct TrafficRngs {
   sim::RngStream arrivals;
   sim::RngStream demand;
   sim::RngStream writes;
+  sim::RngStream clients;  // regions and resolvers
 };
 
 class OpenTrafficSource final : public ResponseHandler {
  public:
-  // sites[i] and rtt[i] describe site i of the selector's answers.
+  // sites[i] is site i of the selector's answers.
   OpenTrafficSource(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
                     const OpenTrafficConfig& cfg, SiteSelector& selector,
-                    std::vector<RequestSink*> sites, std::vector<sim::SimTime> rtt,
+                    std::vector<RequestSink*> sites, const ClientNetwork& network,
                     TrafficObserver& observer);
   OpenTrafficSource(const OpenTrafficSource&) = delete;
   OpenTrafficSource& operator=(const OpenTrafficSource&) = delete;
@@ -62,7 +65,7 @@ class OpenTrafficSource final : public ResponseHandler {
   OpenTrafficConfig cfg_;
   SiteSelector& selector_;
   std::vector<RequestSink*> sites_;
-  std::vector<sim::SimTime> rtt_;
+  const ClientNetwork& network_;
   TrafficObserver& observer_;
   std::size_t piece_ = 0;
   double constant_rate_ = 0;  // > 0 when the profile is one constant piece

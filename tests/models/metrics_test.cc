@@ -80,8 +80,8 @@ TEST_CASE("the collector emits one row per entity per bucket with Apdex and fail
   MetricsCollector m(sim, cfg, rec, {&site});
   m.start();
   sim.schedule_at(seconds(1), [&] {
-    for (int i = 0; i < 4; ++i) m.on_send(0);
-    m.on_send(kNoSite);
+    for (int i = 0; i < 4; ++i) m.on_send(0, false);
+    m.on_send(kNoSite, false);
     m.on_response(0, milliseconds(50));   // satisfied
     m.on_response(0, milliseconds(300));  // tolerating (<= 400 ms)
     m.on_response(0, milliseconds(900));  // frustrated

@@ -5,6 +5,7 @@
 #include "fakes.h"
 #include "models/common/profile.h"
 #include "models/gslb/weighted_split.h"
+#include "models/traffic/client_network.h"
 #include "models/traffic/open_source.h"
 
 using namespace models;
@@ -27,7 +28,7 @@ struct Sink final : RequestSink {
 };
 struct Counter final : TrafficObserver {
   uint64_t sent = 0, ok = 0;
-  void on_send(int) override { ++sent; }
+  void on_send(int, bool) override { ++sent; }
   void on_response(int, SimTime) override { ++ok; }
   void on_failure(int, FailureCause) override {}
 };
@@ -51,9 +52,14 @@ void run_source(const Profile& rate, std::vector<double> weights, SimTime until,
   WeightedSplit split(sim::RngStream(seed + 100), weights);
   OpenTrafficConfig cfg;
   cfg.rate = rate;
-  OpenTrafficSource src(
-      sim, {sim::RngStream(seed), sim::RngStream(seed + 1), sim::RngStream(seed + 2)}, pool, cfg,
-      split, sinks, std::vector<SimTime>(weights.size()), out->counter);
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < weights.size(); ++i) names.push_back("s" + std::to_string(i));
+  const Topology topology({}, names, std::vector<SimTime>(weights.size()));
+  const ClientNetwork network(topology, 1, std::vector<SimTime>(weights.size()));
+  OpenTrafficSource src(sim,
+                        {sim::RngStream(seed), sim::RngStream(seed + 1), sim::RngStream(seed + 2),
+                         sim::RngStream(seed + 3)},
+                        pool, cfg, split, sinks, network, out->counter);
   src.start();
   sim.run_until(until);
 }

@@ -1,0 +1,241 @@
+#include "models/gslb/dns_gslb.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sim/assert.h"
+
+namespace models {
+
+const char* gslb_policy_name(GslbPolicy p) {
+  switch (p) {
+    case GslbPolicy::kWeighted:
+      return "weighted";
+    case GslbPolicy::kFailover:
+      return "failover";
+    case GslbPolicy::kLatency:
+      return "latency";
+    case GslbPolicy::kLeastLoaded:
+      return "least-loaded";
+  }
+  return "?";
+}
+
+DnsGslb::DnsGslb(sim::Simulator& sim, sim::RngStream rng, const DnsGslbConfig& cfg,
+                 std::vector<SiteHealth*> sites, std::vector<std::string> site_names,
+                 const Topology& topology, sim::Recorder& rec)
+    : sim_(sim),
+      rng_(std::move(rng)),
+      cfg_(cfg),
+      sites_(std::move(sites)),
+      names_(std::move(site_names)),
+      topology_(topology),
+      rec_(rec),
+      healthy_(sites_.size(), true),
+      drained_(sites_.size(), false),
+      fails_(sites_.size(), 0),
+      passes_(sites_.size(), 0),
+      first_failure_(sites_.size()),
+      load_(sites_.size(), 0.0) {
+  SIM_ASSERT(cfg_.resolvers_per_region > 0, "resolvers_per_region must be positive");
+  resolvers_.resize(static_cast<std::size_t>(topology_.region_count() * cfg_.resolvers_per_region));
+  // Each resolver population's caching behaviour, drawn once.
+  const double total = cfg_.stale.honor + cfg_.stale.floor + cfg_.stale.violators;
+  for (Resolver& r : resolvers_) {
+    const double u = rng_.uniform01() * total;
+    r.kind = u < cfg_.stale.honor ? 0 : (u < cfg_.stale.honor + cfg_.stale.floor ? 1 : 2);
+  }
+  if (cfg_.weights.size() < sites_.size()) cfg_.weights.resize(sites_.size(), 0.0);
+}
+
+void DnsGslb::start() {
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    struct Probe {
+      DnsGslb* self;
+      int site;
+      void operator()() const {
+        self->probe(site);
+        self->sim_.schedule_in(self->cfg_.health.interval, *this);
+      }
+    };
+    const sim::SimTime phase =
+        sim::SimTime::from_seconds(rng_.uniform01() * cfg_.health.interval.seconds());
+    sim_.schedule_in(phase, Probe{this, static_cast<int>(i)});
+  }
+  if (cfg_.policy == GslbPolicy::kLeastLoaded) {
+    struct Report {
+      DnsGslb* self;
+      void operator()() const {
+        for (std::size_t i = 0; i < self->sites_.size(); ++i)
+          self->load_[i] = self->sites_[i]->report_utilization();
+        self->sim_.schedule_in(self->cfg_.load_report_interval, *this);
+      }
+    };
+    sim_.schedule_in(cfg_.load_report_interval, Report{this});
+  }
+}
+
+sim::SimTime DnsGslb::hold(const Resolver& r) {
+  switch (r.kind) {
+    case 0:
+      return cfg_.ttl;
+    case 1:
+      return std::max(cfg_.ttl, cfg_.stale.floor_time);
+    default:
+      return sim::SimTime::from_seconds(std::max(0.0, cfg_.stale.violator_hold.sample(rng_)));
+  }
+}
+
+SiteAnswer DnsGslb::select(const ClientContext& client) {
+  const std::size_t idx = static_cast<std::size_t>(client.region) *
+                              static_cast<std::size_t>(cfg_.resolvers_per_region) +
+                          client.resolver % static_cast<uint32_t>(cfg_.resolvers_per_region);
+  Resolver& r = resolvers_[idx];
+  const sim::SimTime now = sim_.now();
+  if (now >= r.expiry || r.site == kNoSite) {  // no answer is not cached
+    r.site = answer(client.region);
+    r.epoch = epoch_;
+    r.expiry = now + hold(r);
+  }
+  return {r.site, r.epoch != epoch_};
+}
+
+int DnsGslb::weighted_pick(const std::vector<int>& candidates, bool use_weights) {
+  if (candidates.size() == 1) return candidates[0];
+  double total = 0;
+  for (int s : candidates) total += use_weights ? cfg_.weights[static_cast<std::size_t>(s)] : 1.0;
+  double u = rng_.uniform01() * total;
+  for (int s : candidates) {
+    u -= use_weights ? cfg_.weights[static_cast<std::size_t>(s)] : 1.0;
+    if (u < 0) return s;
+  }
+  return candidates.back();
+}
+
+int DnsGslb::answer(int region) {
+  const int n = static_cast<int>(sites_.size());
+  auto usable = [&](int s) {
+    return healthy_[static_cast<std::size_t>(s)] && !drained_[static_cast<std::size_t>(s)];
+  };
+  switch (cfg_.policy) {
+    case GslbPolicy::kWeighted: {
+      std::vector<int> c;
+      for (int s = 0; s < n; ++s) {
+        if (usable(s) && cfg_.weights[static_cast<std::size_t>(s)] > 0) c.push_back(s);
+      }
+      if (!c.empty()) return weighted_pick(c, true);
+      for (int s = 0; s < n; ++s) {
+        if (usable(s)) c.push_back(s);  // healthy zero-weight records
+      }
+      if (!c.empty()) return weighted_pick(c, false);
+      if (!cfg_.fail_open) return kNoSite;
+      for (int s = 0; s < n; ++s) {
+        if (cfg_.weights[static_cast<std::size_t>(s)] > 0 && !drained_[static_cast<std::size_t>(s)])
+          c.push_back(s);
+      }
+      return c.empty() ? kNoSite : weighted_pick(c, true);
+    }
+    case GslbPolicy::kFailover: {
+      for (int s : cfg_.failover_order) {
+        if (usable(s)) return s;
+      }
+      return cfg_.fail_open && !cfg_.failover_order.empty() ? cfg_.failover_order.front() : kNoSite;
+    }
+    case GslbPolicy::kLatency: {
+      const std::vector<int>& near = topology_.nearest(region);
+      for (int s : near) {
+        if (usable(s)) return s;
+      }
+      return cfg_.fail_open && !near.empty() ? near.front() : kNoSite;
+    }
+    case GslbPolicy::kLeastLoaded: {
+      int best = kNoSite;
+      for (int s = 0; s < n; ++s) {
+        if (usable(s) && (best == kNoSite || load_[static_cast<std::size_t>(s)] <
+                                                 load_[static_cast<std::size_t>(best)]))
+          best = s;
+      }
+      if (best != kNoSite || !cfg_.fail_open) return best;
+      return n > 0 ? 0 : kNoSite;
+    }
+  }
+  return kNoSite;
+}
+
+void DnsGslb::probe(int site) {
+  if (sites_[static_cast<std::size_t>(site)]->health_probe_ok()) {
+    probe_result(site, true);
+    return;
+  }
+  // A failed probe is known only when its timeout expires.
+  struct Fail {
+    DnsGslb* self;
+    int site;
+    void operator()() const { self->probe_result(site, false); }
+  };
+  sim_.schedule_in(cfg_.health.timeout, Fail{this, site});
+  if (fails_[static_cast<std::size_t>(site)] == 0 && healthy_[static_cast<std::size_t>(site)]) {
+    first_failure_[static_cast<std::size_t>(site)] = sim_.now();
+  }
+}
+
+void DnsGslb::probe_result(int site, bool ok) {
+  const std::size_t i = static_cast<std::size_t>(site);
+  if (ok) {
+    fails_[i] = 0;
+    if (!healthy_[i] && ++passes_[i] >= cfg_.health.success_threshold) {
+      healthy_[i] = true;
+      passes_[i] = 0;
+      rec_.event(sim_.now(), "gslb", "health", names_[i] + " marked healthy",
+                 "{\"site\":\"" + names_[i] + "\",\"healthy\":true}");
+      new_epoch(names_[i] + " healthy");
+      for (HealthListener* l : listeners_) l->on_health_change(site, true, sim_.now());
+    }
+    return;
+  }
+  passes_[i] = 0;
+  if (healthy_[i] && ++fails_[i] >= cfg_.health.failure_threshold) {
+    healthy_[i] = false;
+    fails_[i] = 0;
+    char details[200];
+    std::snprintf(details, sizeof details,
+                  "{\"site\":\"%s\",\"healthy\":false,\"first_failed_probe_s\":%.3f}",
+                  names_[i].c_str(), first_failure_[i].seconds());
+    rec_.event(sim_.now(), "gslb", "health",
+               names_[i] + " marked down after " + std::to_string(cfg_.health.failure_threshold) +
+                   " failed checks",
+               details);
+    new_epoch(names_[i] + " down");
+    for (HealthListener* l : listeners_) l->on_health_change(site, false, sim_.now());
+  }
+}
+
+void DnsGslb::new_epoch(const std::string& why) {
+  ++epoch_;
+  (void)why;
+}
+
+void DnsGslb::set_weights(const std::vector<double>& weights) {
+  cfg_.weights = weights;
+  cfg_.weights.resize(sites_.size(), 0.0);
+  std::string w;
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    w += (i ? ", " : "") + names_[i] + " " + std::to_string(static_cast<int>(cfg_.weights[i]));
+  }
+  rec_.event(sim_.now(), "gslb", "dns", "weights set: " + w, "");
+  new_epoch("weights");
+}
+
+void DnsGslb::set_ttl(sim::SimTime ttl) {
+  cfg_.ttl = ttl;
+  rec_.event(sim_.now(), "gslb", "dns", "TTL set to " + sim::format_duration(ttl), "");
+}
+
+void DnsGslb::set_drained(int site, bool drained) {
+  drained_[static_cast<std::size_t>(site)] = drained;
+  rec_.event(sim_.now(), "gslb", "dns",
+             names_[static_cast<std::size_t>(site)] + (drained ? " drained" : " undrained"), "");
+  new_epoch("drain");
+}
+
+}  // namespace models

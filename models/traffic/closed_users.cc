@@ -1,0 +1,236 @@
+#include "models/traffic/closed_users.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace models {
+
+namespace {
+constexpr int kWakeUp = 0, kTimeout = 1, kFailureSeen = 2;
+}
+
+ClosedUsers::ClosedUsers(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
+                         const ClosedTrafficConfig& cfg, SiteSelector& selector,
+                         std::vector<RequestSink*> sites, const ClientNetwork& network,
+                         TrafficObserver& observer)
+    : sim_(sim),
+      rng_(std::move(rngs)),
+      think_rng_(rng_.arrivals),
+      pool_(pool),
+      cfg_(cfg),
+      selector_(selector),
+      sites_(std::move(sites)),
+      network_(network),
+      observer_(observer),
+      active_by_site_(sites_.size(), 0) {}
+
+void ClosedUsers::start() { adjust_population(); }
+
+// Follows the user-count profile: at every piece boundary, and every second along a ramp.
+void ClosedUsers::adjust_population() {
+  const sim::SimTime now = sim_.now();
+  const int target = static_cast<int>(std::lround(cfg_.users.value(now)));
+  while (logged_in_ < target) log_in();
+  while (logged_in_ > target && !in_order_.empty()) {
+    const uint32_t u = in_order_.back();
+    in_order_.pop_back();
+    User& user = users_[u];
+    user.leaving = true;
+    --logged_in_;
+    if (user.state == State::kThinking || user.state == State::kPaused) {
+      // Between interactions: leave now.
+      sim_.cancel(user.timer);
+      finish_interaction(u);
+    }
+  }
+  piece_ = cfg_.users.piece_index(now, piece_);
+  const Profile::Piece& piece = cfg_.users.piece(piece_);
+  sim::SimTime next = piece.end;
+  if (!cfg_.users.piece_is_constant(piece_)) next = std::min(next, now + sim::seconds(1));
+  if (next.is_max()) return;
+  struct Adjust {
+    ClosedUsers* self;
+    void operator()() const { self->adjust_population(); }
+  };
+  sim_.schedule_at(next, Adjust{this});
+}
+
+void ClosedUsers::log_in() {
+  uint32_t u;
+  if (!free_users_.empty()) {
+    u = free_users_.back();
+    free_users_.pop_back();
+  } else {
+    u = static_cast<uint32_t>(users_.size());
+    users_.emplace_back();
+  }
+  User& user = users_[u];
+  const uint32_t generation = user.generation + 1;
+  user = User{};
+  user.generation = generation;
+  const ClientContext c = network_.draw(rng_.clients);
+  user.region = static_cast<uint16_t>(c.region);
+  user.resolver = c.resolver;
+  in_order_.push_back(u);
+  ++logged_in_;
+  think(u);  // the first request comes after one think time
+}
+
+void ClosedUsers::schedule(uint32_t u, sim::SimTime at, int kind, RequestId request,
+                           FailureCause cause) {
+  User& user = users_[u];
+  user.timer = sim_.schedule_at(at, Wake{this, u, user.generation, kind, request, cause});
+}
+
+void ClosedUsers::think(uint32_t u) {
+  User& user = users_[u];
+  user.state = State::kThinking;
+  const double t = std::max(0.0, cfg_.think_time.sample(think_rng_));
+  schedule(u, sim_.now() + sim::SimTime::from_seconds(t), kWakeUp);
+}
+
+void ClosedUsers::send(uint32_t u) {
+  User& user = users_[u];
+  const SiteAnswer answer = selector_.select({user.region, user.resolver});
+  const RequestId id = pool_.alloc();
+  Request& r = pool_[id];
+  r.sent = sim_.now();
+  r.demand_ns = std::max(0.0, cfg_.demand.sample(rng_.demand) * 1e9);
+  r.client = this;
+  r.user = u;
+  r.region = user.region;
+  r.attempt = static_cast<uint16_t>(user.attempt);
+  r.write = cfg_.write_fraction > 0 && rng_.writes.uniform01() < cfg_.write_fraction;
+  r.site = static_cast<int16_t>(answer.site);
+  user.state = State::kWaiting;
+  user.request = id;
+  user.has_request = true;
+  if (answer.site != kNoSite && user.last_site != answer.site) {
+    if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
+    ++active_by_site_[static_cast<std::size_t>(answer.site)];
+    user.last_site = answer.site;
+  }
+  observer_.on_send(answer.site, answer.stale);
+  if (answer.site == kNoSite) {
+    on_failure(id, FailureCause::kNoHealthySite);
+    return;
+  }
+  schedule(u, sim_.now() + cfg_.client.timeout, kTimeout, id);
+  sites_[static_cast<std::size_t>(answer.site)]->submit(id);
+}
+
+void ClosedUsers::on_response(RequestId id) {
+  const Request& r = pool_[id];
+  User& user = users_[r.user];
+  if (!user.has_request || user.request != id) {  // the user stopped waiting: a late response
+    pool_.free(id);
+    return;
+  }
+  sim_.cancel(user.timer);
+  sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
+  if (r.write) rt += network_.write_latency(r.site);
+  observer_.on_response(r.site, rt);
+  const uint32_t u = r.user;
+  pool_.free(id);
+  user.has_request = false;
+  user.attempt = 0;
+  user.failed_in_a_row = 0;
+  finish_interaction(u);
+}
+
+void ClosedUsers::on_failure(RequestId id, FailureCause cause) {
+  const Request& r = pool_[id];
+  User& user = users_[r.user];
+  if (!user.has_request || user.request != id) {  // already timed out
+    pool_.free(id);
+    return;
+  }
+  sim_.cancel(user.timer);
+  if (cause == FailureCause::kSiteDown || cause == FailureCause::kUnreachable) {
+    // Nobody answers: the client notices when its connection attempt times out.
+    schedule(r.user, sim_.now() + cfg_.client.connect_timeout, kFailureSeen, id, cause);
+    return;
+  }
+  const uint32_t u = r.user;
+  const int site = r.site;
+  pool_.free(id);
+  user.has_request = false;
+  interaction_failed(u, site, cause);
+}
+
+void ClosedUsers::wake(uint32_t u, uint32_t generation, int kind, RequestId request,
+                       FailureCause cause) {
+  User& user = users_[u];
+  if (user.generation != generation || user.state == State::kOut) return;
+  user.timer = {};
+  switch (kind) {
+    case kWakeUp:
+      if (user.state == State::kPaused) {
+        --paused_;
+        user.failed_in_a_row = 0;
+      }
+      send(u);
+      break;
+    case kTimeout: {
+      // Give up waiting; the site keeps working on the request until it is done.
+      const int site = pool_[request].site;
+      user.has_request = false;
+      interaction_failed(u, site, FailureCause::kTimeout);
+      break;
+    }
+    case kFailureSeen: {
+      const int site = pool_[request].site;
+      pool_.free(request);
+      user.has_request = false;
+      interaction_failed(u, site, cause);
+      break;
+    }
+  }
+}
+
+void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause) {
+  observer_.on_failure(site, cause);
+  User& user = users_[u];
+  if (user.attempt < cfg_.client.retries && !user.leaving) {
+    const double jitter = 1.0 + cfg_.client.jitter * (2.0 * rng_.clients.uniform01() - 1.0);
+    const double wait = cfg_.client.backoff.seconds() *
+                        std::pow(cfg_.client.backoff_multiplier, user.attempt) * jitter;
+    ++user.attempt;
+    user.state = State::kBackoff;
+    schedule(u, sim_.now() + sim::SimTime::from_seconds(std::max(0.0, wait)), kWakeUp);
+    return;
+  }
+  user.attempt = 0;
+  ++user.failed_in_a_row;
+  if (cfg_.client.abandon_after > 0 && user.failed_in_a_row >= cfg_.client.abandon_after &&
+      !user.leaving) {
+    user.state = State::kPaused;
+    ++paused_;
+    if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
+    user.last_site = kNoSite;
+    schedule(u, sim_.now() + cfg_.client.abandon_pause, kWakeUp);
+    return;
+  }
+  finish_interaction(u);
+}
+
+void ClosedUsers::finish_interaction(uint32_t u) {
+  User& user = users_[u];
+  if (!user.leaving) {
+    think(u);
+    return;
+  }
+  if (user.state == State::kPaused) --paused_;
+  if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
+  user.state = State::kOut;
+  ++user.generation;
+  free_users_.push_back(u);
+}
+
+int ClosedUsers::active_users() const { return logged_in_ - paused_; }
+
+int ClosedUsers::active_users(int site) const {
+  return site < 0 ? active_users() : active_by_site_[static_cast<std::size_t>(site)];
+}
+
+}  // namespace models

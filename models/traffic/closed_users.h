@@ -1,0 +1,121 @@
+// models/traffic/closed_users.h: closed-loop users who send, wait, think and retry.
+//
+// N(t) users are logged in (a Profile of user counts). Each one sends a request, waits for the
+// response or its timeout, thinks (think-time distribution), and sends again. A failure -- a
+// timeout, a 503, a request cut off, a site that is down (seen after the connect timeout) --
+// is retried up to `retries` times after backoff x multiplier^attempt x (1 +- jitter), each
+// retry resolving DNS again through the user's resolver. When retries run out the interaction
+// has failed; after `abandon_after` failed interactions in a row the user gives up for
+// `abandon_pause`. Every attempt is a request in the series (retries raise the request rate:
+// retry storms emerge under overload). A request the user stopped waiting for still uses the
+// site until it finishes; its late response is dropped.
+//
+// Users log in at the profile's pace (their first request after one think time) and log out
+// after their current interaction. `active_users`: users logged in and not pausing, per site by
+// the site of their latest request.
+#pragma once
+
+#include <vector>
+
+#include "models/common/distribution.h"
+#include "models/common/profile.h"
+#include "models/common/request.h"
+#include "models/gslb/site_selector.h"
+#include "models/traffic/client_network.h"
+#include "models/traffic/open_source.h"
+#include "sim/rng.h"
+#include "sim/simulator.h"
+
+namespace models {
+
+struct ClientPolicy {
+  sim::SimTime timeout = sim::seconds(30);
+  sim::SimTime connect_timeout =
+      sim::seconds(3);  // how long a dead or unreachable site takes to fail
+  int retries = 0;
+  sim::SimTime backoff = sim::milliseconds(500);
+  double backoff_multiplier = 2.0;
+  double jitter = 0.5;
+  int abandon_after = 0;  // failed interactions in a row; 0 = never give up
+  sim::SimTime abandon_pause = sim::minutes(5);
+};
+
+struct ClosedTrafficConfig {
+  Profile users = Profile::constant(100);
+  Distribution think_time = Distribution::exponential(5.0);
+  ClientPolicy client;
+  Distribution demand = Distribution::exponential(0.05);
+  double write_fraction = 0;
+};
+
+class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
+ public:
+  ClosedUsers(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
+              const ClosedTrafficConfig& cfg, SiteSelector& selector,
+              std::vector<RequestSink*> sites, const ClientNetwork& network,
+              TrafficObserver& observer);
+  ClosedUsers(const ClosedUsers&) = delete;
+  ClosedUsers& operator=(const ClosedUsers&) = delete;
+
+  void start();
+  void on_response(RequestId id) override;
+  void on_failure(RequestId id, FailureCause cause) override;
+
+  // Logged-in users not pausing, in total and per site (by their latest request's site).
+  int active_users() const;
+  int active_users(int site) const override;
+  int logged_in() const { return logged_in_; }
+
+ private:
+  enum class State : uint8_t { kThinking, kWaiting, kBackoff, kPaused, kOut };
+  struct User {
+    State state = State::kOut;
+    bool leaving = false;
+    uint16_t region = 0;
+    uint32_t resolver = 0;
+    uint32_t generation = 0;
+    int attempt = 0;
+    int failed_in_a_row = 0;
+    int last_site = kNoSite;
+    RequestId request = 0;
+    bool has_request = false;
+    sim::EventId timer;
+  };
+  struct Wake {
+    ClosedUsers* self;
+    uint32_t user;
+    uint32_t generation;
+    int kind;  // 0 think/backoff/pause over, 1 timeout, 2 connect failure seen
+    RequestId request;
+    FailureCause cause;
+    void operator()() const { self->wake(user, generation, kind, request, cause); }
+  };
+  void wake(uint32_t u, uint32_t generation, int kind, RequestId request, FailureCause cause);
+  void adjust_population();
+  void log_in();
+  void send(uint32_t u);
+  void interaction_failed(uint32_t u, int site, FailureCause cause);
+  void think(uint32_t u);
+  void finish_interaction(uint32_t u);
+  void schedule(uint32_t u, sim::SimTime at, int kind, RequestId request = 0,
+                FailureCause cause = FailureCause::kTimeout);
+
+  sim::Simulator& sim_;
+  TrafficRngs rng_;
+  sim::RngStream think_rng_;
+  RequestPool& pool_;
+  ClosedTrafficConfig cfg_;
+  SiteSelector& selector_;
+  std::vector<RequestSink*> sites_;
+  const ClientNetwork& network_;
+  TrafficObserver& observer_;
+  std::vector<User> users_;
+  std::vector<uint32_t> free_users_;
+  std::vector<uint32_t> in_order_;  // logged-in users, oldest first (the newest log out first)
+  std::vector<int> active_by_site_;
+  int logged_in_ = 0;
+  int paused_ = 0;
+  std::size_t piece_ = 0;
+};
+
+}  // namespace models
