@@ -1048,11 +1048,13 @@ void parse_dr(const Node& n, const Node& gslb_node, Scenario* s) {
       const int32_t n_standby = sr.present() ? static_cast<int32_t>(sr.integer_in(1, 100000)) : 1;
       standby.site.deployment.replicas = n_standby;
       set_min_replicas(&standby.autoscaler, n_standby);
-      if (standby.autoscaler.kind.empty() && !ar.present())
-        n.fail(
-            "warm-standby needs an autoscaler on the standby site or activate_replicas: to grow "
-            "it");
-      if (ar.present()) dr.activate_replicas = static_cast<int32_t>(ar.integer_in(1, 100000));
+      // The runbook scales the standby to production size; activate_replicas: 0 leaves it to the
+      // standby's autoscaler.
+      dr.activate_replicas =
+          ar.present() ? static_cast<int32_t>(ar.integer_in(0, 100000))
+                       : s->sites[static_cast<std::size_t>(dr.primary)].site.deployment.replicas;
+      if (dr.activate_replicas == 0 && standby.autoscaler.kind.empty())
+        ar.fail("with activate_replicas: 0 the standby needs an autoscaler to grow");
     } else {
       if (sr.present())
         m.fail_key("standby_replicas", "is for warm-standby (a pilot light runs no pods)");

@@ -86,6 +86,19 @@ sim::SimTime DnsGslb::hold(const Resolver& r) {
   }
 }
 
+sim::SimTime DnsGslb::residual_hold(const Resolver& r) {
+  if (r.kind != 2) return sim::SimTime::from_seconds(rng_.uniform01() * hold(r).seconds());
+  // A renewal process of violator holds started long ago; the hold that covers now is
+  // length-biased, as it is for a resolver met at a random instant.
+  const double mean = std::max(1.0, cfg_.stale.violator_hold.mean());
+  double t = -20.0 * mean;
+  for (;;) {
+    const double h = hold(r).seconds();
+    if (t + h > 0 || h <= 0) return sim::SimTime::from_seconds(std::max(0.0, t + h));
+    t += h;
+  }
+}
+
 SiteAnswer DnsGslb::select(const ClientContext& client) {
   const std::size_t idx = static_cast<std::size_t>(client.region) *
                               static_cast<std::size_t>(cfg_.resolvers_per_region) +
@@ -95,7 +108,8 @@ SiteAnswer DnsGslb::select(const ClientContext& client) {
   if (now >= r.expiry || r.site == kNoSite) {  // no answer is not cached
     r.site = answer(client.region);
     r.epoch = epoch_;
-    r.expiry = now + hold(r);
+    r.expiry = now + (r.primed ? hold(r) : residual_hold(r));
+    r.primed = true;
   }
   return {r.site, r.epoch != epoch_};
 }

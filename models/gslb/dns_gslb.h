@@ -20,6 +20,10 @@
 // Health checks: every `interval` from a random phase per site; a probe of a healthy site succeeds
 // at once, a failing one is known after `timeout`; `failure_threshold` consecutive failures mark a
 // site down, `success_threshold` successes up. Transitions go to the event log ("gslb", "health").
+// The run starts with the resolvers in equilibrium, not all fetching at t = 0: a resolver's first
+// answer is held for the residual of a hold already under way (U(0, hold) for fixed holds; for
+// violators, the residual of a renewal process started long before), so their refreshes are
+// spread in time as in a system that has been running.
 // Every change of what the GSLB would answer (health, weights, draining) starts a new epoch; an
 // answer from an older epoch is "stale" (series column dns_stale).
 #pragma once
@@ -97,11 +101,13 @@ class DnsGslb final : public SiteSelector {
     int site = kNoSite;
     sim::SimTime expiry;  // the cached answer is used while now < expiry
     uint32_t epoch = 0;
-    uint8_t kind = 0;  // 0 honour, 1 floor, 2 violator
+    uint8_t kind = 0;     // 0 honour, 1 floor, 2 violator
+    bool primed = false;  // has held an answer (the first hold is a residual one)
   };
   int answer(int region);
   int weighted_pick(const std::vector<int>& candidates, bool use_weights);
   sim::SimTime hold(const Resolver& r);
+  sim::SimTime residual_hold(const Resolver& r);
   void probe(int site);
   void probe_result(int site, bool ok);
   void new_epoch(const std::string& why);

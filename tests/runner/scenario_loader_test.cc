@@ -303,3 +303,175 @@ TEST_CASE("rollout events name an existing site and a valid strategy") {
   CHECK(s.events[0].strategy.max_surge.value == 50);
   CHECK(s.events[0].strategy.max_surge.percent);
 }
+
+namespace {
+// kBase with its gslb section replaced.
+std::string with_gslb(const std::string& gslb) {
+  return replace(kBase, "gslb:\n  policy: weighted\n  weights: {private: 30, public: 70}\n", gslb);
+}
+bool has(const std::string& text, const std::string& needle) {
+  INFO(text);
+  return text.find(needle) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("gslb keys: policies, DNS, health checks, failover order") {
+  const Scenario s = load_scenario_text(
+      with_gslb("gslb:\n  policy: failover\n  order: [public, private]\n  fail_open: false\n"
+                "  dns: {ttl: 20s, resolvers_per_region: 50, stale_clients: none}\n"
+                "  health_check: {interval: 10s, timeout: 2s, failure_threshold: 2, "
+                "success_threshold: 4}\n"),
+      "s.yaml");
+  CHECK(s.gslb.dns);
+  CHECK(s.gslb.dns_cfg.policy == models::GslbPolicy::kFailover);
+  CHECK(s.gslb.dns_cfg.failover_order == std::vector<int>{1, 0});
+  CHECK_FALSE(s.gslb.dns_cfg.fail_open);
+  CHECK(s.gslb.dns_cfg.ttl == sim::seconds(20));
+  CHECK(s.gslb.dns_cfg.stale.honor == 1.0);
+  CHECK(s.gslb.dns_cfg.health.success_threshold == 4);
+  // Without dns or health checks, weighted stays a per-request split.
+  CHECK_FALSE(load_scenario_text(kBase, "s.yaml").gslb.dns);
+  CHECK(has(error_of(with_gslb("gslb:\n  policy: lateny\n")), "did you mean 'latency'?"));
+  CHECK(has(error_of(with_gslb("gslb:\n  policy: failover\n  weights: {private: 1}\n")),
+            "weights: are for policy: weighted"));
+  CHECK(has(error_of(with_gslb("gslb:\n  policy: failover\n  order: [private, private]\n")),
+            "listed twice"));
+  CHECK(has(error_of(with_gslb(
+                "gslb:\n  dns: {stale_clients: {honor: 0.5, floor: 0.3, violators: 0.1}}\n")),
+            "add up to 1"));
+  CHECK(has(error_of(with_gslb("gslb:\n  dns: {ttl: 30}\n")), "gslb.dns.ttl"));
+  CHECK(has(error_of(with_gslb("gslb:\n  health_check: {interval: 10s, treshold: 3}\n")),
+            "treshold"));
+}
+
+TEST_CASE("topology: regions, hubs and links are checked against the sites") {
+  const std::string topo =
+      "topology:\n  regions: {seoul: {share: 0.7}, busan: {share: 0.3}}\n  hubs: [ix]\n  links:\n"
+      "    - {from: seoul, to: private, latency: 3ms}\n    - {from: seoul, to: ix, latency: 1ms}\n"
+      "    - {from: ix, to: public, latency: 5ms}\n    - {from: busan, to: ix, latency: 4ms}\n";
+  const std::string base = replace(kBase, "    rtt: 8ms\n", "");
+  const Scenario s = load_scenario_text(base + topo, "s.yaml");
+  CHECK(s.topology.regions.size() == 2);
+  CHECK(s.topology.links.size() == 4);
+  CHECK(has(error_of(std::string(kBase) + topo),
+            "round trips come from its links: remove sites.public.rtt"));
+  CHECK(has(error_of(base + replace(topo, "to: ix, latency: 4ms", "to: ixx, latency: 4ms")),
+            "link to 'ixx': not a region, hub or site"));
+  CHECK(has(error_of(base + replace(topo, "    - {from: busan, to: ix, latency: 4ms}\n", "")),
+            "region 'busan' has no path to any site"));
+}
+
+TEST_CASE("closed traffic: users, think time and the client policy") {
+  const std::string closed =
+      replace(kBase, "  rate: 100/s\n",
+              "  kind: closed\n  users: {profile: steps, steps: [{at: 0s, value: 100}, {at: 5m, "
+              "value: 300}]}\n  think_time: {dist: exponential, mean: 4s}\n"
+              "  client: {timeout: 5s, retries: {count: 2, backoff: 200ms, jitter: 0.3}, "
+              "abandon: {after_failures: 3, pause: 2m}}\n");
+  const Scenario s = load_scenario_text(closed, "s.yaml");
+  CHECK(s.traffic_kind == "closed");
+  CHECK(s.closed.users.value(sim::minutes(6)) == 300);
+  CHECK(s.closed.client.retries == 2);
+  CHECK(s.closed.client.abandon_after == 3);
+  CHECK(has(error_of(replace(closed, "  users:", "  rate: 10/s\n  users:")),
+            "closed traffic has users, not a rate"));
+  CHECK(has(error_of(replace(kBase, "  rate: 100/s\n",
+                             "  rate: 100/s\n  think_time: {dist: constant, value: 1s}\n")),
+            "belongs to closed traffic"));
+  CHECK(has(error_of(replace(closed, "count: 2", "count: -1")), "traffic.client.retries.count"));
+}
+
+TEST_CASE("outage events, random faults, replication, SLO, DR presets and the new gates") {
+  const std::string dns =
+      with_gslb("gslb:\n  weights: {private: 30, public: 70}\n  dns: {ttl: 30s}\n");
+  const std::string writes =
+      replace(dns, "    cpu: {dist: exponential, mean: 40ms}\n",
+              "    cpu: {dist: exponential, mean: 40ms}\n    write_fraction: 0.1\n");
+  const Scenario s = load_scenario_text(
+      writes +
+          "events:\n  - {at: 1m, outage: {site: private, kind: partition, from: gslb, duration: "
+          "2m}}\n"
+          "  - {at: 2m, gslb: {weights: {private: 50, public: 50}}}\n  - {at: 3m, gslb: {ttl: "
+          "5s}}\n"
+          "  - {at: 4m, gslb: {drain: private}}\n  - {at: 5m, scale: {site: public, replicas: "
+          "20}}\n"
+          "faults: [{site: public, kind: brownout, factor: 0.5, mtbf: 1h, mttr: 5m}]\n"
+          "replication: {from: private, to: public, lag: {dist: exponential, mean: 1s}}\n"
+          "slo: {success_ratio: 0.995, rt_p95: 500ms, window: 2m}\n"
+          "expect: {rto_max_s: 300, rpo_max_s: 10, cost_max: 50}\n",
+      "s.yaml");
+  REQUIRE(s.faults.size() == 1);
+  CHECK(s.faults[0].spec.kind == models::FaultKind::kPartition);
+  CHECK_FALSE(s.faults[0].spec.from_clients);
+  CHECK(s.faults[0].duration == sim::minutes(2));
+  CHECK(s.events.size() == 4);
+  CHECK(s.random_faults.size() == 1);
+  CHECK(s.replication.size() == 1);
+  CHECK(s.slo.window == sim::minutes(2));
+  CHECK(*s.expect.rto_max_s == 300);
+
+  CHECK(has(error_of(std::string(kBase) + "events:\n  - {at: 1m, gslb: {ttl: 5s}}\n"),
+            "needs a DNS-based GSLB"));
+  CHECK(has(error_of(dns + "events:\n  - {at: 1m, outage: {site: private, kind: partial}}\n"),
+            "the site needs nodes"));
+  CHECK(has(error_of(dns + "events:\n  - {at: 1m, outage: {site: private, factor: 0.5}}\n"),
+            "factor: is for kind: brownout"));
+  CHECK(has(error_of(dns + "events:\n  - {at: 1m, outage: {site: privat}}\n"),
+            "did you mean 'private'?"));
+  CHECK(has(error_of(dns + "events:\n  - {at: 1m}\n"), "an event needs one action"));
+  CHECK(
+      has(error_of(dns +
+                   "replication: {from: private, to: public, lag: {dist: constant, value: 1s}}\n"),
+          "replication needs writes"));
+  CHECK(
+      has(error_of(writes +
+                   "replication: {from: private, to: private, lag: {dist: constant, value: 1s}}\n"),
+          "does not replicate to itself"));
+  CHECK(has(error_of(writes + "replication: {from: private, to: public, mode: sync, lag: {dist: "
+                              "constant, value: 1s}}\n"),
+            "lag: is for mode: async"));
+  CHECK(has(error_of(dns + "expect: {sites: {public: {rto_max_s: 10}}}\n"), "run-level gate"));
+  CHECK(has(error_of(dns + "dr: {preset: pilot-light, primary: private, standby: private}\n"),
+            "must differ from the primary"));
+  CHECK(has(error_of(with_gslb("gslb:\n  policy: latency\n") +
+                     "dr: {preset: warm-standby, primary: private, standby: public}\n"),
+            "needs gslb policy: failover"));
+}
+
+TEST_CASE("DR presets prepare the standby and the GSLB") {
+  const Scenario warm = load_scenario_text(
+      with_gslb("") +
+          "dr: {preset: warm-standby, primary: private, standby: public, standby_replicas: 2}\n",
+      "s.yaml");
+  CHECK(warm.gslb.dns);
+  CHECK(warm.gslb.dns_cfg.policy == models::GslbPolicy::kFailover);
+  CHECK(warm.gslb.dns_cfg.failover_order == std::vector<int>{0, 1});
+  CHECK(warm.sites[1].site.deployment.replicas == 2);
+  CHECK(warm.dr.activate_replicas == 4);  // the primary's size
+  const Scenario pilot = load_scenario_text(
+      with_gslb("") +
+          "dr: {preset: pilot-light, primary: public, standby: private, activate_replicas: 6}\n",
+      "s.yaml");
+  CHECK(pilot.sites[0].site.deployment.replicas == 0);
+  CHECK(pilot.gslb.dns_cfg.failover_order == std::vector<int>{1, 0});
+  CHECK(pilot.dr.activate_replicas == 6);
+  CHECK(
+      has(error_of(with_gslb("") + "dr: {preset: warm-standby, primary: private, standby: public, "
+                                   "activate_replicas: 0}\n"),
+          "needs an autoscaler"));
+  CHECK(has(error_of(std::string(kBase) +
+                     "dr: {preset: warm-standby, primary: private, standby: public}\n"),
+            "needs gslb policy: failover"));
+}
+
+TEST_CASE("site cost keys") {
+  const Scenario s = load_scenario_text(
+      replace(kBase, "    rtt: 8ms\n",
+              "    rtt: 8ms\n    cost: {pod_per_hour: 0.05, node_per_hour: 0.8}\n"),
+      "s.yaml");
+  CHECK(s.sites[1].has_cost);
+  CHECK(s.sites[1].cost.node_per_hour == 0.8);
+  CHECK(
+      has(error_of(replace(kBase, "    rtt: 8ms\n", "    rtt: 8ms\n    cost: {per_pod_hour: 1}\n")),
+          "did you mean 'pod_per_hour'?"));
+}

@@ -1,0 +1,167 @@
+// Closed-loop users: the interactive response-time law, timeouts, retries, abandonment and the
+// user-count profile.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "models/gslb/weighted_split.h"
+#include "models/traffic/client_network.h"
+#include "models/traffic/closed_users.h"
+
+using namespace models;
+using sim::seconds;
+using sim::SimTime;
+
+namespace {
+
+// A site that answers after a fixed delay, fails every request with a cause, or never answers.
+struct FakeSite final : RequestSink {
+  sim::Simulator* sim = nullptr;
+  RequestPool* pool = nullptr;
+  enum class Mode { kServe, kFail, kBlackHole } mode = Mode::kServe;
+  SimTime delay = sim::milliseconds(100);
+  FailureCause cause = FailureCause::kRejected;
+  uint64_t submitted = 0;
+  void submit(RequestId id) override {
+    ++submitted;
+    switch (mode) {
+      case Mode::kServe:
+        sim->schedule_in(delay, [this, id] { (*pool)[id].client->on_response(id); });
+        break;
+      case Mode::kFail:
+        (*pool)[id].client->on_failure(id, cause);
+        break;
+      case Mode::kBlackHole:
+        break;
+    }
+  }
+};
+
+struct Counter final : TrafficObserver {
+  uint64_t sent = 0, ok = 0;
+  std::array<uint64_t, kFailureCauseCount> failed{};
+  double rt_sum = 0;
+  void on_send(int, bool) override { ++sent; }
+  void on_response(int, SimTime rt) override {
+    ++ok;
+    rt_sum += rt.seconds();
+  }
+  void on_failure(int, FailureCause c) override { ++failed[static_cast<std::size_t>(c)]; }
+};
+
+struct Rig {
+  sim::Simulator sim;
+  RequestPool pool;
+  FakeSite site;
+  Counter counter;
+  Topology topology{{}, {"s"}, {sim::milliseconds(10)}};
+  ClientNetwork network{topology, 1, {SimTime::zero()}};
+  WeightedSplit split{sim::RngStream(9), {1.0}};
+  std::unique_ptr<ClosedUsers> users;
+  explicit Rig(const ClosedTrafficConfig& cfg) {
+    site.sim = &sim;
+    site.pool = &pool;
+    users = std::make_unique<ClosedUsers>(
+        sim,
+        TrafficRngs{sim::RngStream(1), sim::RngStream(2), sim::RngStream(3), sim::RngStream(4)},
+        pool, cfg, split, std::vector<RequestSink*>{&site}, network, counter);
+    users->start();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("closed users follow the interactive response-time law X = N / (R + Z)") {
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::constant(200);
+  cfg.think_time = Distribution::exponential(2.0);
+  Rig rig(cfg);
+  rig.sim.run_until(seconds(3600));
+  const double R = 0.1 + 0.01;  // site delay + round trip
+  const double X = static_cast<double>(rig.counter.ok) / 3600.0;
+  CHECK(X == Approx(200 / (R + 2.0)).epsilon(0.02));
+  CHECK(rig.counter.rt_sum / static_cast<double>(rig.counter.ok) == Approx(R));
+  CHECK(rig.users->active_users() == 200);
+  CHECK(rig.users->active_users(0) == 200);
+}
+
+TEST_CASE("every failed attempt is retried up to the count, then the user thinks and tries again") {
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::constant(10);
+  cfg.think_time = Distribution::constant(5.0);
+  cfg.client.retries = 2;
+  cfg.client.backoff = sim::milliseconds(500);
+  cfg.client.jitter = 0;
+  Rig rig(cfg);
+  rig.site.mode = FakeSite::Mode::kFail;
+  rig.sim.run_until(seconds(600));
+  // An interaction: attempt, 0.5 s, attempt, 1 s, attempt, then 5 s thinking: 3 per 6.5 s.
+  const double per_user = static_cast<double>(rig.site.submitted) / 10.0;
+  CHECK(per_user == Approx(3 * 600 / 6.5).margin(4));
+  CHECK(rig.counter.failed[static_cast<int>(FailureCause::kRejected)] == rig.site.submitted);
+}
+
+TEST_CASE(
+    "a dead site is noticed after the connect timeout; a silent one after the client timeout") {
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::constant(1);
+  cfg.think_time = Distribution::constant(1.0);
+  cfg.client.timeout = seconds(10);
+  cfg.client.connect_timeout = seconds(3);
+  {
+    Rig rig(cfg);
+    rig.site.mode = FakeSite::Mode::kFail;
+    rig.site.cause = FailureCause::kSiteDown;
+    rig.sim.run_until(seconds(100));
+    CHECK(rig.site.submitted == Approx(100 / 4.0).margin(1));  // 3 s to fail + 1 s thinking
+  }
+  {
+    Rig rig(cfg);
+    rig.site.mode = FakeSite::Mode::kBlackHole;
+    rig.sim.run_until(sim::milliseconds(110500));
+    CHECK(rig.site.submitted == 10);  // sent at 1, 12, ..., 100 s: 10 s timeout + 1 s thinking
+    CHECK(rig.counter.failed[static_cast<int>(FailureCause::kTimeout)] == 10);
+  }
+  {
+    // Responses later than the timeout are dropped: a timeout is counted, never a response.
+    Rig rig(cfg);
+    rig.site.delay = seconds(12);
+    rig.sim.run_until(seconds(200));
+    CHECK(rig.counter.ok == 0);
+    CHECK(rig.counter.failed[static_cast<int>(FailureCause::kTimeout)] > 10);
+    CHECK(rig.pool.in_use() <= 2);  // late responses free their requests
+  }
+}
+
+TEST_CASE("users abandon after failed interactions in a row and come back after a pause") {
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::constant(20);
+  cfg.think_time = Distribution::constant(1.0);
+  cfg.client.abandon_after = 3;
+  cfg.client.abandon_pause = seconds(60);
+  Rig rig(cfg);
+  rig.site.mode = FakeSite::Mode::kFail;
+  rig.sim.run_until(seconds(10));
+  CHECK(rig.users->active_users() == 0);  // each failed 3 times within ~4 s, then paused
+  CHECK(rig.users->logged_in() == 20);
+  rig.site.mode = FakeSite::Mode::kServe;
+  rig.sim.run_until(seconds(75));
+  CHECK(rig.users->active_users() == 20);
+}
+
+TEST_CASE("the user count follows its profile: log-ins at once, log-outs after the interaction") {
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::steps({{SimTime::zero(), 50}, {seconds(100), 500}, {seconds(200), 20}});
+  cfg.think_time = Distribution::exponential(1.0);
+  Rig rig(cfg);
+  rig.sim.run_until(seconds(50));
+  CHECK(rig.users->logged_in() == 50);
+  rig.sim.run_until(seconds(150));
+  CHECK(rig.users->logged_in() == 500);
+  const uint64_t before = rig.counter.ok;
+  rig.sim.run_until(seconds(199));
+  CHECK(static_cast<double>(rig.counter.ok - before) / 49.0 == Approx(500 / 1.11).epsilon(0.05));
+  rig.sim.run_until(seconds(260));
+  CHECK(rig.users->logged_in() == 20);
+  CHECK(rig.users->active_users() == 20);
+}

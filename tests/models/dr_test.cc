@@ -1,0 +1,180 @@
+// Replication and data loss, the RTO tracker, and cost rates.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "models/cost/cost_model.h"
+#include "models/dr/replication.h"
+#include "models/dr/rto_tracker.h"
+#include "sim/memory_recorder.h"
+
+using namespace models;
+using sim::seconds;
+using sim::SimTime;
+
+namespace {
+
+struct Rep {
+  sim::Simulator sim;
+  sim::MemoryRecorder rec;
+  std::unique_ptr<Replication> r;
+  explicit Rep(ReplicationLink link) {
+    std::vector<sim::RngStream> rngs;
+    rngs.emplace_back(3);
+    r = std::make_unique<Replication>(sim, std::vector<ReplicationLink>{link}, std::move(rngs),
+                                      std::vector<std::string>{"primary", "replica"}, rec);
+  }
+  // Commits a write every `gap` from `from` until `until` at site 0.
+  void writes(SimTime from, SimTime until, SimTime gap) {
+    for (SimTime t = from; t < until; t += gap) r->on_write_commit(0, t);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("async replication with a constant lag loses the writes of the last lag window") {
+  ReplicationLink link;
+  link.lag = Distribution::constant(2.0);
+  Rep rep(link);
+  rep.writes(SimTime::zero(), seconds(100), sim::milliseconds(10));  // 100 writes per second
+  rep.sim.run_until(seconds(100));
+  // Writes from 98.01 s on are not at the replica at 100 s (98.00 + 2 s arrives exactly then).
+  CHECK(rep.r->unreplicated(0) == 199);
+  CHECK(rep.r->exposure_s(0) == Approx(1.99).margin(1e-9));
+  rep.r->on_fault_begin(0, FaultKind::kFull, seconds(100));
+  REQUIRE(rep.r->losses().size() == 1);
+  const DataLoss& l = rep.r->losses()[0];
+  CHECK(l.lost_writes == 199);
+  CHECK(l.rpo_s == Approx(1.99).margin(1e-9));  // the oldest lost write was committed at 98.01 s
+  CHECK(rep.r->unreplicated(0) == 0);
+  REQUIRE(rep.rec.events_.size() == 1);
+  CHECK(rep.rec.events_[0].kind == "data_loss");
+}
+
+TEST_CASE("the replica applies the log in order: a long lag holds back the writes after it") {
+  ReplicationLink link;
+  link.lag = Distribution::exponential(1.0);
+  Rep rep(link);
+  rep.writes(SimTime::zero(), seconds(50), sim::milliseconds(50));
+  rep.sim.run_until(seconds(50));
+  const double exposure = rep.r->exposure_s(0);
+  const uint64_t pending = rep.r->unreplicated(0);
+  rep.r->on_fault_begin(0, FaultKind::kFull, seconds(50));
+  const DataLoss& l = rep.r->losses()[0];
+  // RPO is the replication lag at the outage instant: the age of the oldest unreplicated write.
+  CHECK(l.rpo_s == exposure);
+  CHECK(l.lost_writes == pending);
+  CHECK(l.rpo_s > 0);
+}
+
+TEST_CASE(
+    "sync replication and non-full faults lose nothing; sites without a link are not tracked") {
+  ReplicationLink sync;
+  sync.sync = true;
+  sync.write_latency = sim::milliseconds(20);
+  Rep rep(sync);
+  rep.writes(SimTime::zero(), seconds(10), sim::milliseconds(10));
+  rep.sim.run_until(seconds(10));
+  rep.r->on_fault_begin(0, FaultKind::kFull, seconds(10));
+  CHECK(rep.r->losses()[0].lost_writes == 0);
+  CHECK(rep.r->losses()[0].rpo_s == 0);
+
+  ReplicationLink async;
+  async.lag = Distribution::constant(5.0);
+  Rep rep2(async);
+  rep2.writes(SimTime::zero(), seconds(10), sim::milliseconds(10));
+  rep2.sim.run_until(seconds(10));
+  rep2.r->on_fault_begin(0, FaultKind::kPartition, seconds(10));
+  rep2.r->on_fault_begin(0, FaultKind::kBrownout, seconds(10));
+  rep2.r->on_fault_begin(1, FaultKind::kFull, seconds(10));
+  CHECK(rep2.r->losses().empty());
+  CHECK_FALSE(rep2.r->replicates(1));
+  CHECK(rep2.r->writes_committed() == 1000);
+}
+
+namespace {
+// Feeds one-second buckets: `good` seconds OK, then `bad` seconds with `fail` failures in 100.
+struct Slo {
+  sim::MemoryRecorder rec;
+  RtoTracker t{SloConfig{}, {"a", "b"}, rec};
+  SimTime now;
+  void feed(int seconds_, uint64_t completed, uint64_t failed, uint64_t slow = 0) {
+    for (int i = 0; i < seconds_; ++i) {
+      t.on_bucket(now, now + seconds(1), completed, failed, slow);
+      now += seconds(1);
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("RTO: from the fault until the sliding window meets the SLO again") {
+  Slo s;
+  s.feed(120, 100, 0);
+  s.t.on_fault_begin(0, FaultKind::kFull, s.now);  // at 120 s
+  s.feed(30, 50, 50);                              // half the requests fail for 30 s
+  s.t.on_fault_end(0, FaultKind::kFull, s.now);
+  s.feed(200, 100, 0);
+  const Incident& inc = s.t.incidents().at(0);
+  REQUIRE(inc.violated);
+  // The window holds the 60 buckets that start in [t - 60 s, t). One bad bucket is 50 failures in
+  // 6,000 requests (0.83%, within 99%); two are 1.67%: violated at the second bad bucket's end.
+  CHECK(*inc.violated == seconds(122));
+  // Recovered when only one bad bucket is left in the window: the last one starts at 149 s and
+  // the windows ending at 209 s hold the buckets starting at 149..208 s.
+  REQUIRE(inc.recovered);
+  CHECK(*inc.recovered == seconds(209));
+  CHECK(*inc.rto_s() == Approx(89));
+}
+
+TEST_CASE("RTO: slow responses violate the p95 part; none when the SLO holds; none recovered") {
+  {
+    Slo s;
+    s.feed(60, 100, 0);
+    s.t.on_fault_begin(1, FaultKind::kBrownout, s.now);
+    s.feed(10, 100, 0, 20);  // 20% slower than 1 s: p95 above it
+    s.feed(100, 100, 0, 4);  // 4%: the window's p95 is back under 1 s when it is diluted enough
+    const Incident& inc = s.t.incidents().at(0);
+    REQUIRE(inc.violated);
+    REQUIRE(inc.recovered);
+    CHECK(inc.rto_s().value() > 0);
+  }
+  {
+    Slo s;
+    s.feed(60, 1000, 0);
+    s.t.on_fault_begin(0, FaultKind::kPartial, s.now);
+    s.feed(30, 1000, 5);  // 0.5% failures: within the 99% success ratio
+    s.t.on_fault_end(0, FaultKind::kPartial, s.now);
+    s.feed(60, 1000, 0);
+    const Incident& inc = s.t.incidents().at(0);
+    CHECK_FALSE(inc.violated);
+    CHECK(inc.rto_s().value() == 0);
+  }
+  {
+    Slo s;
+    s.feed(60, 100, 0);
+    s.t.on_fault_begin(0, FaultKind::kFull, s.now);
+    s.feed(300, 0, 100);
+    CHECK_FALSE(s.t.incidents().at(0).rto_s().has_value());
+  }
+}
+
+TEST_CASE("RTO: detection is the GSLB marking the faulty site down during the fault") {
+  Slo s;
+  s.feed(10, 100, 0);
+  s.t.on_health_change(0, false, seconds(5));  // before the fault: not this incident's
+  s.t.on_fault_begin(0, FaultKind::kFull, seconds(10));
+  s.t.on_health_change(1, false, seconds(20));  // another site
+  s.t.on_health_change(0, false, seconds(31));
+  CHECK(s.t.incidents()[0].detected == seconds(31));
+}
+
+TEST_CASE("cost rates bill per second") {
+  CostRates r;
+  r.pod_per_hour = 0.05;
+  r.node_per_hour = 0.8;
+  r.fixed_per_hour = 12;
+  // Half an hour, 10 pods and 4 nodes throughout.
+  CHECK(r.cost(1800, 10 * 1800, 4 * 1800) == Approx(6 + 0.25 + 1.6));
+  CHECK(CostRates{}.cost(3600, 3600, 3600) == 0);
+  CHECK_FALSE(CostRates{}.any());
+}
