@@ -7,30 +7,32 @@ namespace sim {
 EventQueue::EventQueue() {
   heap_.reserve(64);
   slots_.reserve(64);
+  pos_.reserve(64);
   free_slots_.reserve(64);
 }
 
 uint32_t EventQueue::new_slot() {
   slots_.emplace_back();
+  pos_.push_back(kFree);
   SIM_ASSERT(slots_.size() < kFree, "too many pending events");
   return static_cast<uint32_t>(slots_.size() - 1);
 }
 
 bool EventQueue::pending(EventId id) const {
   return id.gen != 0 && id.slot < slots_.size() && slots_[id.slot].gen == id.gen &&
-         slots_[id.slot].pos != kFree;
+         pos_[id.slot] != kFree;
 }
 
 bool EventQueue::cancel(EventId id) {
   if (!pending(id)) return false;
-  remove_at(slots_[id.slot].pos);
+  remove_at(pos_[id.slot]);
   release(id.slot);
   return true;
 }
 
 void EventQueue::release(uint32_t slot) {
   Slot& s = slots_[slot];
-  s.pos = kFree;
+  pos_[slot] = kFree;
   if (++s.gen == 0) s.gen = 1;  // generation 0 means "no event"
   free_slots_.push_back(slot);
 }

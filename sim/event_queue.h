@@ -66,7 +66,7 @@ class EventQueue {
     *priority = static_cast<int>(top.key >> 56) + kMinPriority;
     Slot& s = slots_[top.slot];
     Callback cb = s.cb;
-    s.pos = kFree;
+    pos_[top.slot] = kFree;
     if (++s.gen == 0) s.gen = 1;  // generation 0 means "no event"
     free_slots_.push_back(top.slot);
     const Entry last = heap_.back();
@@ -84,7 +84,6 @@ class EventQueue {
   struct Slot {
     Callback cb;
     uint32_t gen = 1;
-    uint32_t pos = kFree;  // index in heap_, or kFree
   };
   static constexpr uint32_t kFree = 0xffffffffu;
   static constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
@@ -94,7 +93,7 @@ class EventQueue {
   }
   void place(uint32_t pos, const Entry& e) {
     heap_[pos] = e;
-    slots_[e.slot].pos = pos;
+    pos_[e.slot] = pos;
   }
   void sift_up(uint32_t pos, Entry e) {
     while (pos > 0) {
@@ -112,6 +111,9 @@ class EventQueue {
 
   std::vector<Entry> heap_;
   std::vector<Slot> slots_;
+  // Heap index of each slot's entry, or kFree. Kept apart from the callbacks: every heap move
+  // writes it, and a dense array of 4-byte positions stays in cache where 40-byte slots do not.
+  std::vector<uint32_t> pos_;
   std::vector<uint32_t> free_slots_;
   uint64_t next_seq_ = 0;
 };

@@ -15,9 +15,10 @@ ClientNetwork::ClientNetwork(const Topology& topology, int resolvers_per_region,
     cumulative_.push_back(acc);
   }
   cumulative_.back() = 1.0;
+  trivial_ = cumulative_.size() == 1 && resolvers_ <= 1;
 }
 
-ClientContext ClientNetwork::draw(sim::RngStream& rng) const {
+ClientContext ClientNetwork::draw_slow(sim::RngStream& rng) const {
   ClientContext c;
   if (cumulative_.size() > 1) {
     const double u = rng.uniform01();

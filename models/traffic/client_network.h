@@ -17,14 +17,20 @@ class ClientNetwork {
                 std::vector<sim::SimTime> write_latency);
 
   // Draws a client's place (no draw when there is one region and one resolver).
-  ClientContext draw(sim::RngStream& rng) const;
+  ClientContext draw(sim::RngStream& rng) const {
+    if (trivial_) return {};
+    return draw_slow(rng);
+  }
   sim::SimTime rtt(int region, int site) const { return topology_.rtt(region, site); }
   sim::SimTime write_latency(int site) const {
     return write_latency_[static_cast<std::size_t>(site)];
   }
 
  private:
+  ClientContext draw_slow(sim::RngStream& rng) const;
+
   const Topology& topology_;
+  bool trivial_ = false;  // one region, one resolver
   int resolvers_;
   std::vector<double> cumulative_;  // region shares
   std::vector<sim::SimTime> write_latency_;

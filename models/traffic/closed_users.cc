@@ -6,7 +6,7 @@
 namespace models {
 
 namespace {
-constexpr int kWakeUp = 0, kTimeout = 1, kFailureSeen = 2;
+constexpr int kWakeUp = 0, kFailureSeen = 2;
 }
 
 ClosedUsers::ClosedUsers(sim::Simulator& sim, TrafficRngs rngs, RequestPool& pool,
@@ -105,6 +105,7 @@ void ClosedUsers::send(uint32_t u) {
   user.state = State::kWaiting;
   user.request = id;
   user.has_request = true;
+  user.seq = ++send_seq_;
   if (answer.site != kNoSite && user.last_site != answer.site) {
     if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
     ++active_by_site_[static_cast<std::size_t>(answer.site)];
@@ -115,7 +116,8 @@ void ClosedUsers::send(uint32_t u) {
     on_failure(id, FailureCause::kNoHealthySite);
     return;
   }
-  schedule(u, sim_.now() + cfg_.client.timeout, kTimeout, id);
+  deadlines_.push_back({sim_.now() + cfg_.client.timeout, user.seq, u});
+  if (!timeout_armed_) arm_timeout_timer();
   sites_[static_cast<std::size_t>(answer.site)]->submit(id);
 }
 
@@ -126,7 +128,6 @@ void ClosedUsers::on_response(RequestId id) {
     pool_.free(id);
     return;
   }
-  sim_.cancel(user.timer);
   sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
   if (r.write) rt += network_.write_latency(r.site);
   observer_.on_response(r.site, rt);
@@ -145,10 +146,17 @@ void ClosedUsers::on_failure(RequestId id, FailureCause cause) {
     pool_.free(id);
     return;
   }
-  sim_.cancel(user.timer);
   if (cause == FailureCause::kSiteDown || cause == FailureCause::kUnreachable) {
-    // Nobody answers: the client notices when its connection attempt times out.
-    schedule(r.user, sim_.now() + cfg_.client.connect_timeout, kFailureSeen, id, cause);
+    // Nobody answers: the client notices when its connection attempt times out (or its request
+    // timeout comes first).
+    sim::SimTime seen = sim_.now() + cfg_.client.connect_timeout;
+    const sim::SimTime deadline = r.sent + cfg_.client.timeout;
+    if (deadline < seen) {
+      seen = deadline;
+      cause = FailureCause::kTimeout;
+    }
+    user.state = State::kConnecting;
+    schedule(r.user, seen, kFailureSeen, id, cause);
     return;
   }
   const uint32_t u = r.user;
@@ -171,13 +179,6 @@ void ClosedUsers::wake(uint32_t u, uint32_t generation, int kind, RequestId requ
       }
       send(u);
       break;
-    case kTimeout: {
-      // Give up waiting; the site keeps working on the request until it is done.
-      const int site = pool_[request].site;
-      user.has_request = false;
-      interaction_failed(u, site, FailureCause::kTimeout);
-      break;
-    }
     case kFailureSeen: {
       const int site = pool_[request].site;
       pool_.free(request);
@@ -186,6 +187,34 @@ void ClosedUsers::wake(uint32_t u, uint32_t generation, int kind, RequestId requ
       break;
     }
   }
+}
+
+void ClosedUsers::arm_timeout_timer() {
+  struct Expire {
+    ClosedUsers* self;
+    void operator()() const { self->expire_timeouts(); }
+  };
+  timeout_armed_ = true;
+  sim_.schedule_at(deadlines_.front().at, Expire{this});
+}
+
+void ClosedUsers::expire_timeouts() {
+  timeout_armed_ = false;
+  const sim::SimTime now = sim_.now();
+  while (!deadlines_.empty()) {
+    const Deadline d = deadlines_.front();
+    User& user = users_[d.user];
+    const bool waiting = user.state == State::kWaiting && user.has_request && user.seq == d.seq;
+    if (waiting && d.at > now) break;
+    deadlines_.pop_front();
+    if (!waiting) continue;  // answered, failed or gone
+    // Give up waiting; the site keeps working on the request until it is done (its late
+    // response is dropped).
+    const int site = pool_[user.request].site;
+    user.has_request = false;
+    interaction_failed(d.user, site, FailureCause::kTimeout);
+  }
+  if (!deadlines_.empty()) arm_timeout_timer();
 }
 
 void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause) {

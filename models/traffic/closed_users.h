@@ -10,6 +10,10 @@
 // retry storms emerge under overload). A request the user stopped waiting for still uses the
 // site until it finishes; its late response is dropped.
 //
+// Timeouts cost no event per request: every request has the same timeout, so deadlines come in
+// send order; they wait in a FIFO and one timer, set to the oldest deadline of a request still
+// unanswered, expires them (answered requests are skipped when the timer fires).
+//
 // Users log in at the profile's pace (their first request after one think time) and log out
 // after their current interaction. `active_users`: users logged in and not pausing, per site by
 // the site of their latest request.
@@ -20,6 +24,7 @@
 #include "models/common/distribution.h"
 #include "models/common/profile.h"
 #include "models/common/request.h"
+#include "models/common/ring_queue.h"
 #include "models/gslb/site_selector.h"
 #include "models/traffic/client_network.h"
 #include "models/traffic/open_source.h"
@@ -67,7 +72,9 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   int logged_in() const { return logged_in_; }
 
  private:
-  enum class State : uint8_t { kThinking, kWaiting, kBackoff, kPaused, kOut };
+  // kConnecting: the site is dead or unreachable and the client waits for its connection attempt
+  // to fail.
+  enum class State : uint8_t { kThinking, kWaiting, kConnecting, kBackoff, kPaused, kOut };
   struct User {
     State state = State::kOut;
     bool leaving = false;
@@ -79,18 +86,26 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
     int last_site = kNoSite;
     RequestId request = 0;
     bool has_request = false;
+    uint64_t seq = 0;  // of the request being waited for
     sim::EventId timer;
+  };
+  struct Deadline {
+    sim::SimTime at;
+    uint64_t seq;
+    uint32_t user;
   };
   struct Wake {
     ClosedUsers* self;
     uint32_t user;
     uint32_t generation;
-    int kind;  // 0 think/backoff/pause over, 1 timeout, 2 connect failure seen
+    int kind;  // 0 think/backoff/pause over, 2 connect failure seen
     RequestId request;
     FailureCause cause;
     void operator()() const { self->wake(user, generation, kind, request, cause); }
   };
   void wake(uint32_t u, uint32_t generation, int kind, RequestId request, FailureCause cause);
+  void expire_timeouts();
+  void arm_timeout_timer();
   void adjust_population();
   void log_in();
   void send(uint32_t u);
@@ -113,6 +128,9 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   std::vector<uint32_t> free_users_;
   std::vector<uint32_t> in_order_;  // logged-in users, oldest first (the newest log out first)
   std::vector<int> active_by_site_;
+  RingQueue<Deadline> deadlines_;  // in send order
+  bool timeout_armed_ = false;
+  uint64_t send_seq_ = 0;
   int logged_in_ = 0;
   int paused_ = 0;
   std::size_t piece_ = 0;
