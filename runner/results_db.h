@@ -22,7 +22,7 @@
 
 namespace runner {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // The text of results/schema.sql (embedded at build time).
 const std::string& results_schema_sql();
 

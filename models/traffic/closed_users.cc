@@ -147,11 +147,13 @@ void ClosedUsers::on_failure(RequestId id, FailureCause cause) {
     return;
   }
   if (cause == FailureCause::kSiteDown || cause == FailureCause::kUnreachable) {
-    // Nobody answers: the client notices when its connection attempt times out (or its request
-    // timeout comes first).
-    sim::SimTime seen = sim_.now() + cfg_.client.connect_timeout;
+    // Nobody answers. A new connection fails when its attempt times out (or the request
+    // timeout comes first); a request already in service when the site died gets no reset
+    // either, and its client waits for the request timeout.
     const sim::SimTime deadline = r.sent + cfg_.client.timeout;
-    if (deadline < seen) {
+    const bool in_flight = sim_.now() > r.sent;
+    sim::SimTime seen = in_flight ? deadline : sim_.now() + cfg_.client.connect_timeout;
+    if (!in_flight && deadline < seen) {
       seen = deadline;
       cause = FailureCause::kTimeout;
     }

@@ -2,7 +2,8 @@
 //
 // N(t) users are logged in (a Profile of user counts). Each one sends a request, waits for the
 // response or its timeout, thinks (think-time distribution), and sends again. A failure -- a
-// timeout, a 503, a request cut off, a site that is down (seen after the connect timeout) --
+// timeout, a 503, a request cut off, a site that is down (a new connection fails after the
+// connect timeout; a request in service when the site died waits for its timeout) --
 // is retried up to `retries` times after backoff x multiplier^attempt x (1 +- jitter), each
 // retry resolving DNS again through the user's resolver. When retries run out the interaction
 // has failed; after `abandon_after` failed interactions in a row the user gives up for

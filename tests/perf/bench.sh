@@ -5,7 +5,8 @@
 #      against the hand-written heap-based M/M/c floor (bench_mmc_floor): the ratio is what
 #      travels between machines;
 #   2. the same with 1 s buckets (2.5 M series rows per entity: what recording costs);
-#   3. the 1 h flash crowd on two sites with HPAs and node autoscaling (the whole model);
+#   3. the 1 h flash crowd on two sites with HPAs and node autoscaling (the whole model), then
+#      the same with closed-loop users behind a DNS GSLB with resolvers and health checks;
 #   4. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets.
 # Usage: tests/perf/bench.sh [RUNS]
 set -euo pipefail
@@ -43,7 +44,11 @@ awk -v f="$floor" -v m="$mmc" 'BEGIN {printf "\nfloor / hcsim = %.2f (DESIGN tar
 
 for i in $(seq "$runs"); do one_run tests/perf/flash-crowd-1h.yaml; done > "$tmp/fc"
 echo
-echo "| 1 h flash crowd, two sites with HPAs and node autoscaling | $(cut -d' ' -f1 "$tmp/fc" | median) M requests/s | $(cut -d' ' -f1 "$tmp/fc" | tr '\n' ' ')|"
+for i in $(seq "$runs"); do one_run tests/perf/flash-crowd-1h-dns.yaml; done > "$tmp/fcdns"
+echo "| 1 h flash crowd | M requests/s (median) | runs | peak RSS MB (median) |"
+echo "|---|---|---|---|"
+echo "| open traffic, per-request split, two sites with HPAs and node autoscaling | $(cut -d' ' -f1 "$tmp/fc" | median) | $(cut -d' ' -f1 "$tmp/fc" | tr '\n' ' ')| $(cut -d' ' -f2 "$tmp/fc" | median) |"
+echo "| closed-loop users, DNS GSLB, 400 resolvers, retries, replication, same sites | $(cut -d' ' -f1 "$tmp/fcdns" | median) | $(cut -d' ' -f1 "$tmp/fcdns" | tr '\n' ' ')| $(cut -d' ' -f2 "$tmp/fcdns" | median) |"
 echo
 echo "| 1,000 req/s, 1 s buckets | peak RSS MB | M requests/s |"
 echo "|---|---|---|"
