@@ -19,7 +19,9 @@ Replication::Replication(sim::Simulator& sim, std::vector<ReplicationLink> links
     SIM_ASSERT(link_by_site_[static_cast<std::size_t>(l.from)] < 0,
                "one replication link per source site");
     link_by_site_[static_cast<std::size_t>(l.from)] = static_cast<int>(i);
-    links_.push_back(LinkState{l, std::move(rngs[i]), RingQueue<Pending>(), sim::SimTime::zero()});
+    const double retention_s = std::clamp(30.0 * l.lag.mean(), 60.0, 3600.0);
+    links_.push_back(LinkState{l, std::move(rngs[i]), sim::SimTime::from_seconds(retention_s),
+                               RingQueue<sim::SimTime>()});
   }
 }
 
@@ -30,7 +32,21 @@ int Replication::link_of(int site) const {
 }
 
 void Replication::trim(LinkState& s, sim::SimTime now) {
-  while (!s.pending.empty() && s.pending.front().replicated <= now) s.pending.pop_front();
+  while (!s.commits.empty() && s.commits.front() <= now - s.retention) s.commits.pop_front();
+}
+
+uint64_t Replication::count_after(const LinkState& s, sim::SimTime after) {
+  // Commits are in time order: binary search for the first one after `after`.
+  std::size_t lo = 0, hi = s.commits.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (s.commits[mid] > after) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return s.commits.size() - lo;
 }
 
 void Replication::on_write_commit(int site, sim::SimTime at) {
@@ -40,26 +56,15 @@ void Replication::on_write_commit(int site, sim::SimTime at) {
   LinkState& s = links_[static_cast<std::size_t>(l)];
   if (s.link.sync) return;  // acknowledged only once replicated: never at risk
   trim(s, at);
-  const double lag = std::max(0.0, s.link.lag.sample(s.rng));
-  const sim::SimTime replicated = std::max(s.last_replicated, at + sim::SimTime::from_seconds(lag));
-  s.last_replicated = replicated;
-  if (replicated > at) s.pending.push_back({at, replicated});
+  s.commits.push_back(at);
 }
 
-uint64_t Replication::unreplicated(int site) {
+uint64_t Replication::writes_within(int site, sim::SimTime window) {
   const int l = link_of(site);
   if (l < 0) return 0;
   LinkState& s = links_[static_cast<std::size_t>(l)];
   trim(s, sim_.now());
-  return s.pending.size();
-}
-
-double Replication::exposure_s(int site) {
-  const int l = link_of(site);
-  if (l < 0) return 0;
-  LinkState& s = links_[static_cast<std::size_t>(l)];
-  trim(s, sim_.now());
-  return s.pending.empty() ? 0.0 : (sim_.now() - s.pending.front().commit).seconds();
+  return count_after(s, sim_.now() - window);
 }
 
 void Replication::on_fault_begin(int site, FaultKind kind, sim::SimTime at) {
@@ -70,10 +75,12 @@ void Replication::on_fault_begin(int site, FaultKind kind, sim::SimTime at) {
   DataLoss loss;
   loss.site = site;
   loss.at = at;
-  loss.lost_writes = s.pending.size();
-  loss.rpo_s = s.pending.empty() ? 0.0 : (at - s.pending.front().commit).seconds();
-  while (!s.pending.empty()) s.pending.pop_front();
-  s.last_replicated = at;
+  if (!s.link.sync) {
+    const sim::SimTime lag = sim::SimTime::from_seconds(std::max(0.0, s.link.lag.sample(s.rng)));
+    loss.rpo_s = lag.seconds();
+    loss.lost_writes = count_after(s, at - lag);
+  }
+  while (!s.commits.empty()) s.commits.pop_front();
   losses_.push_back(loss);
   const std::string& name = names_[static_cast<std::size_t>(site)];
   char details[200];
@@ -82,8 +89,8 @@ void Replication::on_fault_begin(int site, FaultKind kind, sim::SimTime at) {
                 name.c_str(), static_cast<unsigned long long>(loss.lost_writes), loss.rpo_s,
                 s.link.sync ? "sync" : "async");
   char text[160];
-  std::snprintf(text, sizeof text, "%s lost %llu unreplicated writes (RPO %.3f s)", name.c_str(),
-                static_cast<unsigned long long>(loss.lost_writes), loss.rpo_s);
+  std::snprintf(text, sizeof text, "%s lost %llu unreplicated writes (replication lag, RPO %.3f s)",
+                name.c_str(), static_cast<unsigned long long>(loss.lost_writes), loss.rpo_s);
   rec_.event(at, "dr/replication", "data_loss", text, details);
 }
 

@@ -2,23 +2,21 @@
 //
 // A write is committed at the site that served it when the site finishes the request. With a
 // replication link from that site:
-//   async  the write reaches the replica after a lag (a distribution, sampled per write). The
-//          replica applies the log in order, so a write is replicated at
-//          max(its commit + lag, when the previous write was replicated).
-//   sync   the write is acknowledged only once the replica has it: no write is ever lost, and
+//   async  the replica trails the primary by the replication lag, a distribution of the lag at a
+//          random instant (models.md §2.1). When the site suffers a full outage at t_o, the lag
+//          L at that instant is drawn: the replica holds every write committed up to t_o - L,
+//          and the writes committed in (t_o - L, t_o] are lost. RPO = L.
+//   sync   the write is acknowledged only once the replica has it: nothing is lost (RPO 0), and
 //          the client waits `write_latency` longer (ClientNetwork adds it).
-// When a site suffers a full outage at t_o, every write it committed but had not replicated by
-// t_o is lost. RPO of the incident = t_o - commit time of the oldest lost write (0 when none is
-// lost): the window of data lost. Only full outages lose data; partitions, brown-outs and partial
-// node losses do not (the database survives). A site without a replication link has no RPO (its
-// incidents report none).
+// Only full outages lose data; partitions, brown-outs and partial node losses do not (the
+// database survives). A site without a replication link has no RPO (its incidents report none).
 //
-// Writes are tracked in a FIFO of (commit, replicated) pairs trimmed lazily, so memory follows
-// the writes within one lag window, and no event is scheduled per write.
+// Commit times are kept for a retention window (30 mean lags, at least 1 min, at most 1 h), so
+// memory follows the write rate, and no event is scheduled per write. A lag longer than the
+// window counts only the writes it retains.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +43,7 @@ struct DataLoss {
   int site = 0;
   sim::SimTime at;
   uint64_t lost_writes = 0;
-  double rpo_s = 0;
+  double rpo_s = 0;  // the replication lag at the outage instant
 };
 
 class Replication final : public WriteObserver, public OutageObserver {
@@ -62,25 +60,21 @@ class Replication final : public WriteObserver, public OutageObserver {
   void on_fault_end(int site, FaultKind kind, sim::SimTime at) override;
 
   bool replicates(int site) const { return link_of(site) >= 0; }
-  // Writes committed at `site` and not yet at its replica, as of now.
-  uint64_t unreplicated(int site);
-  // The age of the oldest unreplicated write at `site` now: the RPO an outage now would give.
-  double exposure_s(int site);
+  // Writes committed at `site` in (now - window, now].
+  uint64_t writes_within(int site, sim::SimTime window);
   const std::vector<DataLoss>& losses() const { return losses_; }
   uint64_t writes_committed() const { return committed_; }
 
  private:
-  struct Pending {
-    sim::SimTime commit, replicated;
-  };
   struct LinkState {
     ReplicationLink link;
     sim::RngStream rng;
-    RingQueue<Pending> pending;
-    sim::SimTime last_replicated;
+    sim::SimTime retention;
+    RingQueue<sim::SimTime> commits;  // newer than now - retention
   };
   int link_of(int site) const;
-  void trim(LinkState& s, sim::SimTime now);
+  static void trim(LinkState& s, sim::SimTime now);
+  static uint64_t count_after(const LinkState& s, sim::SimTime after);
 
   sim::Simulator& sim_;
   std::vector<LinkState> links_;
