@@ -1,4 +1,4 @@
--- hcsim results schema, version 1. The single source of truth: hcsim embeds this file, and
+-- hcsim results schema, version 2. The single source of truth: hcsim embeds this file, and
 -- docs/results-schema.md explains every table and column.
 -- Times: t_ns is simulated time in integer nanoseconds from the start of the run; each series
 -- row describes the bucket [t_ns, t_ns + dt_s).

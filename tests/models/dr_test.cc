@@ -130,7 +130,7 @@ TEST_CASE("RTO: from the fault until the sliding window meets the SLO again") {
   CHECK(*inc.rto_s() == Approx(89));
 }
 
-TEST_CASE("RTO: slow responses violate the p95 part; none when the SLO holds; none recovered") {
+TEST_CASE("RTO: slow responses violate the p95 part, none when the SLO holds, none recovered") {
   {
     Slo s;
     s.feed(60, 100, 0);

@@ -85,7 +85,7 @@ TEST_CASE("demo 2: per-site traffic follows 30/70, then shifts gradually to 50/5
   CHECK(agg(rec, "all", "dns_stale", 0, 1200, "sum") == 0);
 }
 
-TEST_CASE("demo 3: the surge raises replicas and nodes; Apdex recovers") {
+TEST_CASE("demo 3: the surge raises replicas and nodes, Apdex recovers") {
   const auto d = run_demo("03-user-surge-autoscale.yaml");
   const MemoryRecorder& rec = d->rec;
   CHECK(agg(rec, "all", "active_users", 1000, 1500, "max") > 3000);
@@ -97,7 +97,7 @@ TEST_CASE("demo 3: the surge raises replicas and nodes; Apdex recovers") {
   CHECK(agg(rec, "all", "rt_p95_s", 1200, 3600, "max") < 1.0);  // recovered
 }
 
-TEST_CASE("demo 4: errors only from the outage on; detection, RTO and RPO reported") {
+TEST_CASE("demo 4: errors only from the outage on, detection, RTO and RPO reported") {
   const auto d = run_demo("04-active-active-dr.yaml");
   const MemoryRecorder& rec = d->rec;
   CHECK(agg(rec, "all", "failed", 0, 600, "sum") == 0);

@@ -119,7 +119,7 @@ TEST_CASE("a warm recovery keeps the image caches") {
   CHECK(back <= 6);  // no pull: boot 2 s + readiness
 }
 
-TEST_CASE("a partial outage loses nodes with their pods; the pods come back where room is") {
+TEST_CASE("a partial outage loses nodes with their pods, the pods come back where room is") {
   // 4 nodes x 2 pods of room, 4 pods; losing half the nodes leaves room for exactly 4 pods.
   const auto o =
       run(std::string(kOneSite) +
