@@ -102,7 +102,7 @@ TEST_CASE("every failed attempt is retried up to the count, then the user thinks
 }
 
 TEST_CASE(
-    "a dead site is noticed after the connect timeout; a silent one after the client timeout") {
+    "a dead site is noticed after the connect timeout, a silent one after the client timeout") {
   ClosedTrafficConfig cfg;
   cfg.users = Profile::constant(1);
   cfg.think_time = Distribution::constant(1.0);

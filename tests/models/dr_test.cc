@@ -71,7 +71,7 @@ TEST_CASE("the RPO of an outage is the replication lag drawn at that instant") {
 }
 
 TEST_CASE(
-    "sync replication and non-full faults lose nothing; sites without a link are not tracked") {
+    "sync replication and non-full faults lose nothing, sites without a link are not tracked") {
   ReplicationLink sync;
   sync.sync = true;
   sync.write_latency = sim::milliseconds(20);

@@ -101,7 +101,7 @@ TEST_CASE("topology: problems are named") {
 }
 
 TEST_CASE(
-    "weighted: answers follow the weights over resolvers; zero weight and fail-open like Route "
+    "weighted: answers follow the weights over resolvers, zero weight and fail-open like Route "
     "53") {
   DnsGslbConfig c = config(GslbPolicy::kWeighted, 20000);
   c.weights = {30, 70, 0};
@@ -192,7 +192,7 @@ TEST_CASE("least-loaded: the healthy site with the lowest reported utilization")
 }
 
 TEST_CASE(
-    "resolvers cache for the TTL; drained sites and new weights take effect as caches expire") {
+    "resolvers cache for the TTL, drained sites and new weights take effect as caches expire") {
   DnsGslbConfig c = config(GslbPolicy::kWeighted, 1);
   c.weights = {1, 1};
   c.ttl = seconds(30);

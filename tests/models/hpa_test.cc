@@ -298,7 +298,7 @@ TEST_CASE("HPA scale events: outdated slots are reused (§6.4)") {
 }
 
 TEST_CASE(
-    "HPA behavior defaults: user policies replace the list; the down window comes from the flag") {
+    "HPA behavior defaults: user policies replace the list, the down window comes from the flag") {
   const EffectiveRules up = effective_scale_up(std::nullopt);
   CHECK(up.stabilization_window_s == 0);
   CHECK(up.policies.size() == 2);
