@@ -6,6 +6,9 @@
 #include <cstdio>
 
 #include "runner/commands.h"
+#include "runner/merge.h"
+#include "runner/report.h"
+#include "runner/sweep.h"
 
 namespace {
 
@@ -51,6 +54,56 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   validate->add_flag("--quiet,-q", validate_quiet, "Print nothing when the file is valid");
 
+  runner::SweepArgs sweep_args;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a sweep file (scenarios x axes x replications) into one results file");
+  sweep->add_option("sweep", sweep_args.file, "Sweep YAML file")->required();
+  sweep
+      ->add_option("--jobs,-j", sweep_args.jobs,
+                   "Runs in parallel, one per thread (results do not depend on it)")
+      ->check(CLI::Range(1, 1024));
+  sweep->add_option("--out", sweep_args.out,
+                    "Results database (default results/<sweep name>.sqlite)");
+  sweep->add_flag("--resume", sweep_args.resume,
+                  "Keep the completed runs already in --out; do the rest");
+  sweep->add_option("--shard", sweep_args.shard,
+                    "Run only shard I of N (runs whose index mod N is I): I/N, or 'auto' to read "
+                    "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID");
+  sweep->add_option(
+      "--shard-count", sweep_args.shard_count,
+      "N for --shard auto (default: shards: in the sweep file, or SLURM_ARRAY_TASK_COUNT)");
+  sweep->add_flag("--list", sweep_args.list, "Print the planned runs and exit");
+  sweep->add_flag("--quiet,-q", sweep_args.quiet, "No progress or summary on the terminal");
+
+  std::string merge_out;
+  std::vector<std::string> merge_in;
+  bool merge_quiet = false;
+  CLI::App* merge =
+      app.add_subcommand("merge", "Merge results files (e.g. the shards of a sweep) into one");
+  merge->add_option("out", merge_out, "Results database to write (extended if it exists)")
+      ->required();
+  merge->add_option("inputs", merge_in, "Results databases to read")->required();
+  merge->add_flag("--quiet,-q", merge_quiet, "No summary on the terminal");
+
+  runner::ReportArgs report_args;
+  bool report_no_charts = false;
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Summarise a results file: configurations with confidence intervals, ranking, "
+      "Pareto front, charts");
+  report->add_option("results", report_args.db, "Results database")->required();
+  report->add_option("--format", report_args.format, "md (with charts), csv or json")
+      ->check(CLI::IsMember({"md", "csv", "json"}));
+  report->add_option("--out", report_args.out,
+                     "File to write (md default: results/<results name>-report.md, with charts in "
+                     "<report name>-charts/; csv and json default: stdout)");
+  report
+      ->add_option("--pareto-y", report_args.pareto_y,
+                   "SLO measure of the Pareto front against cost: apdex, error_rate, p95, p99, rto")
+      ->check(CLI::IsMember({"apdex", "error_rate", "p95", "p99", "rto"}));
+  report->add_flag("--no-charts", report_no_charts, "md: do not draw charts");
+  report->add_flag("--quiet,-q", report_args.quiet, "Print nothing but errors");
+
   std::string cases_file;
   bool check_verbose = false;
   CLI::App* check = app.add_subcommand(
@@ -76,6 +129,16 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     return runner::cmd_run(run_args, &g_stop);
+  }
+  if (*sweep) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    return runner::cmd_sweep(sweep_args, &g_stop);
+  }
+  if (*merge) return runner::cmd_merge(merge_out, merge_in, merge_quiet);
+  if (*report) {
+    report_args.charts = !report_no_charts;
+    return runner::cmd_report(report_args);
   }
   if (*validate) return runner::cmd_validate(validate_file, validate_sets, validate_quiet);
   if (*check) return runner::cmd_hpa_check(cases_file, check_verbose);

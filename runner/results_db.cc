@@ -83,7 +83,7 @@ int64_t ResultsDb::begin_run(const RunInfo& info) {
       db_,
       "INSERT INTO runs(scenario_name, scenario_file, scenario_yaml, overrides, seed, config_id,"
       " config_label, replication, hcsim_version, status, horizon_ns, bucket_ns, warmup_ns,"
-      " apdex_t_ns, started_at) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?)");
+      " apdex_t_ns, started_at, run_id) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?,?)");
   JsonWriter ov;
   ov.begin_array();
   for (const auto& o : s.overrides) ov.value(o);
@@ -101,7 +101,7 @@ int64_t ResultsDb::begin_run(const RunInfo& info) {
     st.bind(7, info.config_label);
   st.bind(8, info.replication).bind(9, std::string_view(HCSIM_VERSION));
   st.bind(10, s.duration.ns()).bind(11, s.metrics.bucket.ns()).bind(12, s.metrics.warmup.ns());
-  st.bind(13, s.metrics.apdex_t.ns()).bind(14, utc_now());
+  st.bind(13, s.metrics.apdex_t.ns()).bind(14, utc_now()).bind(15, info.run_id);
   st.run();
   const int64_t run_id = db_.last_insert_rowid();
   Stmt nar(db_, "INSERT INTO narration(run_id, t_ns, text) VALUES(?, ?, ?)");

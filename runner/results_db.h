@@ -32,6 +32,7 @@ struct RunInfo {
   std::optional<int64_t> config_id;
   std::string config_label;
   std::optional<int64_t> replication;
+  std::optional<int64_t> run_id;  // sweeps number their runs; otherwise the next free id
 };
 
 struct RunEnd {

@@ -120,6 +120,7 @@ Overrides::Overrides(const std::vector<std::string>& args) {
       throw ScenarioError({file, 1, 1}, "", "malformed key path '" + arg.substr(0, eq) + "'");
     }
     e.value = arg.substr(eq + 1);
+    e.remove = e.value == "~";
     e.loc = {file, 1, static_cast<int>(eq) + 2};
     for (const Entry& other : entries_) {
       if (other.path == e.path) {
@@ -132,14 +133,21 @@ Overrides::Overrides(const std::vector<std::string>& args) {
 
 const Overrides::Entry* Overrides::find(std::string_view path) const {
   for (const Entry& e : entries_) {
-    if (e.path == path) return &e;
+    if (e.path == path && !e.remove) return &e;
+  }
+  return nullptr;
+}
+
+const Overrides::Entry* Overrides::removal(std::string_view path) const {
+  for (const Entry& e : entries_) {
+    if (e.path == path && e.remove) return &e;
   }
   return nullptr;
 }
 
 bool Overrides::any_below(std::string_view path) const {
   for (const Entry& e : entries_) {
-    if (e.path.size() > path.size() && e.path.compare(0, path.size(), path) == 0 &&
+    if (!e.remove && e.path.size() > path.size() && e.path.compare(0, path.size(), path) == 0 &&
         (path.empty() || e.path[path.size()] == '.' || e.path[path.size()] == '[')) {
       return true;
     }
@@ -150,6 +158,7 @@ bool Overrides::any_below(std::string_view path) const {
 std::vector<std::string> Overrides::children(std::string_view path) const {
   std::vector<std::string> out;
   for (const Entry& e : entries_) {
+    if (e.remove) continue;
     std::string_view rest = e.path;
     if (!path.empty()) {
       if (rest.size() <= path.size() + 1 || rest.compare(0, path.size(), path) != 0 ||
@@ -383,6 +392,10 @@ MapReader::MapReader(const Node& n) : node_(n) {
 Node MapReader::child(std::string_view key) const {
   const std::string path = join(node_.path(), key);
   YAML::Node value;  // undefined when absent
+  if (const Overrides::Entry* r = node_.overrides_ != nullptr ? node_.overrides_->removal(path) : nullptr) {
+    for (const auto& fk : file_keys_) r->used = r->used || fk.first == key;
+    return Node(node_.file_, node_.overrides_, value, path, node_.where());
+  }
   for (std::size_t i = 0; i < file_keys_.size(); ++i) {
     if (file_keys_[i].first == key) {
       // Look the value up through the map so aliases resolve.
@@ -438,7 +451,10 @@ void MapReader::fail_key(std::string_view key, const std::string& message) const
 
 std::vector<std::string> MapReader::keys() const {
   std::vector<std::string> out;
-  for (const auto& [k, _] : file_keys_) out.push_back(k);
+  for (const auto& [k, _] : file_keys_) {
+    const bool removed = node_.overrides_ != nullptr && node_.overrides_->removal(join(node_.path(), k)) != nullptr;
+    if (!removed) out.push_back(k);
+  }
   if (node_.overrides_ != nullptr) {
     for (std::string& k : node_.overrides_->children(node_.path())) {
       if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(std::move(k));

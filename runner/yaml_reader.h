@@ -10,7 +10,8 @@
 // MapReader records which keys the loader asked for; finish() rejects any other key in the file
 // or in the overrides, suggesting the nearest known key ("did you mean 'replicas'?").
 // Overrides are matched by logical path, not by YAML node, so YAML anchors and aliases shared by
-// two sites stay independent when one of them is overridden.
+// two sites stay independent when one of them is overridden. `path=~` removes a setting (a
+// whole map, e.g. an autoscaler, so that another can be given in its place).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -58,11 +59,15 @@ class Overrides {
     std::string value;
     Location loc;  // file "--set 'arg'", line 1, column of the value
     mutable bool used = false;
+    bool remove = false;  // value "~": the setting is removed, as if the file did not have it
   };
   Overrides() = default;
   // Parses "path.to.key=value" arguments; throws ScenarioError on a malformed one.
   explicit Overrides(const std::vector<std::string>& args);
+  // The override that sets `path` (removals excluded).
   const Entry* find(std::string_view path) const;
+  // The removal of `path` ("path=~"), if any.
+  const Entry* removal(std::string_view path) const;
   // Map keys that overrides add directly under `path`, in argument order, without repeats.
   std::vector<std::string> children(std::string_view path) const;
   bool any_below(std::string_view path) const;

@@ -11,6 +11,7 @@ packages=(
   libboost1.74-dev libboost-random-dev libeigen3-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev
   catch2
   sqlite3
+  gnuplot-nox fonts-dejavu-core
 )
 
 missing=()
