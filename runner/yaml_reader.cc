@@ -392,7 +392,8 @@ MapReader::MapReader(const Node& n) : node_(n) {
 Node MapReader::child(std::string_view key) const {
   const std::string path = join(node_.path(), key);
   YAML::Node value;  // undefined when absent
-  if (const Overrides::Entry* r = node_.overrides_ != nullptr ? node_.overrides_->removal(path) : nullptr) {
+  if (const Overrides::Entry* r =
+          node_.overrides_ != nullptr ? node_.overrides_->removal(path) : nullptr) {
     for (const auto& fk : file_keys_) r->used = r->used || fk.first == key;
     return Node(node_.file_, node_.overrides_, value, path, node_.where());
   }
@@ -452,7 +453,8 @@ void MapReader::fail_key(std::string_view key, const std::string& message) const
 std::vector<std::string> MapReader::keys() const {
   std::vector<std::string> out;
   for (const auto& [k, _] : file_keys_) {
-    const bool removed = node_.overrides_ != nullptr && node_.overrides_->removal(join(node_.path(), k)) != nullptr;
+    const bool removed =
+        node_.overrides_ != nullptr && node_.overrides_->removal(join(node_.path(), k)) != nullptr;
     if (!removed) out.push_back(k);
   }
   if (node_.overrides_ != nullptr) {

@@ -14,40 +14,16 @@
 #include "runner/run.h"
 #include "runner/scenario_loader.h"
 #include "sim/memory_recorder.h"
+#include "support/results_dump.h"
 
 namespace fs = std::filesystem;
 using namespace runner;
+using support::dump;
 
 namespace {
 
 std::string scenario_path(const char* name) {
   return std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/" + name;
-}
-
-// A column's exact value as text: reals in hexadecimal, so no digit is lost.
-std::string column_text(const Stmt& st, int i) {
-  if (st.is_null(i)) return "NULL";
-  if (st.is_real(i)) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%a", st.real(i));
-    return buf;
-  }
-  const auto b = st.blob(i);
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-// Every row of a table as text, in primary-key order.
-std::vector<std::string> dump(Db& db, const std::string& sql) {
-  std::vector<std::string> rows;
-  Stmt st(db, sql);
-  while (st.step()) {
-    std::string row;
-    for (int i = 0; i < st.column_count(); ++i) {
-      row += column_text(st, i) + "|";
-    }
-    rows.push_back(row);
-  }
-  return rows;
 }
 
 struct Tables {
