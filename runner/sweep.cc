@@ -353,7 +353,22 @@ int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop) {
   std::vector<bool> completed(plan.runs.size(), false);
   try {
     if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path());
-    if (!args.resume) fs::remove(out);
+    if (!args.resume && fs::exists(out)) {
+      // Starting afresh: say what is being replaced, since --resume would have kept it.
+      int64_t before = 0;
+      try {
+        Db old(out, false);
+        Stmt st(old, "SELECT count(*) FROM runs WHERE status = 'completed'");
+        if (st.step()) before = st.int64(0);
+      } catch (const std::exception&) {
+      }
+      if (before > 0 && !args.quiet) {
+        std::fprintf(stderr,
+                     "hcsim sweep: replacing %lld completed runs in %s (--resume keeps them)\n",
+                     static_cast<long long>(before), out.c_str());
+      }
+      fs::remove(out);
+    }
     db.emplace(out);
     auto meta = read_meta(db->db());
     const auto h = meta.find("sweep_hash");

@@ -137,6 +137,27 @@ TEST_CASE("an override (--set) changes a scalar and is validated like the file")
   CHECK(error_of(kBase, {"gslb.weights.mars=5"}).find("no site named 'mars'") != std::string::npos);
 }
 
+TEST_CASE("an override (--set) of ~ removes a setting, so another can take its place") {
+  const std::string hpa =
+      "    autoscaler:\n      hpa:\n        maxReplicas: 20\n        metrics:\n"
+      "          - {type: Resource, resource: {name: cpu, target: {type: Utilization, "
+      "averageUtilization: 60}}}\n";
+  const std::string text = replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + hpa);
+  CHECK(load_scenario_text(text, "s.yaml").sites[1].autoscaler.kind == "hpa");
+  // Adding a second policy without removing the first is an error; removing it makes room.
+  CHECK(error_of(text, {"sites.public.autoscaler.knative.max=30"}).find("exactly one autoscaler") !=
+        std::string::npos);
+  const Scenario k = load_scenario_text(
+      text, "s.yaml", {"sites.public.autoscaler.hpa=~", "sites.public.autoscaler.knative.max=30"});
+  CHECK(k.sites[1].autoscaler.kind == "knative");
+  // A removed optional scalar takes its default; a removed required key is reported missing.
+  CHECK(load_scenario_text(kBase, "s.yaml", {"sites.public.rtt=~"}).sites[1].site.rtt ==
+        sim::SimTime{});
+  CHECK(error_of(kBase, {"duration=~"}).find("duration") != std::string::npos);
+  CHECK(error_of(kBase, {"sites.private.rtt=~"}).find("does not name a setting") !=
+        std::string::npos);
+}
+
 TEST_CASE("an override (--set) on one site leaves a YAML alias shared with another site alone") {
   const std::string text = R"(name: t
 duration: 1m

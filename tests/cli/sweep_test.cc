@@ -1,0 +1,265 @@
+// hcsim sweep, merge and report end to end, each in its own process as a user or a cluster runs
+// them: the results must not depend on the number of workers, on sharding, or on interruption.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/results_dump.h"
+#include "support/spawn.h"
+
+using namespace support;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kExamples = std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/";
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// 3 weights x 2 balancing variants x 2 replications = 12 short runs.
+std::string small_sweep(const std::string& name = "small", const std::string& duration = "3m") {
+  return "name: " + name + "\nscenario: " + kExamples +
+         "two-sites-30-70.yaml\n"
+         "set: {duration: " +
+         duration +
+         ", metrics.warmup: 30s}\n"
+         "axes:\n"
+         "  - {name: private, set: [gslb.weights.private], values: [20, 25, 30]}\n"
+         "  - name: lb\n"
+         "    values:\n"
+         "      - {label: least-request, set: {}}\n"
+         "      - {label: random, set: {sites.private.deployment.balancing: random}}\n"
+         "replications: 2\n"
+         "seed: 7\n";
+}
+
+std::vector<std::string> tables(const std::string& path) {
+  REQUIRE(fs::exists(path));
+  return dump_all(path);
+}
+
+int64_t count_runs(const std::string& path) {
+  Db db(path, false);
+  Stmt st(db, "SELECT COUNT(*) FROM runs WHERE status = 'completed'");
+  REQUIRE(st.step());
+  return st.int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("hcsim sweep writes the same results with one worker and with two") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep());
+  const Result a = hcsim({"sweep", d / "s.yaml", "--jobs", "1", "--out", d / "a.sqlite", "-q"}, d);
+  REQUIRE(a.code == 0);
+  const Result b = hcsim({"sweep", d / "s.yaml", "--jobs", "2", "--out", d / "b.sqlite", "-q"}, d);
+  REQUIRE(b.code == 0);
+  CHECK(count_runs(d / "a.sqlite") == 12);
+  const auto ta = tables(d / "a.sqlite");
+  const auto tb = tables(d / "b.sqlite");
+  REQUIRE(ta.size() == tb.size());
+  CHECK(ta == tb);
+}
+
+TEST_CASE("Sweep configurations share seeds across configurations (common random numbers)") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep());
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "a.sqlite", "-q"}, d).code == 0);
+  Db db(d / "a.sqlite", false);
+  Stmt st(db,
+          "SELECT replication, COUNT(DISTINCT seed), COUNT(DISTINCT config_id) FROM runs "
+          "GROUP BY replication ORDER BY replication");
+  int reps = 0;
+  while (st.step()) {
+    ++reps;
+    CHECK(st.int64(1) == 1);  // one seed per replication, whatever the configuration
+    CHECK(st.int64(2) == 6);
+  }
+  CHECK(reps == 2);
+  Stmt seeds(db, "SELECT COUNT(DISTINCT seed) FROM runs");
+  REQUIRE(seeds.step());
+  CHECK(seeds.int64(0) == 2);  // replications differ
+}
+
+TEST_CASE("Shards run in separate processes and merged equal the unsharded sweep") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep());
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "all.sqlite", "-q"}, d).code == 0);
+  std::vector<std::string> merge_args{"merge", d / "merged.sqlite"};
+  for (int i = 0; i < 3; ++i) {
+    const std::string part = d / ("shard-" + std::to_string(i) + ".sqlite");
+    const Result r =
+        hcsim({"sweep", d / "s.yaml", "--shard", std::to_string(i) + "/3", "--out", part, "-q"}, d);
+    REQUIRE(r.code == 0);
+    CHECK(count_runs(part) == 4);
+    merge_args.push_back(part);
+  }
+  // Merge in an order other than the shard order: the result must not depend on it.
+  std::swap(merge_args[2], merge_args[4]);
+  merge_args.push_back("-q");
+  REQUIRE(hcsim(merge_args, d).code == 0);
+  CHECK(tables(d / "merged.sqlite") == tables(d / "all.sqlite"));
+}
+
+TEST_CASE("Sweep shard auto reads the Kubernetes and Slurm array index") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep());
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "all.sqlite", "-q"}, d).code == 0);
+  // Kubernetes Indexed Job: JOB_COMPLETION_INDEX, the count from --shard-count.
+  const Result k0 = hcsim({"sweep", d / "s.yaml", "--shard", "auto", "--shard-count", "2", "--out",
+                           d / "k0.sqlite", "-q"},
+                          d, 0, {"JOB_COMPLETION_INDEX=0"});
+  REQUIRE(k0.code == 0);
+  // Slurm job array: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.
+  const Result s1 =
+      hcsim({"sweep", d / "s.yaml", "--shard", "auto", "--out", d / "s1.sqlite", "-q"}, d, 0,
+            {"SLURM_ARRAY_TASK_ID=1", "SLURM_ARRAY_TASK_COUNT=2"});
+  REQUIRE(s1.code == 0);
+  CHECK(count_runs(d / "k0.sqlite") == 6);
+  CHECK(count_runs(d / "s1.sqlite") == 6);
+  REQUIRE(hcsim({"merge", d / "m.sqlite", d / "k0.sqlite", d / "s1.sqlite", "-q"}, d).code == 0);
+  CHECK(tables(d / "m.sqlite") == tables(d / "all.sqlite"));
+
+  SECTION("without an index it says which variables it looked for, exit 2") {
+    const Result r = hcsim({"sweep", d / "s.yaml", "--shard", "auto", "--shard-count", "2", "--out",
+                            d / "x.sqlite", "-q"},
+                           d, 0, {"JOB_COMPLETION_INDEX=", "SLURM_ARRAY_TASK_ID="});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("JOB_COMPLETION_INDEX") != std::string::npos);
+    CHECK_FALSE(fs::exists(d / "x.sqlite"));
+  }
+  SECTION("an index beyond the count is refused, exit 2") {
+    const Result r = hcsim({"sweep", d / "s.yaml", "--shard", "auto", "--shard-count", "2", "--out",
+                            d / "x.sqlite", "-q"},
+                           d, 0, {"JOB_COMPLETION_INDEX=2"});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("not below the count") != std::string::npos);
+  }
+}
+
+TEST_CASE("An interrupted sweep resumes to exactly the results of an uninterrupted one") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep("small", "20m"));
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--jobs", "2", "--out", d / "all.sqlite", "-q"}, d).code ==
+          0);
+  const Result cut = hcsim({"sweep", d / "s.yaml", "--jobs", "2", "--out", d / "r.sqlite", "-q"}, d,
+                           /*interrupt_after_ms=*/500);
+  // Interrupted (130), or finished before the signal arrived on a fast machine (0).
+  CHECK((cut.code == 130 || cut.code == 0));
+  if (cut.code == 130) {
+    CHECK(count_runs(d / "r.sqlite") < 12);
+  }
+  const Result again =
+      hcsim({"sweep", d / "s.yaml", "--jobs", "2", "--out", d / "r.sqlite", "--resume", "-q"}, d);
+  REQUIRE(again.code == 0);
+  CHECK(tables(d / "r.sqlite") == tables(d / "all.sqlite"));
+
+  SECTION("without --resume the sweep starts afresh and says what it replaces") {
+    const Result r = hcsim({"sweep", d / "s.yaml", "--jobs", "2", "--out", d / "r.sqlite"}, d);
+    CHECK(r.code == 0);
+    CHECK(r.err.find("replacing 12 completed runs") != std::string::npos);
+    CHECK(tables(d / "r.sqlite") == tables(d / "all.sqlite"));
+  }
+  SECTION("--resume with a changed sweep file is refused") {
+    write(d / "s.yaml", small_sweep("small", "21m"));
+    const Result r = hcsim({"sweep", d / "s.yaml", "--out", d / "r.sqlite", "--resume", "-q"}, d);
+    CHECK(r.code == 2);
+  }
+}
+
+TEST_CASE("hcsim merge refuses results of a different sweep, exit 2") {
+  TempDir d;
+  write(d / "a.yaml", small_sweep("a"));
+  write(d / "b.yaml", small_sweep("b", "4m"));
+  REQUIRE(
+      hcsim({"sweep", d / "a.yaml", "--shard", "0/2", "--out", d / "a0.sqlite", "-q"}, d).code ==
+      0);
+  REQUIRE(
+      hcsim({"sweep", d / "b.yaml", "--shard", "1/2", "--out", d / "b1.sqlite", "-q"}, d).code ==
+      0);
+  const Result r = hcsim({"merge", d / "m.sqlite", d / "a0.sqlite", d / "b1.sqlite"}, d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("b1.sqlite") != std::string::npos);
+  SECTION("and the same shard twice is not counted twice") {
+    const Result twice = hcsim({"merge", d / "m2.sqlite", d / "a0.sqlite", d / "a0.sqlite"}, d);
+    CHECK(twice.code == 0);
+    CHECK(count_runs(d / "m2.sqlite") == 6);
+    CHECK(twice.err.find("6 duplicates skipped") != std::string::npos);
+  }
+}
+
+TEST_CASE("A bad sweep file is refused with its location, exit 2, nothing written") {
+  TempDir d;
+  std::string text = small_sweep();
+  text.replace(text.find("replications: 2"), 15, "replicashuns: 2");
+  write(d / "bad.yaml", text);
+  Result r = hcsim({"sweep", d / "bad.yaml", "--out", d / "x.sqlite"}, d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("bad.yaml:10:1: replicashuns") != std::string::npos);
+  CHECK(r.err.find("did you mean 'replications'") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "x.sqlite"));
+
+  SECTION("a value that the scenario rejects names the sweep file's line") {
+    std::string t2 = small_sweep();
+    t2.replace(t2.find("[20, 25, 30]"), 12, "[20, lots, 40]");
+    write(d / "bad2.yaml", t2);
+    r = hcsim({"sweep", d / "bad2.yaml", "--out", d / "x.sqlite"}, d);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("bad2.yaml:") != std::string::npos);
+    CHECK(r.err.find("gslb.weights.private") != std::string::npos);
+    CHECK_FALSE(fs::exists(d / "x.sqlite"));
+  }
+  SECTION("a missing base scenario") {
+    std::string t3 = small_sweep();
+    t3.replace(t3.find("two-sites-30-70.yaml"), 20, "no-such-file.yaml");
+    write(d / "bad3.yaml", t3);
+    r = hcsim({"sweep", d / "bad3.yaml", "--out", d / "x.sqlite"}, d);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("no-such-file.yaml") != std::string::npos);
+  }
+}
+
+TEST_CASE("hcsim report writes Markdown with charts, CSV and JSON from a sweep") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep());
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--jobs", "2", "--out", d / "a.sqlite", "-q"}, d).code ==
+          0);
+  const Result md = hcsim({"report", d / "a.sqlite", "--out", d / "rep.md", "-q"}, d);
+  REQUIRE(md.code == 0);
+  const std::string text = slurp(d / "rep.md");
+  CHECK(text.find("| rank") != std::string::npos);
+  CHECK(text.find("private=20, lb=least-request") != std::string::npos);
+  CHECK(text.find("±") != std::string::npos);
+  CHECK(text.find("Pareto") != std::string::npos);
+  // Every chart the Markdown references exists and is a PNG.
+  int charts = 0;
+  for (std::size_t p = text.find("]("); p != std::string::npos; p = text.find("](", p + 2)) {
+    const std::size_t e = text.find(')', p);
+    const std::string rel = text.substr(p + 2, e - p - 2);
+    if (rel.size() < 4 || rel.substr(rel.size() - 4) != ".png") continue;
+    ++charts;
+    const std::string png = slurp(d / rel);
+    INFO(rel);
+    REQUIRE(png.size() > 1000);
+    CHECK(png.substr(1, 3) == "PNG");
+  }
+  CHECK(charts >= 5);
+
+  const Result csv = hcsim({"report", d / "a.sqlite", "--format", "csv", "--out", d / "r.csv"}, d);
+  REQUIRE(csv.code == 0);
+  const std::string c = slurp(d / "r.csv");
+  CHECK(std::count(c.begin(), c.end(), '\n') == 7);  // header + 6 configurations
+  const Result js = hcsim({"report", d / "a.sqlite", "--format", "json", "--out", d / "r.json"}, d);
+  REQUIRE(js.code == 0);
+  CHECK(slurp(d / "r.json").find("\"configurations\"") != std::string::npos);
+
+  SECTION("a file that is not a results database: exit 2") {
+    write(d / "junk.sqlite", "not a database");
+    const Result r = hcsim({"report", d / "junk.sqlite", "--out", d / "x.md"}, d);
+    CHECK(r.code == 2);
+    CHECK_FALSE(fs::exists(d / "x.md"));
+  }
+}
