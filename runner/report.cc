@@ -730,6 +730,18 @@ int cmd_report(const ReportArgs& args) {
           md << ".\n";
         }
       }
+      // A run's narration as a Markdown list (captions after the run's end left out).
+      auto narration = [&db](const RunRow& run) {
+        std::ostringstream list;
+        Stmt st(db, "SELECT t_ns, text FROM narration WHERE run_id = ? ORDER BY t_ns");
+        st.bind(1, run.run_id);
+        while (st.step()) {
+          const double t = static_cast<double>(st.int64(0)) * 1e-9;
+          if (t > run.duration_s) continue;
+          list << "- **" << time_label(t) << "** " << st.text(1) << "\n";
+        }
+        return list.str();
+      };
       // Runs shown in detail: every configuration's first replication when there are few,
       // otherwise the three best-ranked and the last.
       std::vector<const Config*> shown;
@@ -739,6 +751,15 @@ int cmd_report(const ReportArgs& args) {
         shown.assign(by_rank.begin(), by_rank.begin() + 3);
         shown.push_back(by_rank.back());
       }
+      // Variants of one scenario share its narration: show it once, not under every variant.
+      if (comparable && !shown.empty()) {
+        const std::string text = narration(*shown.front()->runs.front());
+        if (!text.empty()) {
+          md << "\n## Narration\n\nWritten for the base scenario's own settings; a variant "
+                "may change what happens when.\n\n"
+             << text;
+        }
+      }
       for (const Config* c : shown) {
         const RunRow& run = *c->runs.front();
         md << "\n## " << md_escape(c->label) << "\n\nRun " << run.run_id << " (replication "
@@ -747,18 +768,8 @@ int cmd_report(const ReportArgs& args) {
         if (run.gates)
           md << (*run.gates ? " Its `expect:` gates passed." : " **Its `expect:` gates failed.**");
         md << "\n\n";
-        {
-          Stmt st(db, "SELECT t_ns, text FROM narration WHERE run_id = ? ORDER BY t_ns");
-          st.bind(1, run.run_id);
-          bool any = false;
-          while (st.step()) {
-            const double t = static_cast<double>(st.int64(0)) * 1e-9;
-            if (t > run.duration_s) continue;
-            md << "- **" << time_label(t) << "** " << st.text(1) << "\n";
-            any = true;
-          }
-          if (any) md << "\n";
-        }
+        if (const std::string text = comparable ? "" : narration(run); !text.empty())
+          md << text << "\n";
         const auto incidents = read_incidents(db, run.run_id);
         if (!incidents.empty()) {
           md << "| incident | start | detected after | RTO | lost writes | RPO "
