@@ -9,6 +9,8 @@
 
 namespace runner {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 struct RunRow {
@@ -88,7 +90,6 @@ void write_meta(Db& db, const std::map<std::string, std::string>& kv) {
 }
 
 int cmd_merge(const std::string& out, const std::vector<std::string>& inputs, bool quiet) {
-  namespace fs = std::filesystem;
   for (const std::string& in : inputs) {
     std::error_code ec;
     if (!fs::is_regular_file(in, ec)) {
@@ -100,74 +101,108 @@ int cmd_merge(const std::string& out, const std::vector<std::string>& inputs, bo
       return kExitBadInput;
     }
   }
+  // Merge into a scratch copy and rename it over `out` only when every input went in: a refused
+  // input (another sweep, a run that differs) leaves `out` as it was.
+  const std::string scratch = out + ".merging";
+  std::error_code ec;
+  fs::remove(scratch, ec);
+  auto fail = [&](int code) {
+    std::error_code ignored;
+    fs::remove(scratch, ignored);
+    fs::remove(scratch + "-journal", ignored);
+    return code;
+  };
   try {
-    ResultsDb result(out);
-    Db& db = result.db();
-    std::map<std::string, std::string> meta = read_meta(db);
+    if (fs::exists(out, ec)) fs::copy_file(out, scratch);
     int copied = 0, skipped = 0;
-    for (const std::string& in : inputs) {
-      {
-        std::optional<ResultsDb> check;
-        try {
-          check.emplace(in);  // the schema version must match
-        } catch (const DbError& e) {
-          std::fprintf(stderr, "hcsim merge: %s\n", e.what());
-          return kExitBadInput;
-        }
-        const auto in_meta = read_meta(check->db());
-        const auto hash = in_meta.find("sweep_hash");
-        const auto have = meta.find("sweep_hash");
-        if (hash != in_meta.end()) {
-          if (have != meta.end() && have->second != hash->second) {
-            std::fprintf(
-                stderr,
-                "hcsim merge: %s comes from another sweep (or another version of it) than %s\n",
-                in.c_str(), out.c_str());
-            return kExitBadInput;
-          }
-          for (const auto& [k, v] : in_meta) {
-            if (k.rfind("sweep_", 0) == 0) meta[k] = v;
-          }
-        }
-      }
-      Attached a(db, in);
-      const auto theirs = runs_of(db, "src");
-      const auto ours = runs_of(db, "main");
-      Transaction tx(db);
-      for (const auto& [id, row] : theirs) {
-        const auto mine = ours.find(id);
-        if (mine != ours.end()) {
-          const bool same =
-              mine->second.fingerprint == row.fingerprint && mine->second.status == row.status;
-          if (same || (mine->second.status == "completed" && row.status != "completed")) {
-            ++skipped;
-            continue;
-          }
-          if (mine->second.status == "completed" && row.status == "completed") {
-            std::fprintf(stderr, "hcsim merge: run %lld differs between %s and an earlier input\n",
-                         static_cast<long long>(id), in.c_str());
-            return kExitBadInput;
-          }
-          delete_run(db, id);
-        }
-        copy_rows(db, id);
-        ++copied;
-      }
-      tx.commit();
-    }
+    std::map<std::string, std::string> meta;
+    std::string missing;
     {
-      Transaction tx(db);
-      write_meta(db, meta);
-      tx.commit();
+      ResultsDb result(scratch);
+      Db& db = result.db();
+      meta = read_meta(db);
+      for (const std::string& in : inputs) {
+        {
+          std::optional<ResultsDb> check;
+          try {
+            check.emplace(in);  // the schema version must match
+          } catch (const DbError& e) {
+            std::fprintf(stderr, "hcsim merge: %s\n", e.what());
+            return fail(kExitBadInput);
+          }
+          const auto in_meta = read_meta(check->db());
+          const auto hash = in_meta.find("sweep_hash");
+          const auto have = meta.find("sweep_hash");
+          if (hash != in_meta.end()) {
+            if (have != meta.end() && have->second != hash->second) {
+              std::fprintf(
+                  stderr,
+                  "hcsim merge: %s comes from another sweep (or another version of it) than %s\n",
+                  in.c_str(), out.c_str());
+              return fail(kExitBadInput);
+            }
+            for (const auto& [k, v] : in_meta) {
+              if (k.rfind("sweep_", 0) == 0) meta[k] = v;
+            }
+          }
+        }
+        Attached a(db, in);
+        const auto theirs = runs_of(db, "src");
+        const auto ours = runs_of(db, "main");
+        Transaction tx(db);
+        for (const auto& [id, row] : theirs) {
+          const auto mine = ours.find(id);
+          if (mine != ours.end()) {
+            const bool same =
+                mine->second.fingerprint == row.fingerprint && mine->second.status == row.status;
+            if (same || (mine->second.status == "completed" && row.status != "completed")) {
+              ++skipped;
+              continue;
+            }
+            if (mine->second.status == "completed" && row.status == "completed") {
+              std::fprintf(stderr,
+                           "hcsim merge: run %lld differs between %s and an earlier input\n",
+                           static_cast<long long>(id), in.c_str());
+              return fail(kExitBadInput);
+            }
+            delete_run(db, id);
+          }
+          copy_rows(db, id);
+          ++copied;
+        }
+        tx.commit();
+      }
+      {
+        Transaction tx(db);
+        write_meta(db, meta);
+        tx.commit();
+      }
+      // A sweep's runs are numbered 1..sweep_runs: name the ones no input had.
+      if (const auto n = meta.find("sweep_runs"); n != meta.end()) {
+        const auto have = runs_of(db, "main");
+        const int64_t planned = std::stoll(n->second);
+        int64_t absent = 0;
+        for (int64_t id = 1; id <= planned; ++id) {
+          const auto it = have.find(id);
+          if (it != have.end() && it->second.status == "completed") continue;
+          if (++absent <= 10) missing += (absent > 1 ? ", " : "") + std::to_string(id);
+        }
+        if (absent > 10) missing += ", ...";
+        if (absent > 0)
+          missing = std::to_string(absent) + " of the sweep's " + n->second +
+                    " runs are missing or unfinished: " + missing;
+      }
     }
+    fs::rename(scratch, out);
     if (!quiet) {
       std::fprintf(stderr, "hcsim merge: %d runs into %s (%d duplicates skipped)\n", copied,
                    out.c_str(), skipped);
     }
+    if (!missing.empty()) std::fprintf(stderr, "hcsim merge: %s\n", missing.c_str());
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hcsim merge: %s\n", e.what());
-    return kExitError;
+    return fail(kExitError);
   }
 }
 

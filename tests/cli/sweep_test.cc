@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "support/results_dump.h"
+#include "support/small_sweep.h"
 #include "support/spawn.h"
 
 using namespace support;
@@ -15,26 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kExamples = std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/";
-
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-// 3 weights x 2 balancing variants x 2 replications = 12 short runs.
-std::string small_sweep(const std::string& name = "small", const std::string& duration = "3m") {
-  return "name: " + name + "\nscenario: " + kExamples +
-         "two-sites-30-70.yaml\n"
-         "set: {duration: " +
-         duration +
-         ", metrics.warmup: 30s}\n"
-         "axes:\n"
-         "  - {name: private, set: [gslb.weights.private], values: [20, 25, 30]}\n"
-         "  - name: lb\n"
-         "    values:\n"
-         "      - {label: least-request, set: {}}\n"
-         "      - {label: random, set: {sites.private.deployment.balancing: random}}\n"
-         "replications: 2\n"
-         "seed: 7\n";
-}
 
 std::vector<std::string> tables(const std::string& path) {
   REQUIRE(fs::exists(path));
@@ -183,6 +165,14 @@ TEST_CASE("hcsim merge refuses results of a different sweep, exit 2") {
   const Result r = hcsim({"merge", d / "m.sqlite", d / "a0.sqlite", d / "b1.sqlite"}, d);
   CHECK(r.code == 2);
   CHECK(r.err.find("b1.sqlite") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "m.sqlite"));  // nothing half-written
+  SECTION("an existing output is left as it was") {
+    REQUIRE(hcsim({"merge", d / "m.sqlite", d / "a0.sqlite", "-q"}, d).code == 0);
+    const auto before = tables(d / "m.sqlite");
+    CHECK(hcsim({"merge", d / "m.sqlite", d / "b1.sqlite"}, d).code == 2);
+    CHECK(tables(d / "m.sqlite") == before);
+    CHECK_FALSE(fs::exists(d / "m.sqlite.merging"));
+  }
   SECTION("and the same shard twice is not counted twice") {
     const Result twice = hcsim({"merge", d / "m2.sqlite", d / "a0.sqlite", d / "a0.sqlite"}, d);
     CHECK(twice.code == 0);

@@ -51,12 +51,10 @@ class TempDir {
   fs::path path_;
 };
 
-// Runs hcsim with args (and extra "NAME=value" environment entries); if interrupt_after_ms > 0,
-// sends SIGINT after that long.
-inline Result hcsim(const std::vector<std::string>& args, const TempDir& dir,
-                    int interrupt_after_ms = 0, const std::vector<std::string>& env = {}) {
-  std::vector<std::string> argv_s{HCSIM_EXE};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+// Runs a program (argv[0] is its path) with extra "NAME=value" environment entries, which replace
+// inherited ones of the same name; if interrupt_after_ms > 0, sends SIGINT after that long.
+inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int interrupt_after_ms = 0,
+                  const std::vector<std::string>& env = {}) {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -67,7 +65,16 @@ inline Result hcsim(const std::vector<std::string>& args, const TempDir& dir,
   posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid;
   std::vector<std::string> env_s(env);
-  for (char** e = environ; *e != nullptr; ++e) env_s.emplace_back(*e);
+  auto overridden = [&env](const std::string& entry) {
+    const std::string name = entry.substr(0, entry.find('=') + 1);
+    for (const std::string& e : env) {
+      if (e.compare(0, name.size(), name) == 0) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env_s.emplace_back(*e);
+  }
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -84,6 +91,14 @@ inline Result hcsim(const std::vector<std::string>& args, const TempDir& dir,
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+// Runs the hcsim executable under test with args.
+inline Result hcsim(const std::vector<std::string>& args, const TempDir& dir,
+                    int interrupt_after_ms = 0, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv{HCSIM_EXE};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, dir, interrupt_after_ms, env);
 }
 
 }  // namespace support
