@@ -1,9 +1,11 @@
 // hcsim: the command-line front end. Parses arguments with CLI11 and calls runner/commands.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "runner/commands.h"
 #include "runner/merge.h"
@@ -58,14 +60,17 @@ int main(int argc, char** argv) {
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Run a sweep file (scenarios x axes x replications) into one results file");
   sweep->add_option("sweep", sweep_args.file, "Sweep YAML file")->required();
+  sweep_args.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   sweep
       ->add_option("--jobs,-j", sweep_args.jobs,
-                   "Runs in parallel, one per thread (results do not depend on it)")
+                   "Runs in parallel, one per thread (default: one per core; results do not "
+                   "depend on it)")
       ->check(CLI::Range(1, 1024));
   sweep->add_option("--out", sweep_args.out,
                     "Results database (default results/<sweep name>.sqlite)");
   sweep->add_flag("--resume", sweep_args.resume,
-                  "Keep the completed runs already in --out; do the rest");
+                  "Keep the completed runs already in --out and do the rest (without it, --out is "
+                  "replaced)");
   sweep->add_option("--shard", sweep_args.shard,
                     "Run only shard I of N (runs whose index mod N is I): I/N, or 'auto' to read "
                     "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID");

@@ -1,5 +1,7 @@
 #include "runner/report.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -657,15 +659,22 @@ int cmd_report(const ReportArgs& args) {
       std::ostringstream md;
       md << "# hcsim report: " << title << "\n\n";
       if (meta.count("sweep_yaml")) {
-        const std::string& y = meta.at("sweep_yaml");
-        const auto d = y.find("description:");
-        if (d != std::string::npos)
-          md << y.substr(d + 12, y.find('\n', d) - d - 12).substr(1) << "\n\n";
+        try {
+          const YAML::Node sweep = YAML::Load(meta.at("sweep_yaml"));
+          if (sweep.IsMap() && sweep["description"] && sweep["description"].IsScalar())
+            md << sweep["description"].Scalar() << "\n\n";
+        } catch (const YAML::Exception&) {
+          // The sweep was valid when it ran; a description is not worth failing the report.
+        }
       }
       md << runs.size() << " completed runs in " << configs.size() << " configuration"
          << (configs.size() == 1 ? "" : "s");
-      if (meta.count("sweep_replications"))
-        md << " (" << meta.at("sweep_replications") << " replications each, common random numbers)";
+      if (meta.count("sweep_replications")) {
+        const std::string& n = meta.at("sweep_replications");
+        md << " (" << n << (n == "1" ? " replication each" : " replications each");
+        if (comparable && n != "1") md << ", common random numbers";
+        md << ")";
+      }
       md << ", from `" << args.db << "` (hcsim " << HCSIM_VERSION << ").";
       if (unfinished > 0)
         md << " **" << unfinished

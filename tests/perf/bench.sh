@@ -7,7 +7,9 @@
 #   2. the same with 1 s buckets (2.5 M series rows per entity: what recording costs);
 #   3. the 1 h flash crowd on two sites with HPAs and node autoscaling (the whole model), then
 #      the same with closed-loop users behind a DNS GSLB with resolvers and health checks;
-#   4. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets.
+#   4. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets;
+#   5. sweep throughput: the five demos x 4 replications (tests/perf/demos-x4.sweep.yaml) with
+#      --jobs 1 and --jobs 2, in runs per hour, and the scaling efficiency (speed-up / jobs).
 # Usage: tests/perf/bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,3 +58,18 @@ for d in 1h 24h; do
   read -r speed rss < <(one_run tests/perf/mem-1000rps.yaml --set duration=$d)
   echo "| $d | $rss | $speed |"
 done
+
+echo
+echo "| sweep: 5 demos x 4 replications (20 runs) | wall s (median) | runs | runs / hour |"
+echo "|---|---|---|---|"
+for j in 1 2; do
+  for i in $(seq "$runs"); do
+    /usr/bin/time -f "%e" -o "$tmp/wall" "$hcsim" sweep tests/perf/demos-x4.sweep.yaml --jobs "$j" \
+      --out "$tmp/sweep.sqlite" -q || true
+    cat "$tmp/wall"
+  done > "$tmp/sweep-j$j"
+  w=$(median < "$tmp/sweep-j$j")
+  echo "| --jobs $j | $w | $(tr '\n' ' ' < "$tmp/sweep-j$j")| $(awk -v w="$w" 'BEGIN {printf "%.0f", 20 * 3600 / w}') |"
+done
+awk -v a="$(median < "$tmp/sweep-j1")" -v b="$(median < "$tmp/sweep-j2")" \
+  'BEGIN {printf "\nspeed-up with 2 jobs = %.2f, scaling efficiency = %.0f%%\n", a / b, 50 * a / b}'
