@@ -253,3 +253,50 @@ TEST_CASE("hcsim report writes Markdown with charts, CSV and JSON from a sweep")
     CHECK_FALSE(fs::exists(d / "x.md"));
   }
 }
+
+TEST_CASE("Sweep axes combine as a cartesian product or zipped in step") {
+  TempDir d;
+  std::string text = small_sweep();
+  text.replace(text.find("replications: 2"), 15, "replications: 1");
+  write(d / "c.yaml", text);
+  Result r = hcsim({"sweep", d / "c.yaml", "--list"}, d);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("6 configurations x 1 replications = 6 runs") != std::string::npos);
+  // Cartesian: the last axis varies fastest.
+  CHECK(r.out.find("run 1  config 0  rep 0  seed 7  private=20, lb=least-request") !=
+        std::string::npos);
+  CHECK(r.out.find("run 2  config 1  rep 0  seed 7  private=20, lb=random") != std::string::npos);
+
+  // Zip needs axes of equal length: two of three values are refused with the location.
+  write(d / "z.yaml", text + "combine: zip\n");
+  r = hcsim({"sweep", d / "z.yaml", "--list"}, d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("z.yaml:") != std::string::npos);
+  CHECK(r.err.find("equal length") != std::string::npos);
+  text.replace(text.find("[20, 25, 30]"), 12, "[20, 30]");
+  write(d / "z.yaml", text + "combine: zip\n");
+  r = hcsim({"sweep", d / "z.yaml", "--list"}, d);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("2 configurations") != std::string::npos);
+  CHECK(r.out.find("private=20, lb=least-request") != std::string::npos);
+  CHECK(r.out.find("private=30, lb=random") != std::string::npos);
+  CHECK(r.out.find("private=20, lb=random") == std::string::npos);
+}
+
+TEST_CASE("Every sweep file in the repository plans without errors") {
+  TempDir d;
+  int files = 0;
+  for (const char* dir : {"/scenarios/sweeps", "/scenarios/demos", "/tests/perf"}) {
+    for (const auto& e : fs::directory_iterator(std::string(HCSIM_SOURCE_DIR) + dir)) {
+      const std::string p = e.path().string();
+      if (p.size() < 11 || p.substr(p.size() - 11) != ".sweep.yaml") {
+        if (std::string(dir) != "/scenarios/sweeps") continue;
+      }
+      ++files;
+      const Result r = hcsim({"sweep", p, "--list"}, d);
+      INFO(p << ": " << r.err);
+      CHECK(r.code == 0);
+    }
+  }
+  CHECK(files >= 5);
+}
