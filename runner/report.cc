@@ -762,11 +762,11 @@ int cmd_report(const ReportArgs& args) {
       }
       // Variants of one scenario share its narration: show it once, not under every variant.
       if (comparable && !shown.empty()) {
-        const std::string text = narration(*shown.front()->runs.front());
-        if (!text.empty()) {
+        const std::string captions = narration(*shown.front()->runs.front());
+        if (!captions.empty()) {
           md << "\n## Narration\n\nWritten for the base scenario's own settings; a variant "
                 "may change what happens when.\n\n"
-             << text;
+             << captions;
         }
       }
       for (const Config* c : shown) {
@@ -777,8 +777,8 @@ int cmd_report(const ReportArgs& args) {
         if (run.gates)
           md << (*run.gates ? " Its `expect:` gates passed." : " **Its `expect:` gates failed.**");
         md << "\n\n";
-        if (const std::string text = comparable ? "" : narration(run); !text.empty())
-          md << text << "\n";
+        if (const std::string captions = comparable ? "" : narration(run); !captions.empty())
+          md << captions << "\n";
         const auto incidents = read_incidents(db, run.run_id);
         if (!incidents.empty()) {
           md << "| incident | start | detected after | RTO | lost writes | RPO "
