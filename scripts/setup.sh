@@ -12,6 +12,8 @@ packages=(
   catch2
   sqlite3
   gnuplot-nox fonts-dejavu-core
+  libimgui-dev libglfw3-dev libgl-dev libstb-dev
+  xvfb xauth libgl1-mesa-dri
 )
 
 missing=()
@@ -34,4 +36,4 @@ if [ ! -f "build/$preset/CMakeCache.txt" ]; then
   cmake --preset "$preset" >/dev/null
 fi
 cmake --build --preset "$preset" -j "$jobs" 2>&1 | grep -Ev '^\[|^(gmake|make)(\[[0-9]+\])?: (Entering|Leaving)|Built target|^-- ' || true
-test -x "build/$preset/hcsim" || { echo "setup: build failed" >&2; exit 1; }
+test -x "build/$preset/hcsim" -a -x "build/$preset/hcsim-viewer" || { echo "setup: build failed" >&2; exit 1; }

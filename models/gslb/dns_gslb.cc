@@ -232,11 +232,13 @@ void DnsGslb::new_epoch(const std::string& why) {
 void DnsGslb::set_weights(const std::vector<double>& weights) {
   cfg_.weights = weights;
   cfg_.weights.resize(sites_.size(), 0.0);
-  std::string w;
+  std::string w, json;
   for (std::size_t i = 0; i < sites_.size(); ++i) {
-    w += (i ? ", " : "") + names_[i] + " " + std::to_string(static_cast<int>(cfg_.weights[i]));
+    const std::string v = std::to_string(static_cast<int>(cfg_.weights[i]));
+    w += (i ? ", " : "") + names_[i] + " " + v;
+    json += (i ? ",\"" : "\"") + names_[i] + "\":" + v;
   }
-  rec_.event(sim_.now(), "gslb", "dns", "weights set: " + w, "");
+  rec_.event(sim_.now(), "gslb", "dns", "weights set: " + w, "{\"weights\":{" + json + "}}");
   new_epoch("weights");
 }
 

@@ -1,0 +1,113 @@
+// gui/app.h: the viewer's user interface (Dear ImGui), independent of the window system: main.cc
+// owns the GLFW window and the OpenGL context and calls App::frame() once per frame.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gui/replay.h"
+
+struct ImFont;
+
+namespace gui {
+
+// A rectangle on screen, in pixels from the top left.
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+struct AppOptions {
+  std::string demos_dir;    // where the start screen finds the demo scenarios
+  std::string results_dir;  // where scenarios opened in the viewer write their results
+  ImFont* big_font = nullptr;
+  ImFont* caption_font = nullptr;
+};
+
+class App {
+ public:
+  explicit App(AppOptions options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Opens a results file (run_id 0: the only run, else the picker) or a scenario (run in the
+  // background, then opened). Errors show in the window and return false.
+  bool open(const std::string& path, int64_t run_id = 0);
+  // Runs a scenario in this thread and opens its results (the off-screen modes).
+  bool run_and_open(const std::string& scenario);
+  // A second run for compare mode.
+  bool open_compare(const std::string& path, int64_t run_id = 0);
+
+  // Builds one frame of the interface; dt_real is the wall time since the last frame (it
+  // advances the timeline while playing).
+  void frame(float width, float height, double dt_real);
+
+  void set_time(double t);
+  double time() const { return t_; }
+  void set_playing(bool p) { playing_ = p; }
+  void set_speed(double s) { speed_ = s; }
+  const Replay* replay() const { return a_ ? &*a_ : nullptr; }
+  const Replay* compare() const { return b_ ? &*b_ : nullptr; }
+  const std::string& error() const { return error_; }
+  // Where the last frame drew each site's health badge ("A/private", "B/public" in compare
+  // mode), for tests that read screenshots.
+  const std::map<std::string, Rect>& layout() const { return layout_; }
+
+ private:
+  struct TmapTexture {
+    unsigned int tex = 0;
+    int cols = 0, rows = 0;
+    double col_s = 0;  // seconds per column
+  };
+  struct Background {
+    std::thread thread;
+    std::atomic<double> progress{0};
+    std::atomic<bool> done{false};
+    std::atomic<bool> stop{false};
+    std::string scenario, out, error;
+  };
+
+  void start_screen(float width, float height);
+  void run_picker();
+  void timeline(float width);
+  void dashboard(const Replay& r, const char* tag, float width, float height, bool compact);
+  void site_column(const Replay& r, const DashboardState& st, std::size_t entity, const char* tag,
+                   float width, float height, bool compact);
+  void topology(const Replay& r, const DashboardState& st, float width, float height);
+  void event_log(const Replay& r, float width, float height);
+  const TmapTexture& tmap_texture(const Replay& r, std::size_t entity);
+  void release_textures();
+  void poll_background();
+
+  AppOptions opt_;
+  std::optional<Replay> a_, b_;
+  double t_ = 0;
+  bool playing_ = false;
+  double speed_ = 30;
+  std::string error_;
+  std::map<std::string, Rect> layout_;
+  std::map<std::string, TmapTexture> textures_;  // key: path#run/entity
+  std::unique_ptr<Background> bg_;
+  // The run picker: a results file with several runs.
+  std::string pick_path_;
+  bool pick_compare_ = false;
+  std::vector<RunEntry> pick_runs_;
+  // Event log filters.
+  char filter_[128] = "";
+  bool show_kind_[8] = {true, false, true, true, true, true, true, true};
+  bool follow_ = true;
+  char open_path_[512] = "";
+  char compare_path_[512] = "";
+  struct Demo {
+    std::string file, name, description;
+  };
+  std::vector<Demo> demos_;
+};
+
+}  // namespace gui

@@ -1,0 +1,115 @@
+// gui/replay: what the viewer's dashboard shows at a time equals the results database, computed
+// here independently with SQL, at moments before, during and after demo 4's outage.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "gui/replay.h"
+#include "runner/results_db.h"
+#include "runner/run.h"
+#include "runner/scenario_loader.h"
+#include "runner/sqlite_util.h"
+#include "support/demo4.h"
+
+namespace fs = std::filesystem;
+
+TEST_CASE("Viewer numbers equal the results database before, during and after demo 4's outage") {
+  const gui::Replay r = gui::Replay::load(support::demo4_db());
+  runner::Db db(support::demo4_db(), false);
+  REQUIRE(r.entity_names() == std::vector<std::string>{"all", "private", "public"});
+  for (double t : {540.0, 605.5, 620.0, 660.0, 1200.0, 1520.0, 1800.0}) {
+    const gui::DashboardState st = gui::state_at(r, t);
+    for (std::size_t e = 0; e < 3; ++e) {
+      const gui::Numbers& n = st.numbers[e];
+      INFO("t " << t << " " << n.entity);
+      const support::Sums w = support::window(db, n.entity, t);
+      REQUIRE(w.dt == Approx(10));
+      CHECK(n.tps == Approx(w.completions / w.dt));
+      CHECK(n.velocity == Approx(w.arrivals / w.dt));
+      CHECK(n.errors_per_s == Approx(w.failed / w.dt));
+      if (w.completions + w.failed > 0)
+        CHECK(n.apdex == Approx((w.sat + w.tol / 2) / (w.completions + w.failed)));
+      else
+        CHECK(std::isnan(n.apdex));
+      CHECK(n.active_users == Approx(support::level(db, n.entity, "active_users", t)));
+      CHECK(n.replicas_ready == support::level(db, n.entity, "replicas_ready", t));
+      CHECK(n.replicas_desired == support::level(db, n.entity, "replicas_desired", t));
+      CHECK(n.nodes == support::level(db, n.entity, "nodes", t));
+      CHECK(n.cost == Approx(support::level(db, n.entity, "cost", t)).epsilon(1e-6));
+    }
+  }
+  // The outage shows in the numbers: private serves nothing and fails, public takes the load.
+  const gui::DashboardState during = gui::state_at(r, 660);
+  CHECK(during.numbers[1].tps == 0);
+  CHECK(during.numbers[2].tps > gui::state_at(r, 540).numbers[2].tps * 1.2);
+}
+
+TEST_CASE("Viewer site health follows the outage, the health checks and the recovery") {
+  const gui::Replay r = gui::Replay::load(support::demo4_db());
+  runner::Db db(support::demo4_db(), false);
+  const double down = support::first_event(db, "component = 'site/private' AND kind = 'outage'");
+  const double detected =
+      support::first_event(db, "kind = 'health' AND json_extract(details, '$.healthy') = 0");
+  const double back =
+      support::first_event(db, "kind = 'outage' AND json_extract(details, '$.recovered') = 1");
+  const double healthy =
+      support::first_event(db, "kind = 'health' AND json_extract(details, '$.healthy') = 1");
+  REQUIRE(down < detected);
+  REQUIRE(detected < back);
+  REQUIRE(back < healthy);
+  auto health = [&](double t) { return gui::state_at(r, t).sites[0].health; };
+  CHECK(health(down - 1) == gui::Health::kUp);
+  CHECK(health((down + detected) / 2) == gui::Health::kDetecting);
+  CHECK(health((detected + back) / 2) == gui::Health::kDown);
+  CHECK(health((back + healthy) / 2) == gui::Health::kRecovering);
+  CHECK(health(healthy + 1) == gui::Health::kUp);
+  for (double t : {down - 1, (down + detected) / 2, healthy + 100})
+    CHECK(gui::state_at(r, t).sites[1].health == gui::Health::kUp);
+  CHECK(gui::state_at(r, 0).sites[0].weight == Approx(30));
+  CHECK(gui::state_at(r, 0).sites[1].weight == Approx(70));
+}
+
+TEST_CASE("Viewer pods by state match the replicas the series recorded") {
+  const gui::Replay r = gui::Replay::load(support::demo4_db());
+  runner::Db db(support::demo4_db(), false);
+  // A pod's state at the end of a bucket against the bucket's ready count, at several times.
+  for (double t : {300.0, 599.0, 700.0, 900.0, 1700.0, 2300.0}) {
+    for (std::size_t k = 0; k < 2; ++k) {
+      const std::string site = r.sites()[k].name;
+      INFO("t " << t << " " << site);
+      const gui::DashboardState st = gui::state_at(r, t + 0.999999);
+      CHECK(st.sites[k].pods_by_state[static_cast<int>(gui::PodState::kReady)] ==
+            support::level(db, site, "replicas_ready", t));
+    }
+  }
+  // During the outage the private site has no pods at all.
+  const gui::DashboardState st = gui::state_at(r, 700);
+  int any = 0;
+  for (int s = 0; s < gui::kPodStates; ++s) any += st.sites[0].pods_by_state[s];
+  CHECK(any == 0);
+}
+
+TEST_CASE("Viewer replay loads captions, events, the T-map and refuses a bad file") {
+  const gui::Replay r = gui::Replay::load(support::demo4_db());
+  CHECK(r.captions().size() == 6);
+  REQUIRE(r.caption_at(620) != nullptr);
+  CHECK(r.caption_at(620)->text.find("fails") != std::string::npos);
+  CHECK(r.regions().size() == 1);
+  CHECK(r.regions()[0].name == "seoul");
+  CHECK(r.duration_s() == Approx(2400));
+  // The T-map holds every completion of the overall series.
+  const gui::Tmap& m = r.tmaps()[0];
+  double hist = 0, done = 0;
+  for (uint32_t c : m.counts) hist += c;
+  for (float c : r.overall().completions) done += std::isnan(c) ? 0 : c;
+  CHECK(hist == done);
+  // Events: next and previous around a time.
+  const std::size_t i = r.next_event(600);
+  REQUIRE(i < r.events().size());
+  CHECK(r.events()[i].t > 600);
+  CHECK(r.events()[r.prev_event(r.events()[i].t)].t < r.events()[i].t);
+  CHECK_THROWS_WITH(gui::Replay::load("/nonexistent/x.sqlite"),
+                    Catch::Contains("/nonexistent/x.sqlite"));
+}

@@ -1,0 +1,115 @@
+// hcsim-viewer off-screen under Xvfb, as CI runs it: `--dump-state` writes what the dashboard
+// shows, which must equal the results database; `--screenshot` renders a frame whose private
+// site health badge changes colour with the outage, and nothing else about the badge changes.
+#include <catch2/catch.hpp>
+
+#include <stb_image.h>
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "support/demo4.h"
+#include "support/spawn.h"
+
+using namespace support;
+
+namespace {
+
+struct Frame {
+  YAML::Node state;
+  int w = 0, h = 0;
+  std::vector<unsigned char> rgba;
+  // The colour at the middle of a health badge's left edge (inside the rounded fill).
+  std::array<int, 3> badge(const std::string& key) const {
+    const YAML::Node r = state["health_badges"][key];
+    REQUIRE(r);
+    const int x = static_cast<int>(r[0].as<double>()) + 3;
+    const int y = static_cast<int>(r[1].as<double>() + r[3].as<double>() / 2);
+    REQUIRE((x >= 0 && x < w && y >= 0 && y < h));
+    const unsigned char* p = &rgba[(static_cast<std::size_t>(y) * w + x) * 4];
+    return {p[0], p[1], p[2]};
+  }
+};
+
+Frame render(const TempDir& d, const std::string& db, const std::string& at) {
+  const std::string png = d / ("f-" + at + ".png"), json = d / ("f-" + at + ".json");
+  const Result r =
+      run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE, db, "--at", at,
+           "--size", "1600x1000", "--screenshot", png, "--dump-state", json},
+          d);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  Frame f;
+  f.state = YAML::LoadFile(json);
+  int n = 0;
+  unsigned char* px = stbi_load(png.c_str(), &f.w, &f.h, &n, 4);
+  REQUIRE(px != nullptr);
+  f.rgba.assign(px, px + static_cast<std::size_t>(f.w) * f.h * 4);
+  stbi_image_free(px);
+  CHECK(f.w == 1600);
+  CHECK(f.h == 1000);
+  return f;
+}
+
+bool near(const std::array<int, 3>& c, int r, int g, int b) {
+  return std::abs(c[0] - r) < 24 && std::abs(c[1] - g) < 24 && std::abs(c[2] - b) < 24;
+}
+
+}  // namespace
+
+TEST_CASE("Viewer off-screen: dumped numbers equal the results, the health badge changes colour") {
+  TempDir d;
+  const std::string db = demo4_db();
+  runner::Db sql(db, false);
+  const Frame before = render(d, db, "9m");
+  const Frame during = render(d, db, "10m20s");
+  const Frame detected = render(d, db, "15m");
+  const Frame after = render(d, db, "30m");
+
+  for (const Frame* f : {&before, &during, &detected, &after}) {
+    const double t = f->state["t_s"].as<double>();
+    for (const auto& e : f->state["entities"]) {
+      const std::string name = e["entity"].as<std::string>();
+      INFO("t " << t << " " << name);
+      const Sums w = window(sql, name, t);
+      CHECK(e["tps"].as<double>() == Approx(w.completions / w.dt));
+      CHECK(e["velocity"].as<double>() == Approx(w.arrivals / w.dt));
+      CHECK(e["errors_per_s"].as<double>() == Approx(w.failed / w.dt));
+      CHECK(e["replicas_ready"].as<int>() == level(sql, name, "replicas_ready", t));
+      CHECK(e["active_users"].as<double>() == Approx(level(sql, name, "active_users", t)));
+    }
+  }
+  auto health = [](const Frame& f, int k) {
+    return f.state["sites"][k]["health"].as<std::string>();
+  };
+  CHECK(health(before, 0) == "up");
+  CHECK(health(during, 0) == "detecting");
+  CHECK(health(detected, 0) == "down");
+  CHECK(health(after, 0) == "up");
+  // Green, amber, red, green on screen for private; public stays green.
+  CHECK(near(before.badge("A/private"), 46, 184, 92));
+  CHECK(near(during.badge("A/private"), 240, 165, 30));
+  CHECK(near(detected.badge("A/private"), 224, 56, 56));
+  CHECK(near(after.badge("A/private"), 46, 184, 92));
+  for (const Frame* f : {&before, &during, &detected, &after})
+    CHECK(near(f->badge("A/public"), 46, 184, 92));
+  // The frames differ (the replay moved on), and a frame is reproducible.
+  CHECK(before.rgba != during.rgba);
+  const Frame again = render(d, db, "10m20s");
+  CHECK(again.rgba == during.rgba);
+}
+
+TEST_CASE("Viewer off-screen refuses bad input with exit 2") {
+  TempDir d;
+  Result r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, d / "missing.sqlite", "--at", "1m",
+                  "--screenshot", d / "x.png"},
+                 d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("missing.sqlite") != std::string::npos);
+  r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, demo4_db(), "--at", "10", "--screenshot",
+           d / "x.png"},
+          d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--at") != std::string::npos);
+}

@@ -1,0 +1,70 @@
+// tests/support/demo4.h: demo 4 (the active-active DR outage) simulated once per test process,
+// and the SQL the viewer tests use to check what the dashboard shows against the results.
+#pragma once
+
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "runner/results_db.h"
+#include "runner/run.h"
+#include "runner/scenario_loader.h"
+#include "runner/sqlite_util.h"
+
+namespace support {
+
+// Demo 4, simulated once for all the tests in this file.
+inline const std::string& demo4_db() {
+  static const std::string path = [] {
+    const std::string p = (std::filesystem::temp_directory_path() /
+                           ("hcsim-gui-demo4-" + std::to_string(getpid()) + ".sqlite"))
+                              .string();
+    std::filesystem::remove(p);
+    const runner::Scenario s = runner::load_scenario_file(
+        std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/04-active-active-dr.yaml", {});
+    runner::ResultsDb db(p);
+    runner::RunInfo info;
+    info.scenario = &s;
+    info.seed = s.seed;
+    runner::run_into_db(db, info, runner::RunControl{});
+    return p;
+  }();
+  return path;
+}
+
+struct Sums {
+  double dt = 0, arrivals = 0, completions = 0, failed = 0, sat = 0, tol = 0;
+};
+
+// The window the dashboard uses: the 10 one-second buckets ending with the one holding t.
+inline Sums window(runner::Db& db, const std::string& entity, double t) {
+  runner::Stmt st(db,
+                  "SELECT sum(dt_s), sum(arrivals), sum(completions), sum(failed), "
+                  "sum(apdex_satisfied), sum(apdex_tolerating) FROM series_named "
+                  "WHERE run_id = 1 AND entity = ? AND t_s > ? - 10 AND t_s <= ?");
+  st.bind(1, entity).bind(2, t).bind(3, t);
+  REQUIRE(st.step());
+  return {st.real(0), st.real(1), st.real(2), st.real(3), st.real(4), st.real(5)};
+}
+
+inline double level(runner::Db& db, const std::string& entity, const std::string& column,
+                    double t) {
+  runner::Stmt st(db, "SELECT " + column +
+                          " FROM series_named WHERE run_id = 1 AND entity = ? AND t_s <= ? "
+                          "ORDER BY t_s DESC LIMIT 1");
+  st.bind(1, entity).bind(2, t);
+  REQUIRE(st.step());
+  return st.is_null(0) ? std::nan("") : st.real(0);
+}
+
+inline double first_event(runner::Db& db, const std::string& where) {
+  runner::Stmt st(db, "SELECT min(t_ns) / 1e9 FROM events WHERE run_id = 1 AND " + where);
+  REQUIRE(st.step());
+  REQUIRE_FALSE(st.is_null(0));
+  return st.real(0);
+}
+
+}  // namespace support
