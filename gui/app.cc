@@ -661,14 +661,15 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
   ImGui::TextDisabled("cost %s", num(nb.cost, "%.2f").c_str());
 
   const float cell = compact ? width / 6 : width / 3;
-  big_number(opt_.big_font, "Apdex", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex), cell);
-  big_number(opt_.big_font, "TPS", num(nb.tps, "%.0f"), rgb(230, 232, 236), cell);
-  big_number(opt_.big_font, "Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"),
+  ImFont* value_font = compact ? opt_.caption_font : opt_.big_font;
+  big_number(value_font, "Apdex", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex), cell);
+  big_number(value_font, "TPS", num(nb.tps, "%.0f"), rgb(230, 232, 236), cell);
+  big_number(value_font, "Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"),
              nb.rt_mean_s > 1 ? rgb(240, 165, 30) : rgb(230, 232, 236), cell);
   if (!compact) ImGui::NewLine();
-  big_number(opt_.big_font, "Active users", num(nb.active_users, "%.0f"), rgb(230, 232, 236), cell);
-  big_number(opt_.big_font, "Req. velocity", num(nb.velocity, "%.0f/s"), rgb(230, 232, 236), cell);
-  big_number(opt_.big_font, "Errors", num(nb.errors_per_s, "%.1f/s"),
+  big_number(value_font, "Active users", num(nb.active_users, "%.0f"), rgb(230, 232, 236), cell);
+  big_number(value_font, "Req. velocity", num(nb.velocity, "%.0f/s"), rgb(230, 232, 236), cell);
+  big_number(value_font, "Errors", num(nb.errors_per_s, "%.1f/s"),
              nb.errors_per_s > 0 ? rgb(224, 56, 56) : rgb(230, 232, 236), cell);
   ImGui::NewLine();
 
@@ -732,6 +733,15 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
     }
     const float xt = left + frac * (right - left);
     dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 90));
+    // Time ticks, shared by the plots above (they span the same run).
+    const double step = dur <= 3600 ? 600 : dur <= 6 * 3600 ? 3600 : 4 * 3600;
+    for (double x = step; x < dur; x += step) {
+      const float px = left + static_cast<float>(x / dur) * (right - left);
+      dl->AddLine(ImVec2(px, bottom), ImVec2(px, bottom + 3), rgb(120, 125, 135));
+      const std::string lab = x < 3600 ? num(x / 60, "%.0fm") : num(x / 3600, "%.0fh");
+      dl->AddText(ImVec2(px - ImGui::CalcTextSize(lab.c_str()).x / 2, bottom - 15),
+                  rgb(150, 155, 165), lab.c_str());
+    }
   }
   ImGui::EndChild();
 }
@@ -772,13 +782,19 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
     const ImVec2 in(sx, y0 + sh / 2);
     dl->AddLine(gslb, in, site_colour(k), thickness(nb.velocity));
     char lab[64];
-    std::snprintf(lab, sizeof lab, "%.0f%%  %.0f/s", sv.weight, nb.velocity);
+    // A site the GSLB marked down gets no new answers, whatever its weight.
+    const bool out = sv.health == Health::kDown || sv.health == Health::kRecovering;
+    std::snprintf(lab, sizeof lab, out ? "%.0f%% (out)  %.0f/s" : "%.0f%%  %.0f/s", sv.weight,
+                  nb.velocity);
     const ImVec2 mid((gslb.x + in.x) / 2 - 30, (gslb.y + in.y) / 2 - 16);
     dl->AddText(mid, rgb(220, 222, 226), lab);
     dl->AddRectFilled(ImVec2(sx, y0), ImVec2(sx + sw, y0 + sh), rgb(30, 34, 42), 5);
     dl->AddRect(ImVec2(sx, y0), ImVec2(sx + sw, y0 + sh), health_colour(sv.health), 5, 0, 3);
-    std::snprintf(lab, sizeof lab, "%s  %s  %d nodes", si.name.c_str(), health_name(sv.health),
-                  nb.nodes);
+    if (nb.nodes > 0)
+      std::snprintf(lab, sizeof lab, "%s  %s  %d nodes", si.name.c_str(), health_name(sv.health),
+                    nb.nodes);
+    else
+      std::snprintf(lab, sizeof lab, "%s  %s", si.name.c_str(), health_name(sv.health));
     dl->AddText(ImVec2(sx + 6, y0 + 3), health_colour(sv.health), lab);
     // Pods as squares by state, in node order.
     std::vector<std::pair<int, PodState>> pods;
@@ -847,7 +863,7 @@ void App::event_log(const Replay& r, float width, float height) {
         continue;
       ImGui::TableNextRow();
       const bool past = i < next;
-      if (!past && !scrolled && follow_ && playing_) {
+      if (!past && !scrolled && follow_ && t_ != scrolled_to_) {
         ImGui::SetScrollHereY(0.8f);
         scrolled = true;
       }
@@ -868,6 +884,7 @@ void App::event_log(const Replay& r, float width, float height) {
                              : colour,
                          "%s", e.message.c_str());
     }
+    if (scrolled) scrolled_to_ = t_;
     ImGui::EndTable();
   }
   ImGui::EndChild();

@@ -102,6 +102,7 @@ class App {
   char filter_[128] = "";
   bool show_kind_[8] = {true, false, true, true, true, true, true, true};
   bool follow_ = true;
+  double scrolled_to_ = -1;  // the time the event log last scrolled to
   char open_path_[512] = "";
   char compare_path_[512] = "";
   struct Demo {

@@ -97,8 +97,8 @@ int main(int argc, char** argv) {
     return runner::kExitBadInput;
   }
   const bool offscreen = !screenshot.empty() || !dump.empty() || bench_frames > 0;
-  if (offscreen && input.empty()) {
-    std::fprintf(stderr, "hcsim-viewer: the off-screen modes need a results file or scenario\n");
+  if (offscreen && input.empty() && (!dump.empty() || bench_frames > 0)) {
+    std::fprintf(stderr, "hcsim-viewer: --dump-state and --bench-frames need a results file\n");
     return runner::kExitBadInput;
   }
 
@@ -130,8 +130,11 @@ int main(int argc, char** argv) {
   style.WindowRounding = 0;
   style.ChildRounding = 4;
   style.FrameRounding = 3;
-  style.Colors[ImGuiCol_WindowBg] = ImVec4(0.07f, 0.08f, 0.10f, 1);
-  style.Colors[ImGuiCol_ChildBg] = ImVec4(0.10f, 0.11f, 0.14f, 1);
+  // The window's background is the clear colour and panels are outlined, not filled: a software
+  // renderer (Mesa llvmpipe under Xvfb) is bound by how often each pixel is filled.
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_Border] = ImVec4(0.22f, 0.24f, 0.29f, 1);
   gui::AppOptions opt;
   const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   const char* bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
@@ -163,7 +166,9 @@ int main(int argc, char** argv) {
         code = runner::kExitBadInput;
       }
     }
+    double ui_ms = 0;  // of the last frame: building the interface (the rest is drawing)
     auto render = [&](double dt_real) {
+      const auto t_ui = std::chrono::steady_clock::now();
       glfwPollEvents();
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
@@ -172,19 +177,21 @@ int main(int argc, char** argv) {
       glfwGetFramebufferSize(window, &fw, &fh);
       app.frame(static_cast<float>(fw), static_cast<float>(fh), dt_real);
       ImGui::Render();
+      ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_ui)
+                  .count();
       glViewport(0, 0, fw, fh);
       glClearColor(0.07f, 0.08f, 0.10f, 1);
       glClear(GL_COLOR_BUFFER_BIT);
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     };
     if (code == 0 && offscreen) {
-      if (app.replay() == nullptr) {
+      if (app.replay() == nullptr && !input.empty()) {
         std::fprintf(stderr, "hcsim-viewer: nothing to show\n");
         code = runner::kExitBadInput;
       } else if (bench_frames > 0) {
         // Play the whole run in N frames: the worst case for data per frame.
         const double dur = app.replay()->duration_s();
-        std::vector<double> ms;
+        std::vector<double> ms, ui;
         app.set_time(0);
         for (int f = 0; f < bench_frames; ++f) {
           app.set_time(dur * (f + 1) / bench_frames);
@@ -194,6 +201,7 @@ int main(int argc, char** argv) {
           ms.push_back(
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                   .count());
+          ui.push_back(ui_ms);
           glfwSwapBuffers(window);
         }
         const double first = ms.front();
@@ -202,12 +210,15 @@ int main(int argc, char** argv) {
         auto q = [&](double p) {
           return rest.empty() ? first : rest[static_cast<std::size_t>(p * (rest.size() - 1))];
         };
+        std::sort(ui.begin() + 1, ui.end());
+        const double ui_median = ui.size() > 1 ? ui[1 + (ui.size() - 1) / 2] : ui.front();
         std::printf(
             "frames %d at %dx%d, run %.0f s of simulated time in %zu buckets: first frame "
             "%.1f ms (textures), then median %.2f ms, p95 %.2f ms, max %.2f ms (%.0f fps at the "
-            "median)\n",
+            "median); building the interface: median %.2f ms; renderer: %s\n",
             bench_frames, width, height, dur, app.replay()->overall().size(), first, q(0.5),
-            q(0.95), rest.empty() ? first : rest.back(), 1000.0 / q(0.5));
+            q(0.95), rest.empty() ? first : rest.back(), 1000.0 / q(0.5), ui_median,
+            reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
       } else {
         app.set_time(at_t->seconds());
         // Two frames: the first lays out auto-sized widgets, the second draws them settled.
@@ -234,7 +245,7 @@ int main(int argc, char** argv) {
             fs::rename(tmp, screenshot);
           }
         }
-        if (!dump.empty() && code == 0) {
+        if (!dump.empty() && code == 0 && app.replay() != nullptr) {
           std::ofstream(dump) << state_json(app, at_t->seconds());
         }
       }

@@ -378,13 +378,25 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
           s->gslb_down.back().second = e.t;
         }
       } else if (e.component == "gslb" && (e.kind == "dns" || e.kind == "split")) {
+        // {"weights":{"private":50,...}}; results of hcsim before 0.1 only had the message,
+        // "weights set: private 50, public 50".
         const std::size_t w = e.details.find("\"weights\":{");
-        if (w == std::string::npos) continue;
-        const std::string obj = e.details.substr(w + 10);
+        const std::string prefix = "weights set: ";
         std::vector<double> ws;
-        for (const std::string& n : site_names) {
-          const std::string v = json_field(obj, n);
-          ws.push_back(v.empty() ? 0.0 : std::atof(v.c_str()));
+        if (w != std::string::npos) {
+          const std::string obj = e.details.substr(w + 10);
+          for (const std::string& n : site_names) {
+            const std::string v = json_field(obj, n);
+            ws.push_back(v.empty() ? 0.0 : std::atof(v.c_str()));
+          }
+        } else if (e.message.rfind(prefix, 0) == 0) {
+          const std::string list = ", " + e.message.substr(prefix.size());
+          for (const std::string& n : site_names) {
+            const std::size_t p = list.find(", " + n + " ");
+            ws.push_back(p == std::string::npos ? 0.0 : std::atof(list.c_str() + p + n.size() + 3));
+          }
+        } else {
+          continue;
         }
         r.weight_changes_.emplace_back(e.t, ws);
       }

@@ -113,3 +113,14 @@ TEST_CASE("Viewer replay loads captions, events, the T-map and refuses a bad fil
   CHECK_THROWS_WITH(gui::Replay::load("/nonexistent/x.sqlite"),
                     Catch::Contains("/nonexistent/x.sqlite"));
 }
+
+TEST_CASE("Viewer GSLB weights follow the operator's change in demo 2") {
+  const gui::Replay r = gui::Replay::load(support::demo_db("02-gslb-weighted.yaml"));
+  const auto before = gui::state_at(r, 1199).sites;
+  const auto after = gui::state_at(r, 1201).sites;
+  CHECK(before[0].weight == Approx(30));
+  CHECK(before[1].weight == Approx(70));
+  CHECK(after[0].weight == Approx(50));
+  CHECK(after[1].weight == Approx(50));
+  CHECK(r.regions().size() == 2);
+}

@@ -9,7 +9,9 @@
 #      the same with closed-loop users behind a DNS GSLB with resolvers and health checks;
 #   4. peak memory of a 1 h and a 24 h run at 1,000 req/s with 1 s buckets;
 #   5. sweep throughput: the five demos x 4 replications (tests/perf/demos-x4.sweep.yaml) with
-#      --jobs 1 and --jobs 2, in runs per hour, and the scaling efficiency (speed-up / jobs).
+#      --jobs 1 and --jobs 2, in runs per hour, and the scaling efficiency (speed-up / jobs);
+#   6. the viewer's frame time replaying demo 2 run for 24 h at 1 s buckets, off-screen under
+#      Xvfb (600 frames over the whole run).
 # Usage: tests/perf/bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,3 +75,9 @@ for j in 1 2; do
 done
 awk -v a="$(median < "$tmp/sweep-j1")" -v b="$(median < "$tmp/sweep-j2")" \
   'BEGIN {printf "\nspeed-up with 2 jobs = %.2f, scaling efficiency = %.0f%%\n", a / b, 50 * a / b}'
+
+echo
+"$hcsim" run scenarios/demos/02-gslb-weighted.yaml --set duration=24h --out "$tmp/day.sqlite" -q || true
+for i in $(seq "$runs"); do
+  xvfb-run -a -s "-screen 0 1920x1200x24" build/release/hcsim-viewer "$tmp/day.sqlite" --bench-frames 600
+done

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "runner/results_db.h"
@@ -16,24 +17,27 @@
 
 namespace support {
 
-// Demo 4, simulated once for all the tests in this file.
-inline const std::string& demo4_db() {
-  static const std::string path = [] {
-    const std::string p = (std::filesystem::temp_directory_path() /
-                           ("hcsim-gui-demo4-" + std::to_string(getpid()) + ".sqlite"))
-                              .string();
-    std::filesystem::remove(p);
-    const runner::Scenario s = runner::load_scenario_file(
-        std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/04-active-active-dr.yaml", {});
-    runner::ResultsDb db(p);
-    runner::RunInfo info;
-    info.scenario = &s;
-    info.seed = s.seed;
-    runner::run_into_db(db, info, runner::RunControl{});
-    return p;
-  }();
-  return path;
+// A demo scenario (file name in scenarios/demos/) simulated into a scratch results file, once
+// per test process. The files are left in the temporary directory for inspection.
+inline const std::string& demo_db(const std::string& file) {
+  static std::map<std::string, std::string> done;
+  auto it = done.find(file);
+  if (it != done.end()) return it->second;
+  const std::string p = (std::filesystem::temp_directory_path() /
+                         ("hcsim-test-" + std::to_string(getpid()) + "-" + file + ".sqlite"))
+                            .string();
+  std::filesystem::remove(p);
+  const runner::Scenario s =
+      runner::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file, {});
+  runner::ResultsDb db(p);
+  runner::RunInfo info;
+  info.scenario = &s;
+  info.seed = s.seed;
+  runner::run_into_db(db, info, runner::RunControl{});
+  return done.emplace(file, p).first->second;
 }
+
+inline const std::string& demo4_db() { return demo_db("04-active-active-dr.yaml"); }
 
 struct Sums {
   double dt = 0, arrivals = 0, completions = 0, failed = 0, sat = 0, tol = 0;
