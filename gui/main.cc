@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
   cli.add_option("--speed", speed, "Simulated seconds per real second while playing (1-1000)")
       ->check(CLI::Range(1.0, 1000.0))
       ->capture_default_str();
+  std::string results_dir = "results/viewer";
+  cli.add_option("--results-dir", results_dir, "Where scenarios opened in the viewer write results")
+      ->capture_default_str();
   cli.add_option("--bench-frames", bench_frames,
                  "Off-screen: play the whole run in N frames and report frame times");
   CLI11_PARSE(cli, argc, argv);
@@ -147,7 +150,7 @@ int main(int argc, char** argv) {
   ImGui_ImplOpenGL3_Init("#version 330");
 
   opt.demos_dir = find_demos(argv[0]);
-  opt.results_dir = "results/viewer";
+  opt.results_dir = results_dir;
   int code = runner::kExitOk;
   {
     gui::App app(opt);

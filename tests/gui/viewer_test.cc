@@ -113,3 +113,30 @@ TEST_CASE("Viewer off-screen refuses bad input with exit 2") {
   CHECK(r.code == 2);
   CHECK(r.err.find("--at") != std::string::npos);
 }
+
+TEST_CASE("Viewer opens a scenario by simulating it, and compares two runs") {
+  TempDir d;
+  // A scenario: simulated in the background thread, then shown like any results.
+  const std::string png = d / "s.png", json = d / "s.json";
+  Result r =
+      run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE,
+           std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/02-gslb-weighted.yaml", "--at",
+           "21m30s", "--screenshot", png, "--dump-state", json, "--results-dir", d / "viewer"},
+          d);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(std::filesystem::exists(d / "viewer/02-gslb-weighted.sqlite"));
+  const YAML::Node s = YAML::LoadFile(json);
+  CHECK(s["sites"][0]["weight_pct"].as<double>() == Approx(50));
+  CHECK(s["entities"][0]["tps"].as<double>() > 100);
+  // Compare mode: both runs' badges are drawn.
+  r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, demo4_db(), "--compare",
+           demo_db("05-failover-autoscale.yaml"), "--at", "16m", "--screenshot", png,
+           "--dump-state", json},
+          d);
+  REQUIRE(r.code == 0);
+  const YAML::Node c = YAML::LoadFile(json);
+  CHECK(c["health_badges"]["A/private"]);
+  CHECK(c["health_badges"]["B/private"]);
+  CHECK(c["health_badges"]["B/public"]);
+}
