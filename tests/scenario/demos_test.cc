@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "runner/run.h"
@@ -31,6 +34,26 @@ std::unique_ptr<Demo> run_demo(const std::string& file) {
   REQUIRE(d->r.expect_passed);
   CHECK(*d->r.expect_passed);
   CHECK_FALSE(s.narration.empty());
+  // The event sequence is the one recorded in tests/data/demo-fingerprints.txt.
+  std::ifstream golden(std::string(HCSIM_SOURCE_DIR) + "/tests/data/demo-fingerprints.txt");
+  std::string line, name, hex;
+  uint64_t events = 0;
+  bool found = false;
+  while (std::getline(golden, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    ss >> name >> hex >> events;
+    if (name != file) continue;
+    found = true;
+    char got[20];
+    std::snprintf(got, sizeof got, "%016llx", static_cast<unsigned long long>(d->r.fingerprint));
+    INFO("fingerprint of " << file
+                           << " (update tests/data/demo-fingerprints.txt only when a "
+                              "model change alters the event sequence on purpose)");
+    CHECK(std::string(got) == hex);
+    CHECK(d->r.events == events);
+  }
+  CHECK(found);
   return d;
 }
 
