@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "runner/estimate.h"
 #include "runner/hpa_check.h"
 #include "runner/results_db.h"
 #include "runner/run.h"
@@ -35,9 +36,12 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
   try {
     const Scenario s = load_scenario_file(scenario, sets);
     if (!quiet) {
-      std::printf("%s: ok: scenario '%s', %zu site%s, %s simulated\n", scenario.c_str(),
+      const Estimate e = estimate(s);
+      std::printf("%s: ok: scenario '%s', %zu site%s, %s simulated (%s)\n", scenario.c_str(),
                   s.name.c_str(), s.sites.size(), s.sites.size() == 1 ? "" : "s",
-                  sim::format_duration(s.duration).c_str());
+                  sim::format_duration(s.duration).c_str(), describe(e).c_str());
+      if (const std::string over = over_limits(e); !over.empty())
+        std::printf("  hcsim run would refuse it without --force: %s\n", over.c_str());
     }
     return kExitOk;
   } catch (const ScenarioError& e) {
@@ -66,6 +70,12 @@ int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
   }
   const uint64_t seed = args.seed.value_or(s.seed);
   const std::string out = args.out.empty() ? "results/" + s.name + ".sqlite" : args.out;
+  if (const std::string over = over_limits(estimate(s)); !over.empty() && !args.force) {
+    std::fprintf(stderr,
+                 "%s: scenario '%s' is too large to start: %s. Use --force to run it anyway.\n",
+                 args.scenario.c_str(), s.name.c_str(), over.c_str());
+    return kExitBadInput;
+  }
 
   // Write into a temporary file next to the destination and rename it when the run has ended,
   // so `out` is never a half-written file; an interrupted run is kept, marked interrupted.

@@ -25,6 +25,7 @@ struct RunArgs {
   std::string out;           // "" = results/<scenario name>.sqlite
   std::string summary_json;  // "" = none, "-" = stdout
   bool quiet = false;
+  bool force = false;  // run even when the estimate is over the limits (runner/estimate.h)
 };
 
 int cmd_run(const RunArgs& args, const std::atomic<bool>* stop);

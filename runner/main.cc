@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   run->add_option("--summary-json", run_args.summary_json,
                   "Also write the run summary as JSON ('-' = stdout)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress or summary on the terminal");
+  run->add_flag("--force", run_args.force,
+                "Run even when the estimated requests, results size or memory are over the "
+                "limits (hcsim validate shows the estimate)");
 
   std::string validate_file;
   std::vector<std::string> validate_sets;
@@ -79,6 +82,8 @@ int main(int argc, char** argv) {
       "N for --shard auto (default: shards: in the sweep file, or SLURM_ARRAY_TASK_COUNT)");
   sweep->add_flag("--list", sweep_args.list, "Print the planned runs and exit");
   sweep->add_flag("--quiet,-q", sweep_args.quiet, "No progress or summary on the terminal");
+  sweep->add_flag("--force", sweep_args.force,
+                  "Run even when a configuration's estimate is over the limits of hcsim run");
 
   std::string merge_out;
   std::vector<std::string> merge_in;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "runner/commands.h"
+#include "runner/estimate.h"
 #include "runner/merge.h"
 #include "runner/results_db.h"
 #include "runner/run.h"
@@ -323,6 +324,26 @@ int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop) {
   if (args.jobs < 1) {
     std::fprintf(stderr, "hcsim sweep: --jobs must be at least 1\n");
     return kExitBadInput;
+  }
+  // Every configuration within the limits of a single run (its first replication stands for
+  // all: replications differ only in their seed).
+  if (!args.force) {
+    for (const PlannedRun& r : plan.runs) {
+      if (r.replication != 0) continue;
+      try {
+        const std::string over = over_limits(estimate(load_scenario_file(r.scenario_file, r.sets)));
+        if (!over.empty()) {
+          std::fprintf(stderr,
+                       "hcsim sweep: configuration '%s' is too large to start: %s. Use --force to "
+                       "run it anyway.\n",
+                       r.config_label.c_str(), over.c_str());
+          return kExitBadInput;
+        }
+      } catch (const ScenarioError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return kExitBadInput;
+      }
+    }
   }
   std::vector<const PlannedRun*> mine;
   for (const PlannedRun& r : plan.runs) {

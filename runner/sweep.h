@@ -86,6 +86,7 @@ SweepPlan plan_sweep_file(const std::string& path);
 struct SweepArgs {
   std::string file;
   int jobs = 1;
+  bool force = false;
   std::string out;  // "" = results/<sweep name>.sqlite
   bool resume = false;
   std::string shard;  // "" (all), "I/N" or "auto"

@@ -143,3 +143,32 @@ TEST_CASE("SIGINT stops a run and leaves a valid database marked interrupted") {
   ok.step();
   CHECK(ok.text(0) == "ok");
 }
+
+TEST_CASE("a run or sweep estimated beyond the limits is refused unless forced, exit 2") {
+  TempDir d;
+  const std::string big = std::string(HCSIM_SOURCE_DIR) + "/tests/perf/mem-1000rps.yaml";
+  // 200 days at 1,000 requests per second: 17 G requests.
+  Result r = hcsim({"run", big, "--set", "duration=200d", "--out", d / "x.sqlite"}, d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("too large to start: about 17.3 G requests") != std::string::npos);
+  CHECK(r.err.find("--force") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "x.sqlite"));
+  // 60 ms buckets for 30 days: a results file of about 22 GB.
+  r = hcsim({"run", big, "--set", "duration=30d", "--set", "traffic.rate=1/s", "--set",
+             "metrics.bucket=60ms", "--out", d / "x.sqlite"},
+            d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("a results file of about") != std::string::npos);
+  // validate shows the estimate and says run would refuse it.
+  r = hcsim({"validate", big, "--set", "duration=200d"}, d);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("~17.3 G requests") != std::string::npos);
+  CHECK(r.out.find("would refuse it without --force") != std::string::npos);
+  // A sweep checks each configuration before running any.
+  write(d / "s.yaml", "name: big\nscenario: " + big +
+                          "\naxes:\n  - {name: d, set: [duration], values: [1m, 200d]}\n");
+  r = hcsim({"sweep", d / "s.yaml", "--out", d / "s.sqlite"}, d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("configuration 'd=200d' is too large") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "s.sqlite"));
+}

@@ -52,9 +52,10 @@ class TempDir {
 };
 
 // Runs a program (argv[0] is its path) with extra "NAME=value" environment entries, which replace
-// inherited ones of the same name; if interrupt_after_ms > 0, sends SIGINT after that long.
+// inherited ones of the same name; if interrupt_after_ms > 0, sends `signal_number` (SIGINT)
+// after that long.
 inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int interrupt_after_ms = 0,
-                  const std::vector<std::string>& env = {}) {
+                  const std::vector<std::string>& env = {}, int signal_number = SIGINT) {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -82,7 +83,7 @@ inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int inter
   posix_spawn_file_actions_destroy(&fa);
   if (interrupt_after_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(interrupt_after_ms));
-    kill(pid, SIGINT);
+    kill(pid, signal_number);
   }
   int status = 0;
   waitpid(pid, &status, 0);
@@ -95,10 +96,11 @@ inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int inter
 
 // Runs the hcsim executable under test with args.
 inline Result hcsim(const std::vector<std::string>& args, const TempDir& dir,
-                    int interrupt_after_ms = 0, const std::vector<std::string>& env = {}) {
+                    int interrupt_after_ms = 0, const std::vector<std::string>& env = {},
+                    int signal_number = SIGINT) {
   std::vector<std::string> argv{HCSIM_EXE};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv, dir, interrupt_after_ms, env);
+  return run(argv, dir, interrupt_after_ms, env, signal_number);
 }
 
 }  // namespace support
