@@ -11,8 +11,11 @@ shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_scenario fuzz_set fuzz_sweep)
 root=$PWD
-scripts/setup.sh release >/dev/null   # the Debian packages (clang comes with the build tools)
-command -v clang++ >/dev/null || { echo "fuzz: clang++ is not installed" >&2; exit 2; }
+scripts/setup.sh release >/dev/null   # the Debian packages of the project
+if ! command -v clang++ >/dev/null; then  # libFuzzer comes with Debian's clang
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang >/dev/null
+fi
 [[ -f build/fuzz/CMakeCache.txt ]] || cmake --preset fuzz >/dev/null
 cmake --build build/fuzz -j "$(nproc)" 2>&1 | grep -E 'error|warning:' || true
 
