@@ -37,6 +37,6 @@ p=$(awk '{print $7}' "$tmp/simpy" | median)
 echo
 echo "| simulator | customers per run | customers / s (median of $runs) | hcsim is faster by |"
 echo "|---|---|---|---|"
-echo "| hcsim $(build/release/hcsim --version 2>/dev/null | head -1 | awk '{print $NF}') | $(awk '{print $3; exit}' "$tmp/hcsim") | $h | 1 |"
+echo "| hcsim (this checkout) | $(awk '{print $3; exit}' "$tmp/hcsim") | $h | 1 |"
 echo "| SimGrid 3.32 S4U (actors, condition variable) | 2,000,000 | $g | $(awk -v a="$h" -v b="$g" 'BEGIN {printf "%.1fx", a / b}') |"
 echo "| SimPy 2.3.1 (Debian python3-simpy) | 500,000 | $p | $(awk -v a="$h" -v b="$p" 'BEGIN {printf "%.1fx", a / b}') |"
