@@ -34,7 +34,17 @@ std::unique_ptr<Demo> run_demo(const std::string& file) {
   REQUIRE(d->r.expect_passed);
   CHECK(*d->r.expect_passed);
   CHECK_FALSE(s.narration.empty());
-  // The event sequence is the one recorded in tests/data/demo-fingerprints.txt.
+  // The event sequence is the one recorded in tests/data/demo-fingerprints.txt, on x86-64 with
+  // FMA: glibc picks its exp and log implementations by CPU feature, and the variants without
+  // FMA may round differently in the last bit, which changes later events.
+#if defined(__x86_64__)
+  if (!__builtin_cpu_supports("fma")) {
+    WARN(
+        "this CPU has no FMA: glibc's exp/log differ from where the fingerprints were recorded; "
+        "fingerprint check skipped");
+    return d;
+  }
+#endif
   std::ifstream golden(std::string(HCSIM_SOURCE_DIR) + "/tests/data/demo-fingerprints.txt");
   std::string line, name, hex;
   uint64_t events = 0;
