@@ -83,8 +83,12 @@ struct Envelope {
   float max = 0;
 };
 
+// Keyed by the series' address: cleared whenever a run is loaded or closed, since a new run's
+// vectors may reuse a closed run's addresses.
+std::map<std::pair<const void*, int>, Envelope> g_envelopes;
+
 Envelope& envelope(const Series& s, const std::vector<float>& v, double duration, int cols) {
-  static std::map<std::pair<const void*, int>, Envelope> cache;
+  auto& cache = g_envelopes;
   auto key = std::make_pair(static_cast<const void*>(&v), cols);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
@@ -250,6 +254,7 @@ void App::release_textures() {
     if (t.tex != 0) glDeleteTextures(1, &t.tex);
   }
   textures_.clear();
+  g_envelopes.clear();
 }
 
 void App::set_time(double t) {
@@ -338,6 +343,7 @@ bool App::open_compare(const std::string& path, int64_t run_id) {
       return true;
     }
     b_ = Replay::load(path, run_id);
+    release_textures();
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -602,7 +608,10 @@ void App::timeline(float width) {
                                ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
   if (b_) {
-    if (ImGui::Button("Single")) b_.reset();
+    if (ImGui::Button("Single")) {
+      b_.reset();
+      release_textures();
+    }
   } else if ((ImGui::Button("Compare") || enter) && compare_path_[0] != '\0') {
     open_compare(compare_path_);
   }
