@@ -139,27 +139,20 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
       overrides = st.text(8);
     }
     {
+      // Entities in id order, the overall series ("all") moved to the front.
       runner::Stmt st(db,
-                      "SELECT entity_id, name FROM entities WHERE run_id = ? ORDER BY entity_id");
+                      "SELECT entity_id, name FROM entities WHERE run_id = ? "
+                      "ORDER BY name != 'all', entity_id");
       st.bind(1, run_id);
       std::map<int64_t, std::size_t> index;
       while (st.step()) {
         index[st.int64(0)] = r.entity_names_.size();
         r.entity_names_.push_back(st.text(1));
       }
-      // The overall series first.
-      const auto all = std::find(r.entity_names_.begin(), r.entity_names_.end(), "all");
-      if (all == r.entity_names_.end()) throw std::runtime_error("the run has no overall series");
-      std::rotate(r.entity_names_.begin(), all, all + 1);
-      index.clear();
+      if (r.entity_names_.empty() || r.entity_names_[0] != "all")
+        throw std::runtime_error("the run has no overall series");
       r.series_.resize(r.entity_names_.size());
       r.tmaps_.resize(r.entity_names_.size());
-      runner::Stmt ids(db, "SELECT entity_id, name FROM entities WHERE run_id = ?");
-      ids.bind(1, run_id);
-      while (ids.step()) {
-        const auto it = std::find(r.entity_names_.begin(), r.entity_names_.end(), ids.text(1));
-        index[ids.int64(0)] = static_cast<std::size_t>(it - r.entity_names_.begin());
-      }
       runner::Stmt s(db,
                      "SELECT entity_id, t_ns, dt_s, arrivals, completions, failed, rt_mean_s, "
                      "rt_p50_s, rt_p95_s, rt_p99_s, apdex, apdex_satisfied, apdex_tolerating, "
