@@ -37,15 +37,27 @@ void EventQueue::release(uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
+bool EventQueue::move(EventId id, SimTime t) {
+  if (!pending(id)) return false;
+  const uint32_t pos = pos_[id.slot];
+  SIM_ASSERT(next_seq_ < kSeqMask, "event sequence overflow");
+  const uint64_t prio = heap_[pos].key & ~kSeqMask;
+  resift(pos, Entry{t.ns(), prio | next_seq_++, id.slot});
+  return true;
+}
+
 void EventQueue::remove_at(uint32_t pos) {
   const Entry last = heap_.back();
   heap_.pop_back();
   if (pos == heap_.size()) return;
-  // The moved entry may need to go either way.
-  if (pos > 0 && less(last, heap_[(pos - 1) / 4])) {
-    sift_up(pos, last);
+  resift(pos, last);
+}
+
+void EventQueue::resift(uint32_t pos, const Entry& e) {
+  if (pos > 0 && less(e, heap_[(pos - 1) / 4])) {
+    sift_up(pos, e);
   } else {
-    sift_down(pos, last);
+    sift_down(pos, e);
   }
 }
 

@@ -53,6 +53,11 @@ class EventQueue {
   }
   // Removes a pending event. Returns false if it already ran, was cancelled or is invalid.
   bool cancel(EventId id);
+  // Moves a pending event to time t, keeping its callback, priority and id. It is ordered exactly
+  // as if it had been cancelled and pushed again now (it takes a new insertion sequence), so the
+  // run is the same event for event; it costs one sift instead of a removal and an insertion.
+  // Returns false (and does nothing) if the event is not pending.
+  bool move(EventId id, SimTime t);
   bool pending(EventId id) const;
 
   bool empty() const { return heap_.empty(); }
@@ -105,6 +110,8 @@ class EventQueue {
     place(pos, e);
   }
   void sift_down(uint32_t pos, Entry e);
+  // Puts e at pos, then sifts it whichever way it needs to go.
+  void resift(uint32_t pos, const Entry& e);
   void remove_at(uint32_t pos);
   void release(uint32_t slot);
   uint32_t new_slot();

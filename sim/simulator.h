@@ -43,6 +43,12 @@ class Simulator {
   }
   // Returns true if the event was pending and is now removed.
   bool cancel(EventId id) { return queue_.cancel(id); }
+  // Moves a pending event to time t (same callback, priority and id); ordered as if cancelled
+  // and scheduled again now. Returns false if it is not pending. REQUIRES: t >= now().
+  bool reschedule(EventId id, SimTime t) {
+    SIM_ASSERT(t >= now_, "event rescheduled into the past");
+    return queue_.move(id, t);
+  }
   bool pending(EventId id) const { return queue_.pending(id); }
 
   enum class RunStatus { kReachedEnd, kEventBudget, kStopped };

@@ -87,12 +87,11 @@ void Pod::reschedule() {
   int64_t dt_ns = static_cast<int64_t>(dt);
   if (static_cast<double>(dt_ns) < dt) ++dt_ns;
   const sim::SimTime at = sim_.now() + sim::nanoseconds(dt_ns);
-  if (sim_.pending(completion_)) {
-    if (at == completion_at_) return;
-    sim_.cancel(completion_);
-  }
+  if (at == completion_at_ && sim_.pending(completion_)) return;
   completion_at_ = at;
-  completion_ = sim_.schedule_at(at, [this] { on_completion(); });
+  if (!sim_.reschedule(completion_, at)) {
+    completion_ = sim_.schedule_at(at, [this] { on_completion(); });
+  }
 }
 
 void Pod::on_completion() {

@@ -89,3 +89,79 @@ TEST_CASE("heap order holds under random pushes and cancels") {
     last = t.ns();
   }
 }
+
+TEST_CASE("move orders an event exactly as cancel and push again would") {
+  // Two queues under the same random operations: one moves events in place, the other cancels
+  // and pushes them again. They must run the same callbacks in the same order.
+  EventQueue moved, pushed;
+  std::vector<int> log_moved, log_pushed;
+  RngStream rng(11);
+  struct Live {
+    EventId in_moved, in_pushed;
+    int prio, tag;
+  };
+  std::vector<Live> live;
+  int next_tag = 0;
+  auto push_both = [&](int64_t t, int prio, int tag) {
+    Live l{
+        moved.push(SimTime::from_ns(t), prio, [&log_moved, tag] { log_moved.push_back(tag); }),
+        pushed.push(SimTime::from_ns(t), prio, [&log_pushed, tag] { log_pushed.push_back(tag); }),
+        prio, tag};
+    live.push_back(l);
+  };
+  int moves = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const uint64_t op = rng.uniform_int(0, 9);
+    // Few distinct times, so ties (decided by insertion sequence) are common.
+    const int64_t t = static_cast<int64_t>(rng.uniform_int(0, 50));
+    if (op < 4) {
+      push_both(t, static_cast<int>(rng.uniform_int(0, 2)) - 1, next_tag++);
+    } else if (op < 8 && !live.empty()) {
+      Live& l = live[rng.uniform_int(0, live.size() - 1)];
+      if (!moved.pending(l.in_moved)) continue;
+      REQUIRE(moved.move(l.in_moved, SimTime::from_ns(t)));
+      REQUIRE(pushed.cancel(l.in_pushed));
+      const int tag = l.tag;
+      l.in_pushed = pushed.push(SimTime::from_ns(t), l.prio,
+                                [&log_pushed, tag] { log_pushed.push_back(tag); });
+      ++moves;
+    } else if (!moved.empty()) {
+      SimTime ta, tb;
+      int pa, pb;
+      moved.pop(&ta, &pa)();
+      pushed.pop(&tb, &pb)();
+      REQUIRE(ta == tb);
+      REQUIRE(pa == pb);
+    }
+    REQUIRE(moved.size() == pushed.size());
+  }
+  while (!moved.empty()) {
+    SimTime t;
+    int p;
+    moved.pop(&t, &p)();
+    pushed.pop(&t, &p)();
+  }
+  CHECK(moves > 1000);
+  CHECK(log_moved.size() > 1000);
+  CHECK(log_moved == log_pushed);
+}
+
+TEST_CASE("move keeps the id and does nothing to an event that is not pending") {
+  EventQueue q;
+  int fired = 0;
+  const EventId a = q.push(seconds(5), 0, [&fired] { fired += 1; });
+  q.push(seconds(3), 0, [&fired] { fired += 10; });
+  CHECK(q.move(a, seconds(1)));  // earlier: now first
+  CHECK(q.pending(a));
+  SimTime t;
+  int p;
+  q.pop(&t, &p)();
+  CHECK(t == seconds(1));
+  CHECK(fired == 1);
+  CHECK_FALSE(q.move(a, seconds(9)));  // already ran
+  CHECK_FALSE(q.move(EventId{}, seconds(9)));
+  CHECK(q.size() == 1);
+  q.pop(&t, &p)();
+  CHECK(t == seconds(3));
+  CHECK(fired == 11);
+}
