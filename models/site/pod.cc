@@ -57,6 +57,7 @@ bool Pod::offer(RequestId id) {
   }
   if (queued() < cfg_.queue) {
     waiting_.push_back(id);
+    load_changed();
     return true;
   }
   return false;
@@ -65,6 +66,7 @@ bool Pod::offer(RequestId id) {
 void Pod::start(RequestId id) {
   advance();
   admit(id);
+  load_changed();
   if (!completing_) reschedule();  // on_completion() reschedules once at its end
 }
 
@@ -102,6 +104,7 @@ void Pod::on_completion() {
   jobs_.pop_back();
   ++completed_;
   if (!waiting_.empty()) admit(waiting_.pop_front());
+  load_changed();
   // The listener may start another request here (shared-queue balancing) before we reschedule.
   completing_ = true;
   listener_.on_pod_done(*this, done);
@@ -130,6 +133,7 @@ void Pod::kill(FailureCause cause) {
   while (!waiting_.empty()) victims.push_back(waiting_.pop_front());
   jobs_.clear();
   vtime_ = 0;
+  load_changed();
   for (RequestId id : victims) listener_.on_pod_failed(*this, id, cause);
 }
 

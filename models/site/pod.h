@@ -26,6 +26,7 @@
 
 #include "models/common/request.h"
 #include "models/common/ring_queue.h"
+#include "models/site/load_index.h"
 #include "sim/simulator.h"
 
 namespace models {
@@ -106,6 +107,12 @@ class Pod {
   // Capacity factor of the pod's host (1 = nominal; a brown-out lowers it). REQUIRES: f > 0.
   void set_capacity_factor(double f);
   double speed() const { return speed_; }
+  // Least-request balancing: while set, every change of load() is written to position `pos` of
+  // `index` (the site sets it for its endpoints; nullptr stops it).
+  void set_load_slot(LoadIndex* index, std::size_t pos) {
+    load_index_ = index;
+    load_pos_ = pos;
+  }
 
  private:
   struct Job {
@@ -120,6 +127,9 @@ class Pod {
   void admit(RequestId id);
   void reschedule();
   void on_completion();
+  void load_changed() {
+    if (load_index_ != nullptr) load_index_->set(load_pos_, load());
+  }
 
   sim::Simulator& sim_;
   RequestPool& pool_;
@@ -140,6 +150,8 @@ class Pod {
   sim::EventId completion_;
   sim::SimTime completion_at_;
   bool completing_ = false;  // inside on_completion(): start() leaves rescheduling to it
+  LoadIndex* load_index_ = nullptr;
+  std::size_t load_pos_ = 0;
 };
 
 }  // namespace models

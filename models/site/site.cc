@@ -43,6 +43,11 @@ Site::Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConf
                   static_cast<PodListener&>(*this), static_cast<EndpointListener&>(*this), rec,
                   cfg.name) {
   nodes_.set_on_capacity([this] { deployment_.schedule_pending(); });
+  const PodConfig& pod = cfg_.deployment.pod;
+  if (cfg_.balancing == Balancing::kLeastRequest && pod.concurrency != PodConfig::kUnlimited &&
+      pod.queue != PodConfig::kUnlimited && pod.concurrency + pod.queue < (1 << 16)) {
+    load_index_ = LoadIndex(pod.concurrency + pod.queue + 1);
+  }
 }
 
 void Site::start() {
@@ -79,6 +84,7 @@ Pod* Site::least_loaded(bool need_free_worker) {
   // Scan from a rotating start so ties spread over the pods instead of piling on the first.
   const std::size_t n = ready_.size();
   if (++rr_next_ >= n) rr_next_ = 0;
+  if (indexed_ && !need_free_worker) return ready_[load_index_.first_least(rr_next_)];
   Pod* best = nullptr;
   int best_load = std::numeric_limits<int>::max();
   auto consider = [&](Pod* p) {
@@ -189,6 +195,7 @@ void Site::on_pod_failed(Pod& /*pod*/, RequestId id, FailureCause cause) {
 
 void Site::endpoint_added(Pod& pod) {
   ready_.push_back(&pod);
+  reindex();
   if (cfg_.balancing == Balancing::kSharedQueue) feed_from_shared_queue(pod);
 }
 
@@ -199,7 +206,21 @@ void Site::endpoint_removed(Pod& pod) {
       break;
     }
   }
+  pod.set_load_slot(nullptr, 0);
   if (rr_next_ >= ready_.size()) rr_next_ = 0;
+  reindex();
+}
+
+void Site::reindex() {
+  if (load_index_.levels() == 0) return;
+  indexed_ = load_index_.usable(ready_.size());
+  std::vector<int> loads(indexed_ ? ready_.size() : 0);
+  for (std::size_t i = 0; i < loads.size(); ++i) loads[i] = ready_[i]->load();
+  if (indexed_) load_index_.rebuild(loads);
+  // Every endpoint reports its load changes to the index from now on (or to none).
+  for (std::size_t i = 0; i < ready_.size(); ++i) {
+    ready_[i]->set_load_slot(indexed_ ? &load_index_ : nullptr, i);
+  }
 }
 
 WorkloadSignals Site::signals() {

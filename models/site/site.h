@@ -28,6 +28,7 @@
 #include "models/common/site_gauges.h"
 #include "models/common/site_health.h"
 #include "models/site/deployment.h"
+#include "models/site/load_index.h"
 #include "models/site/node_pool.h"
 #include "models/site/pod.h"
 #include "sim/recorder.h"
@@ -133,6 +134,8 @@ class Site final : public RequestSink,
   void change_inflight(int delta);
   Pod* pick_pod();
   Pod* least_loaded(bool need_free_worker);
+  // Least-request bookkeeping: gives the endpoints their positions in the load index.
+  void reindex();
   void feed_from_shared_queue(Pod& pod);
 
   sim::Simulator& sim_;
@@ -148,6 +151,8 @@ class Site final : public RequestSink,
   std::vector<Pod*> ready_;
   RingQueue<RequestId> shared_queue_;
   std::size_t rr_next_ = 0;
+  LoadIndex load_index_;  // least-request with bounded pod loads; levels() == 0 otherwise
+  bool indexed_ = false;  // the index is in use (else least_loaded scans)
 
   int inflight_ = 0;
   double inflight_area_ = 0;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 #include "fakes.h"
 #include "models/site/site.h"
 #include "sim/memory_recorder.h"
@@ -122,4 +124,83 @@ TEST_CASE("starting a site logs its deployment and its pods") {
   CHECK(rec.events_[1].kind == "pod");
   CHECK(rec.events_[2].message == "s-r1-1 ready");
   CHECK(site.ready_pods() == 3);
+}
+
+namespace {
+// The least-request rule by brute force: lowest load, ties to the first at or after start.
+std::size_t brute_least(const std::vector<int>& loads, std::size_t start) {
+  std::size_t best = start;
+  for (std::size_t k = 0; k < loads.size(); ++k) {
+    const std::size_t i = (start + k) % loads.size();
+    if (loads[i] < loads[best]) best = i;
+  }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("the load index picks what a scan of the loads picks") {
+  sim::RngStream rng(5);
+  for (const std::size_t n : {1, 2, 63, 64, 65, 130, 300}) {
+    const int levels = 20;
+    LoadIndex index(levels);
+    REQUIRE(index.usable(n));
+    std::vector<int> loads(n);
+    for (int& l : loads) l = static_cast<int>(rng.uniform_int(0, levels - 1));
+    index.rebuild(loads);
+    for (int step = 0; step < 20000; ++step) {
+      // Loads move by one, as requests arrive and leave; sometimes they jump (a pod killed).
+      const std::size_t pos = rng.uniform_int(0, n - 1);
+      int& l = loads[pos];
+      const uint64_t op = rng.uniform_int(0, 20);
+      l = op == 0 ? 0 : op < 11 ? std::min(l + 1, levels - 1) : std::max(l - 1, 0);
+      index.set(pos, l);
+      const std::size_t start = rng.uniform_int(0, n - 1);
+      REQUIRE(index.first_least(start) == brute_least(loads, start));
+    }
+  }
+  CHECK_FALSE(LoadIndex(0).usable(1));
+  CHECK_FALSE(LoadIndex(1 << 16).usable(std::size_t{1} << 20));  // too many words: scan instead
+}
+
+TEST_CASE("least-request with the load index runs the same as with the scan") {
+  // A queue limit never reached keeps the index (loads are bounded); an unlimited queue makes
+  // the site scan. Same arrivals, same demands, endpoints added and removed on the way: the
+  // same pods must get the same requests at the same times.
+  struct Outcome {
+    uint64_t fingerprint;
+    std::vector<uint64_t> completed;
+    std::size_t done;
+  };
+  auto run = [](int queue) {
+    sim::Simulator sim;
+    RequestPool pool;
+    sim::NullRecorder rec;
+    fakes::Client client(sim, pool);
+    Site site(sim, rngs(), pool, config(Balancing::kLeastRequest, 6, {1, 4, queue}), 0, rec);
+    site.start();
+    sim::RngStream arrivals(3), demands(4);
+    std::function<void()> arrive = [&] {
+      site.submit(client.make(demands.exponential_mean(0.03)));
+      if (sim.now() < seconds(600)) {
+        sim.schedule_in(sim::SimTime::from_seconds(arrivals.exponential_mean(0.01)),
+                        [&arrive] { arrive(); });
+      }
+    };
+    sim.schedule_at(seconds(0), [&arrive] { arrive(); });
+    sim.schedule_at(seconds(100), [&] { site.scale_to(12, "test"); });
+    sim.schedule_at(seconds(300), [&] { site.scale_to(4, "test"); });
+    sim.schedule_at(seconds(450), [&] { site.scale_to(8, "test"); });
+    sim.run_until(seconds(700));
+    Outcome o{sim.fingerprint(), {}, client.done.size()};
+    for (std::size_t i = 0; i < site.pod_count(); ++i)
+      o.completed.push_back(site.pod(i).completed());
+    CHECK(client.failed.empty());
+    return o;
+  };
+  const Outcome indexed = run(1000);
+  const Outcome scanned = run(PodConfig::kUnlimited);
+  CHECK(indexed.done > 50000);
+  CHECK(indexed.fingerprint == scanned.fingerprint);
+  CHECK(indexed.completed == scanned.completed);
+  CHECK(indexed.done == scanned.done);
 }

@@ -1,0 +1,74 @@
+#include "models/site/load_index.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "sim/assert.h"
+
+namespace models {
+
+namespace {
+// At most this many words (8 MiB) of bitsets; beyond it the site scans instead.
+constexpr std::size_t kMaxWords = std::size_t{1} << 20;
+}  // namespace
+
+LoadIndex::LoadIndex(int levels) : levels_(std::max(levels, 0)) {}
+
+bool LoadIndex::usable(std::size_t positions) const {
+  if (levels_ == 0) return false;
+  const std::size_t words = (positions + 63) / 64;
+  return words <= kMaxWords / static_cast<std::size_t>(levels_);
+}
+
+void LoadIndex::rebuild(const std::vector<int>& loads) {
+  SIM_ASSERT(usable(loads.size()), "load index too large");
+  words_ = (loads.size() + 63) / 64;
+  bits_.assign(static_cast<std::size_t>(levels_) * words_, 0);
+  count_.assign(static_cast<std::size_t>(levels_), 0);
+  level_of_ = loads;
+  min_ = levels_;
+  for (std::size_t pos = 0; pos < loads.size(); ++pos) {
+    const int l = loads[pos];
+    SIM_ASSERT(l >= 0 && l < levels_, "load outside the index's levels");
+    row(l)[pos / 64] |= uint64_t{1} << (pos % 64);
+    ++count_[static_cast<std::size_t>(l)];
+    min_ = std::min(min_, l);
+  }
+}
+
+void LoadIndex::set(std::size_t pos, int load) {
+  SIM_ASSERT(pos < level_of_.size() && load >= 0 && load < levels_, "load index update");
+  const int old = level_of_[pos];
+  if (old == load) return;
+  const uint64_t bit = uint64_t{1} << (pos % 64);
+  row(old)[pos / 64] &= ~bit;
+  row(load)[pos / 64] |= bit;
+  --count_[static_cast<std::size_t>(old)];
+  ++count_[static_cast<std::size_t>(load)];
+  level_of_[pos] = load;
+  if (load < min_) {
+    min_ = load;
+  } else {
+    while (count_[static_cast<std::size_t>(min_)] == 0) ++min_;  // some position is at `load`
+  }
+}
+
+std::size_t LoadIndex::first_least(std::size_t start) const {
+  SIM_ASSERT(start < level_of_.size(), "load index search outside the positions");
+  const uint64_t* r = row(min_);
+  const std::size_t w0 = start / 64;
+  // Bits at or after start in its word, then the following words, then wrap to the beginning
+  // (ending with the bits before start in the first word).
+  uint64_t w = r[w0] & (~uint64_t{0} << (start % 64));
+  if (w != 0) return w0 * 64 + static_cast<std::size_t>(std::countr_zero(w));
+  for (std::size_t k = w0 + 1; k < words_; ++k) {
+    if (r[k] != 0) return k * 64 + static_cast<std::size_t>(std::countr_zero(r[k]));
+  }
+  for (std::size_t k = 0; k <= w0; ++k) {
+    if (r[k] != 0) return k * 64 + static_cast<std::size_t>(std::countr_zero(r[k]));
+  }
+  SIM_ASSERT(false, "load index: the lowest level is empty");
+  return 0;
+}
+
+}  // namespace models

@@ -1,0 +1,54 @@
+// models/site/load_index.h: which pod a least-request balancer picks, without scanning the pods.
+//
+// The balancer's rule (Site::least_loaded): the pod with the fewest requests (in service +
+// queued); among equals, the first at or after a rotating start position, wrapping around. The
+// index keeps, for every load level, a bitset of the endpoint positions at that level, and the
+// lowest non-empty level. A pick reads one bitset from the start position (a few 64-bit words
+// for a few hundred pods) instead of every pod's load, and gives the same pod as the scan.
+//
+// Loads are small integers bounded by concurrency + queue, and change by one at a time, so the
+// lowest level moves by at most a step or two per update. Positions change only when endpoints
+// are added or removed (rare next to requests): the caller then rebuilds the index.
+//
+// Memory: levels x ceil(positions / 64) words. The site uses the index only when that stays
+// small (usable()); otherwise it scans.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace models {
+
+class LoadIndex {
+ public:
+  // An index for loads in [0, levels). levels = 0 makes an index that is never usable.
+  explicit LoadIndex(int levels = 0);
+
+  // Whether the index can hold `positions` endpoints without using too much memory.
+  bool usable(std::size_t positions) const;
+  // Clears the index and sizes it for loads.size() positions, position i at level loads[i].
+  // REQUIRES: usable(loads.size()) and every load in [0, levels).
+  void rebuild(const std::vector<int>& loads);
+  // Position pos is now at level `load`. REQUIRES: pos < positions(), 0 <= load < levels.
+  void set(std::size_t pos, int load);
+  // The first position at the lowest load level, searching from `start` and wrapping.
+  // REQUIRES: positions() > 0 and start < positions().
+  std::size_t first_least(std::size_t start) const;
+
+  std::size_t positions() const { return level_of_.size(); }
+  int levels() const { return levels_; }
+  int level_of(std::size_t pos) const { return level_of_[pos]; }
+
+ private:
+  uint64_t* row(int level) { return &bits_[static_cast<std::size_t>(level) * words_]; }
+  const uint64_t* row(int level) const { return &bits_[static_cast<std::size_t>(level) * words_]; }
+
+  int levels_;
+  std::size_t words_ = 0;        // 64-bit words per level
+  std::vector<uint64_t> bits_;   // levels_ rows of words_ words
+  std::vector<uint32_t> count_;  // positions per level
+  std::vector<int> level_of_;    // level of each position
+  int min_ = 0;                  // lowest non-empty level (when positions() > 0)
+};
+
+}  // namespace models
