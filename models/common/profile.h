@@ -48,6 +48,10 @@ class Profile {
   double value(sim::SimTime t) const;
   // The value of piece i's line at t (t may equal the piece's end). Not for diurnal profiles.
   double piece_value(std::size_t i, sim::SimTime t) const;
+  // value(t) when t is in piece i (saves finding the piece again).
+  double value_in(std::size_t i, sim::SimTime t) const {
+    return sine_ ? value(t) : piece_value(i, t);
+  }
   // Index of the piece containing t; `hint` (a previous answer) makes forward scans O(1).
   std::size_t piece_index(sim::SimTime t, std::size_t hint = 0) const;
   const Piece& piece(std::size_t i) const { return pieces_[i]; }

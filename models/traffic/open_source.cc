@@ -33,15 +33,19 @@ void OpenTrafficSource::schedule_next(sim::SimTime from) {
   }
   sim::SimTime t = from;
   for (;;) {
-    piece_ = p.piece_index(t, piece_);
+    const std::size_t i = p.piece_index(t, piece_);
+    if (i != piece_ || bound_ < 0) {  // a new piece: its thinning bound and mean gap
+      piece_ = i;
+      bound_ = p.piece_max(i);
+      bound_gap_s_ = bound_ > 0 ? 1.0 / bound_ : 0;
+    }
     const Profile::Piece& piece = p.piece(piece_);
-    const double bound = p.piece_max(piece_);
-    if (bound <= 0) {
+    if (bound_ <= 0) {
       if (piece.end.is_max()) return;  // no more arrivals, ever
       t = piece.end;
       continue;
     }
-    const double gap_s = rng_.arrivals.exponential_mean(1.0 / bound);
+    const double gap_s = rng_.arrivals.exponential_mean(bound_gap_s_);
     const sim::SimTime cand = gap_s > 1e9
                                   ? sim::SimTime::max()
                                   : sim::saturating_add(t, sim::SimTime::from_seconds(gap_s));
@@ -50,7 +54,8 @@ void OpenTrafficSource::schedule_next(sim::SimTime from) {
       t = piece.end;
       continue;
     }
-    if (p.piece_is_constant(piece_) || rng_.arrivals.uniform01() * bound < p.value(cand)) {
+    if (p.piece_is_constant(piece_) ||
+        rng_.arrivals.uniform01() * bound_ < p.value_in(piece_, cand)) {
       sim_.schedule_at(cand, [this] { on_arrival(); });
       return;
     }

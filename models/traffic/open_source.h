@@ -67,7 +67,9 @@ class OpenTrafficSource final : public ResponseHandler {
   std::vector<RequestSink*> sites_;
   const ClientNetwork& network_;
   TrafficObserver& observer_;
-  std::size_t piece_ = 0;
+  std::size_t piece_ = 0;     // the rate profile's piece of the last candidate
+  double bound_ = -1;         // its thinning bound (-1: not computed yet)
+  double bound_gap_s_ = 0;    // 1 / bound_
   double constant_rate_ = 0;  // > 0 when the profile is one constant piece
   double mean_gap_s_ = 0;
   uint64_t sent_ = 0;
