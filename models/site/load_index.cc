@@ -36,23 +36,6 @@ void LoadIndex::rebuild(const std::vector<int>& loads) {
   }
 }
 
-void LoadIndex::set(std::size_t pos, int load) {
-  SIM_ASSERT(pos < level_of_.size() && load >= 0 && load < levels_, "load index update");
-  const int old = level_of_[pos];
-  if (old == load) return;
-  const uint64_t bit = uint64_t{1} << (pos % 64);
-  row(old)[pos / 64] &= ~bit;
-  row(load)[pos / 64] |= bit;
-  --count_[static_cast<std::size_t>(old)];
-  ++count_[static_cast<std::size_t>(load)];
-  level_of_[pos] = load;
-  if (load < min_) {
-    min_ = load;
-  } else {
-    while (count_[static_cast<std::size_t>(min_)] == 0) ++min_;  // some position is at `load`
-  }
-}
-
 std::size_t LoadIndex::first_least(std::size_t start) const {
   SIM_ASSERT(start < level_of_.size(), "load index search outside the positions");
   const uint64_t* r = row(min_);

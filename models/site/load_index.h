@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/assert.h"
+
 namespace models {
 
 class LoadIndex {
@@ -30,7 +32,23 @@ class LoadIndex {
   // REQUIRES: usable(loads.size()) and every load in [0, levels).
   void rebuild(const std::vector<int>& loads);
   // Position pos is now at level `load`. REQUIRES: pos < positions(), 0 <= load < levels.
-  void set(std::size_t pos, int load);
+  // Inline: pods call it on every arrival and departure.
+  void set(std::size_t pos, int load) {
+    SIM_ASSERT(pos < level_of_.size() && load >= 0 && load < levels_, "load index update");
+    const int old = level_of_[pos];
+    if (old == load) return;
+    const uint64_t bit = uint64_t{1} << (pos % 64);
+    row(old)[pos / 64] &= ~bit;
+    row(load)[pos / 64] |= bit;
+    --count_[static_cast<std::size_t>(old)];
+    ++count_[static_cast<std::size_t>(load)];
+    level_of_[pos] = load;
+    if (load < min_) {
+      min_ = load;
+    } else {
+      while (count_[static_cast<std::size_t>(min_)] == 0) ++min_;  // some position is at `load`
+    }
+  }
   // The first position at the lowest load level, searching from `start` and wrapping.
   // REQUIRES: positions() > 0 and start < positions().
   std::size_t first_least(std::size_t start) const;
