@@ -81,7 +81,8 @@ void Site::change_inflight(int delta) {
 void Site::fail(RequestId id, FailureCause cause) { pool_[id].client->on_failure(id, cause); }
 
 Pod* Site::least_loaded(bool need_free_worker) {
-  // Scan from a rotating start so ties spread over the pods instead of piling on the first.
+  // From a rotating start, so ties spread over the pods instead of piling on the first: through
+  // the load index when the site keeps one (the same pick), else a scan.
   const std::size_t n = ready_.size();
   if (++rr_next_ >= n) rr_next_ = 0;
   if (indexed_ && !need_free_worker) return ready_[load_index_.first_least(rr_next_)];
