@@ -6,7 +6,10 @@
 //
 // Callbacks live in a slot pool that is reused: after warm-up, push/pop/cancel do not allocate.
 // Each slot remembers its heap position, so cancel removes the entry at once (O(log n)) and the
-// heap never holds dead events. An EventId carries a generation so a stale id cancels nothing.
+// heap never holds dead events, and move re-sifts it where it is (a pod's completion moves on
+// every admission). An EventId carries a generation so a stale id cancels or moves nothing.
+// Measured and not kept (docs/performance.md): binary and 8-ary heaps, a branch-free sift-down,
+// bottom-up (Floyd) sift-down, leaving a running event's entry for its successor to replace.
 #pragma once
 
 #include <cstdint>
