@@ -20,20 +20,15 @@ bool LoadIndex::usable(std::size_t positions) const {
   return words <= kMaxWords / static_cast<std::size_t>(levels_);
 }
 
-void LoadIndex::rebuild(const std::vector<int>& loads) {
-  SIM_ASSERT(usable(loads.size()), "load index too large");
-  words_ = (loads.size() + 63) / 64;
+void LoadIndex::reset(std::size_t positions) {
+  SIM_ASSERT(usable(positions), "load index too large");
+  words_ = (positions + 63) / 64;
   bits_.assign(static_cast<std::size_t>(levels_) * words_, 0);
+  for (std::size_t pos = 0; pos < positions; ++pos) bits_[pos / 64] |= uint64_t{1} << (pos % 64);
   count_.assign(static_cast<std::size_t>(levels_), 0);
-  level_of_ = loads;
-  min_ = levels_;
-  for (std::size_t pos = 0; pos < loads.size(); ++pos) {
-    const int l = loads[pos];
-    SIM_ASSERT(l >= 0 && l < levels_, "load outside the index's levels");
-    row(l)[pos / 64] |= uint64_t{1} << (pos % 64);
-    ++count_[static_cast<std::size_t>(l)];
-    min_ = std::min(min_, l);
-  }
+  count_[0] = static_cast<uint32_t>(positions);
+  level_of_.assign(positions, 0);
+  min_ = 0;
 }
 
 std::size_t LoadIndex::first_least(std::size_t start) const {

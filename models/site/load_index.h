@@ -8,7 +8,7 @@
 //
 // Loads are small integers bounded by concurrency + queue, and change by one at a time, so the
 // lowest level moves by at most a step or two per update. Positions change only when endpoints
-// are added or removed (rare next to requests): the caller then rebuilds the index.
+// are added or removed (rare next to requests): the caller then resets the index.
 //
 // Memory: levels x ceil(positions / 64) words. The site uses the index only when that stays
 // small (usable()); otherwise it scans.
@@ -28,11 +28,11 @@ class LoadIndex {
 
   // Whether the index can hold `positions` endpoints without using too much memory.
   bool usable(std::size_t positions) const;
-  // Clears the index and sizes it for loads.size() positions, position i at level loads[i].
-  // REQUIRES: usable(loads.size()) and every load in [0, levels).
-  void rebuild(const std::vector<int>& loads);
-  // Position pos is now at level `load`. REQUIRES: pos < positions(), 0 <= load < levels.
-  // Inline: pods call it on every arrival and departure.
+  // Clears the index and sizes it for `positions` positions, all at level 0 (the caller then
+  // sets the ones that are not). REQUIRES: usable(positions).
+  void reset(std::size_t positions);
+  // Position pos is now at level `load`. REQUIRES: pos < the number of positions, 0 <= load <
+  // levels. Inline: pods call it on every arrival and departure.
   void set(std::size_t pos, int load) {
     SIM_ASSERT(pos < level_of_.size() && load >= 0 && load < levels_, "load index update");
     const int old = level_of_[pos];
@@ -50,12 +50,10 @@ class LoadIndex {
     }
   }
   // The first position at the lowest load level, searching from `start` and wrapping.
-  // REQUIRES: positions() > 0 and start < positions().
+  // REQUIRES: start < the number of positions.
   std::size_t first_least(std::size_t start) const;
 
-  std::size_t positions() const { return level_of_.size(); }
   int levels() const { return levels_; }
-  int level_of(std::size_t pos) const { return level_of_[pos]; }
 
  private:
   uint64_t* row(int level) { return &bits_[static_cast<std::size_t>(level) * words_]; }

@@ -107,11 +107,12 @@ class Pod {
   // Capacity factor of the pod's host (1 = nominal; a brown-out lowers it). REQUIRES: f > 0.
   void set_capacity_factor(double f);
   double speed() const { return speed_; }
-  // Least-request balancing: while set, every change of load() is written to position `pos` of
-  // `index` (the site sets it for its endpoints; nullptr stops it).
+  // Least-request balancing: while set, load() is written to position `pos` of `index`, now
+  // and on every change (the site sets it for its endpoints; nullptr stops it).
   void set_load_slot(LoadIndex* index, std::size_t pos) {
     load_index_ = index;
     load_pos_ = pos;
+    load_changed();
   }
 
  private:

@@ -215,10 +215,8 @@ void Site::endpoint_removed(Pod& pod) {
 void Site::reindex() {
   if (load_index_.levels() == 0) return;
   indexed_ = load_index_.usable(ready_.size());
-  std::vector<int> loads(indexed_ ? ready_.size() : 0);
-  for (std::size_t i = 0; i < loads.size(); ++i) loads[i] = ready_[i]->load();
-  if (indexed_) load_index_.rebuild(loads);
-  // Every endpoint reports its load changes to the index from now on (or to none).
+  if (indexed_) load_index_.reset(ready_.size());
+  // Every endpoint reports its load to the index now and on every change (or to none).
   for (std::size_t i = 0; i < ready_.size(); ++i) {
     ready_[i]->set_load_slot(indexed_ ? &load_index_ : nullptr, i);
   }

@@ -146,7 +146,8 @@ TEST_CASE("the load index picks what a scan of the loads picks") {
     REQUIRE(index.usable(n));
     std::vector<int> loads(n);
     for (int& l : loads) l = static_cast<int>(rng.uniform_int(0, levels - 1));
-    index.rebuild(loads);
+    index.reset(n);
+    for (std::size_t i = 0; i < n; ++i) index.set(i, loads[i]);
     for (int step = 0; step < 20000; ++step) {
       // Loads move by one, as requests arrive and leave; sometimes they jump (a pod killed).
       const std::size_t pos = rng.uniform_int(0, n - 1);

@@ -131,6 +131,24 @@ TEST_CASE("open traffic follows ramps, steps and a flash crowd (thinning)") {
   for (SimTime t : s.sinks[0].times) CHECK((t >= seconds(100) && t < seconds(200)));
 }
 
+TEST_CASE("open traffic follows a diurnal sine (thinning against its peak)") {
+  // Period 1000 s, amplitude 0.8: the rising half-period gets far more than the falling one.
+  const Profile d = Profile::diurnal(50, 0.8, seconds(1000), SimTime::zero());
+  Run r;
+  run_source(d, {1}, seconds(3000), &r);
+  check_poisson(static_cast<double>(r.sinks[0].count), d.integral(SimTime::zero(), seconds(3000)));
+  uint64_t high = 0, low = 0;
+  for (SimTime t : r.sinks[0].times) {
+    const int64_t in_period = t.ns() % seconds(1000).ns();
+    (in_period < seconds(500).ns() ? high : low) += 1;
+  }
+  const double high_expected = 3 * d.integral(SimTime::zero(), seconds(500));
+  const double low_expected = 3 * d.integral(seconds(500), seconds(1000));
+  REQUIRE(high_expected > 3 * low_expected);  // the shape is there to be seen
+  check_poisson(static_cast<double>(high), high_expected);
+  check_poisson(static_cast<double>(low), low_expected);
+}
+
 TEST_CASE("a weighted split sends each site its share") {
   Run r;
   run_source(Profile::constant(100), {30, 70}, seconds(1000), &r);
