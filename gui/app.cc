@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "runner/results_db.h"
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/time.h"
+#include "store/results_writer.h"
 
 namespace gui {
 
@@ -230,7 +230,7 @@ App::App(AppOptions options) : opt_(std::move(options)) {
     Demo d;
     d.file = f;
     try {
-      const runner::Scenario s = runner::load_scenario_file(f, {});
+      const config::Scenario s = config::load_scenario_file(f, {});
       d.name = s.name;
       d.description = s.description;
     } catch (const std::exception& e) {
@@ -272,7 +272,7 @@ bool App::open(const std::string& path, int64_t run_id) {
     }
     // Validate first, so a bad file is reported at once.
     try {
-      (void)runner::load_scenario_file(path, {});
+      (void)config::load_scenario_file(path, {});
     } catch (const std::exception& e) {
       error_ = e.what();
       return false;
@@ -283,20 +283,17 @@ bool App::open(const std::string& path, int64_t run_id) {
     Background* bg = bg_.get();
     bg_->thread = std::thread([bg] {
       try {
-        const runner::Scenario s = runner::load_scenario_file(bg->scenario, {});
+        const config::Scenario s = config::load_scenario_file(bg->scenario, {});
         fs::create_directories(fs::path(bg->out).parent_path());
         fs::remove(bg->out);
-        runner::ResultsDb db(bg->out);
-        runner::RunInfo info;
-        info.scenario = &s;
-        info.seed = s.seed;
-        runner::RunControl control;
+        store::ResultsDb db(bg->out);
+        engine::RunControl control;
         control.stop = &bg->stop;
         const double horizon = s.duration.seconds();
         control.on_progress = [bg, horizon](sim::SimTime now) {
           bg->progress = now.seconds() / horizon;
         };
-        runner::run_into_db(db, info, control);
+        engine::run_into_db(db, s, engine::RunLabel{.seed = s.seed}, control);
       } catch (const std::exception& e) {
         bg->error = e.what();
       }

@@ -20,10 +20,10 @@
 #include <fstream>
 #include <vector>
 
+#include "cli/exit_codes.h"
+#include "config/units.h"
 #include "gui/app.h"
-#include "runner/commands.h"
-#include "runner/json.h"
-#include "runner/units.h"
+#include "store/json.h"
 
 namespace fs = std::filesystem;
 
@@ -48,7 +48,7 @@ void glfw_error(int code, const char* what) {
 // The state JSON with the layout of the health badges appended.
 std::string state_json(const gui::App& app, double t) {
   std::string s = gui::to_json(gui::state_at(*app.replay(), t));
-  runner::JsonWriter j(true);
+  store::JsonWriter j(true);
   j.begin_object();
   for (const auto& [k, r] : app.layout()) {
     j.key(k).begin_array().value(static_cast<double>(r.x)).value(static_cast<double>(r.y));
@@ -88,28 +88,28 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   std::string err;
-  const auto at_t = runner::parse_duration(at, &err);
+  const auto at_t = config::parse_duration(at, &err);
   if (!at_t) {
     std::fprintf(stderr, "hcsim-viewer: --at '%s': %s\n", at.c_str(), err.c_str());
-    return runner::kExitBadInput;
+    return cli::kExitBadInput;
   }
   int width = 1600, height = 1000;
   if (std::sscanf(size.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240 ||
       width > 8192 || height > 8192) {
     std::fprintf(stderr, "hcsim-viewer: --size '%s': expected WxH, e.g. 1600x1000\n", size.c_str());
-    return runner::kExitBadInput;
+    return cli::kExitBadInput;
   }
   const bool offscreen = !screenshot.empty() || !dump.empty() || bench_frames > 0;
   if (offscreen && input.empty() && (!dump.empty() || bench_frames > 0)) {
     std::fprintf(stderr, "hcsim-viewer: --dump-state and --bench-frames need a results file\n");
-    return runner::kExitBadInput;
+    return cli::kExitBadInput;
   }
 
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
     std::fprintf(stderr,
                  "hcsim-viewer: cannot open a display (for off-screen use, run under xvfb-run)\n");
-    return runner::kExitError;
+    return cli::kExitError;
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   if (window == nullptr) {
     std::fprintf(stderr, "hcsim-viewer: cannot create an OpenGL 3.3 window\n");
     glfwTerminate();
-    return runner::kExitError;
+    return cli::kExitError;
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(offscreen ? 0 : 1);
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
 
   opt.demos_dir = find_demos(argv[0]);
   opt.results_dir = results_dir;
-  int code = runner::kExitOk;
+  int code = cli::kExitOk;
   {
     gui::App app(opt);
     app.set_speed(speed);
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
       if (ok && !compare.empty()) ok = app.open_compare(compare, compare_run);
       if (!ok) {
         std::fprintf(stderr, "hcsim-viewer: %s\n", app.error().c_str());
-        code = runner::kExitBadInput;
+        code = cli::kExitBadInput;
       }
     }
     double ui_ms = 0;  // of the last frame: building the interface (the rest is drawing)
@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
     if (code == 0 && offscreen) {
       if (app.replay() == nullptr && !input.empty()) {
         std::fprintf(stderr, "hcsim-viewer: nothing to show\n");
-        code = runner::kExitBadInput;
+        code = cli::kExitBadInput;
       } else if (bench_frames > 0) {
         // Play the whole run in N frames: the worst case for data per frame.
         const double dur = app.replay()->duration_s();
@@ -243,7 +243,7 @@ int main(int argc, char** argv) {
           const std::string tmp = screenshot + ".tmp.png";
           if (stbi_write_png(tmp.c_str(), fw, fh, 4, flipped.data(), static_cast<int>(row)) == 0) {
             std::fprintf(stderr, "hcsim-viewer: cannot write %s\n", screenshot.c_str());
-            code = runner::kExitError;
+            code = cli::kExitError;
           } else {
             fs::rename(tmp, screenshot);
           }

@@ -1,7 +1,5 @@
 #include "gui/replay.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -9,9 +7,9 @@
 #include <map>
 #include <stdexcept>
 
-#include "runner/json.h"
-#include "runner/scenario_loader.h"
-#include "runner/sqlite_util.h"
+#include "config/loader.h"
+#include "store/json.h"
+#include "store/results_reader.h"
 
 namespace gui {
 
@@ -20,25 +18,6 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // T-maps of long runs are summed into at most this many columns.
 constexpr std::size_t kMaxTmapColumns = 4096;
-
-float col(const runner::Stmt& st, int i) {
-  return st.is_null(i) ? kNaN : static_cast<float>(st.real(i));
-}
-
-// The raw value of "key": in a flat JSON object ("" if absent), quotes removed.
-std::string json_field(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\":";
-  const std::size_t p = json.find(k);
-  if (p == std::string::npos) return "";
-  std::size_t b = p + k.size();
-  if (b < json.size() && json[b] == '"') {
-    const std::size_t e = json.find('"', b + 1);
-    return json.substr(b + 1, e == std::string::npos ? std::string::npos : e - b - 1);
-  }
-  std::size_t e = b;
-  while (e < json.size() && json[e] != ',' && json[e] != '}') ++e;
-  return json.substr(b, e - b);
-}
 
 bool parse_pod_state(const std::string& s, PodState* out) {
   static const std::pair<const char*, PodState> kNames[] = {
@@ -59,6 +38,56 @@ bool inside(const std::vector<std::pair<double, double>>& iv, double t) {
     if (t >= a && t < b) return true;
   }
   return false;
+}
+
+// The series columns the dashboard shows, in the order of Series' members after t.
+constexpr std::string_view kSeriesColumns[] = {"dt_s",
+                                               "arrivals",
+                                               "completions",
+                                               "failed",
+                                               "rt_mean_s",
+                                               "rt_p50_s",
+                                               "rt_p95_s",
+                                               "rt_p99_s",
+                                               "apdex",
+                                               "apdex_satisfied",
+                                               "apdex_tolerating",
+                                               "active_users",
+                                               "inflight",
+                                               "cpu_util",
+                                               "replicas_desired",
+                                               "replicas_ready",
+                                               "replicas_starting",
+                                               "replicas_pending",
+                                               "nodes",
+                                               "share",
+                                               "dns_stale",
+                                               "cost"};
+
+std::vector<float>* column(Series& x, std::size_t c) {
+  std::vector<float>* cols[] = {&x.dt,
+                                &x.arrivals,
+                                &x.completions,
+                                &x.failed,
+                                &x.rt_mean,
+                                &x.rt_p50,
+                                &x.rt_p95,
+                                &x.rt_p99,
+                                &x.apdex,
+                                &x.apdex_satisfied,
+                                &x.apdex_tolerating,
+                                &x.active_users,
+                                &x.inflight,
+                                &x.cpu_util,
+                                &x.replicas_desired,
+                                &x.replicas_ready,
+                                &x.replicas_starting,
+                                &x.replicas_pending,
+                                &x.nodes,
+                                &x.share,
+                                &x.dns_stale,
+                                &x.cost};
+  return cols[c];
 }
 
 }  // namespace
@@ -91,20 +120,11 @@ Health SiteInfo::health_at(double t) const {
 }
 
 std::vector<RunEntry> list_runs(const std::string& db_path) {
-  runner::Db db(db_path, false);
+  const store::ResultsReader reader(db_path);
   std::vector<RunEntry> out;
-  runner::Stmt st(db,
-                  "SELECT run_id, scenario_name, coalesce(config_label, ''), seed, status, "
-                  "horizon_ns FROM runs ORDER BY run_id");
-  while (st.step()) {
-    RunEntry e;
-    e.run_id = st.int64(0);
-    e.scenario = st.text(1);
-    e.label = st.text(2);
-    e.seed = static_cast<uint64_t>(st.int64(3));
-    e.status = st.text(4);
-    e.duration_s = static_cast<double>(st.int64(5)) * 1e-9;
-    out.push_back(e);
+  for (const store::RunRecord& r : reader.runs()) {
+    out.push_back({r.run_id, r.scenario_name, r.config_label, r.seed, r.status,
+                   static_cast<double>(r.horizon_ns) * 1e-9});
   }
   return out;
 }
@@ -113,291 +133,216 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
   Replay r;
   r.path_ = db_path;
   try {
-    runner::Db db(db_path, false);
+    const store::ResultsReader reader(db_path);
     if (run_id == 0) {
-      runner::Stmt st(db, "SELECT min(run_id) FROM runs");
-      if (!st.step() || st.is_null(0)) throw std::runtime_error("it holds no runs");
-      run_id = st.int64(0);
+      const auto first = reader.first_run_id();
+      if (!first) throw std::runtime_error("it holds no runs");
+      run_id = *first;
     }
+    const auto run = reader.run(run_id);
+    if (!run) throw std::runtime_error("no run " + std::to_string(run_id));
     r.run_id_ = run_id;
-    std::string yaml, file, overrides;
-    {
-      runner::Stmt st(db,
-                      "SELECT scenario_name, coalesce(config_label, ''), seed, horizon_ns, "
-                      "bucket_ns, apdex_t_ns, scenario_yaml, coalesce(scenario_file, ''), "
-                      "coalesce(overrides, '[]'), sim_end_ns FROM runs WHERE run_id = ?");
-      st.bind(1, run_id);
-      if (!st.step()) throw std::runtime_error("no run " + std::to_string(run_id));
-      r.scenario_ = st.text(0);
-      r.label_ = st.text(1);
-      r.seed_ = static_cast<uint64_t>(st.int64(2));
-      r.duration_s_ = static_cast<double>(st.is_null(9) ? st.int64(3) : st.int64(9)) * 1e-9;
-      r.bucket_s_ = static_cast<double>(st.int64(4)) * 1e-9;
-      r.apdex_t_s_ = static_cast<double>(st.int64(5)) * 1e-9;
-      yaml = st.text(6);
-      file = st.text(7);
-      overrides = st.text(8);
-    }
-    {
-      // Entities in id order, the overall series ("all") moved to the front.
-      runner::Stmt st(db,
-                      "SELECT entity_id, name FROM entities WHERE run_id = ? "
-                      "ORDER BY name != 'all', entity_id");
-      st.bind(1, run_id);
-      std::map<int64_t, std::size_t> index;
-      while (st.step()) {
-        index[st.int64(0)] = r.entity_names_.size();
-        r.entity_names_.push_back(st.text(1));
-      }
-      if (r.entity_names_.empty() || r.entity_names_[0] != "all")
-        throw std::runtime_error("the run has no overall series");
-      r.series_.resize(r.entity_names_.size());
-      r.tmaps_.resize(r.entity_names_.size());
-      runner::Stmt s(db,
-                     "SELECT entity_id, t_ns, dt_s, arrivals, completions, failed, rt_mean_s, "
-                     "rt_p50_s, rt_p95_s, rt_p99_s, apdex, apdex_satisfied, apdex_tolerating, "
-                     "active_users, inflight, cpu_util, replicas_desired, replicas_ready, "
-                     "replicas_starting, replicas_pending, nodes, share, dns_stale, cost "
-                     "FROM series WHERE run_id = ? ORDER BY entity_id, t_ns");
-      s.bind(1, run_id);
-      while (s.step()) {
-        Series& x = r.series_[index.at(s.int64(0))];
-        x.t.push_back(static_cast<double>(s.int64(1)) * 1e-9);
-        std::vector<float>* cols[] = {&x.dt,
-                                      &x.arrivals,
-                                      &x.completions,
-                                      &x.failed,
-                                      &x.rt_mean,
-                                      &x.rt_p50,
-                                      &x.rt_p95,
-                                      &x.rt_p99,
-                                      &x.apdex,
-                                      &x.apdex_satisfied,
-                                      &x.apdex_tolerating,
-                                      &x.active_users,
-                                      &x.inflight,
-                                      &x.cpu_util,
-                                      &x.replicas_desired,
-                                      &x.replicas_ready,
-                                      &x.replicas_starting,
-                                      &x.replicas_pending,
-                                      &x.nodes,
-                                      &x.share,
-                                      &x.dns_stale,
-                                      &x.cost};
-        for (int c = 0; c < 22; ++c) cols[c]->push_back(col(s, c + 2));
-      }
-      // T-maps: bins, then counts summed into at most kMaxTmapColumns columns of whole buckets.
-      std::vector<double> lo;
-      {
-        runner::Stmt b(db, "SELECT bin, lo_s FROM rt_hist_bins ORDER BY bin");
-        while (b.step()) lo.push_back(b.real(1));
-      }
-      for (std::size_t e = 0; e < r.series_.size(); ++e) {
-        Tmap& m = r.tmaps_[e];
-        const std::size_t n = r.series_[e].size();
-        m.failed.assign(n, 0);
-        for (std::size_t i = 0; i < n; ++i)
-          m.failed[i] = std::isnan(r.series_[e].failed[i])
-                            ? 0u
-                            : static_cast<uint32_t>(r.series_[e].failed[i]);
-      }
-      int lo_bin = std::numeric_limits<int>::max(), hi_bin = -1;
-      {
-        runner::Stmt h(db,
-                       "SELECT min(first_bin), max(first_bin + length(counts) / 4) FROM rt_hist "
-                       "WHERE run_id = ?");
-        h.bind(1, run_id);
-        if (h.step() && !h.is_null(0)) {
-          lo_bin = static_cast<int>(h.int64(0));
-          hi_bin = static_cast<int>(h.int64(1));
-        }
-      }
-      if (hi_bin > lo_bin) {
-        for (Tmap& m : r.tmaps_) {
-          m.first_bin = lo_bin;
-          m.bins = hi_bin - lo_bin;
-          for (int b = lo_bin; b < hi_bin; ++b)
-            m.bin_lo_s.push_back(static_cast<std::size_t>(b) < lo.size() ? lo[b] : 0.0);
-        }
-        for (std::size_t e = 0; e < r.series_.size(); ++e)
-          r.tmaps_[e].counts.assign(r.series_[e].size() * static_cast<std::size_t>(hi_bin - lo_bin),
-                                    0);
-        runner::Stmt h(db,
-                       "SELECT entity_id, t_ns, first_bin, counts FROM rt_hist WHERE run_id = ? "
-                       "ORDER BY entity_id, t_ns");
-        h.bind(1, run_id);
-        while (h.step()) {
-          const std::size_t e = index.at(h.int64(0));
-          const Series& x = r.series_[e];
-          Tmap& m = r.tmaps_[e];
-          const double t = static_cast<double>(h.int64(1)) * 1e-9;
-          const auto it = std::lower_bound(x.t.begin(), x.t.end(), t - 1e-9);
-          if (it == x.t.end()) continue;
-          const std::size_t bucket = static_cast<std::size_t>(it - x.t.begin());
-          const int first = static_cast<int>(h.int64(2));
-          const auto blob = h.blob(3);
-          for (std::size_t k = 0; k + 4 <= blob.size(); k += 4) {
-            const uint32_t c = static_cast<uint32_t>(blob[k]) |
-                               (static_cast<uint32_t>(blob[k + 1]) << 8) |
-                               (static_cast<uint32_t>(blob[k + 2]) << 16) |
-                               (static_cast<uint32_t>(blob[k + 3]) << 24);
-            const int row = first + static_cast<int>(k / 4) - lo_bin;
-            m.counts[bucket * static_cast<std::size_t>(m.bins) + static_cast<std::size_t>(row)] +=
-                c;
-          }
-        }
-      }
-    }
-    {
-      runner::Stmt st(db,
-                      "SELECT t_ns, component, kind, message, coalesce(details, '') FROM events "
-                      "WHERE run_id = ? ORDER BY t_ns, seq");
-      st.bind(1, run_id);
-      while (st.step()) {
-        r.events_.push_back({static_cast<double>(st.int64(0)) * 1e-9, st.text(1), st.text(2),
-                             st.text(3), st.text(4)});
-      }
-    }
-    {
-      runner::Stmt st(db, "SELECT t_ns, text FROM narration WHERE run_id = ? ORDER BY t_ns");
-      st.bind(1, run_id);
-      while (st.step())
-        r.captions_.push_back({static_cast<double>(st.int64(0)) * 1e-9, st.text(1)});
-    }
-
-    // The scenario, for the sites' clouds, the topology and the initial weights. A scenario
-    // that no longer loads (a manifest file moved) leaves those out, not the replay.
-    std::vector<std::string> site_names(r.entity_names_.begin() + 1, r.entity_names_.end());
-    std::vector<std::string> clouds(site_names.size(), "");
-    try {
-      std::vector<std::string> sets;
-      const YAML::Node o = YAML::Load(overrides);
-      for (const auto& v : o) sets.push_back(v.as<std::string>());
-      const runner::Scenario s = runner::load_scenario_text(yaml, file, sets);
-      for (std::size_t i = 0; i < s.sites.size() && i < clouds.size(); ++i) {
-        const auto it = std::find(site_names.begin(), site_names.end(), s.sites[i].site.name);
-        if (it != site_names.end())
-          clouds[static_cast<std::size_t>(it - site_names.begin())] =
-              s.sites[i].site.public_cloud ? "public" : "private";
-      }
-      r.gslb_policy_ = s.gslb.policy;
-      for (const std::string& n : site_names) {
-        double w = 0;
-        for (std::size_t i = 0; i < s.sites.size(); ++i) {
-          if (s.sites[i].site.name == n && i < s.gslb.weights.size()) w = s.gslb.weights[i];
-        }
-        r.initial_weights_.push_back(w);
-      }
-      for (const auto& reg : s.topology.regions) {
-        Region g;
-        g.name = reg.name;
-        g.share = reg.share;
-        g.latency_ms.assign(site_names.size(), std::numeric_limits<double>::quiet_NaN());
-        for (const auto& l : s.topology.links) {
-          for (std::size_t i = 0; i < site_names.size(); ++i) {
-            if ((l.from == reg.name && l.to == site_names[i]) ||
-                (l.to == reg.name && l.from == site_names[i]))
-              g.latency_ms[i] = l.latency.seconds() * 1e3;
-          }
-        }
-        r.regions_.push_back(g);
-      }
-    } catch (const std::exception&) {
-      r.initial_weights_.assign(site_names.size(),
-                                100.0 / std::max<std::size_t>(1, site_names.size()));
-    }
-    if (r.regions_.empty()) {
-      Region g;
-      g.name = "users";
-      g.latency_ms.assign(site_names.size(), std::numeric_limits<double>::quiet_NaN());
-      r.regions_.push_back(g);
-    }
-
-    // Sites: pods, faults and GSLB health from the event log.
-    for (std::size_t i = 0; i < site_names.size(); ++i) {
-      SiteInfo si;
-      si.name = site_names[i];
-      si.cloud = clouds[i];
-      si.entity = static_cast<int>(i + 1);
-      r.sites_.push_back(si);
-    }
-    auto site_of = [&](const std::string& name) -> SiteInfo* {
-      for (SiteInfo& s : r.sites_) {
-        if (s.name == name) return &s;
-      }
-      return nullptr;
-    };
-    std::vector<std::map<std::string, std::size_t>> pod_index(r.sites_.size());
-    for (const Event& e : r.events_) {
-      if (e.component.rfind("site/", 0) == 0) {
-        SiteInfo* s = site_of(e.component.substr(5));
-        if (s == nullptr) continue;
-        if (e.kind == "pod") {
-          const std::string name = json_field(e.details, "pod");
-          const std::string to = json_field(e.details, "to");
-          if (name.empty() || to.empty()) continue;
-          auto& idx = pod_index[static_cast<std::size_t>(s - r.sites_.data())];
-          auto it = idx.find(name);
-          if (it == idx.end()) {
-            it = idx.emplace(name, s->pods.size()).first;
-            Pod p;
-            p.name = name;
-            p.start_s = e.t;
-            s->pods.push_back(p);
-          }
-          Pod& p = s->pods[it->second];
-          const std::string node = json_field(e.details, "node");
-          if (!node.empty()) p.node = std::atoi(node.c_str());
-          PodState st;
-          if (to == "terminated") {
-            p.end_s = e.t;
-          } else if (parse_pod_state(to, &st)) {
-            p.changes.emplace_back(e.t, st);
-          }
-        } else if (e.kind == "outage") {
-          if (json_field(e.details, "recovered") == "true") {
-            if (!s->faults.empty() && s->faults.back().second > e.t) s->faults.back().second = e.t;
-          } else {
-            s->faults.emplace_back(e.t, 1e300);
-          }
-        }
-      } else if (e.component == "gslb" && e.kind == "health") {
-        SiteInfo* s = site_of(json_field(e.details, "site"));
-        if (s == nullptr) continue;
-        if (json_field(e.details, "healthy") == "false") {
-          s->gslb_down.emplace_back(e.t, 1e300);
-        } else if (!s->gslb_down.empty() && s->gslb_down.back().second > e.t) {
-          s->gslb_down.back().second = e.t;
-        }
-      } else if (e.component == "gslb" && (e.kind == "dns" || e.kind == "split")) {
-        // {"weights":{"private":50,...}}; results of hcsim before 0.1 only had the message,
-        // "weights set: private 50, public 50".
-        const std::size_t w = e.details.find("\"weights\":{");
-        const std::string prefix = "weights set: ";
-        std::vector<double> ws;
-        if (w != std::string::npos) {
-          const std::string obj = e.details.substr(w + 10);
-          for (const std::string& n : site_names) {
-            const std::string v = json_field(obj, n);
-            ws.push_back(v.empty() ? 0.0 : std::atof(v.c_str()));
-          }
-        } else if (e.message.rfind(prefix, 0) == 0) {
-          const std::string list = ", " + e.message.substr(prefix.size());
-          for (const std::string& n : site_names) {
-            const std::size_t p = list.find(", " + n + " ");
-            ws.push_back(p == std::string::npos ? 0.0 : std::atof(list.c_str() + p + n.size() + 3));
-          }
-        } else {
-          continue;
-        }
-        r.weight_changes_.emplace_back(e.t, ws);
-      }
-    }
+    r.scenario_ = run->scenario_name;
+    r.label_ = run->config_label;
+    r.seed_ = run->seed;
+    r.duration_s_ = run->simulated_s();
+    r.bucket_s_ = static_cast<double>(run->bucket_ns) * 1e-9;
+    r.apdex_t_s_ = static_cast<double>(run->apdex_t_ns) * 1e-9;
+    const std::map<int64_t, std::size_t> index = r.load_series(reader);
+    r.load_tmaps(reader, index);
+    for (store::EventRecord& e : reader.events(run_id))
+      r.events_.push_back({e.t_s(), std::move(e.component), std::move(e.kind), std::move(e.message),
+                           std::move(e.details)});
+    for (const store::CaptionRecord& c : reader.narration(run_id))
+      r.captions_.push_back({static_cast<double>(c.t_ns) * 1e-9, c.text});
+    r.load_scenario(*run);
+    r.load_sites();
   } catch (const std::exception& e) {
     throw std::runtime_error(db_path + ": " + e.what());
   }
   return r;
+}
+
+std::map<int64_t, std::size_t> Replay::load_series(const store::ResultsReader& reader) {
+  // Entities in id order, the overall series ("all") moved to the front.
+  std::map<int64_t, std::size_t> index;
+  const auto entities = reader.entities(run_id_);
+  for (const store::EntityRecord& e : entities) {
+    if (e.name == "all") {
+      index[e.entity_id] = 0;
+      entity_names_.push_back(e.name);
+    }
+  }
+  if (entity_names_.empty()) throw std::runtime_error("the run has no overall series");
+  for (const store::EntityRecord& e : entities) {
+    if (e.name == "all") continue;
+    index[e.entity_id] = entity_names_.size();
+    entity_names_.push_back(e.name);
+  }
+  series_.resize(entity_names_.size());
+  reader.for_each_series(run_id_, kSeriesColumns, [&](const store::SeriesRow& row) {
+    Series& x = series_[index.at(row.entity_id)];
+    x.t.push_back(static_cast<double>(row.t_ns) * 1e-9);
+    for (std::size_t c = 0; c < row.values.size(); ++c)
+      column(x, c)->push_back(std::isnan(row.values[c]) ? kNaN : static_cast<float>(row.values[c]));
+  });
+  return index;
+}
+
+void Replay::load_tmaps(const store::ResultsReader& reader,
+                        const std::map<int64_t, std::size_t>& index) {
+  tmaps_.resize(series_.size());
+  for (std::size_t e = 0; e < series_.size(); ++e) {
+    Tmap& m = tmaps_[e];
+    const std::size_t n = series_[e].size();
+    m.failed.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i)
+      m.failed[i] =
+          std::isnan(series_[e].failed[i]) ? 0u : static_cast<uint32_t>(series_[e].failed[i]);
+  }
+  const auto range = reader.histogram_bin_range(run_id_);
+  if (!range || range->second <= range->first) return;
+  const auto [lo_bin, hi_bin] = *range;
+  const auto bins = reader.histogram_bins();
+  for (Tmap& m : tmaps_) {
+    m.first_bin = lo_bin;
+    m.bins = hi_bin - lo_bin;
+    for (int b = lo_bin; b < hi_bin; ++b)
+      m.bin_lo_s.push_back(static_cast<std::size_t>(b) < bins.size() ? bins[b].first : 0.0);
+  }
+  for (std::size_t e = 0; e < series_.size(); ++e)
+    tmaps_[e].counts.assign(series_[e].size() * static_cast<std::size_t>(hi_bin - lo_bin), 0);
+  reader.for_each_histogram(run_id_, std::nullopt, [&](const store::HistogramRow& h) {
+    const std::size_t e = index.at(h.entity_id);
+    const Series& x = series_[e];
+    Tmap& m = tmaps_[e];
+    const double t = static_cast<double>(h.t_ns) * 1e-9;
+    const auto it = std::lower_bound(x.t.begin(), x.t.end(), t - 1e-9);
+    if (it == x.t.end()) return;
+    const std::size_t bucket = static_cast<std::size_t>(it - x.t.begin());
+    for (std::size_t k = 0; k < h.counts.size(); ++k) {
+      const int row = h.first_bin + static_cast<int>(k) - lo_bin;
+      m.counts[bucket * static_cast<std::size_t>(m.bins) + static_cast<std::size_t>(row)] +=
+          h.counts[k];
+    }
+  });
+}
+
+void Replay::load_scenario(const store::RunRecord& run) {
+  // The scenario, for the sites' clouds, the topology and the initial weights. A scenario that
+  // no longer loads (a manifest file moved) leaves those out, not the replay.
+  const std::vector<std::string> site_names(entity_names_.begin() + 1, entity_names_.end());
+  clouds_.assign(site_names.size(), "");
+  try {
+    const config::Scenario s =
+        config::load_scenario_text(run.scenario_yaml, run.scenario_file, run.overrides);
+    gslb_policy_ = s.gslb.policy;
+    for (const std::string& n : site_names) {
+      const int i = s.site_index(n);
+      const auto k = static_cast<std::size_t>(&n - site_names.data());
+      if (i < 0) {
+        initial_weights_.push_back(0);
+        continue;
+      }
+      const config::SiteSpec& site = s.sites[static_cast<std::size_t>(i)];
+      clouds_[k] = site.site.public_cloud ? "public" : "private";
+      initial_weights_.push_back(static_cast<std::size_t>(i) < s.gslb.weights.size()
+                                     ? s.gslb.weights[static_cast<std::size_t>(i)]
+                                     : 0.0);
+    }
+    for (const auto& reg : s.topology.regions) {
+      Region g;
+      g.name = reg.name;
+      g.share = reg.share;
+      g.latency_ms.assign(site_names.size(), std::numeric_limits<double>::quiet_NaN());
+      for (const auto& l : s.topology.links) {
+        for (std::size_t i = 0; i < site_names.size(); ++i) {
+          if ((l.from == reg.name && l.to == site_names[i]) ||
+              (l.to == reg.name && l.from == site_names[i]))
+            g.latency_ms[i] = l.latency.seconds() * 1e3;
+        }
+      }
+      regions_.push_back(g);
+    }
+  } catch (const std::exception&) {
+    initial_weights_.assign(site_names.size(), 100.0 / std::max<std::size_t>(1, site_names.size()));
+  }
+  if (regions_.empty()) {
+    Region g;
+    g.name = "users";
+    g.latency_ms.assign(site_names.size(), std::numeric_limits<double>::quiet_NaN());
+    regions_.push_back(g);
+  }
+}
+
+void Replay::add_pod_event(SiteInfo* s, std::map<std::string, std::size_t>* pods, const Event& e) {
+  const std::string& name = e.details["pod"].text();
+  const std::string& to = e.details["to"].text();
+  if (name.empty() || to.empty()) return;
+  auto it = pods->find(name);
+  if (it == pods->end()) {
+    it = pods->emplace(name, s->pods.size()).first;
+    Pod p;
+    p.name = name;
+    p.start_s = e.t;
+    s->pods.push_back(p);
+  }
+  Pod& p = s->pods[it->second];
+  if (const auto node = e.details["node"].integer()) p.node = static_cast<int>(*node);
+  PodState st;
+  if (to == "terminated") {
+    p.end_s = e.t;
+  } else if (parse_pod_state(to, &st)) {
+    p.changes.emplace_back(e.t, st);
+  }
+}
+
+void Replay::load_sites() {
+  // Sites: pods, faults and GSLB health from the event log's typed details.
+  for (std::size_t i = 0; i + 1 < entity_names_.size(); ++i) {
+    SiteInfo si;
+    si.name = entity_names_[i + 1];
+    si.cloud = clouds_[i];
+    si.entity = static_cast<int>(i + 1);
+    sites_.push_back(si);
+  }
+  auto site_of = [&](const std::string& name) -> SiteInfo* {
+    for (SiteInfo& s : sites_) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  };
+  std::vector<std::map<std::string, std::size_t>> pod_index(sites_.size());
+  for (const Event& e : events_) {
+    if (e.component.rfind("site/", 0) == 0) {
+      SiteInfo* s = site_of(e.component.substr(5));
+      if (s == nullptr) continue;
+      if (e.kind == "pod") {
+        add_pod_event(s, &pod_index[static_cast<std::size_t>(s - sites_.data())], e);
+      } else if (e.kind == "outage") {
+        if (e.details["recovered"].boolean()) {
+          if (!s->faults.empty() && s->faults.back().second > e.t) s->faults.back().second = e.t;
+        } else {
+          s->faults.emplace_back(e.t, 1e300);
+        }
+      }
+    } else if (e.component == "gslb" && e.kind == "health") {
+      SiteInfo* s = site_of(e.details["site"].text());
+      if (s == nullptr) continue;
+      if (!e.details["healthy"].boolean(true)) {
+        s->gslb_down.emplace_back(e.t, 1e300);
+      } else if (!s->gslb_down.empty() && s->gslb_down.back().second > e.t) {
+        s->gslb_down.back().second = e.t;
+      }
+    } else if (e.component == "gslb" && e.details["weights"].is_object()) {
+      std::vector<double> ws;
+      for (const SiteInfo& si : sites_) {
+        const double w = e.details["weights"][si.name].number();
+        ws.push_back(std::isnan(w) ? 0.0 : w);
+      }
+      weight_changes_.emplace_back(e.t, ws);
+    }
+  }
 }
 
 std::size_t Replay::bucket_at(double t) const {
@@ -512,7 +457,7 @@ DashboardState state_at(const Replay& r, double t, double window_s) {
 }
 
 std::string to_json(const DashboardState& s) {
-  runner::JsonWriter j(true);
+  store::JsonWriter j(true);
   j.begin_object();
   j.key("t_s").value(s.t).key("caption").value(s.caption);
   j.key("entities").begin_array();

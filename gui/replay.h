@@ -2,14 +2,19 @@
 // dashboard shows at a simulated time. No graphics here: the viewer draws from this, and tests
 // and `--dump-state` read the same numbers.
 //
-// The viewer never re-simulates to display: everything comes from the results tables (series,
-// rt_hist, events, narration) and the scenario text stored with the run (for the topology and
-// the initial GSLB weights).
+// The viewer never re-simulates to display: everything comes from the results file through
+// store's reader (series, histograms, events with their typed details, narration) and the
+// scenario text stored with the run (for the sites' clouds, the topology and the initial GSLB
+// weights).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "store/json.h"
+#include "store/results_reader.h"
 
 namespace gui {
 
@@ -74,7 +79,8 @@ struct SiteInfo {
 
 struct Event {
   double t = 0;
-  std::string component, kind, message, details;
+  std::string component, kind, message;
+  store::JsonValue details;  // the event's typed fields (docs/results-schema.md)
 };
 
 struct Caption {
@@ -125,6 +131,13 @@ class Replay {
   std::size_t prev_event(double t) const;
 
  private:
+  // Loading, in order: series (returns entity id -> index), T-maps, scenario extras, sites.
+  std::map<int64_t, std::size_t> load_series(const store::ResultsReader& reader);
+  void load_tmaps(const store::ResultsReader& reader, const std::map<int64_t, std::size_t>& index);
+  void load_scenario(const store::RunRecord& run);
+  void load_sites();
+  static void add_pod_event(SiteInfo* s, std::map<std::string, std::size_t>* pods, const Event& e);
+
   std::string path_;
   int64_t run_id_ = 0;
   std::string scenario_, label_;
@@ -138,6 +151,7 @@ class Replay {
   std::vector<Caption> captions_;
   std::vector<Region> regions_;
   std::string gslb_policy_;
+  std::vector<std::string> clouds_;  // per site, from the scenario ("" when unknown)
   std::vector<double> initial_weights_;
   std::vector<std::pair<double, std::vector<double>>> weight_changes_;
 };

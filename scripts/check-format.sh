@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "clang-format not installed: skipped"; exit 77; }
 dirs=()
-for d in sim models runner tests gui; do [ -d "$d" ] && dirs+=("$d"); done
+for d in sim models config store engine report cli tests gui; do [ -d "$d" ] && dirs+=("$d"); done
 find "${dirs[@]}" -name '*.cc' -o -name '*.h' | sort | xargs clang-format --dry-run --Werror

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "runner/sqlite_util.h"
+#include "store/sqlite.h"
 #include "support/spawn.h"
 
 using namespace support;
@@ -45,13 +45,13 @@ TEST_CASE("hcsim run writes a completed run and a summary, exit 0") {
         "\"pod_seconds\"", "\"private\"", "\"public\"", "\"passed\": true"}) {
     CHECK(json.find(key) != std::string::npos);
   }
-  runner::Db db(d / "r.sqlite", false);
-  runner::Stmt st(db, "SELECT status, expect_passed, seed FROM runs");
+  store::Db db(d / "r.sqlite", store::Db::Mode::kReadOnly);
+  store::Stmt st(db, "SELECT status, expect_passed, seed FROM runs");
   REQUIRE(st.step());
   CHECK(st.text(0) == "completed");
   CHECK(st.int64(1) == 1);
   CHECK(st.int64(2) == 42);
-  runner::Stmt n(db, "SELECT count(*) FROM series");
+  store::Stmt n(db, "SELECT count(*) FROM series");
   n.step();
   CHECK(n.int64(0) == 3 * 120);
   CHECK_FALSE(fs::exists(d / "r.sqlite.tmp-0"));
@@ -130,16 +130,16 @@ TEST_CASE("SIGINT stops a run and leaves a valid database marked interrupted") {
                           "--out", d / "r.sqlite", "--quiet"},
                          d, 700);
   CHECK(r.code == 130);
-  runner::Db db(d / "r.sqlite", false);
-  runner::Stmt st(db, "SELECT status, sim_end_ns, message FROM runs");
+  store::Db db(d / "r.sqlite", store::Db::Mode::kReadOnly);
+  store::Stmt st(db, "SELECT status, sim_end_ns, message FROM runs");
   REQUIRE(st.step());
   CHECK(st.text(0) == "interrupted");
   CHECK(st.int64(1) > 0);
   CHECK(st.int64(1) < int64_t{2000} * 3600 * 1'000'000'000);
-  runner::Stmt n(db, "SELECT count(*) FROM series");
+  store::Stmt n(db, "SELECT count(*) FROM series");
   n.step();
   CHECK(n.int64(0) > 0);
-  runner::Stmt ok(db, "PRAGMA integrity_check");
+  store::Stmt ok(db, "PRAGMA integrity_check");
   ok.step();
   CHECK(ok.text(0) == "ok");
 }

@@ -24,7 +24,7 @@ std::vector<std::string> tables(const std::string& path) {
 }
 
 int64_t count_runs(const std::string& path) {
-  Db db(path, false);
+  Db db(path, store::Db::Mode::kReadOnly);
   Stmt st(db, "SELECT COUNT(*) FROM runs WHERE status = 'completed'");
   REQUIRE(st.step());
   return st.int64(0);
@@ -50,7 +50,7 @@ TEST_CASE("Sweep configurations share seeds across configurations (common random
   TempDir d;
   write(d / "s.yaml", small_sweep());
   REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "a.sqlite", "-q"}, d).code == 0);
-  Db db(d / "a.sqlite", false);
+  Db db(d / "a.sqlite", store::Db::Mode::kReadOnly);
   Stmt st(db,
           "SELECT replication, COUNT(DISTINCT seed), COUNT(DISTINCT config_id) FROM runs "
           "GROUP BY replication ORDER BY replication");
@@ -315,7 +315,7 @@ TEST_CASE("A sweep killed with SIGKILL or SIGTERM resumes to exactly the uninter
     CHECK((cut.code == 137 || cut.code == 130 || cut.code == 0));
     if (cut.code != 0) {
       // What a report would count: only completed runs, never a half-written one.
-      Db db(out, false);
+      Db db(out, store::Db::Mode::kReadOnly);
       Stmt st(db, "SELECT COUNT(*) FROM runs WHERE status = 'completed'");
       REQUIRE(st.step());
       CHECK(st.int64(0) < 12);

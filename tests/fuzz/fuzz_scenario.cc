@@ -3,13 +3,13 @@
 #include <cstdint>
 #include <string>
 
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    (void)runner::load_scenario_text(text, "fuzz.yaml");
-  } catch (const runner::ScenarioError&) {
+    (void)config::load_scenario_text(text, "fuzz.yaml");
+  } catch (const config::ScenarioError&) {
   }
   return 0;
 }

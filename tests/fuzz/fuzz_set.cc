@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
 
 namespace {
 
@@ -75,8 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!line.empty()) sets.push_back(line);
   if (sets.size() > 16) sets.resize(16);
   try {
-    (void)runner::load_scenario_text(kBase, "base.yaml", sets);
-  } catch (const runner::ScenarioError&) {
+    (void)config::load_scenario_text(kBase, "base.yaml", sets);
+  } catch (const config::ScenarioError&) {
   }
   return 0;
 }

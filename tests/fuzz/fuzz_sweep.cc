@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "runner/sweep.h"
-#include "runner/yaml_reader.h"
+#include "config/sweep_plan.h"
+#include "config/yaml_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/tmp/hcsim-fuzz-sweep-" + std::to_string(getpid()) + ".yaml";
@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fwrite(data, 1, size, f);
   std::fclose(f);
   try {
-    (void)runner::plan_sweep_file(path);
-  } catch (const runner::ScenarioError&) {
+    (void)config::plan_sweep_file(path);
+  } catch (const config::ScenarioError&) {
   }
   return 0;
 }

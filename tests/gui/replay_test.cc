@@ -6,18 +6,18 @@
 #include <filesystem>
 #include <string>
 
+#include "config/loader.h"
+#include "engine/run.h"
 #include "gui/replay.h"
-#include "runner/results_db.h"
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
-#include "runner/sqlite_util.h"
+#include "store/results_writer.h"
+#include "store/sqlite.h"
 #include "support/demo4.h"
 
 namespace fs = std::filesystem;
 
 TEST_CASE("Viewer numbers equal the results database before, during and after demo 4's outage") {
   const gui::Replay r = gui::Replay::load(support::demo4_db());
-  runner::Db db(support::demo4_db(), false);
+  store::Db db(support::demo4_db(), store::Db::Mode::kReadOnly);
   REQUIRE(r.entity_names() == std::vector<std::string>{"all", "private", "public"});
   for (double t : {540.0, 605.5, 620.0, 660.0, 1200.0, 1520.0, 1800.0}) {
     const gui::DashboardState st = gui::state_at(r, t);
@@ -48,7 +48,7 @@ TEST_CASE("Viewer numbers equal the results database before, during and after de
 
 TEST_CASE("Viewer site health follows the outage, the health checks and the recovery") {
   const gui::Replay r = gui::Replay::load(support::demo4_db());
-  runner::Db db(support::demo4_db(), false);
+  store::Db db(support::demo4_db(), store::Db::Mode::kReadOnly);
   const double down = support::first_event(db, "component = 'site/private' AND kind = 'outage'");
   const double detected =
       support::first_event(db, "kind = 'health' AND json_extract(details, '$.healthy') = 0");
@@ -73,7 +73,7 @@ TEST_CASE("Viewer site health follows the outage, the health checks and the reco
 
 TEST_CASE("Viewer pods by state match the replicas the series recorded") {
   const gui::Replay r = gui::Replay::load(support::demo4_db());
-  runner::Db db(support::demo4_db(), false);
+  store::Db db(support::demo4_db(), store::Db::Mode::kReadOnly);
   // A pod's state at the end of a bucket against the bucket's ready count, at several times.
   for (double t : {300.0, 599.0, 700.0, 900.0, 1700.0, 2300.0}) {
     for (std::size_t k = 0; k < 2; ++k) {

@@ -65,7 +65,7 @@ bool near(const std::array<int, 3>& c, int r, int g, int b) {
 TEST_CASE("Viewer off-screen: dumped numbers equal the results, the health badge changes colour") {
   TempDir d;
   const std::string db = demo4_db();
-  runner::Db sql(db, false);
+  store::Db sql(db, store::Db::Mode::kReadOnly);
   const Frame before = render(d, db, "9m");
   const Frame during = render(d, db, "10m20s");
   const Frame detected = render(d, db, "15m");

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <string>
 
+#include "config/loader.h"
+#include "engine/run.h"
 #include "models/autoscaling/predictive_scaler.h"
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
 #include "sim/memory_recorder.h"
 
 using sim::MemoryRecorder;
@@ -46,9 +46,9 @@ sites:
 }
 
 MemoryRecorder run(const std::string& yaml) {
-  const runner::Scenario s = runner::load_scenario_text(yaml, "zoo.yaml");
+  const config::Scenario s = config::load_scenario_text(yaml, "zoo.yaml");
   MemoryRecorder rec;
-  REQUIRE(runner::execute(s, s.seed, rec, {}).status == "completed");
+  REQUIRE(engine::execute(s, s.seed, rec, {}).status == "completed");
   return rec;
 }
 

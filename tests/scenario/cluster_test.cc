@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/memory_recorder.h"
 
 using sim::MemoryRecorder;
@@ -13,9 +13,9 @@ using sim::SimTime;
 namespace {
 
 MemoryRecorder run(const std::string& yaml) {
-  const runner::Scenario s = runner::load_scenario_text(yaml, "c.yaml");
+  const config::Scenario s = config::load_scenario_text(yaml, "c.yaml");
   MemoryRecorder rec;
-  REQUIRE(runner::execute(s, s.seed, rec, {}).status == "completed");
+  REQUIRE(engine::execute(s, s.seed, rec, {}).status == "completed");
   return rec;
 }
 

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/memory_recorder.h"
 
 using sim::MemoryRecorder;
@@ -18,14 +18,14 @@ namespace {
 
 struct Demo {
   MemoryRecorder rec;
-  runner::RunResult r;
+  engine::RunResult r;
 };
 
 std::unique_ptr<Demo> run_demo(const std::string& file) {
-  const runner::Scenario s =
-      runner::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file);
+  const config::Scenario s =
+      config::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file);
   auto d = std::make_unique<Demo>();
-  d->r = runner::execute(s, s.seed, d->rec, {});
+  d->r = engine::execute(s, s.seed, d->rec, {});
   REQUIRE(d->r.status == "completed");
   for (const auto& c : d->r.checks) {
     INFO(c.scope << " " << c.key << " limit " << c.limit << " value " << c.value);

@@ -4,17 +4,17 @@
 #include <cmath>
 #include <string>
 
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/memory_recorder.h"
 
 namespace {
 
-runner::RunResult run(const std::string& yaml, const std::vector<std::string>& set, uint64_t seed,
+engine::RunResult run(const std::string& yaml, const std::vector<std::string>& set, uint64_t seed,
                       sim::MemoryRecorder* rec = nullptr) {
-  const runner::Scenario s = runner::load_scenario_text(yaml, "dr.yaml", set);
+  const config::Scenario s = config::load_scenario_text(yaml, "dr.yaml", set);
   sim::MemoryRecorder local;
-  runner::RunResult r = runner::execute(s, seed, rec ? *rec : local, {});
+  engine::RunResult r = engine::execute(s, seed, rec ? *rec : local, {});
   REQUIRE(r.status == "completed");
   return r;
 }
@@ -80,7 +80,7 @@ TEST_CASE(
         const auto pos = text.find("  weights: {primary: 50, standby: 50}\n");
         text.erase(pos, std::string("  weights: {primary: 50, standby: 50}\n").size());
       }
-      const runner::RunResult r = run(text, {}, seed);
+      const engine::RunResult r = run(text, {}, seed);
       REQUIRE(r.dr.incidents.size() == 1);
       const auto& inc = r.dr.incidents[0];
       REQUIRE(inc.rto_s);
@@ -101,7 +101,7 @@ TEST_CASE("async replication: RPO equals the replication lag at the outage insta
   // RPO is the 2 s lag, and the writes of those last 2 s (~20) are lost.
   std::string measured;
   for (uint64_t seed : {11, 12, 13, 14, 15}) {
-    const runner::RunResult r = run(kDr, {"duration=12m"}, seed);
+    const engine::RunResult r = run(kDr, {"duration=12m"}, seed);
     const auto& inc = r.dr.incidents.at(0);
     REQUIRE(inc.rpo_s);
     measured +=
@@ -119,14 +119,14 @@ TEST_CASE("async replication: RPO equals the replication lag at the outage insta
     text.replace(text.find(old), old.size(), line);
     return text;
   };
-  const runner::RunResult r =
+  const engine::RunResult r =
       run(with_replication(
               "replication: {from: primary, to: standby, lag: {dist: exponential, mean: 2s}}"),
           {"duration=12m"}, 7);
   CHECK(*r.dr.incidents.at(0).rpo_s > 0);
   CHECK(*r.dr.incidents.at(0).lost_writes > 0);
   // Synchronous replication loses nothing, and every write waits for the replica.
-  const runner::RunResult sync =
+  const engine::RunResult sync =
       run(with_replication(
               "replication: {from: primary, to: standby, mode: sync, write_latency: 30ms}"),
           {"duration=12m"}, 7);

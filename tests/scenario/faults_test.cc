@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string>
 
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/memory_recorder.h"
 
 using sim::MemoryRecorder;
@@ -15,13 +15,13 @@ namespace {
 
 struct Out {
   MemoryRecorder rec;
-  runner::RunResult r;
+  engine::RunResult r;
 };
 
 std::unique_ptr<Out> run(const std::string& yaml, const std::vector<std::string>& set = {}) {
-  const runner::Scenario s = runner::load_scenario_text(yaml, "f.yaml", set);
+  const config::Scenario s = config::load_scenario_text(yaml, "f.yaml", set);
   auto out = std::make_unique<Out>();
-  out->r = runner::execute(s, s.seed, out->rec, {});
+  out->r = engine::execute(s, s.seed, out->rec, {});
   REQUIRE(out->r.status == "completed");
   return out;
 }

@@ -5,20 +5,20 @@
 #include <cmath>
 #include <string>
 
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/memory_recorder.h"
 
-using runner::Scenario;
+using config::Scenario;
 using sim::MemoryRecorder;
 using sim::SimTime;
 
 namespace {
 
 MemoryRecorder run(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  const Scenario s = runner::load_scenario_text(yaml, "test.yaml", sets);
+  const Scenario s = config::load_scenario_text(yaml, "test.yaml", sets);
   MemoryRecorder rec;
-  const runner::RunResult r = runner::execute(s, s.seed, rec, {});
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
   REQUIRE(r.status == "completed");
   return rec;
 }

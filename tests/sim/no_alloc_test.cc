@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <new>
 
-#include "runner/scenario_loader.h"
-#include "runner/world.h"
+#include "config/loader.h"
+#include "engine/world.h"
 #include "sim/recorder.h"
 
 namespace {
@@ -31,11 +31,11 @@ TEST_CASE("no allocation per event in steady state") {
   WARN("not measured under AddressSanitizer");
   return;
 #endif
-  const runner::Scenario s = runner::load_scenario_file(
+  const config::Scenario s = config::load_scenario_file(
       std::string(HCSIM_SOURCE_DIR) + "/scenarios/validation/mmc-shared-queue.yaml",
       {"metrics.bucket=1s"});
   sim::NullRecorder rec;
-  runner::World world(s, 1, rec);
+  engine::World world(s, 1, rec);
   world.start();
   // Warm up: pools, queues and the event heap reach their working size.
   world.simulator().run_until(sim::hours(2));

@@ -10,10 +10,10 @@
 #include <map>
 #include <string>
 
-#include "runner/results_db.h"
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
-#include "runner/sqlite_util.h"
+#include "config/loader.h"
+#include "engine/run.h"
+#include "store/results_writer.h"
+#include "store/sqlite.h"
 
 namespace support {
 
@@ -27,13 +27,10 @@ inline const std::string& demo_db(const std::string& file) {
                          ("hcsim-test-" + std::to_string(getpid()) + "-" + file + ".sqlite"))
                             .string();
   std::filesystem::remove(p);
-  const runner::Scenario s =
-      runner::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file, {});
-  runner::ResultsDb db(p);
-  runner::RunInfo info;
-  info.scenario = &s;
-  info.seed = s.seed;
-  runner::run_into_db(db, info, runner::RunControl{});
+  const config::Scenario s =
+      config::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file, {});
+  store::ResultsDb db(p);
+  engine::run_into_db(db, s, engine::RunLabel{.seed = s.seed}, engine::RunControl{});
   return done.emplace(file, p).first->second;
 }
 
@@ -44,28 +41,27 @@ struct Sums {
 };
 
 // The window the dashboard uses: the 10 one-second buckets ending with the one holding t.
-inline Sums window(runner::Db& db, const std::string& entity, double t) {
-  runner::Stmt st(db,
-                  "SELECT sum(dt_s), sum(arrivals), sum(completions), sum(failed), "
-                  "sum(apdex_satisfied), sum(apdex_tolerating) FROM series_named "
-                  "WHERE run_id = 1 AND entity = ? AND t_s > ? - 10 AND t_s <= ?");
+inline Sums window(store::Db& db, const std::string& entity, double t) {
+  store::Stmt st(db,
+                 "SELECT sum(dt_s), sum(arrivals), sum(completions), sum(failed), "
+                 "sum(apdex_satisfied), sum(apdex_tolerating) FROM series_named "
+                 "WHERE run_id = 1 AND entity = ? AND t_s > ? - 10 AND t_s <= ?");
   st.bind(1, entity).bind(2, t).bind(3, t);
   REQUIRE(st.step());
   return {st.real(0), st.real(1), st.real(2), st.real(3), st.real(4), st.real(5)};
 }
 
-inline double level(runner::Db& db, const std::string& entity, const std::string& column,
-                    double t) {
-  runner::Stmt st(db, "SELECT " + column +
-                          " FROM series_named WHERE run_id = 1 AND entity = ? AND t_s <= ? "
-                          "ORDER BY t_s DESC LIMIT 1");
+inline double level(store::Db& db, const std::string& entity, const std::string& column, double t) {
+  store::Stmt st(db, "SELECT " + column +
+                         " FROM series_named WHERE run_id = 1 AND entity = ? AND t_s <= ? "
+                         "ORDER BY t_s DESC LIMIT 1");
   st.bind(1, entity).bind(2, t);
   REQUIRE(st.step());
   return st.is_null(0) ? std::nan("") : st.real(0);
 }
 
-inline double first_event(runner::Db& db, const std::string& where) {
-  runner::Stmt st(db, "SELECT min(t_ns) / 1e9 FROM events WHERE run_id = 1 AND " + where);
+inline double first_event(store::Db& db, const std::string& where) {
+  store::Stmt st(db, "SELECT min(t_ns) / 1e9 FROM events WHERE run_id = 1 AND " + where);
   REQUIRE(st.step());
   REQUIRE_FALSE(st.is_null(0));
   return st.real(0);

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "runner/sqlite_util.h"
+#include "store/sqlite.h"
 
 namespace support {
 
-using runner::Db;
-using runner::Stmt;
+using store::Db;
+using store::Stmt;
 
 // A column's exact value as text: reals in hexadecimal, so no digit is lost.
 inline std::string column_text(const Stmt& st, int i) {
@@ -40,7 +40,7 @@ inline std::vector<std::string> dump(Db& db, const std::string& sql) {
 
 // Every table of a results file, all columns but the wall-clock ones, in key order.
 inline std::vector<std::string> dump_all(const std::string& path) {
-  Db db(path, false);
+  Db db(path, store::Db::Mode::kReadOnly);
   std::vector<std::string> out;
   const char* queries[] = {
       "SELECT run_id, scenario_name, scenario_file, scenario_yaml, overrides, seed, config_id, "

@@ -8,16 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "config/loader.h"
+#include "engine/run.h"
 #include "queueing.h"
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
-#include "runner/stats.h"
+#include "report/stats.h"
 #include "sim/memory_recorder.h"
 
 namespace {
 
 struct Observed {
-  runner::stats::Interval w;  // mean response time, batch-means CI
+  report::stats::Interval w;  // mean response time, batch-means CI
   double arrival_rate = 0;    // per second, measured
   double inflight_mean = 0;   // time average
   double cpu_util = 0;
@@ -26,10 +26,10 @@ struct Observed {
 };
 
 Observed simulate(const std::string& file, const std::vector<std::string>& sets = {}) {
-  const runner::Scenario s = runner::load_scenario_file(
+  const config::Scenario s = config::load_scenario_file(
       std::string(HCSIM_SOURCE_DIR) + "/scenarios/validation/" + file, sets);
   sim::MemoryRecorder rec;
-  const runner::RunResult r = runner::execute(s, s.seed, rec, {});
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
   REQUIRE(r.status == "completed");
   std::vector<double> sums, counts;
   double arrivals = 0, area = 0, seconds = 0, util = 0;
@@ -45,7 +45,7 @@ Observed simulate(const std::string& file, const std::vector<std::string>& sets 
     seconds += row->get("dt_s");
   }
   Observed o;
-  o.w = runner::stats::ratio_ci(sums, counts);
+  o.w = report::stats::ratio_ci(sums, counts);
   o.arrival_rate = arrivals / seconds;
   o.inflight_mean = area / seconds;
   o.cpu_util = util / seconds;

@@ -12,16 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "runner/run.h"
-#include "runner/scenario_loader.h"
+#include "config/loader.h"
+#include "engine/run.h"
 #include "sim/memory_recorder.h"
 
 namespace {
 
-runner::RunResult run(const std::string& yaml, uint64_t seed, sim::MemoryRecorder& rec,
+engine::RunResult run(const std::string& yaml, uint64_t seed, sim::MemoryRecorder& rec,
                       const std::vector<std::string>& set = {}) {
-  const runner::Scenario s = runner::load_scenario_text(yaml, "v.yaml", set);
-  runner::RunResult r = runner::execute(s, seed, rec, {});
+  const config::Scenario s = config::load_scenario_text(yaml, "v.yaml", set);
+  engine::RunResult r = engine::execute(s, seed, rec, {});
   REQUIRE(r.status == "completed");
   return r;
 }
@@ -61,7 +61,7 @@ events: [{at: 5m, outage: {site: a}}]
   std::vector<double> d;
   for (int seed = 1; seed <= kRuns; ++seed) {
     sim::MemoryRecorder rec;
-    const runner::RunResult r = run(yaml, static_cast<uint64_t>(seed), rec);
+    const engine::RunResult r = run(yaml, static_cast<uint64_t>(seed), rec);
     REQUIRE(r.dr.incidents.size() == 1);
     REQUIRE(r.dr.incidents[0].detected_s);
     d.push_back(*r.dr.incidents[0].detected_s - r.dr.incidents[0].start_s);
@@ -151,7 +151,7 @@ sites:
 )";
   auto shares = [&](int resolvers, uint64_t seed, std::vector<double>* per_minute) {
     sim::MemoryRecorder rec;
-    const runner::RunResult r =
+    const engine::RunResult r =
         run(yaml, seed, rec, {"gslb.dns.resolvers_per_region=" + std::to_string(resolvers)});
     for (const auto* row : rec.rows("site", "private")) per_minute->push_back(row->get("share"));
     return static_cast<double>(r.summary.sites[0].requests) /

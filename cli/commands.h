@@ -1,0 +1,91 @@
+// cli/commands.h: the hcsim subcommands, one file each (cli/cmd_<name>.cc). Each has its
+// arguments as a struct, a function that declares its options on the command-line parser, and a
+// function that runs it and returns the process exit code (cli/exit_codes.h); tests call the
+// latter directly, without the parser.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/exit_codes.h"
+
+namespace CLI {
+class App;
+}
+
+namespace cli {
+
+// hcsim run SCENARIO [--seed N] [--set PATH=VALUE]... [--out FILE] [--summary-json FILE|-]
+struct RunArgs {
+  std::string scenario;
+  std::optional<uint64_t> seed;
+  std::vector<std::string> sets;
+  std::string out;           // "" = results/<scenario name>.sqlite
+  std::string summary_json;  // "" = none, "-" = stdout
+  bool quiet = false;
+  bool force = false;  // run even when the estimate is over the limits (engine/estimate.h)
+};
+CLI::App* add_run_command(CLI::App& app, RunArgs* args);
+int cmd_run(const RunArgs& args, const std::atomic<bool>* stop);
+
+// hcsim validate SCENARIO [--set PATH=VALUE]...
+struct ValidateArgs {
+  std::string scenario;
+  std::vector<std::string> sets;
+  bool quiet = false;
+};
+CLI::App* add_validate_command(CLI::App& app, ValidateArgs* args);
+int cmd_validate(const ValidateArgs& args);
+
+// hcsim sweep SWEEP [--jobs N] [--out FILE] [--resume] [--shard I/N|auto] [--list]
+struct SweepArgs {
+  std::string file;
+  int jobs = 1;
+  bool force = false;
+  std::string out;  // "" = results/<sweep name>.sqlite
+  bool resume = false;
+  std::string shard;  // "" (all), "I/N" or "auto"
+  int shard_count = 0;
+  bool list = false;  // print the plan, run nothing
+  bool quiet = false;
+};
+CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args);
+// Exit codes as for `run`: 0, 1 (a run's expect: gates failed), 2 (bad input), 3, 130.
+int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop);
+
+// hcsim merge OUT IN...: OUT (created, or extended when it exists) receives every run of the
+// inputs. A run present twice must be the same run (same fingerprint), else it is an error; a
+// completed copy replaces an unfinished one. Inputs from a sweep must come from the same sweep.
+struct MergeArgs {
+  std::string out;
+  std::vector<std::string> inputs;
+  bool quiet = false;
+};
+CLI::App* add_merge_command(CLI::App& app, MergeArgs* args);
+int cmd_merge(const MergeArgs& args);
+
+// hcsim report RESULTS [--format md|csv|json] [--out FILE] [--pareto-y M] [--no-charts]
+struct ReportArgs {
+  std::string db;
+  std::string format = "md";  // md | csv | json
+  std::string out;            // md default: results/<db stem>-report.md; csv, json: stdout
+  std::string pareto_y = "apdex";
+  bool no_charts = false;
+  bool quiet = false;
+};
+CLI::App* add_report_command(CLI::App& app, ReportArgs* args);
+int cmd_report(const ReportArgs& args);
+
+// hcsim hpa-check CASES [--verbose]: exit 0 when every evaluated case agrees, 1 when one does
+// not, 2 when the file is unreadable.
+struct HpaCheckArgs {
+  std::string cases;
+  bool verbose = false;
+};
+CLI::App* add_hpa_check_command(CLI::App& app, HpaCheckArgs* args);
+int cmd_hpa_check(const HpaCheckArgs& args);
+
+}  // namespace cli

@@ -1,0 +1,118 @@
+#include "cli/terminal.h"
+
+#include <unistd.h>
+
+#include <cmath>
+
+namespace cli {
+
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1; }
+
+void ProgressLine::update(const std::string& label, double fraction, const std::string& detail) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+  last_ = now;
+  if (fraction < 0) fraction = 0;
+  if (fraction > 1) fraction = 1;
+  constexpr int kWidth = 24;
+  const int filled = static_cast<int>(fraction * kWidth);
+  std::string bar(static_cast<std::size_t>(filled), '#');
+  bar.append(static_cast<std::size_t>(kWidth - filled), ' ');
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::string eta = "";
+  if (fraction > 0.01 && fraction < 1) {
+    eta = "  ETA " + sim::format_duration(sim::seconds(
+                         static_cast<int64_t>(elapsed / fraction * (1 - fraction)) + 1));
+  }
+  std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%%  %s%s", label.c_str(), bar.c_str(), fraction * 100,
+               detail.c_str(), eta.c_str());
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void ProgressLine::clear() {
+  if (enabled_ && drawn_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+}
+
+std::string thousands(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+    s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+namespace {
+std::string num(double v, const char* fmt) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+std::string ms(double s) { return std::isnan(s) ? "-" : num(s * 1e3, "%.1f"); }
+
+void row(std::string* out, const models::EntitySummary& e) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5d\n",
+                e.name.c_str(), thousands(e.requests).c_str(), thousands(e.completed).c_str(),
+                thousands(e.failed).c_str(), num(e.error_rate * 100, "%.2f").c_str(),
+                num(e.apdex, "%.3f").c_str(), ms(e.rt_mean_s).c_str(), ms(e.rt_p50_s).c_str(),
+                ms(e.rt_p95_s).c_str(), ms(e.rt_p99_s).c_str(),
+                num(e.cpu_util * 100, "%.0f").c_str(), e.max_replicas);
+  *out += buf;
+}
+}  // namespace
+
+std::string format_summary_table(const models::RunSummary& s) {
+  std::string out;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5s\n",
+                "entity", "requests", "completed", "failed", "err%", "apdex", "mean ms", "p50 ms",
+                "p95 ms", "p99 ms", "cpu%", "pods");
+  out += buf;
+  row(&out, s.overall);
+  if (s.sites.size() > 1) {
+    for (const auto& site : s.sites) row(&out, site);
+  }
+  return out;
+}
+
+std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr) {
+  std::string out;
+  char buf[512];
+  if (!std::isnan(s.overall.cost)) {
+    std::string per_site;
+    for (const auto& site : s.sites)
+      per_site += (per_site.empty() ? "" : ", ") + site.name + " " + num(site.cost, "%.2f");
+    std::snprintf(buf, sizeof buf, "  cost: %s (%s); %s per 1,000 completed requests\n",
+                  num(s.overall.cost, "%.2f").c_str(), per_site.c_str(),
+                  num(s.overall.cost_per_1k, "%.4f").c_str());
+    out += buf;
+  }
+  auto rel = [](const std::optional<double>& t, double start) {
+    return t ? "+" + num(*t - start, "%.0f") + " s" : std::string("never");
+  };
+  for (const engine::IncidentReport& inc : dr.incidents) {
+    std::string data;
+    if (inc.lost_writes)
+      data = "; lost " + thousands(*inc.lost_writes) + " writes (RPO " + num(*inc.rpo_s, "%.2f") +
+             " s)";
+    std::snprintf(buf, sizeof buf, "  incident: %s %s at %s: detected %s, SLO violated %s, %s%s\n",
+                  inc.site.c_str(), inc.kind.c_str(),
+                  sim::format_duration(sim::SimTime::from_seconds(inc.start_s)).c_str(),
+                  rel(inc.detected_s, inc.start_s).c_str(),
+                  rel(inc.violated_s, inc.start_s).c_str(),
+                  !inc.violated_s ? "RTO 0 s (SLO held)"
+                  : inc.rto_s     ? ("RTO " + num(*inc.rto_s, "%.0f") + " s").c_str()
+                                  : "not recovered by the end of the run",
+                  data.c_str());
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace cli

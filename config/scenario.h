@@ -1,0 +1,149 @@
+// runner/scenario.h: a scenario as plain config structs, what the loader produces from YAML and
+// the World builds models from. Defaults live in the models' *Config structs; docs/scenarios.md
+// documents every key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/autoscaling/hpa_spec.h"
+#include "models/autoscaling/knative_autoscaler.h"
+#include "models/autoscaling/metrics_pipeline.h"
+#include "models/autoscaling/predictive_scaler.h"
+#include "models/autoscaling/scheduled_scaler.h"
+#include "models/autoscaling/step_scaling.h"
+#include "models/autoscaling/target_tracking.h"
+#include "models/common/distribution.h"
+#include "models/common/profile.h"
+#include "models/cost/cost_model.h"
+#include "models/dr/replication.h"
+#include "models/dr/rto_tracker.h"
+#include "models/faults/fault_injector.h"
+#include "models/gslb/dns_gslb.h"
+#include "models/gslb/topology.h"
+#include "models/metrics/metrics_collector.h"
+#include "models/site/node_autoscaler.h"
+#include "models/site/site.h"
+#include "models/traffic/closed_users.h"
+#include "models/traffic/open_source.h"
+#include "sim/time.h"
+
+namespace config {
+
+// SLO gates checked after the run (exit code 1 when one fails). Unset = not checked.
+struct Expectations {
+  std::optional<double> apdex_min;
+  std::optional<double> error_rate_max;
+  std::optional<double> rt_p95_max_s;
+  std::optional<double> rt_p99_max_s;
+  std::optional<double> cost_max;
+  // Run-level only (overall): the worst incident's RTO and RPO.
+  std::optional<double> rto_max_s;
+  std::optional<double> rpo_max_s;
+  bool empty() const {
+    return !apdex_min && !error_rate_max && !rt_p95_max_s && !rt_p99_max_s && !cost_max &&
+           !rto_max_s && !rpo_max_s;
+  }
+};
+
+struct SiteExpectations {
+  std::string site;
+  Expectations expect;
+};
+
+struct NarrationLine {
+  sim::SimTime at;
+  std::string text;
+};
+
+// The pod autoscaler of a site.
+struct AutoscalerSpec {
+  // "" (none), hpa, target_tracking, step_scaling, knative, scheduled or predictive.
+  std::string kind;
+  models::hpa::HpaSpec hpa;
+  models::hpa::ControllerConfig controller;
+  std::string hpa_file;  // the manifest the HPA spec came from, if any
+  models::TargetTrackingConfig target_tracking;
+  models::StepScalingConfig step_scaling;
+  models::KnativeConfig knative;
+  models::PredictiveConfig predictive;
+  // kind "scheduled": the replica count over time; with kind "hpa": its minReplicas over time.
+  std::vector<models::ScheduleEntry> schedule;
+  models::MetricsPipelineConfig metrics;
+};
+
+struct SiteSpec {
+  models::SiteConfig site;
+  std::optional<models::NodeAutoscalerConfig> node_autoscaler;
+  AutoscalerSpec autoscaler;
+  models::CostRates cost;
+  bool has_cost = false;
+  bool rtt_given = false;
+};
+
+// Actions at scenario times.
+struct ScenarioEvent {
+  enum class Kind { kRollout, kWeights, kTtl, kDrain, kUndrain, kScale };
+  sim::SimTime at;
+  Kind kind = Kind::kRollout;
+  int site = 0;
+  models::ImageSpec image;           // rollout
+  models::RolloutStrategy strategy;  // rollout
+  std::vector<double> weights;       // weights (one per site)
+  sim::SimTime ttl;                  // ttl
+  int32_t replicas = 0;              // scale
+};
+
+// The global load balancer. Without `dns` (no dns:, health_check: or non-weighted policy) it is
+// a per-request weighted split (an anycast or proxied balancer with no health checks).
+struct GslbSpec {
+  std::string policy = "weighted";
+  std::vector<double> weights;  // one per site, in site order
+  bool dns = false;
+  models::DnsGslbConfig dns_cfg;
+};
+
+// Disaster-recovery preset: how the standby site is prepared and brought in.
+struct DrSpec {
+  std::string preset;  // "" (none), active-active, warm-standby, pilot-light
+  int primary = 0, standby = 1;
+  // Replicas the DR automation scales the standby to when the GSLB marks the primary down
+  // (0: no automation; the standby's autoscaler must cope).
+  int32_t activate_replicas = 0;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string source_file;             // the YAML file ("" when loaded from text)
+  std::string source_text;             // the YAML text as read
+  std::vector<std::string> overrides;  // the --set arguments applied
+
+  sim::SimTime duration;
+  uint64_t seed = 1;
+  models::MetricsConfig metrics;
+
+  std::string traffic_kind = "open";
+  models::OpenTrafficConfig open;
+  models::ClosedTrafficConfig closed;
+
+  models::TopologyConfig topology;
+  GslbSpec gslb;
+  std::vector<SiteSpec> sites;
+  std::vector<ScenarioEvent> events;
+  std::vector<models::ScheduledFault> faults;
+  std::vector<models::RandomFault> random_faults;
+  std::vector<models::ReplicationLink> replication;
+  models::SloConfig slo;
+  DrSpec dr;
+
+  Expectations expect;
+  std::vector<SiteExpectations> site_expect;
+  std::vector<NarrationLine> narration;
+
+  int site_index(const std::string& name) const;
+};
+
+}  // namespace config

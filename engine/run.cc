@@ -1,0 +1,288 @@
+#include "engine/run.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "engine/world.h"
+#include "models/metrics/log_histogram.h"
+#include "store/json.h"
+
+namespace engine {
+
+using config::Expectations;
+using config::Scenario;
+using config::SiteExpectations;
+using store::JsonWriter;
+
+namespace {
+
+void check_one(std::vector<ExpectCheck>* out, const std::string& scope, const Expectations& e,
+               const models::EntitySummary& s) {
+  auto add = [&](const char* key, const std::optional<double>& limit, double value, bool is_min) {
+    if (!limit) return;
+    const bool ok = !std::isnan(value) && (is_min ? value >= *limit : value <= *limit);
+    out->push_back({scope, key, *limit, value, ok});
+  };
+  add("apdex_min", e.apdex_min, s.apdex, true);
+  add("error_rate_max", e.error_rate_max, s.error_rate, false);
+  add("rt_p95_max_s", e.rt_p95_max_s, s.rt_p95_s, false);
+  add("rt_p99_max_s", e.rt_p99_max_s, s.rt_p99_s, false);
+  add("cost_max", e.cost_max, std::isnan(s.cost) ? 0.0 : s.cost, false);
+}
+
+void optional_value(JsonWriter& j, const char* key, const std::optional<double>& v) {
+  j.key(key);
+  if (v) {
+    j.value(*v);
+  } else {
+    j.null();
+  }
+}
+
+void figures_json(JsonWriter& j, const DrSummary::Figures& f) {
+  if (f.rto_s) j.key("rto_s").value(*f.rto_s);  // NaN (null): not recovered
+  if (f.rpo_s) j.key("rpo_s").value(*f.rpo_s);
+  if (f.lost_writes) j.key("lost_writes").value(*f.lost_writes);
+}
+
+DrSummary summarize_dr(const World& world) {
+  DrSummary dr;
+  const std::size_t n = world.scenario().sites.size();
+  dr.sites.resize(n);
+  auto worse = [](std::optional<double>& slot, double v) {
+    if (!slot || std::isnan(v) || (!std::isnan(*slot) && v > *slot)) slot = v;
+  };
+  const std::vector<models::DataLoss> losses = world.data_losses();
+  std::vector<bool> loss_used(losses.size(), false);
+  for (const models::Incident& inc : world.incidents()) {
+    IncidentReport r;
+    r.site = world.scenario().sites[static_cast<std::size_t>(inc.site)].site.name;
+    r.kind = models::fault_kind_name(inc.kind);
+    r.start_s = inc.start.seconds();
+    if (inc.end) r.end_s = inc.end->seconds();
+    if (inc.detected) r.detected_s = inc.detected->seconds();
+    if (inc.violated) r.violated_s = inc.violated->seconds();
+    if (inc.recovered) r.recovered_s = inc.recovered->seconds();
+    r.rto_s = inc.rto_s();
+    r.recovered = r.rto_s.has_value();
+    for (std::size_t k = 0; k < losses.size(); ++k) {
+      if (!loss_used[k] && losses[k].site == inc.site && losses[k].at == inc.start &&
+          inc.kind == models::FaultKind::kFull) {
+        loss_used[k] = true;
+        r.lost_writes = losses[k].lost_writes;
+        r.rpo_s = losses[k].rpo_s;
+      }
+    }
+    const double rto = r.rto_s ? *r.rto_s : std::numeric_limits<double>::quiet_NaN();
+    for (DrSummary::Figures* f : {&dr.overall, &dr.sites[static_cast<std::size_t>(inc.site)]}) {
+      worse(f->rto_s, rto);
+      if (r.rpo_s) worse(f->rpo_s, *r.rpo_s);
+      if (r.lost_writes) f->lost_writes = f->lost_writes.value_or(0) + *r.lost_writes;
+    }
+    dr.incidents.push_back(std::move(r));
+  }
+  return dr;
+}
+
+void entity_json(JsonWriter& j, const models::EntitySummary& e) {
+  j.begin_object();
+  j.key("requests").value(e.requests);
+  j.key("completed").value(e.completed);
+  j.key("failed").value(e.failed);
+  j.key("failed_by").begin_object();
+  for (int c = 0; c < models::kFailureCauseCount; ++c) {
+    j.key(models::failure_cause_name(static_cast<models::FailureCause>(c)))
+        .value(e.failed_by[static_cast<std::size_t>(c)]);
+  }
+  j.end_object();
+  j.key("error_rate").value(e.error_rate);
+  j.key("apdex").value(e.apdex);
+  j.key("rt_mean_s").value(e.rt_mean_s);
+  j.key("rt_p50_s").value(e.rt_p50_s);
+  j.key("rt_p95_s").value(e.rt_p95_s);
+  j.key("rt_p99_s").value(e.rt_p99_s);
+  j.key("rt_max_s").value(e.rt_max_s);
+  j.key("throughput_rps").value(e.throughput_rps);
+  j.key("inflight_mean").value(e.inflight_mean);
+  j.key("cpu_util").value(e.cpu_util);
+  j.key("max_replicas").value(e.max_replicas);
+  j.key("pod_seconds").value(e.pod_seconds);
+  j.key("node_seconds").value(e.node_seconds);
+  j.key("dns_stale").value(e.dns_stale);
+  j.key("cost").value(e.cost);
+  j.key("cost_per_1k").value(e.cost_per_1k);
+}
+
+}  // namespace
+
+std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary,
+                                            const DrSummary& dr) {
+  std::vector<ExpectCheck> out;
+  check_one(&out, "overall", s.expect, summary.overall);
+  // Without an incident there is nothing to recover from: RTO and RPO are 0.
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (s.expect.rto_max_s) {
+    const double v = dr.overall.rto_s ? *dr.overall.rto_s : 0.0;
+    out.push_back({"overall", "rto_max_s", *s.expect.rto_max_s, std::isnan(v) ? kNaN : v,
+                   !std::isnan(v) && v <= *s.expect.rto_max_s});
+  }
+  if (s.expect.rpo_max_s) {
+    const double v = dr.overall.rpo_s ? *dr.overall.rpo_s : 0.0;
+    out.push_back({"overall", "rpo_max_s", *s.expect.rpo_max_s, v, v <= *s.expect.rpo_max_s});
+  }
+  for (const SiteExpectations& se : s.site_expect) {
+    const int i = s.site_index(se.site);
+    check_one(&out, se.site, se.expect, summary.sites[static_cast<std::size_t>(i)]);
+  }
+  return out;
+}
+
+std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r) {
+  JsonWriter j(true);
+  j.begin_object();
+  j.key("scenario").value(s.name);
+  j.key("seed").value(seed);
+  j.key("status").value(r.status);
+  j.key("duration_s").value(s.duration.seconds());
+  j.key("simulated_s").value(r.sim_end.seconds());
+  j.key("warmup_s").value(s.metrics.warmup.seconds());
+  j.key("measured_s").value(r.summary.measured_s);
+  j.key("overall");
+  entity_json(j, r.summary.overall);
+  figures_json(j, r.dr.overall);
+  j.end_object();
+  j.key("sites").begin_object();
+  for (std::size_t i = 0; i < r.summary.sites.size(); ++i) {
+    j.key(r.summary.sites[i].name);
+    entity_json(j, r.summary.sites[i]);
+    if (i < r.dr.sites.size()) figures_json(j, r.dr.sites[i]);
+    j.end_object();
+  }
+  j.end_object();
+  j.key("incidents").begin_array();
+  for (const IncidentReport& inc : r.dr.incidents) {
+    j.begin_object();
+    j.key("site").value(inc.site).key("kind").value(inc.kind).key("start_s").value(inc.start_s);
+    optional_value(j, "end_s", inc.end_s);
+    optional_value(j, "detected_s", inc.detected_s);
+    optional_value(j, "slo_violated_s", inc.violated_s);
+    optional_value(j, "slo_recovered_s", inc.recovered_s);
+    optional_value(j, "rto_s", inc.rto_s);
+    j.key("recovered").value(inc.recovered);
+    if (inc.lost_writes) j.key("lost_writes").value(*inc.lost_writes);
+    if (inc.rpo_s) j.key("rpo_s").value(*inc.rpo_s);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("expect").begin_object();
+  if (r.expect_passed)
+    j.key("passed").value(*r.expect_passed);
+  else
+    j.key("passed").null();
+  j.key("checks").begin_array();
+  for (const ExpectCheck& c : r.checks) {
+    j.begin_object();
+    j.key("scope").value(c.scope).key("key").value(c.key).key("limit").value(c.limit);
+    j.key("value").value(c.value).key("passed").value(c.passed);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+  j.end_object();
+  return j.str() + "\n";
+}
+
+RunResult execute(const Scenario& s, uint64_t seed, sim::Recorder& rec, const RunControl& control) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  World world(s, seed, rec);
+  world.simulator().set_stop_flag(control.stop);
+  world.start();
+  RunResult r;
+  constexpr uint64_t kSlice = 1 << 18;
+  for (;;) {
+    const auto status = world.advance(kSlice);
+    if (control.on_progress) control.on_progress(world.simulator().now());
+    if (status == sim::Simulator::RunStatus::kReachedEnd) {
+      r.status = "completed";
+      break;
+    }
+    if (status == sim::Simulator::RunStatus::kStopped ||
+        (control.stop != nullptr && control.stop->load())) {
+      r.status = "interrupted";
+      break;
+    }
+  }
+  world.finish();
+  r.summary = world.summary();
+  r.dr = summarize_dr(world);
+  r.events = world.simulator().events_executed();
+  r.fingerprint = world.simulator().fingerprint();
+  r.sim_end = world.simulator().now();
+  if (r.status == "completed") {
+    r.checks = check_expectations(s, r.summary, r.dr);
+    if (!r.checks.empty()) {
+      r.expect_passed = true;
+      for (const auto& c : r.checks) r.expect_passed = *r.expect_passed && c.passed;
+    }
+  }
+  r.summary_json = summary_to_json(s, seed, r);
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return r;
+}
+
+store::RunInfo run_info(const config::Scenario& s, const RunLabel& label) {
+  store::RunInfo info;
+  info.scenario_name = s.name;
+  info.scenario_file = s.source_file;
+  info.scenario_yaml = s.source_text;
+  info.overrides = s.overrides;
+  info.seed = label.seed;
+  info.config_id = label.config_id;
+  info.config_label = label.config_label;
+  info.replication = label.replication;
+  info.run_id = label.run_id;
+  info.horizon_ns = s.duration.ns();
+  info.bucket_ns = s.metrics.bucket.ns();
+  info.warmup_ns = s.metrics.warmup.ns();
+  info.apdex_t_ns = s.metrics.apdex_t.ns();
+  for (const config::NarrationLine& n : s.narration) info.narration.push_back({n.at.ns(), n.text});
+  for (int b = 0; b < models::TmapBins::kCount; ++b)
+    info.rt_bins.emplace_back(models::TmapBins::lo_seconds(b), models::TmapBins::hi_seconds(b));
+  return info;
+}
+
+RunResult run_into_db(store::ResultsDb& db, const config::Scenario& s, const RunLabel& label,
+                      const RunControl& control, int64_t* run_id_out) {
+  const int64_t run_id = db.begin_run(run_info(s, label));
+  if (run_id_out != nullptr) *run_id_out = run_id;
+  RunResult r;
+  try {
+    store::RunRecorder rec(db, run_id);
+    r = execute(s, label.seed, rec, control);
+    rec.flush();
+  } catch (const std::exception& e) {
+    store::RunEnd end;
+    end.status = "failed";
+    end.message = e.what();
+    try {
+      db.end_run(run_id, end);
+    } catch (...) {
+    }
+    throw;
+  }
+  store::RunEnd end;
+  end.status = r.status;
+  end.sim_end = r.sim_end;
+  end.events = r.events;
+  end.fingerprint = r.fingerprint;
+  end.expect_passed = r.expect_passed;
+  end.summary_json = r.summary_json;
+  end.wall_seconds = r.wall_seconds;
+  if (r.status == "interrupted")
+    end.message = "interrupted at t=" + sim::format_duration(r.sim_end);
+  db.end_run(run_id, end);
+  return r;
+}
+
+}  // namespace engine

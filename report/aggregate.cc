@@ -1,0 +1,153 @@
+#include "report/aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+
+namespace report {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void add_intervals(Configuration* c) {
+  for (std::size_t m = 0; m < metrics().size(); ++m) {
+    std::vector<double> xs;
+    for (const RunFigures* r : c->runs) {
+      if (!std::isnan(r->values[m])) xs.push_back(r->values[m]);
+    }
+    c->ci.push_back(stats::mean_ci(xs));
+  }
+  for (const RunFigures* r : c->runs) {
+    if (r->gates) {
+      ++c->gates_known;
+      c->gates_passed += *r->gates ? 1 : 0;
+    }
+    c->unrecovered += r->unrecovered ? 1 : 0;
+  }
+  c->meets = c->gates_known > 0
+                 ? c->gates_passed == static_cast<int>(c->runs.size())
+                 : !(c->ci[metric_index("error_rate_pct")].mean > 1.0) && c->unrecovered == 0;
+}
+
+void rank(std::vector<Configuration>* configs) {
+  const std::size_t cost = metric_index("cost"), apdex = metric_index("apdex");
+  std::vector<Configuration*> ranked;
+  for (Configuration& c : *configs) ranked.push_back(&c);
+  auto value = [](const Configuration* c, std::size_t m, double missing) {
+    return std::isnan(c->ci[m].mean) ? missing : c->ci[m].mean;
+  };
+  auto pass_share = [](const Configuration* c) {
+    return c->gates_known ? static_cast<double>(c->gates_passed) / c->gates_known : 0.0;
+  };
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](const Configuration* a, const Configuration* b) {
+                     if (a->meets != b->meets) return a->meets;
+                     if (a->meets) {
+                       const double ca = value(a, cost, 0), cb = value(b, cost, 0);
+                       if (ca != cb) return ca < cb;
+                     } else if (pass_share(a) != pass_share(b)) {
+                       return pass_share(a) > pass_share(b);
+                     }
+                     return value(a, apdex, -1) > value(b, apdex, -1);
+                   });
+  for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = static_cast<int>(i + 1);
+}
+
+void mark_pareto_front(std::vector<Configuration>* configs, std::size_t y) {
+  const std::size_t cost = metric_index("cost");
+  const bool up = metrics()[y].higher_is_better;
+  for (Configuration& c : *configs) {
+    const double cc = c.ci[cost].mean, cy = c.ci[y].mean;
+    if (std::isnan(cc) || std::isnan(cy)) continue;
+    c.pareto = true;
+    for (const Configuration& o : *configs) {
+      const double oc = o.ci[cost].mean, oy = o.ci[y].mean;
+      if (&o == &c || std::isnan(oc) || std::isnan(oy)) continue;
+      const bool no_worse = oc <= cc && (up ? oy >= cy : oy <= cy);
+      const bool better = oc < cc || (up ? oy > cy : oy < cy);
+      if (no_worse && better) {
+        c.pareto = false;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<Metric>& metrics() {
+  static const std::vector<Metric> kMetrics{
+      {"apdex", "Apdex", "overall", "apdex", 1, "%.3f", true},
+      {"error_rate_pct", "errors %", "overall", "error_rate", 100, "%.2f", false},
+      {"rt_p95_s", "p95 s", "overall", "rt_p95_s", 1, "%.3f", false},
+      {"rt_p99_s", "p99 s", "overall", "rt_p99_s", 1, "%.3f", false},
+      {"cost", "cost", "overall", "cost", 1, "%.2f", false},
+      {"cost_per_1k", "cost / 1k req", "overall", "cost_per_1k", 1, "%.4f", false},
+      {"rto_s", "RTO s", "overall", "rto_s", 1, "%.0f", false},
+      {"rpo_s", "RPO s", "overall", "rpo_s", 1, "%.2f", false},
+      {"max_replicas", "peak pods", "overall", "max_replicas", 1, "%.0f", false},
+  };
+  return kMetrics;
+}
+
+std::size_t metric_index(std::string_view key) {
+  for (std::size_t i = 0; i < metrics().size(); ++i) {
+    if (key == metrics()[i].key) return i;
+  }
+  throw std::out_of_range("no report metric '" + std::string(key) + "'");
+}
+
+std::size_t pareto_metric(std::string_view pareto_y) {
+  if (pareto_y == "apdex") return metric_index("apdex");
+  if (pareto_y == "error_rate") return metric_index("error_rate_pct");
+  if (pareto_y == "p95") return metric_index("rt_p95_s");
+  if (pareto_y == "p99") return metric_index("rt_p99_s");
+  if (pareto_y == "rto") return metric_index("rto_s");
+  throw std::out_of_range("--pareto-y must be apdex, error_rate, p95, p99 or rto");
+}
+
+RunFigures run_figures(const store::RunRecord& run) {
+  RunFigures r;
+  r.run_id = run.run_id;
+  r.config = run.config_or_own();
+  r.label = run.label_or_scenario();
+  r.scenario = run.scenario_name;
+  r.replication = run.replication.value_or(0);
+  r.seed = run.seed;
+  r.gates = run.expect_passed;
+  r.duration_s = static_cast<double>(run.horizon_ns) * 1e-9;
+  r.bucket_s = static_cast<double>(run.bucket_ns) * 1e-9;
+  const store::JsonValue& overall = run.summary["overall"];
+  r.unrecovered = overall.has("rto_s") && overall["rto_s"].is_null();
+  for (const Metric& m : metrics()) {
+    const double v = run.summary[m.scope][m.name].number();
+    r.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
+  }
+  return r;
+}
+
+std::vector<Configuration> aggregate(const std::vector<RunFigures>& runs,
+                                     std::string_view pareto_y) {
+  std::map<int64_t, Configuration> by_id;
+  std::vector<int64_t> order;
+  for (const RunFigures& r : runs) {
+    auto [it, fresh] = by_id.try_emplace(r.config);
+    if (fresh) {
+      it->second.id = r.config;
+      it->second.label = r.label;
+      order.push_back(r.config);
+    }
+    it->second.runs.push_back(&r);
+  }
+  std::vector<Configuration> out;
+  for (int64_t id : order) out.push_back(std::move(by_id[id]));
+  for (Configuration& c : out) add_intervals(&c);
+  rank(&out);
+  mark_pareto_front(&out, pareto_metric(pareto_y));
+  return out;
+}
+
+}  // namespace report

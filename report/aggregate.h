@@ -1,0 +1,74 @@
+// report/aggregate.h: runs grouped into configurations, with confidence intervals, a rank and a
+// cost-against-SLO Pareto front.
+//
+// A configuration is what a sweep varies (its config_id); a run outside a sweep is a
+// configuration of its own. For each configuration: the mean and 95% confidence interval across
+// replications of Apdex, error rate, p95 and p99 response time, cost, cost per 1,000 requests,
+// RTO, RPO and peak replicas, and the share of runs whose expect: gates passed.
+//
+// Ranking: configurations whose every run passed its gates (or, without gates, whose mean error
+// rate is at most 1% and every incident recovered) come first, cheapest first (ties and
+// cost-free scenarios: higher Apdex first); then the others, by the share of runs that passed,
+// then Apdex. Pareto front: no other configuration is at most as expensive and at least as good
+// on the chosen SLO measure, and strictly better on one of the two.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/stats.h"
+#include "store/results_reader.h"
+
+namespace report {
+
+// A figure of a run summary that the report aggregates.
+struct Metric {
+  const char* key;    // column name in csv/json
+  const char* title;  // table header
+  const char* scope;  // member of the summary ("overall")
+  const char* name;   // member of the scope
+  double scale;       // shown = value x scale
+  const char* fmt;
+  bool higher_is_better;
+};
+const std::vector<Metric>& metrics();
+// The index of the metric with `key` in metrics(); throws std::out_of_range when none has it.
+std::size_t metric_index(std::string_view key);
+// The metric of a --pareto-y name (apdex, error_rate, p95, p99, rto).
+std::size_t pareto_metric(std::string_view pareto_y);
+
+// The figures of one completed run.
+struct RunFigures {
+  int64_t run_id = 0;
+  int64_t config = 0;
+  std::string label;
+  std::string scenario;
+  int64_t replication = 0;
+  uint64_t seed = 0;
+  std::optional<bool> gates;
+  std::vector<double> values;  // per metric; NaN when absent
+  bool unrecovered = false;    // an incident never recovered (its RTO is null)
+  double duration_s = 0;
+  double bucket_s = 0;
+};
+RunFigures run_figures(const store::RunRecord& run);
+
+struct Configuration {
+  int64_t id = 0;
+  std::string label;
+  std::vector<const RunFigures*> runs;
+  std::vector<stats::Interval> ci;  // per metric
+  int gates_known = 0, gates_passed = 0, unrecovered = 0;
+  bool meets = false;
+  int rank = 0;
+  bool pareto = false;
+};
+
+// REQUIRES: runs outlives the result.
+std::vector<Configuration> aggregate(const std::vector<RunFigures>& runs,
+                                     std::string_view pareto_y);
+
+}  // namespace report

@@ -1,0 +1,213 @@
+#include "report/markdown.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "report/charts.h"
+#include "sim/time.h"
+
+namespace report {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  if (std::isnan(v)) return "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// A table cell: '|' escaped, line breaks as spaces.
+std::string md_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') {
+      out += "\\|";
+    } else {
+      out += (c == '\n' || c == '\r') ? ' ' : c;
+    }
+  }
+  return out;
+}
+
+std::string cell(const stats::Interval& ci, const char* f) {
+  if (std::isnan(ci.mean)) return "";
+  std::string s = fmt(f, ci.mean);
+  if (ci.n > 1 && !std::isnan(ci.half_width)) s += " ± " + fmt(f, ci.half_width);
+  return s;
+}
+
+std::string time_label(double s) { return sim::format_duration(sim::SimTime::from_seconds(s)); }
+
+void intro(std::ostream& md, const MarkdownContext& ctx, std::size_t configs) {
+  md << "# hcsim report: " << ctx.title << "\n\n";
+  if (const auto y = ctx.meta.find("sweep_yaml"); y != ctx.meta.end()) {
+    try {
+      const YAML::Node sweep = YAML::Load(y->second);
+      if (sweep.IsMap() && sweep["description"] && sweep["description"].IsScalar())
+        md << sweep["description"].Scalar() << "\n\n";
+    } catch (const YAML::Exception&) {
+      // The sweep was valid when it ran; a description is not worth failing the report.
+    }
+  }
+  md << ctx.completed_runs << " completed runs in " << configs << " configuration"
+     << (configs == 1 ? "" : "s");
+  if (const auto r = ctx.meta.find("sweep_replications"); r != ctx.meta.end()) {
+    const std::string& n = r->second;
+    md << " (" << n << (n == "1" ? " replication each" : " replications each");
+    if (ctx.comparable && n != "1") md << ", common random numbers";
+    md << ")";
+  }
+  md << ", from `" << ctx.reader->path() << "` (hcsim " << HCSIM_VERSION << ").";
+  if (ctx.unfinished_runs > 0)
+    md << " **" << ctx.unfinished_runs
+       << " runs are not completed** and are left out (`hcsim sweep --resume` finishes them).";
+  md << "\n\n";
+}
+
+void configuration_table(std::ostream& md, const MarkdownContext& ctx,
+                         const std::vector<const Configuration*>& by_rank) {
+  md << "## Configurations\n\nMean ± 95% confidence half-width across replications (Student t).";
+  if (ctx.comparable) {
+    md << " Ranked: configurations whose runs all passed their `expect:` gates (without gates: "
+          "mean error rate ≤ 1%) first, cheapest first; then the rest by the share of runs that "
+          "passed. Pareto: no other configuration is as cheap and at least as good on "
+       << ctx.pareto_y << ".";
+  } else {
+    md << " These are different scenarios, listed in order: they are not ranked against each "
+          "other.";
+  }
+  md << "\n\n| " << (ctx.comparable ? "rank" : "#") << " | configuration | runs |";
+  for (const Metric& m : metrics()) md << ' ' << m.title << " |";
+  md << " gates passed | Pareto |\n|---|---|---|";
+  for (std::size_t m = 0; m < metrics().size(); ++m) md << "---|";
+  md << "---|---|\n";
+  const std::size_t rto = metric_index("rto_s");
+  for (const Configuration* c : by_rank) {
+    md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label) << " | "
+       << c->runs.size() << " |";
+    for (std::size_t m = 0; m < metrics().size(); ++m) {
+      std::string v = cell(c->ci[m], metrics()[m].fmt);
+      if (m == rto && c->unrecovered > 0)
+        v += (v.empty() ? "" : " ") + std::string("(") + std::to_string(c->unrecovered) +
+             " not recovered)";
+      md << ' ' << v << " |";
+    }
+    md << ' '
+       << (c->gates_known ? std::to_string(c->gates_passed) + "/" + std::to_string(c->gates_known)
+                          : "-")
+       << " | " << (c->pareto && ctx.comparable ? "yes" : "") << " |\n";
+  }
+}
+
+void pareto_section(std::ostream& md, const MarkdownContext& ctx,
+                    const std::vector<Configuration>& configs,
+                    const std::vector<const Configuration*>& by_rank) {
+  const std::size_t cost = metric_index("cost");
+  const bool has_cost = std::any_of(configs.begin(), configs.end(), [&](const Configuration& c) {
+    return !std::isnan(c.ci[cost].mean);
+  });
+  if (configs.size() < 2 || !ctx.charts_dir || !ctx.comparable || !has_cost) return;
+  static const std::map<std::string, std::string> kTitles{{"apdex", "Apdex"},
+                                                          {"error_rate", "error rate (%)"},
+                                                          {"p95", "p95 response time (s)"},
+                                                          {"p99", "p99 response time (s)"},
+                                                          {"rto", "RTO (s)"}};
+  const std::string png =
+      pareto_chart(configs, *ctx.charts_dir, pareto_metric(ctx.pareto_y), kTitles.at(ctx.pareto_y));
+  md << "\n## Cost against SLO\n\n![Pareto](" << ctx.charts_rel << "/" << png
+     << ")\n\nOn the Pareto front: ";
+  bool first = true;
+  for (const Configuration* c : by_rank) {
+    if (!c->pareto) continue;
+    md << (first ? "" : "; ") << md_escape(c->label);
+    first = false;
+  }
+  md << ".\n";
+}
+
+// A run's narration as a Markdown list (captions after the run's end left out).
+std::string narration(const store::ResultsReader& reader, const RunFigures& run) {
+  std::ostringstream list;
+  for (const store::CaptionRecord& c : reader.narration(run.run_id)) {
+    const double t = static_cast<double>(c.t_ns) * 1e-9;
+    if (t > run.duration_s) continue;
+    list << "- **" << time_label(t) << "** " << c.text << "\n";
+  }
+  return list.str();
+}
+
+void incidents_table(std::ostream& md, const store::ResultsReader& reader, int64_t run_id) {
+  const auto run = reader.run(run_id);
+  if (!run) return;
+  const auto incidents = store::ResultsReader::incidents(*run);
+  if (incidents.empty()) return;
+  md << "| incident | start | detected after | RTO | lost writes | RPO |\n"
+        "|---|---|---|---|---|---|\n";
+  for (const store::IncidentRecord& i : incidents) {
+    md << "| " << i.site << " " << i.kind << " | " << time_label(i.start_s) << " | "
+       << (i.detected_s ? fmt("%.1f s", *i.detected_s - i.start_s) : "-") << " | "
+       << (i.recovered && i.rto_s ? fmt("%.0f s", *i.rto_s) : std::string("not recovered")) << " | "
+       << (i.lost_writes ? std::to_string(*i.lost_writes) : "-") << " | "
+       << (i.rpo_s ? fmt("%.2f s", *i.rpo_s) : "-") << " |\n";
+  }
+  md << "\n";
+}
+
+void run_section(std::ostream& md, const MarkdownContext& ctx, const Configuration& c) {
+  const RunFigures& run = *c.runs.front();
+  md << "\n## " << md_escape(c.label) << "\n\nRun " << run.run_id << " (replication "
+     << run.replication << ", seed " << run.seed << ")"
+     << (ctx.comparable ? ", rank " + std::to_string(c.rank) : std::string()) << ".";
+  if (run.gates)
+    md << (*run.gates ? " Its `expect:` gates passed." : " **Its `expect:` gates failed.**");
+  md << "\n\n";
+  if (const std::string captions = ctx.comparable ? "" : narration(*ctx.reader, run);
+      !captions.empty())
+    md << captions << "\n";
+  incidents_table(md, *ctx.reader, run.run_id);
+  if (ctx.charts_dir) {
+    const Images images =
+        run_charts(*ctx.reader, run, *ctx.charts_dir, "run" + std::to_string(run.run_id));
+    for (const auto& [caption, png] : images)
+      md << "![" << caption << "](" << ctx.charts_rel << "/" << png << ")\n";
+  }
+}
+
+}  // namespace
+
+std::string markdown(const MarkdownContext& ctx, const std::vector<Configuration>& configs,
+                     const std::vector<const Configuration*>& by_rank) {
+  std::ostringstream md;
+  intro(md, ctx, configs.size());
+  configuration_table(md, ctx, by_rank);
+  pareto_section(md, ctx, configs, by_rank);
+  // Runs shown in detail: every configuration's first replication when there are few,
+  // otherwise the three best-ranked and the last.
+  std::vector<const Configuration*> shown;
+  if (by_rank.size() <= 8) {
+    shown = by_rank;
+  } else {
+    shown.assign(by_rank.begin(), by_rank.begin() + 3);
+    shown.push_back(by_rank.back());
+  }
+  // Variants of one scenario share its narration: show it once, not under every variant.
+  if (ctx.comparable && !shown.empty()) {
+    const std::string captions = narration(*ctx.reader, *shown.front()->runs.front());
+    if (!captions.empty()) {
+      md << "\n## Narration\n\nWritten for the base scenario's own settings; a variant may change "
+            "what happens when.\n\n"
+         << captions;
+    }
+  }
+  for (const Configuration* c : shown) run_section(md, ctx, *c);
+  if (!ctx.charts_dir && ctx.charts_wanted)
+    md << "\n_Charts are drawn with gnuplot, which is not installed here._\n";
+  return md.str();
+}
+
+}  // namespace report

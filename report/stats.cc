@@ -1,0 +1,60 @@
+#include "report/stats.h"
+
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <limits>
+
+namespace report::stats {
+
+double student_t_quantile(double p, double df) {
+  return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
+}
+
+Interval mean_ci(std::span<const double> xs, double level) {
+  Interval r;
+  r.n = static_cast<int>(xs.size());
+  if (xs.empty()) {
+    r.mean = r.half_width = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  double sum = 0;
+  for (double x : xs) sum += x;
+  r.mean = sum / static_cast<double>(xs.size());
+  if (xs.size() < 2) {
+    r.half_width = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  double ss = 0;
+  for (double x : xs) ss += (x - r.mean) * (x - r.mean);
+  const double n = static_cast<double>(xs.size());
+  const double sd = std::sqrt(ss / (n - 1));
+  r.half_width = student_t_quantile(0.5 + level / 2, n - 1) * sd / std::sqrt(n);
+  return r;
+}
+
+Interval ratio_ci(std::span<const double> sums, std::span<const double> counts, double level) {
+  Interval r;
+  r.n = static_cast<int>(sums.size());
+  double s = 0, c = 0;
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    s += sums[i];
+    c += counts[i];
+  }
+  r.mean = s / c;
+  if (sums.size() < 2) {
+    r.half_width = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  const double k = static_cast<double>(sums.size());
+  const double cbar = c / k;
+  double ss = 0;
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    const double d = sums[i] - r.mean * counts[i];
+    ss += d * d;
+  }
+  const double se = std::sqrt(ss / (k - 1) / k) / cbar;
+  r.half_width = student_t_quantile(0.5 + level / 2, k - 1) * se;
+  return r;
+}
+
+}  // namespace report::stats

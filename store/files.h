@@ -1,0 +1,12 @@
+// store/files.h: writing output files so that a reader never sees half of one.
+#pragma once
+
+#include <string>
+
+namespace store {
+
+// Writes `text` to `path` atomically: a temporary file next to it, renamed into place. Creates
+// missing parent folders. Throws std::runtime_error (or std::filesystem::filesystem_error).
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace store

@@ -1,0 +1,121 @@
+#include "store/sqlite.h"
+
+#include <cmath>
+
+namespace store {
+
+Db::Db(const std::string& path, Mode mode) : path_(path) {
+  const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                    (mode == Mode::kCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DbError(path + ": cannot open database: " + msg);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 10000);
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+void Db::fail(const std::string& what) const {
+  throw DbError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+void Db::exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string msg = err != nullptr ? err : "error";
+    sqlite3_free(err);
+    throw DbError(path_ + ": " + msg);
+  }
+}
+
+Stmt::Stmt(const Db& db, const std::string& sql) : db_(&db) {
+  if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
+    db.fail("cannot prepare '" + sql.substr(0, 60) + "'");
+  }
+}
+
+Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+
+Stmt& Stmt::bind(int i, int64_t v) {
+  if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, double v) {
+  if (std::isnan(v)) return bind_null(i);
+  if (sqlite3_bind_double(stmt_, i, v) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    db_->fail("bind");
+  }
+  return *this;
+}
+
+Stmt& Stmt::bind_blob(int i, std::span<const unsigned char> v) {
+  if (sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    db_->fail("bind");
+  }
+  return *this;
+}
+
+Stmt& Stmt::bind_null(int i) {
+  if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+bool Stmt::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_->fail("step");
+}
+
+void Stmt::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Stmt::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string Stmt::text(int i) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, i);
+  return p != nullptr ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+}
+
+std::span<const unsigned char> Stmt::blob(int i) const {
+  const void* p = sqlite3_column_blob(stmt_, i);
+  const int n = sqlite3_column_bytes(stmt_, i);
+  return {static_cast<const unsigned char*>(p), static_cast<std::size_t>(n)};
+}
+
+Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (open_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace store
