@@ -119,7 +119,7 @@ int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
   engine::RunResult r;
   int64_t run_id = 0;
   try {
-    r = engine::run_into_db(*db, s, engine::RunLabel{.seed = seed}, control, &run_id);
+    r = engine::run_into_db(*db, s, engine::RunLabel(seed), control, &run_id);
     db.reset();
     fs::rename(tmp, out);
   } catch (const std::exception& e) {

@@ -75,6 +75,7 @@ RunResult execute(const config::Scenario& s, uint64_t seed, sim::Recorder& rec,
 // Who a run is in a results file: its seed and, in a sweep, its configuration, replication and
 // run id (the next free id otherwise).
 struct RunLabel {
+  explicit RunLabel(uint64_t run_seed = 0) : seed(run_seed) {}
   uint64_t seed = 0;
   std::optional<int64_t> config_id;
   std::string config_label;

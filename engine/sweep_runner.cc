@@ -79,7 +79,11 @@ class Pool {
       store::ResultsDb part(part_of(r));
       RunControl control;
       control.stop = options_.stop;
-      const RunLabel label{r.seed, r.config_id, r.config_label, r.replication, r.index + 1};
+      RunLabel label(r.seed);
+      label.config_id = r.config_id;
+      label.config_label = r.config_label;
+      label.replication = r.replication;
+      label.run_id = r.index + 1;
       run_into_db(part, s, label, control);
     } catch (const std::exception& e) {
       o.failed = true;

@@ -183,14 +183,9 @@ void World::on_scenario_event(std::size_t i) {
       break;
     case ScenarioEvent::Kind::kWeights:
       if (dns_ == nullptr) {
-        std::string w, json;
-        for (std::size_t s = 0; s < sites_.size(); ++s) {
-          const std::string v = std::to_string(static_cast<int>(e.weights[s]));
-          w += (s ? ", " : "") + sites_[s]->name() + " " + v;
-          json += (s ? ",\"" : "\"") + sites_[s]->name() + "\":" + v;
-        }
-        rec_.event(sim_.now(), "gslb", "split", "weights set: " + w,
-                   "{\"weights\":{" + json + "}}");
+        std::vector<std::string> names;
+        for (const auto& site : sites_) names.push_back(site->name());
+        models::record_weights(rec_, sim_.now(), "split", names, e.weights);
       }
       selector_->set_weights(e.weights);
       break;

@@ -293,7 +293,7 @@ bool App::open(const std::string& path, int64_t run_id) {
         control.on_progress = [bg, horizon](sim::SimTime now) {
           bg->progress = now.seconds() / horizon;
         };
-        engine::run_into_db(db, s, engine::RunLabel{.seed = s.seed}, control);
+        engine::run_into_db(db, s, engine::RunLabel(s.seed), control);
       } catch (const std::exception& e) {
         bg->error = e.what();
       }

@@ -26,9 +26,8 @@ void MemoryRecorder::histogram(std::string_view table, std::string_view entity, 
 }
 
 void MemoryRecorder::event(SimTime t, std::string_view component, std::string_view kind,
-                           std::string_view message, std::string_view details_json) {
-  events_.push_back({t, std::string(component), std::string(kind), std::string(message),
-                     std::string(details_json)});
+                           std::string_view message, const EventDetails& details) {
+  events_.push_back({t, std::string(component), std::string(kind), std::string(message), details});
 }
 
 void MemoryRecorder::sample(std::string_view component, std::string_view name, SimTime t,

@@ -25,7 +25,8 @@ class MemoryRecorder final : public Recorder {
   };
   struct Event {
     SimTime t;
-    std::string component, kind, message, details;
+    std::string component, kind, message;
+    EventDetails details;
   };
   struct Sample {
     std::string component, name;
@@ -37,8 +38,9 @@ class MemoryRecorder final : public Recorder {
               std::span<const Field> fields) override;
   void histogram(std::string_view table, std::string_view entity, SimTime t,
                  std::span<const uint32_t> counts) override;
+  using Recorder::event;
   void event(SimTime t, std::string_view component, std::string_view kind, std::string_view message,
-             std::string_view details_json) override;
+             const EventDetails& details) override;
   void sample(std::string_view component, std::string_view name, SimTime t, double value) override;
 
   // Rows of one (table, entity) in time order.

@@ -28,7 +28,8 @@ RunRecord run_from(const Stmt& st) {
   r.scenario_file = st.text(2);
   r.scenario_yaml = st.text(3);
   try {
-    for (const JsonValue& o : JsonValue::parse(st.text(4)).items()) r.overrides.push_back(o.text());
+    const JsonValue overrides = JsonValue::parse(st.text(4));
+    for (const JsonValue& o : overrides.items()) r.overrides.push_back(o.text());
   } catch (const JsonError&) {
     // A file edited by hand; the overrides are informational.
   }

@@ -40,6 +40,52 @@ std::string series_insert_sql(const std::vector<std::string>& columns) {
 
 }  // namespace
 
+std::string details_to_json(const sim::EventDetails& details) {
+  using Kind = sim::EventDetails::Item::Kind;
+  JsonWriter j;
+  j.begin_object();
+  std::vector<bool> in_array;  // per open container below the top object
+  for (const sim::EventDetails::Item& it : details.items()) {
+    if (it.kind == Kind::kEnd) {
+      SIM_ASSERT(!in_array.empty(), "event details: end() without a begin");
+      if (in_array.back())
+        j.end_array();
+      else
+        j.end_object();
+      in_array.pop_back();
+      continue;
+    }
+    if (in_array.empty() || !in_array.back()) j.key(it.key);
+    switch (it.kind) {
+      case Kind::kNumber:
+        j.value(it.number);
+        break;
+      case Kind::kInteger:
+        j.value(it.integer);
+        break;
+      case Kind::kBool:
+        j.value(it.integer != 0);
+        break;
+      case Kind::kText:
+        j.value(it.text);
+        break;
+      case Kind::kBeginObject:
+        j.begin_object();
+        in_array.push_back(false);
+        break;
+      case Kind::kBeginArray:
+        j.begin_array();
+        in_array.push_back(true);
+        break;
+      case Kind::kEnd:
+        break;
+    }
+  }
+  SIM_ASSERT(in_array.empty(), "event details: a begin without end()");
+  j.end_object();
+  return j.str();
+}
+
 ResultsDb::ResultsDb(const std::string& path) : db_(path, Db::Mode::kCreate) {
   db_.exec("PRAGMA foreign_keys = ON");
   Stmt v(db_, "PRAGMA user_version");
@@ -249,14 +295,14 @@ void RunRecorder::histogram(std::string_view table, std::string_view entity_name
 }
 
 void RunRecorder::event(sim::SimTime t, std::string_view component, std::string_view kind,
-                        std::string_view message, std::string_view details_json) {
+                        std::string_view message, const sim::EventDetails& details) {
   ensure_txn();
   insert_event_.bind(1, run_id_).bind(2, event_seq_++).bind(3, t.ns()).bind(4, component);
   insert_event_.bind(5, kind).bind(6, message);
-  if (details_json.empty())
+  if (details.empty())
     insert_event_.bind_null(7);
   else
-    insert_event_.bind(7, details_json);
+    insert_event_.bind(7, details_to_json(details));
   insert_event_.run();
   wrote_row();
 }

@@ -72,6 +72,9 @@ class ResultsDb {
   Db db_;
 };
 
+// Event details as a JSON object (results/schema.sql, events.details).
+std::string details_to_json(const sim::EventDetails& details);
+
 // Writes one run's records. Rows are buffered in an open transaction that is committed every
 // kRowsPerCommit rows and by flush().
 class RunRecorder final : public sim::Recorder {
@@ -84,8 +87,9 @@ class RunRecorder final : public sim::Recorder {
               std::span<const sim::Field> fields) override;
   void histogram(std::string_view table, std::string_view entity, sim::SimTime t,
                  std::span<const uint32_t> counts) override;
+  using sim::Recorder::event;
   void event(sim::SimTime t, std::string_view component, std::string_view kind,
-             std::string_view message, std::string_view details_json) override;
+             std::string_view message, const sim::EventDetails& details) override;
   void sample(std::string_view component, std::string_view name, sim::SimTime t,
               double value) override;
   // Commits what is buffered.

@@ -1,7 +1,6 @@
 #include "models/autoscaling/hpa_autoscaler.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace models {
 
@@ -81,6 +80,47 @@ hpa::Observation HpaAutoscaler::observe() {
   return o;
 }
 
+namespace {
+
+// The decision's reasons as typed event details: the chain from metrics to replicas.
+sim::EventDetails decision_details(const hpa::Decision& d, const hpa::HpaSpec& spec) {
+  sim::EventDetails out;
+  out.add("current", d.current).add("desired", d.desired).add("proposal", d.metric_proposal);
+  out.add("stabilized", d.stabilized).add("able_to_scale", d.able_to_scale);
+  out.add("scaling_active", d.scaling_active).add("scaling_limited", d.scaling_limited);
+  out.begin_array("metrics");
+  for (std::size_t i = 0; i < d.metrics.size(); ++i) {
+    const hpa::MetricResult& r = d.metrics[i];
+    const hpa::MetricSpec& m = spec.metrics[i];
+    out.begin_object().add("type", hpa::metric_type_name(m.type)).add("name", m.name);
+    if (r.valid) {
+      out.add("current_milli", r.current_milli);
+      if (r.utilization) out.add("utilization", *r.utilization);
+      out.add("proposal", r.proposal);
+    } else {
+      out.add("error", r.error_reason);
+    }
+    out.end();
+  }
+  out.end();
+  return out;
+}
+
+std::string decision_message(const hpa::Decision& d) {
+  if (d.rescale) {
+    std::string message = "scaled " + std::to_string(d.current) + " -> " +
+                          std::to_string(d.desired) + ": " + d.reason;
+    if (!d.scaling_limited.empty() && d.scaling_limited != "DesiredWithinRange")
+      message += " (" + d.scaling_limited + ")";
+    return message;
+  }
+  if (d.metrics_failed) return "no scaling: " + d.reason;
+  return "holds " + std::to_string(d.current) + " (proposal " + std::to_string(d.metric_proposal) +
+         ", " + d.able_to_scale + ")";
+}
+
+}  // namespace
+
 void HpaAutoscaler::sync() {
   if (!target_.control_plane_up()) {
     cluster_was_down_ = true;
@@ -92,57 +132,18 @@ void HpaAutoscaler::sync() {
     controller_.forget_history();
     last_signature_.clear();
     rec_.event(sim_.now(), component_, "restart",
-               "controller restarted with the cluster: recommendation and scale-event history lost",
-               "");
+               "controller restarted with the cluster: recommendation and scale-event history "
+               "lost");
   }
   const hpa::Decision d = controller_.reconcile(observe());
   if (d.rescale) target_.scale_to(d.desired, "hpa");
-
-  // The decision, with its reasons, for the event log.
-  std::string metrics = "[";
   for (std::size_t i = 0; i < d.metrics.size(); ++i) {
     const hpa::MetricResult& r = d.metrics[i];
+    if (!r.valid) continue;
     const hpa::MetricSpec& m = controller_.spec().metrics[i];
-    char buf[320];
-    if (r.valid) {
-      std::snprintf(
-          buf, sizeof buf,
-          "%s{\"type\":\"%s\",\"name\":\"%s\",\"current_milli\":%lld,%s\"proposal\":%d}",
-          i ? "," : "", hpa::metric_type_name(m.type), m.name.c_str(),
-          static_cast<long long>(r.current_milli),
-          r.utilization ? ("\"utilization\":" + std::to_string(*r.utilization) + ",").c_str() : "",
-          r.proposal);
-    } else {
-      std::snprintf(buf, sizeof buf, "%s{\"type\":\"%s\",\"name\":\"%s\",\"error\":\"%s\"}",
-                    i ? "," : "", hpa::metric_type_name(m.type), m.name.c_str(),
-                    r.error_reason.c_str());
-    }
-    metrics += buf;
-    if (r.valid) {
-      rec_.sample(component_, m.name + (r.utilization ? ".utilization" : ".value"), d.at,
-                  r.utilization ? static_cast<double>(*r.utilization)
-                                : static_cast<double>(r.current_milli) / 1000.0);
-    }
-  }
-  metrics += "]";
-  char details[1024];
-  std::snprintf(
-      details, sizeof details,
-      "{\"current\":%d,\"desired\":%d,\"proposal\":%d,\"stabilized\":%d,\"able_to_scale\":\"%s\","
-      "\"scaling_active\":\"%s\",\"scaling_limited\":\"%s\",\"metrics\":%s}",
-      d.current, d.desired, d.metric_proposal, d.stabilized, d.able_to_scale.c_str(),
-      d.scaling_active.c_str(), d.scaling_limited.c_str(), metrics.c_str());
-  std::string message;
-  if (d.rescale) {
-    message = "scaled " + std::to_string(d.current) + " -> " + std::to_string(d.desired) + ": " +
-              d.reason;
-    if (!d.scaling_limited.empty() && d.scaling_limited != "DesiredWithinRange")
-      message += " (" + d.scaling_limited + ")";
-  } else if (d.metrics_failed) {
-    message = "no scaling: " + d.reason;
-  } else {
-    message = "holds " + std::to_string(d.current) + " (proposal " +
-              std::to_string(d.metric_proposal) + ", " + d.able_to_scale + ")";
+    rec_.sample(component_, m.name + (r.utilization ? ".utilization" : ".value"), d.at,
+                r.utilization ? static_cast<double>(*r.utilization)
+                              : static_cast<double>(r.current_milli) / 1000.0);
   }
   // Rescales are always logged; a decision that holds the size (stabilized, limited, metrics
   // failing) is logged when it differs from the previous one, so the log stays readable.
@@ -152,7 +153,8 @@ void HpaAutoscaler::sync() {
       : held ? "held:" + std::to_string(d.metric_proposal) + d.able_to_scale + d.scaling_limited
              : "steady";
   if (d.rescale || (signature != last_signature_ && signature != "steady")) {
-    rec_.event(d.at, component_, "scale", message, details);
+    rec_.event(d.at, component_, "scale", decision_message(d),
+               decision_details(d, controller_.spec()));
   }
   last_signature_ = d.rescale ? "" : signature;
   rec_.sample(component_, "desired", d.at, d.desired);

@@ -2,33 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace models {
 
 KnativeAutoscaler::KnativeAutoscaler(sim::Simulator& sim, const KnativeConfig& cfg,
                                      sim::SimTime phase, ScalableTarget& target, sim::Recorder& rec)
-    : sim_(sim),
-      cfg_(cfg),
-      phase_(phase),
-      target_(target),
-      rec_(rec),
-      component_("knative/" + target.target_name()) {}
+    : policy_(sim, target, rec, "knative"), cfg_(cfg), phase_(phase) {}
 
 void KnativeAutoscaler::start() {
-  start_ = sim_.now();
-  struct Tick {
-    KnativeAutoscaler* self;
-    void operator()() const {
-      self->tick();
-      self->sim_.schedule_in(self->cfg_.tick, *this);
-    }
-  };
-  sim_.schedule_in(phase_, Tick{this});
+  start_ = policy_.sim.now();
+  policy_.every(phase_, cfg_.tick, [this] { tick(); });
 }
 
 double KnativeAutoscaler::average(sim::SimTime window) const {
-  const sim::SimTime from = sim_.now() - window;
+  const sim::SimTime from = policy_.sim.now() - window;
   double sum = 0;
   int n = 0;
   for (auto it = samples_.rbegin(); it != samples_.rend() && it->first > from; ++it) {
@@ -39,9 +26,9 @@ double KnativeAutoscaler::average(sim::SimTime window) const {
 }
 
 void KnativeAutoscaler::tick() {
-  if (!target_.control_plane_up()) return;  // the autoscaler runs in the cluster
-  const sim::SimTime now = sim_.now();
-  samples_.push_back({now, static_cast<double>(target_.signals().inflight)});
+  if (!policy_.target.control_plane_up()) return;  // the autoscaler runs in the cluster
+  const sim::SimTime now = policy_.sim.now();
+  samples_.push_back({now, static_cast<double>(policy_.target.signals().inflight)});
   while (!samples_.empty() && samples_.front().first <= now - cfg_.stable_window)
     samples_.pop_front();
 
@@ -52,21 +39,20 @@ void KnativeAutoscaler::tick() {
   const double panic = average(panic_window);
   const int32_t desired_stable = static_cast<int32_t>(std::ceil(stable / per_pod - 1e-9));
   const int32_t desired_panic = static_cast<int32_t>(std::ceil(panic / per_pod - 1e-9));
-  const int32_t ready = std::max<int32_t>(1, target_.ready_replicas());
+  const int32_t ready = std::max<int32_t>(1, policy_.target.ready_replicas());
 
   const bool panic_condition = desired_panic / static_cast<double>(ready) >= cfg_.panic_threshold;
   if (panic_condition) {
     if (!panic_) {
-      rec_.event(now, component_, "scale", "entering panic mode",
-                 "{\"panic_concurrency\":" + std::to_string(panic) +
-                     ",\"ready\":" + std::to_string(ready) + "}");
+      policy_.rec.event(now, policy_.component, "scale", "entering panic mode",
+                        sim::EventDetails().add("panic_concurrency", panic).add("ready", ready));
     }
     panic_ = true;
     panic_since_ = now;  // the stable window restarts while the condition holds
   } else if (panic_ && now - panic_since_ >= cfg_.stable_window) {
     panic_ = false;
     panic_desired_ = 0;
-    rec_.event(now, component_, "scale", "leaving panic mode", "");
+    policy_.rec.event(now, policy_.component, "scale", "leaving panic mode");
   }
   int32_t desired;
   // Until a full stable window of samples exists, the KPA does not scale down on thin data.
@@ -81,14 +67,11 @@ void KnativeAutoscaler::tick() {
   const int32_t up = static_cast<int32_t>(std::ceil(cfg_.max_scale_up_rate * ready));
   const int32_t down = static_cast<int32_t>(std::floor(ready / cfg_.max_scale_down_rate));
   desired = std::min(std::max(desired, down), up);
-  if (!full_window) desired = std::max(desired, target_.spec_replicas());
-  char details[200];
-  std::snprintf(
-      details, sizeof details,
-      "{\"stable_concurrency\":%.4g,\"panic_concurrency\":%.4g,\"panic\":%s,\"ready\":%d}", stable,
-      panic, panic_ ? "true" : "false", ready);
-  apply_decision(sim_, target_, rec_, component_, "knative", desired, cfg_.min_replicas,
-                 cfg_.max_replicas,
+  if (!full_window) desired = std::max(desired, policy_.target.spec_replicas());
+  sim::EventDetails details;
+  details.add("stable_concurrency", stable).add("panic_concurrency", panic);
+  details.add("panic", panic_).add("ready", ready);
+  policy_.decide(desired, cfg_.min_replicas, cfg_.max_replicas,
                  panic_ ? "panic-window concurrency" : "stable-window concurrency", details);
 }
 

@@ -35,17 +35,14 @@ class KnativeAutoscaler final : public Autoscaler {
   KnativeAutoscaler(sim::Simulator& sim, const KnativeConfig& cfg, sim::SimTime phase,
                     ScalableTarget& target, sim::Recorder& rec);
   void start() override;
-  const char* kind() const override { return "knative"; }
+  const char* kind() const override { return policy_.kind; }
 
  private:
   void tick();
   double average(sim::SimTime window) const;
-  sim::Simulator& sim_;
+  PeriodicPolicy policy_;
   KnativeConfig cfg_;
   sim::SimTime phase_;
-  ScalableTarget& target_;
-  sim::Recorder& rec_;
-  std::string component_;
   std::deque<std::pair<sim::SimTime, double>> samples_;
   sim::SimTime start_;
   bool panic_ = false;

@@ -3,31 +3,20 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace models {
 
 PredictiveScaler::PredictiveScaler(sim::Simulator& sim, const PredictiveConfig& cfg,
                                    sim::SimTime phase, double pod_cores, ScalableTarget& target,
                                    const MetricsPipeline& metrics, sim::Recorder& rec)
-    : sim_(sim),
+    : policy_(sim, target, rec, "predictive"),
       cfg_(cfg),
       phase_(phase),
       pod_cores_(pod_cores),
-      target_(target),
-      metrics_(metrics),
-      rec_(rec),
-      component_("predictive/" + target.target_name()) {}
+      metrics_(metrics) {}
 
 void PredictiveScaler::start() {
-  struct Tick {
-    PredictiveScaler* self;
-    void operator()() const {
-      self->evaluate();
-      self->sim_.schedule_in(self->cfg_.period, *this);
-    }
-  };
-  sim_.schedule_in(phase_ + cfg_.period, Tick{this});
+  policy_.every(phase_ + cfg_.period, cfg_.period, [this] { evaluate(); });
 }
 
 double PredictiveScaler::forecast_linear(const std::deque<std::pair<double, double>>& points,
@@ -66,10 +55,10 @@ double PredictiveScaler::forecast_holt(const std::deque<std::pair<double, double
 }
 
 void PredictiveScaler::evaluate() {
-  if (!target_.control_plane_up()) return;  // runs in the cluster
-  const sim::SimTime now = sim_.now();
+  if (!policy_.target.control_plane_up()) return;  // runs in the cluster
+  const sim::SimTime now = policy_.sim.now();
   // CPU per request, measured over the last period (kept when nothing completed).
-  const WorkloadSignals s = target_.signals();
+  const WorkloadSignals s = policy_.target.signals();
   if (s.completed > last_.completed) {
     cpu_per_request_s_ = (s.demand_core_ns - last_.demand_core_ns) /
                          static_cast<double>(s.completed - last_.completed) * 1e-9;
@@ -83,8 +72,9 @@ void PredictiveScaler::evaluate() {
     if (t >= now - cfg_.history) points.push_back({t.seconds() - half_window, rate});
   }
   if (points.empty() || cpu_per_request_s_ <= 0) return;
-  const sim::SimTime lead =
-      cfg_.lead > sim::SimTime::zero() ? cfg_.lead : target_.observed_start_latency() + cfg_.period;
+  const sim::SimTime lead = cfg_.lead > sim::SimTime::zero()
+                                ? cfg_.lead
+                                : policy_.target.observed_start_latency() + cfg_.period;
   const double ahead =
       (now - sim::SimTime::from_seconds(points.back().first)).seconds() + lead.seconds();
   const double forecast = cfg_.model == "holt" ? forecast_holt(points, ahead, cfg_.alpha, cfg_.beta)
@@ -92,25 +82,24 @@ void PredictiveScaler::evaluate() {
   const double rate = std::max({forecast, points.back().second, 0.0});
   const int32_t want = static_cast<int32_t>(
       std::ceil(rate * cpu_per_request_s_ / (pod_cores_ * cfg_.target_utilization) - 1e-9));
-  rec_.sample(component_, "forecast_rps", now, forecast);
+  policy_.sample("forecast_rps", forecast);
   // Scale-down stabilization: the highest desire of the window.
   desires_.push_back({now, want});
   while (!desires_.empty() && desires_.front().first < now - cfg_.scale_down_stabilization)
     desires_.pop_front();
   int32_t desired = want;
-  const int32_t current = target_.spec_replicas();
+  const int32_t current = policy_.target.spec_replicas();
   if (want < current) {
     for (const auto& d : desires_) desired = std::max(desired, d.second);
     desired = std::min(desired, current);
   }
-  char details[256];
-  std::snprintf(details, sizeof details,
-                "{\"rate_rps\":%.4g,\"forecast_rps\":%.4g,\"lead_s\":%.4g,\"cpu_per_request_s\":%."
-                "4g,\"want\":%d}",
-                points.back().second, forecast, lead.seconds(), cpu_per_request_s_, want);
-  apply_decision(
-      sim_, target_, rec_, component_, "predictive", desired, cfg_.min_replicas, cfg_.max_replicas,
-      forecast > points.back().second ? "forecast rate ahead of now" : "current rate", details);
+  sim::EventDetails details;
+  details.add("rate_rps", points.back().second).add("forecast_rps", forecast);
+  details.add("lead_s", lead.seconds()).add("cpu_per_request_s", cpu_per_request_s_);
+  details.add("want", want);
+  policy_.decide(desired, cfg_.min_replicas, cfg_.max_replicas,
+                 forecast > points.back().second ? "forecast rate ahead of now" : "current rate",
+                 details);
 }
 
 }  // namespace models

@@ -37,7 +37,7 @@ class PredictiveScaler final : public Autoscaler {
                    double pod_cores, ScalableTarget& target, const MetricsPipeline& metrics,
                    sim::Recorder& rec);
   void start() override;
-  const char* kind() const override { return "predictive"; }
+  const char* kind() const override { return policy_.kind; }
 
   // The forecast of `points` (time in seconds, value) `ahead` seconds after the last point.
   static double forecast_linear(const std::deque<std::pair<double, double>>& points, double ahead);
@@ -46,14 +46,11 @@ class PredictiveScaler final : public Autoscaler {
 
  private:
   void evaluate();
-  sim::Simulator& sim_;
+  PeriodicPolicy policy_;
   PredictiveConfig cfg_;
   sim::SimTime phase_;
   double pod_cores_;
-  ScalableTarget& target_;
   const MetricsPipeline& metrics_;
-  sim::Recorder& rec_;
-  std::string component_;
   std::deque<std::pair<sim::SimTime, int32_t>> desires_;  // for scale-down stabilization
   WorkloadSignals last_;
   double cpu_per_request_s_ = 0;

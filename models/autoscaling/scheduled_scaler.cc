@@ -28,11 +28,11 @@ void ScheduledScaler::apply(std::size_t i) {
   if (hpa_ != nullptr) {
     hpa_->set_min_replicas(n);
     rec_.event(sim_.now(), component_, "scale", "scheduled minReplicas " + std::to_string(n),
-               "{\"min_replicas\":" + std::to_string(n) + "}");
+               sim::EventDetails().add("min_replicas", n));
     return;
   }
   apply_decision(sim_, target_, rec_, component_, "scheduled", n, 0, 1 << 30, "scheduled action",
-                 "{\"replicas\":" + std::to_string(n) + "}");
+                 sim::EventDetails().add("replicas", n));
 }
 
 }  // namespace models

@@ -46,18 +46,15 @@ class StepScaling final : public Autoscaler {
   StepScaling(sim::Simulator& sim, const StepScalingConfig& cfg, sim::SimTime phase,
               ScalableTarget& target, const MetricsPipeline& metrics, sim::Recorder& rec);
   void start() override;
-  const char* kind() const override { return "step_scaling"; }
+  const char* kind() const override { return policy_.kind; }
 
  private:
   void evaluate();
   int step_change(const StepAlarm& alarm, double breach) const;
-  sim::Simulator& sim_;
+  PeriodicPolicy policy_;
   StepScalingConfig cfg_;
   sim::SimTime phase_;
-  ScalableTarget& target_;
   const MetricsPipeline& metrics_;
-  sim::Recorder& rec_;
-  std::string component_;
   int above_ = 0, below_ = 0;
   sim::SimTime last_action_ = sim::SimTime::from_ns(-(int64_t{1} << 60));
 };

@@ -2,58 +2,43 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace models {
 
 TargetTracking::TargetTracking(sim::Simulator& sim, const TargetTrackingConfig& cfg,
                                sim::SimTime phase, ScalableTarget& target,
                                const MetricsPipeline& metrics, sim::Recorder& rec)
-    : sim_(sim),
-      cfg_(cfg),
-      phase_(phase),
-      target_(target),
-      metrics_(metrics),
-      rec_(rec),
-      component_("target_tracking/" + target.target_name()) {}
+    : policy_(sim, target, rec, "target_tracking"), cfg_(cfg), phase_(phase), metrics_(metrics) {}
 
 void TargetTracking::start() {
-  struct Tick {
-    TargetTracking* self;
-    void operator()() const {
-      self->evaluate();
-      self->sim_.schedule_in(self->cfg_.period, *this);
-    }
-  };
-  sim_.schedule_in(phase_ + cfg_.period, Tick{this});
+  policy_.every(phase_ + cfg_.period, cfg_.period, [this] { evaluate(); });
 }
 
 void TargetTracking::evaluate() {
   const auto m = metrics_.pod_mean(cfg_.metric);
   if (!m) return;  // no datapoint: the alarm state does not change
   const double value = cfg_.metric == "cpu" ? *m * 100.0 : *m;
-  rec_.sample(component_, cfg_.metric, sim_.now(), value);
+  policy_.sample(cfg_.metric, value);
   above_ = value > cfg_.target ? above_ + 1 : 0;
   below_ = value < cfg_.target ? below_ + 1 : 0;
-  const int32_t current = target_.spec_replicas();
-  const int32_t pods = std::max<int32_t>(1, target_.ready_replicas());
+  const int32_t current = policy_.target.spec_replicas();
+  const int32_t pods = std::max<int32_t>(1, policy_.target.ready_replicas());
   const int32_t desired = static_cast<int32_t>(std::ceil(pods * value / cfg_.target - 1e-9));
-  const sim::SimTime now = sim_.now();
-  char details[256];
-  std::snprintf(details, sizeof details,
-                "{\"metric\":\"%s\",\"value\":%.4g,\"target\":%.4g,\"pods\":%d,\"desired\":%d}",
-                cfg_.metric.c_str(), value, cfg_.target, pods, desired);
+  const sim::SimTime now = policy_.sim.now();
+  sim::EventDetails details;
+  details.add("metric", cfg_.metric).add("value", value).add("target", cfg_.target);
+  details.add("pods", pods).add("desired", desired);
   if (above_ >= cfg_.scale_out_datapoints && desired > current &&
       now - last_out_ >= cfg_.scale_out_cooldown) {
     last_out_ = now;
-    apply_decision(sim_, target_, rec_, component_, "target_tracking", desired, cfg_.min_replicas,
-                   cfg_.max_replicas, cfg_.metric + " above target", details);
+    policy_.decide(desired, cfg_.min_replicas, cfg_.max_replicas, cfg_.metric + " above target",
+                   details);
   } else if (!cfg_.disable_scale_in && below_ >= cfg_.scale_in_datapoints && desired < current &&
              now - last_in_ >= cfg_.scale_in_cooldown &&
              now - last_out_ >= cfg_.scale_in_cooldown) {
     last_in_ = now;
-    apply_decision(sim_, target_, rec_, component_, "target_tracking", desired, cfg_.min_replicas,
-                   cfg_.max_replicas, cfg_.metric + " below target", details);
+    policy_.decide(desired, cfg_.min_replicas, cfg_.max_replicas, cfg_.metric + " below target",
+                   details);
   }
 }
 

@@ -38,17 +38,14 @@ class TargetTracking final : public Autoscaler {
   TargetTracking(sim::Simulator& sim, const TargetTrackingConfig& cfg, sim::SimTime phase,
                  ScalableTarget& target, const MetricsPipeline& metrics, sim::Recorder& rec);
   void start() override;
-  const char* kind() const override { return "target_tracking"; }
+  const char* kind() const override { return policy_.kind; }
 
  private:
   void evaluate();
-  sim::Simulator& sim_;
+  PeriodicPolicy policy_;
   TargetTrackingConfig cfg_;
   sim::SimTime phase_;
-  ScalableTarget& target_;
   const MetricsPipeline& metrics_;
-  sim::Recorder& rec_;
-  std::string component_;
   int above_ = 0, below_ = 0;
   sim::SimTime last_out_ = sim::SimTime::from_ns(-(int64_t{1} << 60));
   sim::SimTime last_in_ = sim::SimTime::from_ns(-(int64_t{1} << 60));

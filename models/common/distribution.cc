@@ -1,8 +1,8 @@
 #include "models/common/distribution.h"
 
 #include <cmath>
-#include <cstdio>
 
+#include "models/common/text.h"
 #include "sim/assert.h"
 
 namespace models {
@@ -82,28 +82,27 @@ double Distribution::scv() const {
 }
 
 std::string Distribution::describe() const {
-  char buf[160];
   const double m = mean() - offset_;
+  std::string s;
   switch (kind_) {
     case Kind::kConstant:
-      std::snprintf(buf, sizeof buf, "constant(%g)", a_);
+      s = "constant(" + general(a_) + ")";
       break;
     case Kind::kExponential:
-      std::snprintf(buf, sizeof buf, "exponential(mean %g)", a_);
+      s = "exponential(mean " + general(a_) + ")";
       break;
     case Kind::kLognormal:
-      std::snprintf(buf, sizeof buf, "lognormal(median %g, sigma %g, mean %g)", std::exp(a_), b_,
-                    m);
+      s = "lognormal(median " + general(std::exp(a_)) + ", sigma " + general(b_) + ", mean " +
+          general(m) + ")";
       break;
     case Kind::kGamma:
-      std::snprintf(buf, sizeof buf, "gamma(shape %g, scale %g, mean %g)", a_, b_, m);
+      s = "gamma(shape " + general(a_) + ", scale " + general(b_) + ", mean " + general(m) + ")";
       break;
     case Kind::kUniform:
-      std::snprintf(buf, sizeof buf, "uniform(%g, %g)", a_, b_);
+      s = "uniform(" + general(a_) + ", " + general(b_) + ")";
       break;
   }
-  std::string s = buf;
-  if (offset_ != 0) s = std::to_string(offset_) + " + " + s;
+  if (offset_ != 0) s = general(offset_) + " + " + s;
   return s;
 }
 

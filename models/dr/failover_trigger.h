@@ -32,8 +32,7 @@ class FailoverTrigger final : public HealthListener {
     rec_.event(at, "dr/failover", "activate",
                "DR automation scales " + standby_.target_name() + " to " +
                    std::to_string(replicas_) + " pods",
-               "{\"site\":\"" + standby_.target_name() +
-                   "\",\"replicas\":" + std::to_string(replicas_) + "}");
+               sim::EventDetails().add("site", standby_.target_name()).add("replicas", replicas_));
     standby_.scale_to(replicas_, "dr");
   }
 

@@ -1,8 +1,8 @@
 #include "models/dr/replication.h"
 
 #include <algorithm>
-#include <cstdio>
 
+#include "models/common/text.h"
 #include "sim/assert.h"
 
 namespace models {
@@ -83,15 +83,14 @@ void Replication::on_fault_begin(int site, FaultKind kind, sim::SimTime at) {
   while (!s.commits.empty()) s.commits.pop_front();
   losses_.push_back(loss);
   const std::string& name = names_[static_cast<std::size_t>(site)];
-  char details[200];
-  std::snprintf(details, sizeof details,
-                "{\"site\":\"%s\",\"lost_writes\":%llu,\"rpo_s\":%.6f,\"mode\":\"%s\"}",
-                name.c_str(), static_cast<unsigned long long>(loss.lost_writes), loss.rpo_s,
-                s.link.sync ? "sync" : "async");
-  char text[160];
-  std::snprintf(text, sizeof text, "%s lost %llu unreplicated writes (replication lag, RPO %.3f s)",
-                name.c_str(), static_cast<unsigned long long>(loss.lost_writes), loss.rpo_s);
-  rec_.event(at, "dr/replication", "data_loss", text, details);
+  rec_.event(at, "dr/replication", "data_loss",
+             name + " lost " + std::to_string(loss.lost_writes) +
+                 " unreplicated writes (replication lag, RPO " + fixed(loss.rpo_s, 3) + " s)",
+             sim::EventDetails()
+                 .add("site", name)
+                 .add("lost_writes", loss.lost_writes)
+                 .add("rpo_s", loss.rpo_s)
+                 .add("mode", s.link.sync ? "sync" : "async"));
 }
 
 void Replication::on_fault_end(int /*site*/, FaultKind /*kind*/, sim::SimTime /*at*/) {}

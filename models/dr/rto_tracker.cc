@@ -1,7 +1,8 @@
 #include "models/dr/rto_tracker.h"
 
 #include <cmath>
-#include <cstdio>
+
+#include "models/common/text.h"
 
 namespace models {
 
@@ -49,16 +50,22 @@ void RtoTracker::on_bucket(sim::SimTime start, sim::SimTime end, uint64_t comple
         rec_.event(end, "dr/slo", "violated",
                    "SLO violated after " + names_[static_cast<std::size_t>(inc.site)] + " " +
                        fault_kind_name(inc.kind) + " fault",
-                   "");
+                   sim::EventDetails()
+                       .add("site", names_[static_cast<std::size_t>(inc.site)])
+                       .add("fault", fault_kind_name(inc.kind))
+                       .add("fault_start_s", inc.start.seconds()));
       }
     } else if (!inc.recovered && within_) {
       inc.recovered = end;
-      char text[200];
-      std::snprintf(text, sizeof text, "SLO met again: RTO %.0f s after the %s %s fault",
-                    (end - inc.start).seconds(), names_[static_cast<std::size_t>(inc.site)].c_str(),
-                    fault_kind_name(inc.kind));
-      rec_.event(end, "dr/slo", "recovered", text,
-                 "{\"rto_s\":" + std::to_string((end - inc.start).seconds()) + "}");
+      const std::string& site = names_[static_cast<std::size_t>(inc.site)];
+      const double rto = (end - inc.start).seconds();
+      rec_.event(end, "dr/slo", "recovered",
+                 "SLO met again: RTO " + fixed(rto, 0) + " s after the " + site + " " +
+                     fault_kind_name(inc.kind) + " fault",
+                 sim::EventDetails()
+                     .add("site", site)
+                     .add("fault", fault_kind_name(inc.kind))
+                     .add("rto_s", rto));
     }
   }
 }

@@ -111,7 +111,7 @@ void FaultInjector::begin(std::size_t slot) {
       rec_.event(sim_.now(), "site/" + site.target_site_name(), "outage",
                  site.target_site_name() + " browned out to " +
                      std::to_string(static_cast<int>(a.spec.factor * 100)) + "% speed",
-                 "{\"kind\":\"brownout\",\"factor\":" + std::to_string(a.spec.factor) + "}");
+                 sim::EventDetails().add("kind", "brownout").add("factor", a.spec.factor));
       break;
   }
   for (OutageObserver* o : observers_) o->on_fault_begin(a.spec.site, a.spec.kind, sim_.now());
@@ -134,7 +134,7 @@ void FaultInjector::end(std::size_t slot) {
       site.set_brownout(1.0);
       rec_.event(sim_.now(), "site/" + site.target_site_name(), "outage",
                  site.target_site_name() + " back to full speed",
-                 "{\"kind\":\"brownout\",\"recovered\":true}");
+                 sim::EventDetails().add("kind", "brownout").add("recovered", true));
       break;
   }
   for (OutageObserver* o : observers_) o->on_fault_end(a.spec.site, a.spec.kind, sim_.now());

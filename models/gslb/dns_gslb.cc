@@ -1,7 +1,6 @@
 #include "models/gslb/dns_gslb.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "sim/assert.h"
 
@@ -201,7 +200,7 @@ void DnsGslb::probe_result(int site, bool ok) {
       healthy_[i] = true;
       passes_[i] = 0;
       rec_.event(sim_.now(), "gslb", "health", names_[i] + " marked healthy",
-                 "{\"site\":\"" + names_[i] + "\",\"healthy\":true}");
+                 sim::EventDetails().add("site", names_[i]).add("healthy", true));
       new_epoch(names_[i] + " healthy");
       for (HealthListener* l : listeners_) l->on_health_change(site, true, sim_.now());
     }
@@ -211,14 +210,13 @@ void DnsGslb::probe_result(int site, bool ok) {
   if (healthy_[i] && ++fails_[i] >= cfg_.health.failure_threshold) {
     healthy_[i] = false;
     fails_[i] = 0;
-    char details[200];
-    std::snprintf(details, sizeof details,
-                  "{\"site\":\"%s\",\"healthy\":false,\"first_failed_probe_s\":%.3f}",
-                  names_[i].c_str(), first_failure_[i].seconds());
     rec_.event(sim_.now(), "gslb", "health",
                names_[i] + " marked down after " + std::to_string(cfg_.health.failure_threshold) +
                    " failed checks",
-               details);
+               sim::EventDetails()
+                   .add("site", names_[i])
+                   .add("healthy", false)
+                   .add("first_failed_probe_s", first_failure_[i].seconds()));
     new_epoch(names_[i] + " down");
     for (HealthListener* l : listeners_) l->on_health_change(site, false, sim_.now());
   }
@@ -232,25 +230,23 @@ void DnsGslb::new_epoch(const std::string& why) {
 void DnsGslb::set_weights(const std::vector<double>& weights) {
   cfg_.weights = weights;
   cfg_.weights.resize(sites_.size(), 0.0);
-  std::string w, json;
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
-    const std::string v = std::to_string(static_cast<int>(cfg_.weights[i]));
-    w += (i ? ", " : "") + names_[i] + " " + v;
-    json += (i ? ",\"" : "\"") + names_[i] + "\":" + v;
-  }
-  rec_.event(sim_.now(), "gslb", "dns", "weights set: " + w, "{\"weights\":{" + json + "}}");
+  record_weights(rec_, sim_.now(), "dns", names_, cfg_.weights);
   new_epoch("weights");
 }
 
 void DnsGslb::set_ttl(sim::SimTime ttl) {
   cfg_.ttl = ttl;
-  rec_.event(sim_.now(), "gslb", "dns", "TTL set to " + sim::format_duration(ttl), "");
+  rec_.event(sim_.now(), "gslb", "dns", "TTL set to " + sim::format_duration(ttl),
+             sim::EventDetails().add("ttl_s", ttl.seconds()));
 }
 
 void DnsGslb::set_drained(int site, bool drained) {
   drained_[static_cast<std::size_t>(site)] = drained;
   rec_.event(sim_.now(), "gslb", "dns",
-             names_[static_cast<std::size_t>(site)] + (drained ? " drained" : " undrained"), "");
+             names_[static_cast<std::size_t>(site)] + (drained ? " drained" : " undrained"),
+             sim::EventDetails()
+                 .add("site", names_[static_cast<std::size_t>(site)])
+                 .add("drained", drained));
   new_epoch("drain");
 }
 

@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/common/request.h"
+#include "sim/recorder.h"
 
 namespace models {
 
@@ -29,5 +32,10 @@ class SiteSelector {
   // Operator actions. Weights are per site (policies that ignore weights ignore them).
   virtual void set_weights(const std::vector<double>& weights) = 0;
 };
+
+// Logs a change of the sites' weights (component "gslb", kind `kind`): the message lists them
+// as whole numbers for people; the details hold {"weights": {site: weight}}.
+void record_weights(sim::Recorder& rec, sim::SimTime t, std::string_view kind,
+                    const std::vector<std::string>& names, const std::vector<double>& weights);
 
 }  // namespace models

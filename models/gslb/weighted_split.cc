@@ -44,4 +44,18 @@ SiteAnswer WeightedSplit::select(const ClientContext& /*client*/) {
   return {static_cast<int>(cumulative_.size() - 1), false};
 }
 
+void record_weights(sim::Recorder& rec, sim::SimTime t, std::string_view kind,
+                    const std::vector<std::string>& names, const std::vector<double>& weights) {
+  std::string text;
+  sim::EventDetails details;
+  details.begin_object("weights");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const double w = i < weights.size() ? weights[i] : 0.0;
+    text += (i ? ", " : "") + names[i] + " " + std::to_string(static_cast<int>(w));
+    details.add(names[i], w);
+  }
+  details.end();
+  rec.event(t, "gslb", kind, "weights set: " + text, details);
+}
+
 }  // namespace models

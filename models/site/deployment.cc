@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace models {
 
@@ -73,12 +72,13 @@ const Deployment::ReplicaSet* Deployment::rs(int revision) const {
 void Deployment::set_state(Pod& p, PodState s) {
   const PodState from = p.life.state;
   p.life.state = s;
-  char details[256];
-  std::snprintf(details, sizeof details,
-                "{\"pod\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"node\":%d,\"revision\":%d}",
-                p.life.name.c_str(), pod_state_name(from), pod_state_name(s),
-                s == PodState::kPending ? -1 : static_cast<int>(p.life.node), p.life.revision);
-  rec_.event(sim_.now(), component_, "pod", p.life.name + " " + pod_state_name(s), details);
+  rec_.event(sim_.now(), component_, "pod", p.life.name + " " + pod_state_name(s),
+             sim::EventDetails()
+                 .add("pod", p.life.name)
+                 .add("from", pod_state_name(from))
+                 .add("to", pod_state_name(s))
+                 .add("node", s == PodState::kPending ? -1 : static_cast<int>(p.life.node))
+                 .add("revision", p.life.revision));
 }
 
 void Deployment::schedule_step(Pod& p, SimTime at, int kind, sim::EventId* id) {
@@ -103,8 +103,11 @@ Pod* Deployment::create_pod(int revision, bool initial) {
   p.life.created = sim_.now();
   p.life.name = site_ + "-r" + std::to_string(revision) + "-" + std::to_string(pod_seq_);
   rec_.event(sim_.now(), component_, "pod", p.life.name + " created",
-             "{\"pod\":\"" + p.life.name + "\",\"from\":\"none\",\"to\":\"pending\",\"revision\":" +
-                 std::to_string(revision) + "}");
+             sim::EventDetails()
+                 .add("pod", p.life.name)
+                 .add("from", "none")
+                 .add("to", "pending")
+                 .add("revision", revision));
   const ImageSpec& image = rs(revision)->image;
   if (initial) {
     const auto node = nodes_.place(cfg_.pod.cores, image.name);
@@ -134,7 +137,7 @@ void Deployment::try_schedule(Pod& p) {
     if (!p.life.unschedulable_logged) {
       p.life.unschedulable_logged = true;
       rec_.event(sim_.now(), component_, "pod", p.life.name + " unschedulable: no node with room",
-                 "{\"pod\":\"" + p.life.name + "\",\"reason\":\"Unschedulable\"}");
+                 sim::EventDetails().add("pod", p.life.name).add("reason", "Unschedulable"));
     }
     return;
   }
@@ -206,8 +209,10 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
       start_latencies_s_.push_back((now - p.life.created).seconds());
       if (start_latencies_s_.size() > 64) start_latencies_s_.erase(start_latencies_s_.begin());
       rec_.event(now, component_, "pod", p.life.name + " Ready",
-                 "{\"pod\":\"" + p.life.name + "\",\"condition\":\"Ready\",\"start_latency_s\":" +
-                     std::to_string((now - p.life.created).seconds()) + "}");
+                 sim::EventDetails()
+                     .add("pod", p.life.name)
+                     .add("condition", "Ready")
+                     .add("start_latency_s", (now - p.life.created).seconds()));
       schedule_step(p, now + cfg_.startup.endpoint_delay, kEndpoint, &p.life.timer);
       break;
     case kEndpoint:
@@ -254,7 +259,7 @@ void Deployment::delete_pod(Pod& p, const char* why) {
       sim_.cancel(p.life.warmup_timer);
       endpoints_.endpoint_removed(p);
       rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
-                 "{\"pod\":\"" + p.life.name + "\",\"reason\":\"" + why + "\"}");
+                 sim::EventDetails().add("pod", p.life.name).add("reason", why));
       set_state(p, PodState::kTerminating);
       if (p.load() == 0) {
         finalize(p);
@@ -274,7 +279,7 @@ void Deployment::delete_pod(Pod& p, const char* why) {
     nodes_.release(p.life.node, cfg_.pod.cores);
   }
   rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
-             "{\"pod\":\"" + p.life.name + "\",\"reason\":\"" + why + "\"}");
+             sim::EventDetails().add("pod", p.life.name).add("reason", why));
   set_state(p, PodState::kTerminated);
   dead_slots_.push_back(p.index());
   reclaim_slots();
@@ -352,8 +357,7 @@ void Deployment::scale_to(int32_t replicas, std::string_view by) {
   rec_.event(sim_.now(), component_, "deployment",
              "replicas " + std::to_string(before) + " -> " + std::to_string(replicas) + " (" +
                  std::string(by) + ")",
-             "{\"from\":" + std::to_string(before) + ",\"to\":" + std::to_string(replicas) +
-                 ",\"by\":\"" + std::string(by) + "\"}");
+             sim::EventDetails().add("from", before).add("to", replicas).add("by", by));
   sync();
 }
 
@@ -365,7 +369,7 @@ void Deployment::rollout(const ImageSpec& image, const RolloutStrategy& strategy
   rec_.event(
       sim_.now(), component_, "rollout",
       "rolling update to " + image.name + " started (revision " + std::to_string(revision) + ")",
-      "{\"image\":\"" + image.name + "\",\"revision\":" + std::to_string(revision) + "}");
+      sim::EventDetails().add("image", image.name).add("revision", revision));
   sync();
 }
 
@@ -431,22 +435,23 @@ void Deployment::rollout_step() {
   int32_t old_spec = 0;
   for (std::size_t i = 0; i + 1 < rsets_.size(); ++i) old_spec += rsets_[i].replicas;
   if (changed) {
-    rec_.event(
-        sim_.now(), component_, "rollout",
-        "rollout step: new " + std::to_string(nw.replicas) + ", old " + std::to_string(old_spec) +
-            ", ready " + std::to_string(ready) + "/" + std::to_string(desired_),
-        "{\"new_replicas\":" + std::to_string(nw.replicas) +
-            ",\"old_replicas\":" + std::to_string(old_spec) +
-            ",\"ready\":" + std::to_string(ready) + ",\"max_surge\":" + std::to_string(max_surge) +
-            ",\"max_unavailable\":" + std::to_string(max_unavailable) + "}");
+    rec_.event(sim_.now(), component_, "rollout",
+               "rollout step: new " + std::to_string(nw.replicas) + ", old " +
+                   std::to_string(old_spec) + ", ready " + std::to_string(ready) + "/" +
+                   std::to_string(desired_),
+               sim::EventDetails()
+                   .add("new_replicas", nw.replicas)
+                   .add("old_replicas", old_spec)
+                   .add("ready", ready)
+                   .add("max_surge", max_surge)
+                   .add("max_unavailable", max_unavailable));
   }
   if (old_spec == 0 && old_active == 0 && nw.replicas == desired_ && new_ready == desired_) {
     rolling_ = false;
     const ReplicaSet done = nw;
     rsets_.erase(rsets_.begin(), rsets_.end() - 1);  // invalidates nw
     rec_.event(sim_.now(), component_, "rollout", "rollout to " + done.image.name + " complete",
-               "{\"image\":\"" + done.image.name +
-                   "\",\"revision\":" + std::to_string(done.revision) + "}");
+               sim::EventDetails().add("image", done.image.name).add("revision", done.revision));
   }
 }
 
@@ -476,7 +481,7 @@ void Deployment::kill_pods(uint32_t node, FailureCause cause) {
     }
     rec_.event(
         sim_.now(), component_, "pod", pod.life.name + " killed",
-        "{\"pod\":\"" + pod.life.name + "\",\"reason\":\"" + failure_cause_name(cause) + "\"}");
+        sim::EventDetails().add("pod", pod.life.name).add("reason", failure_cause_name(cause)));
     set_state(pod, PodState::kTerminated);
     dead_slots_.push_back(pod.index());
   }

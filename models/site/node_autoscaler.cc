@@ -49,7 +49,7 @@ void NodeAutoscaler::scale_up() {
     if (!warned_too_big_) {
       warned_too_big_ = true;
       rec_.event(sim_.now(), component_, "autoscaler",
-                 "pods request more CPU than a node has: no node can help", "");
+                 "pods request more CPU than a node has: no node can help");
     }
     return;
   }

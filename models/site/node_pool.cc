@@ -111,8 +111,10 @@ uint32_t NodePool::provision(sim::SimTime delay, const std::string& reason) {
   const uint32_t id = n.id;
   rec_.event(sim_.now(), component_, "node",
              "node " + std::to_string(id) + " provisioning started (" + reason + ")",
-             "{\"node\":" + std::to_string(id) + ",\"state\":\"provisioning\",\"ready_in_s\":" +
-                 std::to_string(delay.seconds()) + "}");
+             sim::EventDetails()
+                 .add("node", id)
+                 .add("state", "provisioning")
+                 .add("ready_in_s", delay.seconds()));
   if (delay > sim::SimTime::zero()) {
     struct Ready {
       NodePool* pool;
@@ -132,7 +134,7 @@ void NodePool::on_ready(uint32_t id) {
   n.state = Node::State::kReady;
   n.since = sim_.now();
   rec_.event(sim_.now(), component_, "node", "node " + std::to_string(id) + " ready",
-             "{\"node\":" + std::to_string(id) + ",\"state\":\"ready\"}");
+             sim::EventDetails().add("node", id).add("state", "ready"));
   if (on_capacity_) on_capacity_();
 }
 
@@ -141,7 +143,7 @@ void NodePool::drain(uint32_t node) {
   n.state = Node::State::kDraining;
   n.since = sim_.now();
   rec_.event(sim_.now(), component_, "node", "node " + std::to_string(node) + " draining",
-             "{\"node\":" + std::to_string(node) + ",\"state\":\"draining\"}");
+             sim::EventDetails().add("node", node).add("state", "draining"));
 }
 
 void NodePool::finish_removal(uint32_t node) {
@@ -153,7 +155,7 @@ void NodePool::finish_removal(uint32_t node) {
   n.images.clear();
   --live_;
   rec_.event(sim_.now(), component_, "node", "node " + std::to_string(node) + " removed",
-             "{\"node\":" + std::to_string(node) + ",\"state\":\"removed\"}");
+             sim::EventDetails().add("node", node).add("state", "removed"));
 }
 
 }  // namespace models

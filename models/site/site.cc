@@ -1,6 +1,5 @@
 #include "models/site/site.h"
 
-#include <cstdio>
 #include <limits>
 
 namespace models {
@@ -53,16 +52,16 @@ Site::Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConf
 void Site::start() {
   inflight_since_ = sim_.now();
   const PodConfig& pod = cfg_.deployment.pod;
-  auto limit = [](int v) {
-    return v == PodConfig::kUnlimited ? std::string("\"unlimited\"") : std::to_string(v);
-  };
-  char details[256];
-  std::snprintf(details, sizeof details,
-                "{\"replicas\":%d,\"cpu\":%g,\"concurrency\":%s,\"queue\":%s,\"balancing\":\"%s\","
-                "\"image\":\"%s\",\"nodes\":%d}",
-                cfg_.deployment.replicas, pod.cores, limit(pod.concurrency).c_str(),
-                limit(pod.queue).c_str(), balancing_name(cfg_.balancing),
-                cfg_.deployment.image.name.c_str(), cfg_.nodes);
+  sim::EventDetails details;
+  details.add("replicas", cfg_.deployment.replicas).add("cpu", pod.cores);
+  for (const auto& [key, v] : {std::pair{"concurrency", pod.concurrency}, {"queue", pod.queue}}) {
+    if (v == PodConfig::kUnlimited)
+      details.add(key, "unlimited");
+    else
+      details.add(key, v);
+  }
+  details.add("balancing", balancing_name(cfg_.balancing));
+  details.add("image", cfg_.deployment.image.name).add("nodes", cfg_.nodes);
   rec_.event(sim_.now(), component_, "deployment",
              std::to_string(cfg_.deployment.replicas) + " pods of " + cfg_.deployment.image.name +
                  " (" + balancing_name(cfg_.balancing) + ")",
@@ -237,7 +236,7 @@ void Site::outage_begin() {
   if (!alive_) return;
   alive_ = false;
   rec_.event(sim_.now(), component_, "outage", cfg_.name + " down (full outage)",
-             "{\"kind\":\"full\"}");
+             sim::EventDetails().add("kind", "full"));
   while (!shared_queue_.empty()) {
     const RequestId id = shared_queue_.pop_front();
     change_inflight(-1);
@@ -254,25 +253,27 @@ void Site::outage_end(bool cold) {
   alive_ = true;
   rec_.event(sim_.now(), component_, "outage",
              cfg_.name + " back: pods restart" + (cold ? " cold" : ""),
-             "{\"kind\":\"full\",\"recovered\":true}");
+             sim::EventDetails().add("kind", "full").add("recovered", true));
   deployment_.set_frozen(false);
 }
 
 void Site::lose_nodes(const std::vector<uint32_t>& lost) {
-  std::string ids;
+  sim::EventDetails details;
+  details.add("kind", "partial").begin_array("nodes");
   for (uint32_t n : lost) {
     nodes_.set_down(n);
-    ids += (ids.empty() ? "" : ",") + std::to_string(n);
+    details.push(n);
   }
+  details.end();
   rec_.event(sim_.now(), component_, "outage", std::to_string(lost.size()) + " nodes lost",
-             "{\"kind\":\"partial\",\"nodes\":[" + ids + "]}");
+             details);
   for (uint32_t n : lost) deployment_.kill_pods(n, FailureCause::kAborted);
 }
 
 void Site::restore_nodes(const std::vector<uint32_t>& nodes, bool cold) {
   for (uint32_t n : nodes) nodes_.restore(n, cold);
   rec_.event(sim_.now(), component_, "outage", std::to_string(nodes.size()) + " nodes back",
-             "{\"kind\":\"partial\",\"recovered\":true}");
+             sim::EventDetails().add("kind", "partial").add("recovered", true));
 }
 
 void Site::set_partition(bool from_gslb, bool from_clients) {
@@ -285,9 +286,11 @@ void Site::set_partition(bool from_gslb, bool from_clients) {
                         : from_gslb               ? "the GSLB"
                                                   : "clients")
                  : cfg_.name + " reachable again",
-             std::string("{\"kind\":\"partition\",\"from_gslb\":") +
-                 (from_gslb ? "true" : "false") +
-                 ",\"from_clients\":" + (from_clients ? "true" : "false") + "}");
+             sim::EventDetails()
+                 .add("kind", "partition")
+                 .add("from_gslb", from_gslb)
+                 .add("from_clients", from_clients)
+                 .add("recovered", !any));
 }
 
 std::vector<uint32_t> Site::ready_node_ids() const {

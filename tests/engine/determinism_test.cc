@@ -36,7 +36,7 @@ Tables run_to_file(const std::string& file, const Scenario& s, uint64_t seed) {
   fs::remove(file);
   {
     store::ResultsDb db(file);
-    engine::run_into_db(db, s, engine::RunLabel{.seed = seed}, {});
+    engine::run_into_db(db, s, engine::RunLabel(seed), {});
   }
   Db db(file, store::Db::Mode::kReadOnly);
   Tables t;

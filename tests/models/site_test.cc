@@ -117,10 +117,14 @@ TEST_CASE("starting a site logs its deployment and its pods") {
   CHECK(rec.events_[0].component == "site/s");
   CHECK(rec.events_[0].kind == "deployment");
   CHECK(rec.events_[0].message == "3 pods of app:1 (shared-queue)");
-  CHECK(
-      rec.events_[0].details ==
-      "{\"replicas\":3,\"cpu\":2,\"concurrency\":\"unlimited\",\"queue\":5,\"balancing\":\"shared-"
-      "queue\",\"image\":\"app:1\",\"nodes\":0}");
+  const sim::EventDetails& d = rec.events_[0].details;
+  CHECK(d.number("replicas") == 3);
+  CHECK(d.number("cpu") == 2);
+  CHECK(d.text("concurrency") == "unlimited");
+  CHECK(d.number("queue") == 5);
+  CHECK(d.text("balancing") == "shared-queue");
+  CHECK(d.text("image") == "app:1");
+  CHECK(d.number("nodes") == 0);
   CHECK(rec.events_[1].kind == "pod");
   CHECK(rec.events_[2].message == "s-r1-1 ready");
   CHECK(site.ready_pods() == 3);

@@ -30,7 +30,7 @@ inline const std::string& demo_db(const std::string& file) {
   const config::Scenario s =
       config::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file, {});
   store::ResultsDb db(p);
-  engine::run_into_db(db, s, engine::RunLabel{.seed = s.seed}, engine::RunControl{});
+  engine::run_into_db(db, s, engine::RunLabel(s.seed), engine::RunControl{});
   return done.emplace(file, p).first->second;
 }
 
