@@ -1,11 +1,13 @@
-// runner/scenario.h: a scenario as plain config structs, what the loader produces from YAML and
-// the World builds models from. Defaults live in the models' *Config structs; docs/scenarios.md
-// documents every key.
+// config/scenario.h: a scenario as plain config structs, what the loader produces from YAML and
+// the engine's World builds models from. Defaults live in the models' *Config structs;
+// docs/scenarios.md documents every key. Kinds are enums or variants, never strings; the *_name
+// functions give the names the scenario files and the results use.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "models/autoscaling/hpa_spec.h"
@@ -58,21 +60,29 @@ struct NarrationLine {
   std::string text;
 };
 
-// The pod autoscaler of a site.
-struct AutoscalerSpec {
-  // "" (none), hpa, target_tracking, step_scaling, knative, scheduled or predictive.
-  std::string kind;
-  models::hpa::HpaSpec hpa;
+// The pod autoscalers a site can have. The HPA carries its controller's flags, the manifest file
+// it came from (if any) and an optional minReplicas schedule.
+struct HpaPolicy {
+  models::hpa::HpaSpec spec;
   models::hpa::ControllerConfig controller;
-  std::string hpa_file;  // the manifest the HPA spec came from, if any
-  models::TargetTrackingConfig target_tracking;
-  models::StepScalingConfig step_scaling;
-  models::KnativeConfig knative;
-  models::PredictiveConfig predictive;
-  // kind "scheduled": the replica count over time; with kind "hpa": its minReplicas over time.
-  std::vector<models::ScheduleEntry> schedule;
-  models::MetricsPipelineConfig metrics;
+  std::string manifest_file;
+  std::vector<models::ScheduleEntry> min_schedule;  // minReplicas over time
 };
+struct ScheduledPolicy {
+  std::vector<models::ScheduleEntry> schedule;  // replicas over time
+};
+using AutoscalerPolicy =
+    std::variant<std::monostate, HpaPolicy, models::TargetTrackingConfig, models::StepScalingConfig,
+                 models::KnativeConfig, ScheduledPolicy, models::PredictiveConfig>;
+
+struct AutoscalerSpec {
+  AutoscalerPolicy policy;  // monostate: none
+  models::MetricsPipelineConfig metrics;
+  bool empty() const { return std::holds_alternative<std::monostate>(policy); }
+};
+// hpa, target_tracking, step_scaling, knative, scheduled, predictive ("" for none): the key of
+// the scenario file and the prefix of the autoscaler's component and random stream names.
+const char* autoscaler_kind_name(const AutoscalerSpec& a);
 
 struct SiteSpec {
   models::SiteConfig site;
@@ -99,20 +109,25 @@ struct ScenarioEvent {
 // The global load balancer. Without `dns` (no dns:, health_check: or non-weighted policy) it is
 // a per-request weighted split (an anycast or proxied balancer with no health checks).
 struct GslbSpec {
-  std::string policy = "weighted";
+  models::GslbPolicy policy = models::GslbPolicy::kWeighted;
   std::vector<double> weights;  // one per site, in site order
   bool dns = false;
-  models::DnsGslbConfig dns_cfg;
+  models::DnsGslbConfig dns_cfg;  // dns_cfg.policy == policy (names: models::gslb_policy_name)
 };
 
 // Disaster-recovery preset: how the standby site is prepared and brought in.
+enum class DrPreset { kNone, kActiveActive, kWarmStandby, kPilotLight };
+const char* dr_preset_name(DrPreset p);  // "", active-active, warm-standby, pilot-light
+
 struct DrSpec {
-  std::string preset;  // "" (none), active-active, warm-standby, pilot-light
+  DrPreset preset = DrPreset::kNone;
   int primary = 0, standby = 1;
   // Replicas the DR automation scales the standby to when the GSLB marks the primary down
   // (0: no automation; the standby's autoscaler must cope).
   int32_t activate_replicas = 0;
 };
+
+enum class TrafficKind { kOpen, kClosed };
 
 struct Scenario {
   std::string name;
@@ -125,7 +140,7 @@ struct Scenario {
   uint64_t seed = 1;
   models::MetricsConfig metrics;
 
-  std::string traffic_kind = "open";
+  TrafficKind traffic_kind = TrafficKind::kOpen;
   models::OpenTrafficConfig open;
   models::ClosedTrafficConfig closed;
 

@@ -30,7 +30,7 @@ Estimate estimate(const Scenario& s) {
   const sim::SimTime end = s.duration;
   const double seconds = end.seconds();
   double peak_rate = 0;
-  if (s.traffic_kind == "closed") {
+  if (s.traffic_kind == config::TrafficKind::kClosed) {
     // Each user sends about one request per think time (plus the response time, ignored: an
     // upper bound), and up to `retries` more when requests fail.
     const double think = std::max(1e-3, s.closed.think_time.mean());

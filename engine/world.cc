@@ -1,5 +1,7 @@
 #include "engine/world.h"
 
+#include <variant>
+
 #include "models/autoscaling/hpa_autoscaler.h"
 #include "models/autoscaling/knative_autoscaler.h"
 #include "models/autoscaling/predictive_scaler.h"
@@ -9,6 +11,18 @@
 
 namespace engine {
 
+namespace {
+
+// std::visit over a set of lambdas.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
 using config::AutoscalerSpec;
 using config::GslbSpec;
 using config::Scenario;
@@ -17,82 +31,99 @@ using config::SiteSpec;
 
 World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
     : scenario_(scenario), rngs_(seed), rec_(rec) {
-  std::vector<models::RequestSink*> sinks;
-  std::vector<models::GaugeSource*> gauges;
-  std::vector<sim::SimTime> rtt;
-  for (std::size_t i = 0; i < scenario.sites.size(); ++i) {
-    const SiteSpec& spec = scenario.sites[i];
-    const std::string& name = spec.site.name;
-    sites_.push_back(
-        std::make_unique<models::Site>(sim_,
-                                       models::SiteRngs{rngs_.stream("site/" + name + "/lb"),
-                                                        rngs_.stream("site/" + name + "/startup")},
-                                       pool_, spec.site, static_cast<int>(i), rec_));
-    models::Site& site = *sites_.back();
-    sinks.push_back(&site);
-    gauges.push_back(&site);
-    rtt.push_back(spec.site.rtt);
-    if (spec.node_autoscaler) {
-      node_autoscalers_.push_back(std::make_unique<models::NodeAutoscaler>(
-          sim_, rngs_.stream("site/" + name + "/nodes"), *spec.node_autoscaler, site.node_pool(),
-          site.deployment(), rec_, "site/" + name));
-    }
-    const AutoscalerSpec& as = spec.autoscaler;
-    if (!as.kind.empty()) {
-      // Each controller and scraper starts at its own random phase, as in a real cluster.
-      sim::RngStream phases = rngs_.stream("metrics/" + name);
-      models::MetricsPipelineConfig mc = as.metrics;
-      mc.phase = sim::SimTime::from_seconds(phases.uniform01() * mc.resolution.seconds());
-      pipelines_.push_back(std::make_unique<models::MetricsPipeline>(sim_, mc, site));
-      const models::MetricsPipeline& pipeline = *pipelines_.back();
-      sim::RngStream own = rngs_.stream(as.kind + "/" + name);
-      auto phase_within = [&](sim::SimTime period) {
-        return sim::SimTime::from_seconds(own.uniform01() * period.seconds());
-      };
-      if (as.kind == "hpa") {
-        auto hpa = std::make_unique<models::HpaAutoscaler>(sim_, as.hpa, as.controller,
-                                                           phase_within(as.controller.sync_period),
-                                                           site, pipeline, rec_);
-        models::HpaAutoscaler& ref = *hpa;
-        autoscalers_.push_back(std::move(hpa));
-        if (!as.schedule.empty()) {
-          autoscalers_.push_back(std::make_unique<models::ScheduledScaler>(
-              sim_, as.schedule, site, rec_, &ref.mutable_controller()));
-        }
-      } else if (as.kind == "target_tracking") {
-        autoscalers_.push_back(std::make_unique<models::TargetTracking>(
-            sim_, as.target_tracking, phase_within(as.target_tracking.period), site, pipeline,
-            rec_));
-      } else if (as.kind == "step_scaling") {
-        autoscalers_.push_back(std::make_unique<models::StepScaling>(
-            sim_, as.step_scaling, phase_within(as.step_scaling.period), site, pipeline, rec_));
-      } else if (as.kind == "knative") {
-        autoscalers_.push_back(std::make_unique<models::KnativeAutoscaler>(
-            sim_, as.knative, phase_within(as.knative.tick), site, rec_));
-      } else if (as.kind == "scheduled") {
-        autoscalers_.push_back(
-            std::make_unique<models::ScheduledScaler>(sim_, as.schedule, site, rec_));
-      } else if (as.kind == "predictive") {
-        autoscalers_.push_back(std::make_unique<models::PredictiveScaler>(
-            sim_, as.predictive, phase_within(as.predictive.period), spec.site.deployment.pod.cores,
-            site, pipeline, rec_));
-      }
-    }
+  for (std::size_t i = 0; i < scenario.sites.size(); ++i) build_site(i);
+  build_global_traffic_layer();
+  build_metrics();
+  build_traffic();
+  build_dr();
+}
+
+void World::build_site(std::size_t i) {
+  const SiteSpec& spec = scenario_.sites[i];
+  const std::string& name = spec.site.name;
+  sites_.push_back(
+      std::make_unique<models::Site>(sim_,
+                                     models::SiteRngs{rngs_.stream("site/" + name + "/lb"),
+                                                      rngs_.stream("site/" + name + "/startup")},
+                                     pool_, spec.site, static_cast<int>(i), rec_));
+  models::Site& site = *sites_.back();
+  if (spec.node_autoscaler) {
+    node_autoscalers_.push_back(std::make_unique<models::NodeAutoscaler>(
+        sim_, rngs_.stream("site/" + name + "/nodes"), *spec.node_autoscaler, site.node_pool(),
+        site.deployment(), rec_, "site/" + name));
   }
+  if (!spec.autoscaler.empty()) build_autoscaler(spec, site);
+}
+
+void World::build_autoscaler(const SiteSpec& spec, models::Site& site) {
+  const config::AutoscalerSpec& as = spec.autoscaler;
+  const std::string& name = spec.site.name;
+  // Each controller and scraper starts at its own random phase, as in a real cluster.
+  sim::RngStream phases = rngs_.stream("metrics/" + name);
+  models::MetricsPipelineConfig mc = as.metrics;
+  mc.phase = sim::SimTime::from_seconds(phases.uniform01() * mc.resolution.seconds());
+  pipelines_.push_back(std::make_unique<models::MetricsPipeline>(sim_, mc, site));
+  const models::MetricsPipeline& pipeline = *pipelines_.back();
+  sim::RngStream own = rngs_.stream(std::string(config::autoscaler_kind_name(as)) + "/" + name);
+  auto phase_within = [&](sim::SimTime period) {
+    return sim::SimTime::from_seconds(own.uniform01() * period.seconds());
+  };
+  auto add = [&](std::unique_ptr<models::Autoscaler> a) -> models::Autoscaler& {
+    autoscalers_.push_back(std::move(a));
+    return *autoscalers_.back();
+  };
+  std::visit(Overloaded{
+                 [](const std::monostate&) {},
+                 [&](const config::HpaPolicy& p) {
+                   auto hpa = std::make_unique<models::HpaAutoscaler>(
+                       sim_, p.spec, p.controller, phase_within(p.controller.sync_period), site,
+                       pipeline, rec_);
+                   models::HpaAutoscaler& ref = *hpa;
+                   add(std::move(hpa));
+                   if (!p.min_schedule.empty()) {
+                     add(std::make_unique<models::ScheduledScaler>(sim_, p.min_schedule, site, rec_,
+                                                                   &ref.mutable_controller()));
+                   }
+                 },
+                 [&](const models::TargetTrackingConfig& c) {
+                   add(std::make_unique<models::TargetTracking>(sim_, c, phase_within(c.period),
+                                                                site, pipeline, rec_));
+                 },
+                 [&](const models::StepScalingConfig& c) {
+                   add(std::make_unique<models::StepScaling>(sim_, c, phase_within(c.period), site,
+                                                             pipeline, rec_));
+                 },
+                 [&](const models::KnativeConfig& c) {
+                   add(std::make_unique<models::KnativeAutoscaler>(sim_, c, phase_within(c.tick),
+                                                                   site, rec_));
+                 },
+                 [&](const config::ScheduledPolicy& p) {
+                   add(std::make_unique<models::ScheduledScaler>(sim_, p.schedule, site, rec_));
+                 },
+                 [&](const models::PredictiveConfig& c) {
+                   add(std::make_unique<models::PredictiveScaler>(sim_, c, phase_within(c.period),
+                                                                  spec.site.deployment.pod.cores,
+                                                                  site, pipeline, rec_));
+                 },
+             },
+             as.policy);
+}
+
+void World::build_global_traffic_layer() {
   std::vector<std::string> names;
   std::vector<models::SiteHealth*> health;
-  std::vector<models::FaultTarget*> targets;
-  for (auto& site : sites_) {
-    names.push_back(site->name());
-    health.push_back(site.get());
-    targets.push_back(site.get());
+  std::vector<sim::SimTime> rtt;
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    names.push_back(sites_[i]->name());
+    health.push_back(sites_[i].get());
+    rtt.push_back(scenario_.sites[i].site.rtt);
   }
-  topology_ = std::make_unique<models::Topology>(scenario.topology, names, rtt);
+  topology_ = std::make_unique<models::Topology>(scenario_.topology, names, rtt);
   std::vector<sim::SimTime> write_latency(sites_.size());
-  for (const models::ReplicationLink& l : scenario.replication) {
+  for (const models::ReplicationLink& l : scenario_.replication) {
     if (l.sync) write_latency[static_cast<std::size_t>(l.from)] = l.write_latency;
   }
-  const GslbSpec& g = scenario.gslb;
+  const GslbSpec& g = scenario_.gslb;
   network_ = std::make_unique<models::ClientNetwork>(
       *topology_, g.dns ? g.dns_cfg.resolvers_per_region : 1, write_latency);
   if (g.dns) {
@@ -103,54 +134,71 @@ World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
   } else {
     selector_ = std::make_unique<models::WeightedSplit>(rngs_.stream("gslb/split"), g.weights);
   }
+}
 
-  models::MetricsConfig mc = scenario.metrics;
-  mc.slo_rt = scenario.slo.rt_p95;
+void World::build_metrics() {
+  std::vector<models::GaugeSource*> gauges;
+  std::vector<std::string> names;
+  for (auto& site : sites_) {
+    gauges.push_back(site.get());
+    names.push_back(site->name());
+  }
+  models::MetricsConfig mc = scenario_.metrics;
+  mc.slo_rt = scenario_.slo.rt_p95;
   metrics_ = std::make_unique<models::MetricsCollector>(sim_, mc, rec_, gauges);
-  rto_ = std::make_unique<models::RtoTracker>(scenario.slo, names, rec_);
+  rto_ = std::make_unique<models::RtoTracker>(scenario_.slo, names, rec_);
   metrics_->set_bucket_listener(rto_.get());
   if (dns_ != nullptr) dns_->add_health_listener(rto_.get());
   bool any_cost = false;
   std::vector<models::CostRates> rates;
-  for (const SiteSpec& spec : scenario.sites) {
+  for (const SiteSpec& spec : scenario_.sites) {
     rates.push_back(spec.cost);
     any_cost = any_cost || spec.has_cost;
   }
   if (any_cost) metrics_->set_cost_rates(rates);
+}
 
+void World::build_traffic() {
+  std::vector<models::RequestSink*> sinks;
+  for (auto& site : sites_) sinks.push_back(site.get());
+  const bool open = scenario_.traffic_kind == config::TrafficKind::kOpen;
   const models::TrafficRngs traffic_rngs{
-      rngs_.stream(scenario.traffic_kind == "open" ? "traffic/arrivals" : "traffic/think"),
-      rngs_.stream("traffic/demand"), rngs_.stream("traffic/writes"),
-      rngs_.stream("traffic/clients")};
-  if (scenario.traffic_kind == "open") {
-    open_ = std::make_unique<models::OpenTrafficSource>(sim_, traffic_rngs, pool_, scenario.open,
+      rngs_.stream(open ? "traffic/arrivals" : "traffic/think"), rngs_.stream("traffic/demand"),
+      rngs_.stream("traffic/writes"), rngs_.stream("traffic/clients")};
+  if (open) {
+    open_ = std::make_unique<models::OpenTrafficSource>(sim_, traffic_rngs, pool_, scenario_.open,
                                                         *selector_, sinks, *network_, *metrics_);
   } else {
-    closed_ = std::make_unique<models::ClosedUsers>(sim_, traffic_rngs, pool_, scenario.closed,
+    closed_ = std::make_unique<models::ClosedUsers>(sim_, traffic_rngs, pool_, scenario_.closed,
                                                     *selector_, sinks, *network_, *metrics_);
     metrics_->set_active_users(closed_.get());
   }
+}
 
-  if (!scenario.replication.empty()) {
+void World::build_dr() {
+  if (!scenario_.replication.empty()) {
     std::vector<sim::RngStream> streams;
-    for (const models::ReplicationLink& l : scenario.replication) {
+    std::vector<std::string> names;
+    for (auto& site : sites_) names.push_back(site->name());
+    for (const models::ReplicationLink& l : scenario_.replication)
       streams.push_back(rngs_.stream("replication/" + names[static_cast<std::size_t>(l.from)]));
-    }
-    replication_ = std::make_unique<models::Replication>(sim_, scenario.replication,
+    replication_ = std::make_unique<models::Replication>(sim_, scenario_.replication,
                                                          std::move(streams), names, rec_);
     for (auto& site : sites_) site->set_write_observer(replication_.get());
   }
-  if (!scenario.faults.empty() || !scenario.random_faults.empty()) {
-    faults_ = std::make_unique<models::FaultInjector>(sim_, rngs_, targets, scenario.faults,
-                                                      scenario.random_faults, rec_);
+  if (!scenario_.faults.empty() || !scenario_.random_faults.empty()) {
+    std::vector<models::FaultTarget*> targets;
+    for (auto& site : sites_) targets.push_back(site.get());
+    faults_ = std::make_unique<models::FaultInjector>(sim_, rngs_, targets, scenario_.faults,
+                                                      scenario_.random_faults, rec_);
     // Data loss is settled before the RTO clock starts (same instant, either order is correct).
     if (replication_) faults_->add_observer(replication_.get());
     faults_->add_observer(rto_.get());
   }
-  if (scenario.dr.activate_replicas > 0 && dns_ != nullptr) {
+  if (scenario_.dr.activate_replicas > 0 && dns_ != nullptr) {
     failover_trigger_ = std::make_unique<models::FailoverTrigger>(
-        scenario.dr.primary, *sites_[static_cast<std::size_t>(scenario.dr.standby)],
-        scenario.dr.activate_replicas, rec_);
+        scenario_.dr.primary, *sites_[static_cast<std::size_t>(scenario_.dr.standby)],
+        scenario_.dr.activate_replicas, rec_);
     dns_->add_health_listener(failover_trigger_.get());
   }
 }

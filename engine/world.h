@@ -1,10 +1,11 @@
-// runner/world.h: wires the components of one run from a config::Scenario. Holds no model logic.
+// engine/world.h: wires the components of one run from a config::Scenario. Holds no model logic.
 //
 // Owns the simulator, the RNG factory, the request pool and every component; cross-references
 // are non-owning and live as long as the World. Random streams are named after components:
 //   traffic/arrivals (open) or traffic/think (closed)  traffic/demand  traffic/writes
 //   traffic/clients (regions, resolvers, retry jitter)  gslb/split or gslb/dns
-//   site/<name>/lb  site/<name>/startup  site/<name>/nodes  hpa/<name> (sync phase)
+//   site/<name>/lb  site/<name>/startup  site/<name>/nodes
+//   <autoscaler kind>/<name> (its phase, e.g. hpa/public)
 //   metrics/<name> (scrape phase)  faults/<site> (random faults)  faults/nodes
 //   replication/<from>
 #pragma once
@@ -63,6 +64,13 @@ class World {
   models::Site& site(std::size_t i) { return *sites_[i]; }
 
  private:
+  // Construction, in this order (later parts refer to earlier ones).
+  void build_site(std::size_t i);
+  void build_autoscaler(const config::SiteSpec& spec, models::Site& site);
+  void build_global_traffic_layer();
+  void build_metrics();
+  void build_traffic();
+  void build_dr();
   void on_scenario_event(std::size_t i);
 
   const config::Scenario& scenario_;

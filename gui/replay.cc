@@ -236,7 +236,7 @@ void Replay::load_scenario(const store::RunRecord& run) {
   try {
     const config::Scenario s =
         config::load_scenario_text(run.scenario_yaml, run.scenario_file, run.overrides);
-    gslb_policy_ = s.gslb.policy;
+    gslb_policy_ = models::gslb_policy_name(s.gslb.policy);
     for (const std::string& n : site_names) {
       const int i = s.site_index(n);
       const auto k = static_cast<std::size_t>(&n - site_names.data());

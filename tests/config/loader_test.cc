@@ -143,13 +143,14 @@ TEST_CASE("an override (--set) of ~ removes a setting, so another can take its p
       "          - {type: Resource, resource: {name: cpu, target: {type: Utilization, "
       "averageUtilization: 60}}}\n";
   const std::string text = replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + hpa);
-  CHECK(load_scenario_text(text, "s.yaml").sites[1].autoscaler.kind == "hpa");
+  CHECK(std::string(autoscaler_kind_name(load_scenario_text(text, "s.yaml").sites[1].autoscaler)) ==
+        "hpa");
   // Adding a second policy without removing the first is an error; removing it makes room.
   CHECK(error_of(text, {"sites.public.autoscaler.knative.max=30"}).find("exactly one autoscaler") !=
         std::string::npos);
   const Scenario k = load_scenario_text(
       text, "s.yaml", {"sites.public.autoscaler.hpa=~", "sites.public.autoscaler.knative.max=30"});
-  CHECK(k.sites[1].autoscaler.kind == "knative");
+  CHECK(std::string(autoscaler_kind_name(k.sites[1].autoscaler)) == "knative");
   // A removed optional scalar takes its default; a removed required key is reported missing.
   CHECK(load_scenario_text(kBase, "s.yaml", {"sites.public.rtt=~"}).sites[1].site.rtt ==
         sim::SimTime{});
@@ -278,8 +279,8 @@ TEST_CASE("autoscaler keys: one policy, Kubernetes shapes, metrics the simulatio
       "        behavior: {scaleDown: {selectPolicy: Min, stabilizationWindowSeconds: 60}}\n";
   const Scenario s = load_scenario_text(
       replace(kBase, "    replicas: 10\n", "    replicas: 10\n" + good), "s.yaml");
-  const auto& spec = s.sites[1].autoscaler.hpa;
-  CHECK(s.sites[1].autoscaler.kind == "hpa");
+  const auto& spec = std::get<HpaPolicy>(s.sites[1].autoscaler.policy).spec;
+  CHECK(std::holds_alternative<HpaPolicy>(s.sites[1].autoscaler.policy));
   REQUIRE(spec.metrics.size() == 2);
   CHECK(spec.metrics[0].value_milli == int64_t{512} * 1024 * 1024 * 1000);
   CHECK(spec.metrics[1].value_milli == 1000000);
@@ -293,8 +294,10 @@ TEST_CASE("an HPA manifest file is read strictly, with errors in the manifest's 
       replace(kBase, "    replicas: 10\n",
               "    replicas: 10\n    autoscaler: {hpa_file: hpa/portal-hpa.yaml}\n");
   const Scenario s = load_scenario_text(with_file, dir + "x.yaml");
-  CHECK(s.sites[1].autoscaler.hpa.max_replicas == 60);
-  CHECK(s.sites[1].autoscaler.hpa.behavior.has_value());
+  const auto& manifest = std::get<HpaPolicy>(s.sites[1].autoscaler.policy);
+  CHECK(manifest.spec.max_replicas == 60);
+  CHECK(manifest.manifest_file == dir + "hpa/portal-hpa.yaml");
+  CHECK(manifest.spec.behavior.has_value());
   const std::string missing = replace(kBase, "    replicas: 10\n",
                                       "    replicas: 10\n    autoscaler: {hpa_file: nope.yaml}\n");
   CHECK(error_of(missing).find("cannot read HPA manifest 'nope.yaml'") != std::string::npos);
@@ -390,7 +393,7 @@ TEST_CASE("closed traffic: users, think time and the client policy") {
               "  client: {timeout: 5s, retries: {count: 2, backoff: 200ms, jitter: 0.3}, "
               "abandon: {after_failures: 3, pause: 2m}}\n");
   const Scenario s = load_scenario_text(closed, "s.yaml");
-  CHECK(s.traffic_kind == "closed");
+  CHECK(s.traffic_kind == TrafficKind::kClosed);
   CHECK(s.closed.users.value(sim::minutes(6)) == 300);
   CHECK(s.closed.client.retries == 2);
   CHECK(s.closed.client.abandon_after == 3);

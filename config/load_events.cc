@@ -1,0 +1,151 @@
+// config/load_events.cc: events: (rollouts, GSLB operator actions, outages, manual scaling),
+// expect: gates and narration:.
+#include "config/sections.h"
+
+namespace config {
+
+using sim::SimTime;
+
+namespace {
+
+void parse_rollout(const Node& ro, const Scenario& s, ScenarioEvent* ev) {
+  MapReader rm = ro.map();
+  ev->kind = ScenarioEvent::Kind::kRollout;
+  ev->site = site_ref(rm.required("site"), s);
+  ev->image = parse_image(rm.required("image"));
+  ev->strategy = s.sites[static_cast<std::size_t>(ev->site)].site.deployment.rollout;
+  if (const Node v = rm.get("maxSurge"); v.present()) {
+    const auto [x, pct] = v.int_or_percent(1000);
+    ev->strategy.max_surge = {x, pct};
+  }
+  if (const Node v = rm.get("maxUnavailable"); v.present()) {
+    const auto [x, pct] = v.int_or_percent(100);
+    ev->strategy.max_unavailable = {x, pct};
+  }
+  if (ev->strategy.max_surge.value == 0 && ev->strategy.max_unavailable.value == 0) {
+    ro.fail("maxSurge and maxUnavailable cannot both be 0");
+  }
+  rm.finish();
+}
+
+void parse_gslb_action(const Node& g, const Scenario& s, ScenarioEvent* ev) {
+  MapReader gm = g.map();
+  std::vector<std::string> given;
+  for (const char* k : {"weights", "ttl", "drain", "undrain"}) {
+    if (gm.has(k)) given.push_back(k);
+  }
+  if (given.size() != 1) g.fail("give one operator action: weights, ttl, drain or undrain");
+  const std::string& what = given[0];
+  if (what != "weights" && !s.gslb.dns)
+    gm.fail_key(what,
+                what + " needs a DNS-based GSLB: add gslb.dns (and health_check) to the scenario");
+  if (what == "weights") {
+    if (s.gslb.policy != models::GslbPolicy::kWeighted)
+      gm.fail_key(what, "weights are for policy: weighted");
+    ev->kind = ScenarioEvent::Kind::kWeights;
+    ev->weights = parse_weights(gm.get("weights"), s);
+  } else if (what == "ttl") {
+    ev->kind = ScenarioEvent::Kind::kTtl;
+    ev->ttl = gm.get("ttl").duration_in(SimTime::zero(), sim::hours(24 * 7));
+  } else {
+    ev->kind = what == "drain" ? ScenarioEvent::Kind::kDrain : ScenarioEvent::Kind::kUndrain;
+    ev->site = site_ref(gm.get(what), s);
+  }
+  gm.finish();
+}
+
+Expectations parse_expect_values(MapReader& m) {
+  // The gates of the whole run and of each site; rto_max_s and rpo_max_s are run-level only.
+  static const Fields<Expectations> kGates{
+      optional_number("apdex_min", &Expectations::apdex_min, 0, 1),
+      optional_number("error_rate_max", &Expectations::error_rate_max, 0, 1),
+      optional_number("rt_p95_max_s", &Expectations::rt_p95_max_s, 1e-9, 1e9),
+      optional_number("rt_p99_max_s", &Expectations::rt_p99_max_s, 1e-9, 1e9),
+      optional_number("cost_max", &Expectations::cost_max, 0, 1e15),
+  };
+  Expectations e;
+  kGates.read(m, &e);
+  return e;
+}
+
+}  // namespace
+
+void parse_events(const Node& n, Scenario* s) {
+  for (const Node& e : n.list()) {
+    MapReader m = e.map();
+    const SimTime at = m.required("at").duration_in(SimTime::zero(), kMaxDuration);
+    std::vector<std::string> given;
+    for (const char* k : {"rollout", "gslb", "outage", "scale"}) {
+      if (m.has(k)) given.push_back(k);
+    }
+    if (given.size() != 1) {
+      e.fail(given.empty() ? "an event needs one action: rollout, gslb, outage or scale"
+                           : "one action per event, not both " + given[0] + " and " + given[1]);
+    }
+    ScenarioEvent ev;
+    ev.at = at;
+    if (given[0] == "outage") {
+      MapReader om = m.get("outage").map();
+      models::ScheduledFault f;
+      f.at = at;
+      f.spec = parse_fault_spec(om, *s);
+      if (const Node d = om.get("duration"); d.present())
+        f.duration = d.duration_in(sim::milliseconds(1), kMaxDuration);
+      om.finish();
+      s->faults.push_back(f);
+      m.finish();
+      continue;
+    }
+    if (given[0] == "rollout") {
+      parse_rollout(m.get("rollout"), *s, &ev);
+    } else if (given[0] == "gslb") {
+      parse_gslb_action(m.get("gslb"), *s, &ev);
+    } else {
+      MapReader sm = m.get("scale").map();
+      ev.kind = ScenarioEvent::Kind::kScale;
+      ev.site = site_ref(sm.required("site"), *s);
+      ev.replicas = static_cast<int32_t>(sm.required("replicas").integer_in(0, 100000));
+      sm.finish();
+    }
+    m.finish();
+    s->events.push_back(ev);
+  }
+}
+
+void parse_expect(const Node& n, Scenario* s) {
+  MapReader m = n.map();
+  s->expect = parse_expect_values(m);
+  if (const Node v = m.get("rto_max_s"); v.present()) s->expect.rto_max_s = v.number_in(0, 1e9);
+  if (const Node v = m.get("rpo_max_s"); v.present()) s->expect.rpo_max_s = v.number_in(0, 1e9);
+  if (const Node sites = m.get("sites"); sites.present()) {
+    MapReader sm = sites.map();
+    for (const std::string& name : sm.keys()) {
+      const Node one = sm.get(name);
+      if (s->site_index(name) < 0) sm.fail_key(name, "no site named '" + name + "'");
+      MapReader om = one.map();
+      for (const char* k : {"rto_max_s", "rpo_max_s"}) {
+        if (om.has(k))
+          om.fail_key(k, std::string(k) + " is a run-level gate: put it directly under expect:");
+      }
+      s->site_expect.push_back({name, parse_expect_values(om)});
+      om.finish();
+    }
+    sm.finish();
+  }
+  m.finish();
+}
+
+void parse_narration(const Node& n, Scenario* s) {
+  for (const Node& line : n.list()) {
+    MapReader m = line.map();
+    const Node at = m.required("at");
+    // Lines after the end are allowed (a run shortened with --set duration=... keeps its file).
+    const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
+    if (!s->narration.empty() && t < s->narration.back().at)
+      at.fail("narration times must not go back");
+    s->narration.push_back({t, m.required("text").text()});
+    m.finish();
+  }
+}
+
+}  // namespace config

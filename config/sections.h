@@ -1,0 +1,54 @@
+// config/sections.h: the loader's sections (internal to config/). Each parse_* reads one part of
+// a scenario file into the Scenario, strictly: unknown keys, bad units and out-of-range values
+// fail with file:line:column and the key path (config/yaml_reader.h). The root (loader.cc) calls
+// them in an order where each finds what it refers to: sites before traffic, topology and GSLB,
+// the GSLB before DR, everything before events and faults.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/fields.h"
+#include "config/scenario.h"
+#include "config/yaml_reader.h"
+#include "models/common/profile.h"
+#include "sim/time.h"
+
+namespace config {
+
+inline constexpr sim::SimTime kMaxDuration = sim::hours(24 * 3650);  // ten years
+inline constexpr double kMaxRate = 1e9;                              // requests per second
+
+// ---- values shared by sections (values.cc) ----
+// Site, region and hub names: a letter, then letters, digits, '-' and '_', at most 64.
+bool valid_name(const std::string& s);
+// `rel` relative to the file `n` was read from (unchanged when absolute or from --set).
+std::string resolve_relative(const Node& n, const std::string& rel);
+// A site named by a scalar (events, replication, GSLB order): its index, or a located error.
+int site_ref(const Node& n, const Scenario& s);
+// Per-site weights written as a map {site: weight}; sites not named get 0.
+std::vector<double> parse_weights(const Node& wn, const Scenario& s);
+enum class ValueKind { kRate, kCount };
+// A rate or count over time: a plain value, or {profile: constant|steps|ramp|flash_crowd|
+// diurnal|trace, ...}.
+models::Profile parse_profile(const Node& n, ValueKind kind);
+
+// ---- sections ----
+void parse_traffic(const Node& n, Scenario* s);                       // load_traffic.cc
+void parse_sites(const Node& n, Scenario* s);                         // load_sites.cc
+models::ImageSpec parse_image(const Node& n);                         // load_sites.cc
+void parse_autoscaler(const Node& n, AutoscalerSpec* a);              // load_autoscalers.cc
+void set_min_replicas(AutoscalerSpec* a, int32_t n);                  // load_autoscalers.cc
+void parse_topology(const Node& n, Scenario* s);                      // load_network.cc
+void parse_gslb(const Node& n, Scenario* s);                          // load_network.cc
+void parse_dr(const Node& n, const Node& gslb_node, Scenario* s);     // load_dr.cc
+void parse_replication(const Node& n, Scenario* s);                   // load_dr.cc
+void parse_slo(const Node& n, Scenario* s);                           // load_dr.cc
+models::FaultSpec parse_fault_spec(MapReader& m, const Scenario& s);  // load_dr.cc
+void parse_faults(const Node& n, Scenario* s);                        // load_dr.cc
+void parse_events(const Node& n, Scenario* s);                        // load_events.cc
+void parse_expect(const Node& n, Scenario* s);                        // load_events.cc
+void parse_narration(const Node& n, Scenario* s);                     // load_events.cc
+
+}  // namespace config

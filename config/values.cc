@@ -1,0 +1,257 @@
+// config/values.cc: values several sections read: names, site references, weights, durations
+// distributions, and rate or count profiles (with CSV traces).
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "config/sections.h"
+#include "config/units.h"
+
+namespace config {
+
+using sim::SimTime;
+
+namespace {
+
+double profile_value(const Node& n, ValueKind kind) {
+  if (kind == ValueKind::kRate) {
+    const double r = n.rate();
+    if (r > kMaxRate) n.fail("must be at most 1e9/s");
+    return r;
+  }
+  return n.number_in(0, 1e9);
+}
+
+std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node,
+                                                       const std::string& path, ValueKind kind) {
+  std::ifstream in(path);
+  if (!in) file_node.fail("cannot open trace file '" + path + "'");
+  std::vector<std::pair<SimTime, double>> pts;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t comma = line.find(',');
+    auto bad = [&](int col, const std::string& msg) {
+      throw ScenarioError({path, lineno, col}, file_node.path(), msg);
+    };
+    if (comma == std::string::npos) bad(1, "expected 't,value' (seconds, then the value)");
+    std::string err;
+    const auto t = parse_number(line.substr(0, comma), &err);
+    if (!t) {
+      if (pts.empty() && lineno == 1) continue;  // a header line
+      bad(1, err);
+    }
+    const auto v = parse_number(line.substr(comma + 1), &err);
+    if (!v) bad(static_cast<int>(comma) + 2, err);
+    if (*t < 0 || *t > kMaxDuration.seconds()) bad(1, "time out of range");
+    if (*v < 0 || (kind == ValueKind::kRate && *v > kMaxRate))
+      bad(static_cast<int>(comma) + 2, "value out of range");
+    const SimTime at = SimTime::from_seconds(*t);
+    if (!pts.empty() && at <= pts.back().first) bad(1, "times must increase from line to line");
+    pts.emplace_back(at, *v);
+  }
+  if (pts.empty()) file_node.fail("trace file '" + path + "' has no data rows");
+  return pts;
+}
+
+models::Profile flash_crowd(MapReader& m, ValueKind kind) {
+  // Ari et al. (MASCOTS 2003), as parameterised in models.md §4.1: peak = shock x base;
+  // ramp-up unit/log10(1+S), sustained unit*log10(1+S), ramp-down decay*unit*log10(1+S).
+  const double base = profile_value(m.required("base"), kind);
+  const Node shock_n = m.get("shock");
+  const Node peak_n = m.get("peak");
+  if (shock_n.present() == peak_n.present())
+    m.node().fail("give exactly one of shock (a multiple of base) or peak");
+  double shock;
+  double peak;
+  if (shock_n.present()) {
+    shock = shock_n.number_in(1, 1000);
+    peak = base * shock;
+  } else {
+    peak = profile_value(peak_n, kind);
+    if (base <= 0) peak_n.fail("needs base > 0 to derive the phase lengths");
+    shock = peak / base;
+    if (shock < 1) peak_n.fail("must be at least base");
+  }
+  const double decay = m.get("decay").present() ? m.get("decay").number_in(0.01, 1000) : 4.0;
+  const SimTime start = m.required("start").duration_in(SimTime::zero(), kMaxDuration);
+  const SimTime unit = m.get("unit").present()
+                           ? m.get("unit").duration_in(sim::seconds(1), sim::hours(24))
+                           : sim::minutes(1);
+  const double l = std::log10(1.0 + shock);
+  auto phase = [&](const char* key, double units) {
+    const Node o = m.get(key);
+    return o.present() ? o.duration_in(SimTime::zero(), kMaxDuration)
+                       : SimTime::from_seconds(unit.seconds() * units);
+  };
+  const SimTime up = phase("ramp_up", 1.0 / l);
+  const SimTime sustain = phase("sustain", l);
+  const SimTime down = phase("ramp_down", decay * l);
+  return models::Profile::flash_crowd(base, peak, start, up, sustain, down);
+}
+
+}  // namespace
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+std::string resolve_relative(const Node& n, const std::string& rel) {
+  namespace fs = std::filesystem;
+  const fs::path p(rel);
+  if (p.is_absolute() || n.file().empty() || n.file().rfind("--set", 0) == 0) return rel;
+  return (fs::path(n.file()).parent_path() / p).string();
+}
+
+// A site named by a scalar (events, replication, GSLB order): its index, or a located error.
+int site_ref(const Node& n, const Scenario& s) {
+  const std::string name = n.text();
+  const int idx = s.site_index(name);
+  if (idx < 0) {
+    std::vector<std::string> names;
+    for (const auto& sc : s.sites) names.push_back(sc.site.name);
+    n.fail("no site named '" + name + "'; " + suggest(name, names, "sites are"));
+  }
+  return idx;
+}
+
+// Per-site weights written as a map {site: weight}; sites not named get 0.
+std::vector<double> parse_weights(const Node& wn, const Scenario& s) {
+  std::vector<double> weights(s.sites.size(), 0.0);
+  MapReader wm = wn.map();
+  double sum = 0;
+  for (const std::string& site : wm.keys()) {
+    const Node w = wm.get(site);
+    const int idx = s.site_index(site);
+    if (idx < 0) {
+      std::vector<std::string> names;
+      for (const auto& sc : s.sites) names.push_back(sc.site.name);
+      wm.fail_key(site, "no site named '" + site + "'; " + suggest(site, names, "sites are"));
+    }
+    weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
+    sum += weights[static_cast<std::size_t>(idx)];
+  }
+  if (sum <= 0) wn.fail("at least one weight must be positive");
+  wm.finish();
+  return weights;
+}
+
+// A distribution of durations, in seconds.
+models::Distribution parse_duration_distribution(const Node& n, SimTime max_mean) {
+  MapReader m = n.map();
+  if (!n.present()) n.fail("expected a distribution such as {dist: exponential, mean: 40ms}");
+  const std::string kind =
+      m.required("dist").choice({"constant", "exponential", "lognormal", "gamma", "uniform"});
+  auto positive = [&](const char* key) {
+    const Node v = m.required(key);
+    const SimTime t = v.duration_in(sim::nanoseconds(1), max_mean);
+    return t.seconds();
+  };
+  auto positive_number = [&](const char* key, double hi) {
+    return m.required(key).number_in(1e-9, hi);
+  };
+  models::Distribution d;
+  if (kind == "constant") {
+    d = models::Distribution::constant(
+        m.required("value").duration_in(SimTime::zero(), max_mean).seconds());
+  } else if (kind == "exponential") {
+    d = models::Distribution::exponential(positive("mean"));
+  } else if (kind == "lognormal") {
+    const bool by_mean = m.has("mean") || m.has("cv");
+    const bool by_median = m.has("median") || m.has("sigma");
+    if (by_mean && by_median) n.fail("give either mean and cv, or median and sigma, not both");
+    if (by_median) {
+      d = models::Distribution::lognormal_median_sigma(positive("median"),
+                                                       positive_number("sigma", 10));
+    } else {
+      d = models::Distribution::lognormal_mean_cv(positive("mean"), positive_number("cv", 100));
+    }
+  } else if (kind == "gamma") {
+    const bool by_mean = m.has("mean") || m.has("cv");
+    const bool by_shape = m.has("shape") || m.has("scale");
+    if (by_mean && by_shape) n.fail("give either mean and cv, or shape and scale, not both");
+    if (by_shape) {
+      d = models::Distribution::gamma_shape_scale(positive_number("shape", 1e6), positive("scale"));
+    } else {
+      d = models::Distribution::gamma_mean_cv(positive("mean"), positive_number("cv", 100));
+    }
+  } else {  // uniform
+    const double lo = m.required("min").duration_in(SimTime::zero(), max_mean).seconds();
+    const Node hi_node = m.required("max");
+    const double hi = hi_node.duration_in(SimTime::zero(), max_mean).seconds();
+    if (hi < lo) hi_node.fail("must not be below min");
+    d = models::Distribution::uniform(lo, hi);
+  }
+  if (const Node off = m.get("offset"); off.present()) {
+    d = d.with_offset(off.duration_in(SimTime::zero(), max_mean).seconds());
+  }
+  m.finish();
+  return d;
+}
+
+models::Profile parse_profile(const Node& n, ValueKind kind) {
+  if (!n.present()) n.fail("required");
+  if (!n.is_map() && !n.is_list()) return models::Profile::constant(profile_value(n, kind));
+  MapReader m = n.map();
+  const std::string shape = m.required("profile").choice(
+      {"constant", "steps", "ramp", "flash_crowd", "diurnal", "trace"});
+  models::Profile p = models::Profile::constant(0);
+  if (shape == "constant") {
+    p = models::Profile::constant(profile_value(m.required("value"), kind));
+  } else if (shape == "steps") {
+    std::vector<std::pair<SimTime, double>> steps;
+    const Node list = m.required("steps");
+    for (const Node& s : list.list()) {
+      MapReader sm = s.map();
+      const Node at = sm.required("at");
+      const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
+      if (!steps.empty() && t <= steps.back().first) at.fail("step times must increase");
+      steps.emplace_back(t, profile_value(sm.required("value"), kind));
+      sm.finish();
+    }
+    if (steps.empty()) list.fail("needs at least one step");
+    p = models::Profile::steps(steps);
+  } else if (shape == "ramp") {
+    const double from = profile_value(m.required("from"), kind);
+    const double to = profile_value(m.required("to"), kind);
+    const SimTime start = m.get("start").present()
+                              ? m.get("start").duration_in(SimTime::zero(), kMaxDuration)
+                              : SimTime::zero();
+    const SimTime len = m.required("duration").duration_in(SimTime::zero(), kMaxDuration);
+    p = models::Profile::ramp(from, to, start, len);
+  } else if (shape == "flash_crowd") {
+    p = flash_crowd(m, kind);
+  } else if (shape == "diurnal") {
+    const double mean = profile_value(m.required("mean"), kind);
+    const double amp = m.required("amplitude").number_in(0, 1);
+    const SimTime period = m.get("period").present()
+                               ? m.get("period").duration_in(sim::seconds(1), kMaxDuration)
+                               : sim::hours(24);
+    const SimTime phase = m.get("phase").present()
+                              ? m.get("phase").duration_in(SimTime::zero(), kMaxDuration)
+                              : SimTime::zero();
+    p = models::Profile::diurnal(mean, amp, period, phase);
+  } else {  // trace
+    const Node file = m.required("file");
+    const std::string path = resolve_relative(file, file.text());
+    const std::string interp =
+        m.get("interpolate").present() ? m.get("interpolate").choice({"step", "linear"}) : "step";
+    const double scale = m.get("scale").present() ? m.get("scale").number_in(0, 1e6) : 1.0;
+    auto pts = read_trace_csv(file, path, kind);
+    for (auto& pt : pts) pt.second *= scale;
+    p = interp == "linear" ? models::Profile::piecewise_linear(pts)
+                           : models::Profile::piecewise_constant(pts);
+  }
+  m.finish();
+  return p;
+}
+
+}  // namespace config
