@@ -378,154 +378,189 @@ void check_reconcile(const YAML::Node& in, Checker& c) {
   }
 }
 
-void check_case(const std::string& kind, const YAML::Node& in, Checker& c) {
-  if (kind == "controller.reconcile") {
-    check_reconcile(in, c);
-  } else if (kind == "api.defaults") {
-    const bool up = in["scale_up_rules"].IsDefined();
-    const hpa::ScalingRules r =
-        up ? hpa::api_default_scale_up(parse_rules(in["scale_up_rules"]))
-           : hpa::api_default_scale_down(parse_rules(in["scale_down_rules"]));
-    c.eq("select_policy", hpa::select_policy_name(*r.select_policy));
-    if (c.expected()["stabilization_window_s"].IsDefined()) {
-      c.raw("stabilization_window_s",
-            is_null(c.expected()["stabilization_window_s"])
-                ? "null"
-                : c.expected()["stabilization_window_s"].as<std::string>(),
-            r.stabilization_window_s ? std::to_string(*r.stabilization_window_s) : "null");
-    }
-    std::vector<hpa::ScalingPolicy> want;
-    for (const YAML::Node& p : c.expected()["policies"]) want.push_back(parse_policy(p));
-    c.raw("policies", policies_text(want), policies_text(*r.policies));
-  } else if (kind == "normalize.convert_desired_replicas_with_rules") {
-    const hpa::Limited l = hpa::convert_with_rules(
-        static_cast<int32_t>(as_int(field(in, "current_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "prenormalized_desired_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "min_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "max_replicas"))),
-        as_double(field(in, "scale_up_limit_factor")),
-        as_double(field(in, "scale_up_limit_minimum")));
-    c.eq("replicas", l.replicas);
-    c.eq("condition_reason", l.reason);
-  } else if (kind == "normalize.stabilize_recommendation") {
-    std::vector<hpa::Recommendation> recs = parse_history(field(in, "recommendation_history"));
-    const int32_t s = hpa::stabilize_recommendation(
-        &recs, static_cast<int32_t>(as_int(field(in, "prenormalized_desired_replicas"))), kNow,
-        SimTime::from_seconds(as_double(field(in, "downscale_stabilization_window_s"))));
-    c.eq("stabilized_replicas", s);
-    c.eq("history_length_after", recs.size());
-  } else if (kind == "normalize.stabilize_recommendation_with_behaviors") {
-    std::vector<hpa::Recommendation> recs = parse_history(field(in, "recommendation_history"));
-    const hpa::Stabilized s = hpa::stabilize_with_behaviors(
-        &recs, static_cast<int32_t>(as_int(field(in, "current_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "prenormalized_desired_replicas"))), kNow,
-        static_cast<int32_t>(as_int(field(in, "scale_up_stabilization_window_s"))),
-        static_cast<int32_t>(as_int(field(in, "scale_down_stabilization_window_s"))));
-    c.eq("stabilized_replicas", s.replicas);
-    if (c.expected()["history_replicas_after"].IsDefined()) {
-      std::string want, got;
-      for (const YAML::Node& r : c.expected()["history_replicas_after"])
-        want += r.as<std::string>() + " ";
-      for (const auto& r : recs) got += std::to_string(r.replicas) + " ";
-      c.raw("history_replicas_after", want, got);
-    }
-  } else if (kind == "normalize.convert_desired_replicas_with_behavior_rate") {
-    hpa::ControllerConfig cfg;
-    const hpa::EffectiveRules up =
-        hpa::effective_scale_up(parse_rules(in["scale_up_rules_as_given"]));
-    const hpa::EffectiveRules down =
-        hpa::effective_scale_down(parse_rules(in["scale_down_rules_as_given"]), cfg);
-    const hpa::Limited l = hpa::convert_with_behavior_rate(
-        static_cast<int32_t>(as_int(field(in, "current_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "desired_replicas_after_stabilization"))),
-        static_cast<int32_t>(as_int(field(in, "min_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "max_replicas"))),
-        parse_events(in["scale_up_events"]), parse_events(in["scale_down_events"]), up, down, kNow);
-    c.eq("replicas", l.replicas);
-    c.eq("condition_reason", l.reason);
-  } else if (kind == "normalize.scale_up_limit" || kind == "normalize.scale_down_limit") {
-    const bool up = kind == "normalize.scale_up_limit";
-    const hpa::EffectiveRules rules = complete_rules(field(in, "rules"));
-    const int32_t current = static_cast<int32_t>(as_int(field(in, "current_replicas")));
-    const auto ue = parse_events(in["scale_up_events"]), de = parse_events(in["scale_down_events"]);
-    if (up)
-      c.eq("scale_up_limit", hpa::scale_up_limit(current, ue, de, rules, kNow));
-    else
-      c.eq("scale_down_limit", hpa::scale_down_limit(current, ue, de, rules, kNow));
-  } else if (kind == "normalize.store_scale_event") {
-    std::vector<hpa::ScaleEvent> events = parse_events(field(in, "previous_events"));
-    c.eq("replica_change_in_last_60s_before_store",
-         hpa::replicas_change_per_period(60, events, kNow));
-    if (!is_null(in["rules"])) {
-      hpa::store_scale_event(&events, complete_rules(in["rules"]),
-                             static_cast<int32_t>(as_int(field(in, "new_replica_change"))), kNow);
-    }
-    if (c.expected()["events_after"].IsDefined()) {
-      std::string want, got;
-      for (const YAML::Node& e : c.expected()["events_after"]) {
-        want += e["replica_change"].as<std::string>() +
-                (e["outdated"].as<bool>() ? "(outdated) " : " ");
-      }
-      for (const auto& e : events)
-        got += std::to_string(e.change) + (e.outdated ? "(outdated) " : " ");
-      c.raw("events_after", want, got);
-    }
-  } else if (kind == "replica_calc.resource_utilization") {
-    const auto pods = parse_pods(field(in, "pods"));
-    const auto metrics = parse_pod_metrics(in["pods"], in["metrics_for_unknown_pods"]);
-    const hpa::GroupConfig gc = group_config(in["test_constants"]);
-    const auto out = hpa::resource_utilization_replicas(
-        static_cast<int32_t>(as_int(field(in, "current_replicas"))),
-        static_cast<int32_t>(as_int(field(in, "target_average_utilization_percent"))),
-        hpa::Resource::kCpu, pods, metrics, kNow, parse_tolerance(in["tolerance"]), gc);
-    if (!out.value) {
-      c.raw("result", "a proposal", "error: " + out.error);
-    } else {
-      c.eq("replicas", out.value->replicas);
-      c.eq("utilization_percent", out.value->utilization);
-      c.eq("raw_average_usage_milli", out.value->raw_average);
-    }
-    check_groups(c, in["pods"], pods, metrics, gc);
-  } else if (kind == "replica_calc.pods_average_value") {
-    const auto pods = parse_pods(field(in, "pods"));
-    const auto out = hpa::plain_metric_replicas(
-        static_cast<int32_t>(as_int(field(in, "current_replicas"))),
-        as_int(field(in, "target_average_value_milli")), false, pods,
-        parse_pod_metrics(in["pods"], YAML::Node()), kNow, parse_tolerance(in["tolerance"]), {});
-    if (!out.value) {
-      c.raw("result", "a proposal", "error: " + out.error);
-    } else {
-      c.eq("replicas", out.value->replicas);
-      c.eq("usage_average_milli", out.value->usage);
-    }
-  } else if (kind == "replica_calc.object_value" || kind == "replica_calc.external_value") {
-    const bool object = kind == "replica_calc.object_value";
-    int64_t usage = 0;
-    if (object) {
-      usage = as_int(field(in, "object_value_milli"));
-    } else {
-      for (const YAML::Node& v : field(in, "external_values_milli")) usage += as_int(v);
-    }
-    const auto out = hpa::value_replicas(static_cast<int32_t>(as_int(field(in, "spec_replicas"))),
-                                         usage, as_int(field(in, "target_value_milli")),
-                                         parse_pods(in["pods"]), parse_tolerance(in["tolerance"]));
-    if (!out.value) {
-      c.raw("result", "a proposal", "error: " + out.error);
-    } else {
-      c.eq("replicas", out.value->replicas);
-      c.eq("usage_milli", out.value->usage);
-    }
-  } else if (kind == "replica_calc.object_average_value" ||
-             kind == "replica_calc.external_average_value") {
-    const hpa::UsageResult u = hpa::average_value_replicas(
-        static_cast<int32_t>(as_int(field(in, "status_replicas"))),
-        as_int(field(in, "total_value_milli")), as_int(field(in, "target_average_value_milli")),
-        parse_tolerance(in["tolerance"]));
-    c.eq("replicas", u.replicas);
-    c.eq("usage_per_pod_milli", u.usage);
-  } else {
-    throw CaseError("unknown case kind '" + kind + "'");
+void check_api_defaults(const YAML::Node& in, Checker& c) {
+  const bool up = in["scale_up_rules"].IsDefined();
+  const hpa::ScalingRules r = up ? hpa::api_default_scale_up(parse_rules(in["scale_up_rules"]))
+                                 : hpa::api_default_scale_down(parse_rules(in["scale_down_rules"]));
+  c.eq("select_policy", hpa::select_policy_name(*r.select_policy));
+  if (c.expected()["stabilization_window_s"].IsDefined()) {
+    c.raw("stabilization_window_s",
+          is_null(c.expected()["stabilization_window_s"])
+              ? "null"
+              : c.expected()["stabilization_window_s"].as<std::string>(),
+          r.stabilization_window_s ? std::to_string(*r.stabilization_window_s) : "null");
   }
+  std::vector<hpa::ScalingPolicy> want;
+  for (const YAML::Node& p : c.expected()["policies"]) want.push_back(parse_policy(p));
+  c.raw("policies", policies_text(want), policies_text(*r.policies));
+}
+
+void check_convert_with_rules(const YAML::Node& in, Checker& c) {
+  const hpa::Limited l = hpa::convert_with_rules(
+      static_cast<int32_t>(as_int(field(in, "current_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "prenormalized_desired_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "min_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "max_replicas"))),
+      as_double(field(in, "scale_up_limit_factor")),
+      as_double(field(in, "scale_up_limit_minimum")));
+  c.eq("replicas", l.replicas);
+  c.eq("condition_reason", l.reason);
+}
+
+void check_stabilize(const YAML::Node& in, Checker& c) {
+  std::vector<hpa::Recommendation> recs = parse_history(field(in, "recommendation_history"));
+  const int32_t s = hpa::stabilize_recommendation(
+      &recs, static_cast<int32_t>(as_int(field(in, "prenormalized_desired_replicas"))), kNow,
+      SimTime::from_seconds(as_double(field(in, "downscale_stabilization_window_s"))));
+  c.eq("stabilized_replicas", s);
+  c.eq("history_length_after", recs.size());
+}
+
+void check_stabilize_with_behaviors(const YAML::Node& in, Checker& c) {
+  std::vector<hpa::Recommendation> recs = parse_history(field(in, "recommendation_history"));
+  const hpa::Stabilized s = hpa::stabilize_with_behaviors(
+      &recs, static_cast<int32_t>(as_int(field(in, "current_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "prenormalized_desired_replicas"))), kNow,
+      static_cast<int32_t>(as_int(field(in, "scale_up_stabilization_window_s"))),
+      static_cast<int32_t>(as_int(field(in, "scale_down_stabilization_window_s"))));
+  c.eq("stabilized_replicas", s.replicas);
+  if (c.expected()["history_replicas_after"].IsDefined()) {
+    std::string want, got;
+    for (const YAML::Node& r : c.expected()["history_replicas_after"])
+      want += r.as<std::string>() + " ";
+    for (const auto& r : recs) got += std::to_string(r.replicas) + " ";
+    c.raw("history_replicas_after", want, got);
+  }
+}
+
+void check_behavior_rate(const YAML::Node& in, Checker& c) {
+  hpa::ControllerConfig cfg;
+  const hpa::EffectiveRules up =
+      hpa::effective_scale_up(parse_rules(in["scale_up_rules_as_given"]));
+  const hpa::EffectiveRules down =
+      hpa::effective_scale_down(parse_rules(in["scale_down_rules_as_given"]), cfg);
+  const hpa::Limited l = hpa::convert_with_behavior_rate(
+      static_cast<int32_t>(as_int(field(in, "current_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "desired_replicas_after_stabilization"))),
+      static_cast<int32_t>(as_int(field(in, "min_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "max_replicas"))), parse_events(in["scale_up_events"]),
+      parse_events(in["scale_down_events"]), up, down, kNow);
+  c.eq("replicas", l.replicas);
+  c.eq("condition_reason", l.reason);
+}
+
+void check_scale_limit(const YAML::Node& in, Checker& c, const std::string& kind) {
+  const bool up = kind == "normalize.scale_up_limit";
+  const hpa::EffectiveRules rules = complete_rules(field(in, "rules"));
+  const int32_t current = static_cast<int32_t>(as_int(field(in, "current_replicas")));
+  const auto ue = parse_events(in["scale_up_events"]), de = parse_events(in["scale_down_events"]);
+  if (up)
+    c.eq("scale_up_limit", hpa::scale_up_limit(current, ue, de, rules, kNow));
+  else
+    c.eq("scale_down_limit", hpa::scale_down_limit(current, ue, de, rules, kNow));
+}
+
+void check_store_scale_event(const YAML::Node& in, Checker& c) {
+  std::vector<hpa::ScaleEvent> events = parse_events(field(in, "previous_events"));
+  c.eq("replica_change_in_last_60s_before_store",
+       hpa::replicas_change_per_period(60, events, kNow));
+  if (!is_null(in["rules"])) {
+    hpa::store_scale_event(&events, complete_rules(in["rules"]),
+                           static_cast<int32_t>(as_int(field(in, "new_replica_change"))), kNow);
+  }
+  if (c.expected()["events_after"].IsDefined()) {
+    std::string want, got;
+    for (const YAML::Node& e : c.expected()["events_after"]) {
+      want +=
+          e["replica_change"].as<std::string>() + (e["outdated"].as<bool>() ? "(outdated) " : " ");
+    }
+    for (const auto& e : events)
+      got += std::to_string(e.change) + (e.outdated ? "(outdated) " : " ");
+    c.raw("events_after", want, got);
+  }
+}
+
+void check_resource_utilization(const YAML::Node& in, Checker& c) {
+  const auto pods = parse_pods(field(in, "pods"));
+  const auto metrics = parse_pod_metrics(in["pods"], in["metrics_for_unknown_pods"]);
+  const hpa::GroupConfig gc = group_config(in["test_constants"]);
+  const auto out = hpa::resource_utilization_replicas(
+      static_cast<int32_t>(as_int(field(in, "current_replicas"))),
+      static_cast<int32_t>(as_int(field(in, "target_average_utilization_percent"))),
+      hpa::Resource::kCpu, pods, metrics, kNow, parse_tolerance(in["tolerance"]), gc);
+  if (!out.value) {
+    c.raw("result", "a proposal", "error: " + out.error);
+  } else {
+    c.eq("replicas", out.value->replicas);
+    c.eq("utilization_percent", out.value->utilization);
+    c.eq("raw_average_usage_milli", out.value->raw_average);
+  }
+  check_groups(c, in["pods"], pods, metrics, gc);
+}
+
+void check_pods_average_value(const YAML::Node& in, Checker& c) {
+  const auto pods = parse_pods(field(in, "pods"));
+  const auto out = hpa::plain_metric_replicas(
+      static_cast<int32_t>(as_int(field(in, "current_replicas"))),
+      as_int(field(in, "target_average_value_milli")), false, pods,
+      parse_pod_metrics(in["pods"], YAML::Node()), kNow, parse_tolerance(in["tolerance"]), {});
+  if (!out.value) {
+    c.raw("result", "a proposal", "error: " + out.error);
+  } else {
+    c.eq("replicas", out.value->replicas);
+    c.eq("usage_average_milli", out.value->usage);
+  }
+}
+
+void check_value(const YAML::Node& in, Checker& c, const std::string& kind) {
+  const bool object = kind == "replica_calc.object_value";
+  int64_t usage = 0;
+  if (object) {
+    usage = as_int(field(in, "object_value_milli"));
+  } else {
+    for (const YAML::Node& v : field(in, "external_values_milli")) usage += as_int(v);
+  }
+  const auto out = hpa::value_replicas(static_cast<int32_t>(as_int(field(in, "spec_replicas"))),
+                                       usage, as_int(field(in, "target_value_milli")),
+                                       parse_pods(in["pods"]), parse_tolerance(in["tolerance"]));
+  if (!out.value) {
+    c.raw("result", "a proposal", "error: " + out.error);
+  } else {
+    c.eq("replicas", out.value->replicas);
+    c.eq("usage_milli", out.value->usage);
+  }
+}
+
+void check_average_value(const YAML::Node& in, Checker& c) {
+  const hpa::UsageResult u = hpa::average_value_replicas(
+      static_cast<int32_t>(as_int(field(in, "status_replicas"))),
+      as_int(field(in, "total_value_milli")), as_int(field(in, "target_average_value_milli")),
+      parse_tolerance(in["tolerance"]));
+  c.eq("replicas", u.replicas);
+  c.eq("usage_per_pod_milli", u.usage);
+}
+
+// One function per kind of case (the "kind" field of hpa-cases.json).
+void check_case(const std::string& kind, const YAML::Node& in, Checker& c) {
+  if (kind == "controller.reconcile") return check_reconcile(in, c);
+  if (kind == "api.defaults") return check_api_defaults(in, c);
+  if (kind == "normalize.convert_desired_replicas_with_rules")
+    return check_convert_with_rules(in, c);
+  if (kind == "normalize.stabilize_recommendation") return check_stabilize(in, c);
+  if (kind == "normalize.stabilize_recommendation_with_behaviors")
+    return check_stabilize_with_behaviors(in, c);
+  if (kind == "normalize.convert_desired_replicas_with_behavior_rate")
+    return check_behavior_rate(in, c);
+  if (kind == "normalize.scale_up_limit") return check_scale_limit(in, c, kind);
+  if (kind == "normalize.scale_down_limit") return check_scale_limit(in, c, kind);
+  if (kind == "normalize.store_scale_event") return check_store_scale_event(in, c);
+  if (kind == "replica_calc.resource_utilization") return check_resource_utilization(in, c);
+  if (kind == "replica_calc.pods_average_value") return check_pods_average_value(in, c);
+  if (kind == "replica_calc.object_value") return check_value(in, c, kind);
+  if (kind == "replica_calc.external_value") return check_value(in, c, kind);
+  if (kind == "replica_calc.object_average_value") return check_average_value(in, c);
+  if (kind == "replica_calc.external_average_value") return check_average_value(in, c);
+  throw CaseError("unknown case kind '" + kind + "'");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// runner/hpa_check.h: `hcsim hpa-check CASES.json`: evaluates HPA decision cases in the format of
-// ../shared/reference/hpa-cases.json with the project's own HPA code (models/autoscaling) and
-// reports every disagreement with the expected values.
+// engine/hpa_check.h: `hcsim hpa-check CASES.json`: evaluates HPA decision cases in the format of
+// tests/data/hpa-cases.json (docs/hpa.md §11) with the project's own HPA code (models/autoscaling)
+// and reports every disagreement with the expected values.
 #pragma once
 
 #include <iosfwd>

@@ -76,23 +76,7 @@ std::string num(double v, const char* fmt) {
   return buf;
 }
 
-// The min/max envelope of a series over pixel columns, computed once per (series, width): the
-// data never change, so a 24 h run costs a frame no more than a 1 h one.
-struct Envelope {
-  std::vector<float> lo, hi;  // per column; NaN when no data
-  float max = 0;
-};
-
-// Keyed by the series' address: cleared whenever a run is loaded or closed, since a new run's
-// vectors may reuse a closed run's addresses.
-std::map<std::pair<const void*, int>, Envelope> g_envelopes;
-
-Envelope& envelope(const Series& s, const std::vector<float>& v, double duration, int cols) {
-  auto& cache = g_envelopes;
-  auto key = std::make_pair(static_cast<const void*>(&v), cols);
-  auto it = cache.find(key);
-  if (it != cache.end()) return it->second;
-  if (cache.size() > 512) cache.clear();
+Envelope compute_envelope(const Series& s, const std::vector<float>& v, double duration, int cols) {
   Envelope e;
   e.lo.assign(static_cast<std::size_t>(cols), std::numeric_limits<float>::quiet_NaN());
   e.hi = e.lo;
@@ -106,19 +90,15 @@ Envelope& envelope(const Series& s, const std::vector<float>& v, double duration
     hi = std::isnan(hi) ? v[i] : std::max(hi, v[i]);
     e.max = std::max(e.max, v[i]);
   }
-  return cache.emplace(key, std::move(e)).first->second;
+  return e;
 }
 
-struct Line {
-  const std::vector<float>* v;
-  ImU32 colour;
-  const char* name;
-  bool dashed = false;
-};
-
 // A time plot of lines over the whole run, drawn up to the replay time t, with a cursor.
-void plot(const char* title, const Series& s, const std::vector<Line>& lines, double duration,
-          double t, float w, float h, const char* unit, float y_floor = 0) {
+}  // namespace
+
+void App::plot(const Replay& r, std::size_t entity, const char* title,
+               const std::vector<Line>& lines, float w, float h, const char* unit, float y_floor) {
+  const double duration = r.duration_s(), t = t_;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(w, h));
@@ -127,7 +107,7 @@ void plot(const char* title, const Series& s, const std::vector<Line>& lines, do
   dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), rgb(24, 27, 33), 3);
   const int cols = std::max(8, static_cast<int>(right - left));
   float ymax = y_floor;
-  for (const Line& l : lines) ymax = std::max(ymax, envelope(s, *l.v, duration, cols).max);
+  for (const Line& l : lines) ymax = std::max(ymax, envelope(r, entity, *l.v, cols).max);
   if (ymax <= 0) ymax = 1;
   ymax *= 1.08f;
   // Title and legend.
@@ -152,7 +132,7 @@ void plot(const char* title, const Series& s, const std::vector<Line>& lines, do
   const int shown = std::clamp(static_cast<int>(t / duration * cols) + 1, 0, cols);
   auto y_of = [&](float v) { return bottom - (bottom - top) * (v / ymax); };
   for (const Line& l : lines) {
-    const Envelope& e = envelope(s, *l.v, duration, cols);
+    const Envelope& e = envelope(r, entity, *l.v, cols);
     ImVec2 prev(-1, -1);
     for (int c = 0; c < shown; ++c) {
       const float lo = e.lo[static_cast<std::size_t>(c)], hi = e.hi[static_cast<std::size_t>(c)];
@@ -174,6 +154,8 @@ void plot(const char* title, const Series& s, const std::vector<Line>& lines, do
   const float xt = left + static_cast<float>(t / duration) * (right - left);
   dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 90));
 }
+
+namespace {
 
 void big_number(ImFont* font, const char* label, const std::string& value, ImU32 colour, float w) {
   ImGui::BeginGroup();
@@ -226,22 +208,37 @@ App::App(AppOptions options) : opt_(std::move(options)) {
       files.push_back(p);
   }
   std::sort(files.begin(), files.end());
-  for (const std::string& f : files) {
-    Demo d;
-    d.file = f;
+  for (const std::string& f : files) demos_.push_back({f, fs::path(f).stem().string(), "..."});
+  demos_thread_ = std::thread([this] { load_demos(); });
+}
+
+void App::load_demos() {
+  std::vector<Demo> demos;
+  {
+    std::lock_guard<std::mutex> lock(demos_mu_);
+    demos = demos_;
+  }
+  for (Demo& d : demos) {
     try {
-      const config::Scenario s = config::load_scenario_file(f, {});
+      const config::Scenario s = config::load_scenario_file(d.file, {});
       d.name = s.name;
       d.description = s.description;
     } catch (const std::exception& e) {
-      d.name = fs::path(f).stem().string();
       d.description = e.what();
     }
-    demos_.push_back(d);
+    std::lock_guard<std::mutex> lock(demos_mu_);
+    for (Demo& shown : demos_) {
+      if (shown.file == d.file) shown = d;
+    }
   }
 }
 
+void App::wait_for_demos() {
+  if (demos_thread_.joinable()) demos_thread_.join();
+}
+
 App::~App() {
+  wait_for_demos();
   if (bg_ && bg_->thread.joinable()) {
     bg_->stop = true;
     bg_->thread.join();
@@ -254,7 +251,25 @@ void App::release_textures() {
     if (t.tex != 0) glDeleteTextures(1, &t.tex);
   }
   textures_.clear();
-  g_envelopes.clear();
+  envelopes_.clear();
+}
+
+void App::loaded(bool compare) {
+  (compare ? load_b_ : load_a_) = ++loads_;
+  release_textures();
+}
+
+const Envelope& App::envelope(const Replay& r, std::size_t entity, const std::vector<float>& column,
+                              int cols) {
+  const Series& s = r.series()[entity];
+  const uint64_t load = b_ && &r == &*b_ ? load_b_ : load_a_;
+  const std::ptrdiff_t member =
+      reinterpret_cast<const char*>(&column) - reinterpret_cast<const char*>(&s);
+  const auto key = std::make_tuple(load, entity, member, cols);
+  auto it = envelopes_.find(key);
+  if (it != envelopes_.end()) return it->second;
+  if (envelopes_.size() > 512) envelopes_.clear();
+  return envelopes_.emplace(key, compute_envelope(s, column, r.duration_s(), cols)).first->second;
 }
 
 void App::set_time(double t) {
@@ -311,7 +326,7 @@ bool App::open(const std::string& path, int64_t run_id) {
       return true;
     }
     a_ = Replay::load(path, run_id);
-    release_textures();
+    loaded(false);
     t_ = 0;
     return true;
   } catch (const std::exception& e) {
@@ -340,7 +355,7 @@ bool App::open_compare(const std::string& path, int64_t run_id) {
       return true;
     }
     b_ = Replay::load(path, run_id);
-    release_textures();
+    loaded(true);
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -356,7 +371,7 @@ void App::poll_background() {
   } else {
     try {
       a_ = Replay::load(bg_->out);
-      release_textures();
+      loaded(false);
       t_ = 0;
       playing_ = true;
     } catch (const std::exception& e) {
@@ -494,8 +509,13 @@ void App::start_screen(float width, float height) {
     ImGui::Text("Simulating %s ...", fs::path(bg_->scenario).filename().string().c_str());
     ImGui::ProgressBar(static_cast<float>(bg_->progress.load()), ImVec2(width * 0.5f, 0));
   }
-  for (std::size_t i = 0; i < demos_.size(); ++i) {
-    const Demo& d = demos_[i];
+  std::vector<Demo> demos;
+  {
+    std::lock_guard<std::mutex> lock(demos_mu_);
+    demos = demos_;
+  }
+  for (std::size_t i = 0; i < demos.size(); ++i) {
+    const Demo& d = demos[i];
     ImGui::PushID(static_cast<int>(i));
     ImGui::BeginDisabled(bg_ != nullptr);
     if (ImGui::Button(d.name.c_str(), ImVec2(width * 0.32f, 44))) open(d.file);
@@ -644,11 +664,17 @@ void App::dashboard(const Replay& r, const char* tag, float width, float height,
 void App::site_column(const Replay& r, const DashboardState& st, std::size_t entity,
                       const char* tag, float width, float height, bool compact) {
   const SiteInfo& si = r.sites()[entity - 1];
-  const SiteView& sv = st.sites[entity - 1];
-  const Numbers& nb = st.numbers[entity];
-  const Series& s = r.series()[entity];
   ImGui::BeginChild((std::string(tag) + si.name).c_str(), ImVec2(width, height), true);
-  // Header: name, cloud, health badge, weight.
+  site_header(si, st.sites[entity - 1], st.numbers[entity], entity, tag);
+  site_numbers(st.numbers[entity], width, compact);
+  site_plots(r, entity, ImGui::GetContentRegionAvail().x, compact);
+  tmap_panel(r, entity, ImGui::GetContentRegionAvail().x);
+  ImGui::EndChild();
+}
+
+// Name, cloud, health badge (its place goes to layout_ for tests), GSLB weight, cost.
+void App::site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb, std::size_t entity,
+                      const char* tag) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImGui::TextColored(ImColor(site_colour(entity - 1)).Value, "%s", si.name.c_str());
   ImGui::SameLine();
@@ -665,7 +691,10 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
   ImGui::TextDisabled("GSLB weight %s%%", num(sv.weight, "%.0f").c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("cost %s", num(nb.cost, "%.2f").c_str());
+}
 
+// The APM numbers: Apdex, TPS, response time, active users, request velocity, errors.
+void App::site_numbers(const Numbers& nb, float width, bool compact) {
   const float cell = compact ? width / 6 : width / 3;
   ImFont* value_font = compact ? opt_.caption_font : opt_.big_font;
   big_number(value_font, "Apdex", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex), cell);
@@ -678,78 +707,73 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
   big_number(value_font, "Errors", num(nb.errors_per_s, "%.1f/s"),
              nb.errors_per_s > 0 ? rgb(224, 56, 56) : rgb(230, 232, 236), cell);
   ImGui::NewLine();
+}
 
-  const double dur = r.duration_s();
-  const float pw = ImGui::GetContentRegionAvail().x;
+void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact) {
+  const Series& s = r.series()[entity];
   const float rest = ImGui::GetContentRegionAvail().y;
   const float ph = compact ? std::max(50.f, rest / 3 - 6) : std::max(56.f, (rest - 8) / 5.6f - 4);
-  if (compact) {
-    plot("Replicas", s,
-         {{&s.replicas_ready, rgb(46, 184, 92), "ready"},
-          {&s.replicas_desired, rgb(220, 220, 220), "desired", true},
-          {&s.replicas_pending, rgb(150, 150, 160), "pending"}},
-         dur, t_, pw, ph, "");
-    plot("Response time", s,
-         {{&s.rt_p50, rgb(80, 160, 240), "p50"},
-          {&s.rt_p95, rgb(240, 165, 30), "p95"},
-          {&s.rt_p99, rgb(224, 56, 56), "p99"}},
-         dur, t_, pw, ph, "s");
-  } else {
-    plot("Container CPU", s, {{&s.cpu_util, site_colour(entity - 1), "utilisation"}}, dur, t_, pw,
+  const std::vector<Line> replicas =
+      compact ? std::vector<Line>{{&s.replicas_ready, rgb(46, 184, 92), "ready"},
+                                  {&s.replicas_desired, rgb(220, 220, 220), "desired", true},
+                                  {&s.replicas_pending, rgb(150, 150, 160), "pending"}}
+              : std::vector<Line>{{&s.replicas_desired, rgb(220, 220, 220), "desired", true},
+                                  {&s.replicas_ready, rgb(46, 184, 92), "ready"},
+                                  {&s.replicas_starting, rgb(240, 190, 40), "starting"},
+                                  {&s.replicas_pending, rgb(150, 150, 160), "pending"}};
+  const std::vector<Line> latency{{&s.rt_p50, rgb(80, 160, 240), "p50"},
+                                  {&s.rt_p95, rgb(240, 165, 30), "p95"},
+                                  {&s.rt_p99, rgb(224, 56, 56), "p99"}};
+  if (!compact) {
+    plot(r, entity, "Container CPU", {{&s.cpu_util, site_colour(entity - 1), "utilisation"}}, pw,
          ph, "", 1.0f);
-    plot("Users and requests", s,
+    plot(r, entity, "Users and requests",
          {{&s.active_users, rgb(200, 200, 210), "active users"},
           {&s.arrivals, site_colour(entity - 1), "requests / bucket"}},
-         dur, t_, pw, ph, "");
-    plot("Replicas", s,
-         {{&s.replicas_desired, rgb(220, 220, 220), "desired", true},
-          {&s.replicas_ready, rgb(46, 184, 92), "ready"},
-          {&s.replicas_starting, rgb(240, 190, 40), "starting"},
-          {&s.replicas_pending, rgb(150, 150, 160), "pending"}},
-         dur, t_, pw, ph, "");
-    plot("Response time", s,
-         {{&s.rt_p50, rgb(80, 160, 240), "p50"},
-          {&s.rt_p95, rgb(240, 165, 30), "p95"},
-          {&s.rt_p99, rgb(224, 56, 56), "p99"}},
-         dur, t_, pw, ph, "s");
+         pw, ph, "");
   }
-  // T-map: all of it up to t, response time upwards (log), failed requests as the red strip.
+  plot(r, entity, "Replicas", replicas, pw, ph, "");
+  plot(r, entity, "Response time", latency, pw, ph, "s");
+}
+
+// The T-map up to t: response time upwards (log), failed requests as the red strip, with the
+// time ticks the plots above share.
+void App::tmap_panel(const Replay& r, std::size_t entity, float pw) {
   const TmapTexture& tm = tmap_texture(r, entity);
   const float th = ImGui::GetContentRegionAvail().y - 4;
-  if (tm.tex != 0 && th > 30) {
-    const ImVec2 p = ImGui::GetCursorScreenPos();
-    ImGui::Dummy(ImVec2(pw, th));
-    dl->AddRectFilled(p, ImVec2(p.x + pw, p.y + th), rgb(24, 27, 33), 3);
-    dl->AddText(ImVec2(p.x + 6, p.y + 1), rgb(200, 204, 210),
-                "T-map (response time, log; red: failed)");
-    const float top = p.y + ImGui::GetTextLineHeight() + 2, left = p.x + 34, right = p.x + pw - 4,
-                bottom = p.y + th - 4;
-    const float frac = static_cast<float>(std::clamp(t_ / dur, 0.0, 1.0));
-    const float cover = static_cast<float>(tm.cols * tm.col_s / dur);
-    const float u1 = std::min(1.f, frac / std::max(cover, 1e-6f));
-    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tm.tex)), ImVec2(left, top),
-                 ImVec2(left + (right - left) * frac, bottom), ImVec2(0, 0), ImVec2(u1, 1));
-    // Axis labels: the fastest and slowest bin shown.
-    const Tmap& m = r.tmaps()[entity];
-    if (!m.bin_lo_s.empty()) {
-      dl->AddText(ImVec2(p.x + 2, bottom - 14), rgb(120, 125, 135),
-                  num(m.bin_lo_s.front() * 1000, "%.0fms").c_str());
-      dl->AddText(ImVec2(p.x + 2, top + 6), rgb(120, 125, 135),
-                  num(m.bin_lo_s.back(), "%.0fs").c_str());
-    }
-    const float xt = left + frac * (right - left);
-    dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 90));
-    // Time ticks, shared by the plots above (they span the same run).
-    const double step = dur <= 3600 ? 600 : dur <= 6 * 3600 ? 3600 : 4 * 3600;
-    for (double x = step; x < dur; x += step) {
-      const float px = left + static_cast<float>(x / dur) * (right - left);
-      dl->AddLine(ImVec2(px, bottom), ImVec2(px, bottom + 3), rgb(120, 125, 135));
-      const std::string lab = x < 3600 ? num(x / 60, "%.0fm") : num(x / 3600, "%.0fh");
-      dl->AddText(ImVec2(px - ImGui::CalcTextSize(lab.c_str()).x / 2, bottom - 15),
-                  rgb(150, 155, 165), lab.c_str());
-    }
+  if (tm.tex == 0 || th <= 30) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const double dur = r.duration_s();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(pw, th));
+  dl->AddRectFilled(p, ImVec2(p.x + pw, p.y + th), rgb(24, 27, 33), 3);
+  dl->AddText(ImVec2(p.x + 6, p.y + 1), rgb(200, 204, 210),
+              "T-map (response time, log; red: failed)");
+  const float top = p.y + ImGui::GetTextLineHeight() + 2, left = p.x + 34, right = p.x + pw - 4,
+              bottom = p.y + th - 4;
+  const float frac = static_cast<float>(std::clamp(t_ / dur, 0.0, 1.0));
+  const float cover = static_cast<float>(tm.cols * tm.col_s / dur);
+  const float u1 = std::min(1.f, frac / std::max(cover, 1e-6f));
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tm.tex)), ImVec2(left, top),
+               ImVec2(left + (right - left) * frac, bottom), ImVec2(0, 0), ImVec2(u1, 1));
+  // Axis labels: the fastest and slowest bin shown.
+  const Tmap& m = r.tmaps()[entity];
+  if (!m.bin_lo_s.empty()) {
+    dl->AddText(ImVec2(p.x + 2, bottom - 14), rgb(120, 125, 135),
+                num(m.bin_lo_s.front() * 1000, "%.0fms").c_str());
+    dl->AddText(ImVec2(p.x + 2, top + 6), rgb(120, 125, 135),
+                num(m.bin_lo_s.back(), "%.0fs").c_str());
   }
-  ImGui::EndChild();
+  const float xt = left + frac * (right - left);
+  dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 90));
+  const double step = dur <= 3600 ? 600 : dur <= 6 * 3600 ? 3600 : 4 * 3600;
+  for (double x = step; x < dur; x += step) {
+    const float px = left + static_cast<float>(x / dur) * (right - left);
+    dl->AddLine(ImVec2(px, bottom), ImVec2(px, bottom + 3), rgb(120, 125, 135));
+    const std::string lab = x < 3600 ? num(x / 60, "%.0fm") : num(x / 3600, "%.0fh");
+    dl->AddText(ImVec2(px - ImGui::CalcTextSize(lab.c_str()).x / 2, bottom - 15),
+                rgb(150, 155, 165), lab.c_str());
+  }
 }
 
 void App::topology(const Replay& r, const DashboardState& st, float width, float height) {

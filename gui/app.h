@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "gui/replay.h"
@@ -16,6 +17,21 @@
 struct ImFont;
 
 namespace gui {
+
+// The min/max envelope of a series over pixel columns, computed once per (series, width): the
+// data never change, so a 24 h run costs a frame no more than a 1 h one.
+struct Envelope {
+  std::vector<float> lo, hi;  // per column; NaN when no data
+  float max = 0;
+};
+
+// One line of a time plot.
+struct Line {
+  const std::vector<float>* v;  // a column of a Series
+  unsigned int colour;          // ImU32
+  const char* name;
+  bool dashed = false;
+};
 
 // A rectangle on screen, in pixels from the top left.
 struct Rect {
@@ -39,6 +55,9 @@ class App {
   // Opens a results file (run_id 0: the only run, else the picker) or a scenario (run in the
   // background, then opened). Errors show in the window and return false.
   bool open(const std::string& path, int64_t run_id = 0);
+  // Waits until the start screen's list of demos is read (it is read in the background so that
+  // the window opens at once).
+  void wait_for_demos();
   // Runs a scenario in this thread and opens its results (the off-screen modes).
   bool run_and_open(const std::string& scenario);
   // A second run for compare mode.
@@ -79,6 +98,19 @@ class App {
   void dashboard(const Replay& r, const char* tag, float width, float height, bool compact);
   void site_column(const Replay& r, const DashboardState& st, std::size_t entity, const char* tag,
                    float width, float height, bool compact);
+  void site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb, std::size_t entity,
+                   const char* tag);
+  void site_numbers(const Numbers& nb, float width, bool compact);
+  void site_plots(const Replay& r, std::size_t entity, float width, bool compact);
+  void tmap_panel(const Replay& r, std::size_t entity, float width);
+  void plot(const Replay& r, std::size_t entity, const char* title, const std::vector<Line>& lines,
+            float w, float h, const char* unit, float y_floor = 0);
+  // The envelope of a column of `r`'s series of `entity` over `cols` pixels, cached per loaded
+  // run (keyed by the run's load number, not its address: a new run may reuse a closed one's).
+  const Envelope& envelope(const Replay& r, std::size_t entity, const std::vector<float>& column,
+                           int cols);
+  void loaded(bool compare);  // a run was loaded into slot A or B
+  void load_demos();
   void topology(const Replay& r, const DashboardState& st, float width, float height);
   void event_log(const Replay& r, float width, float height);
   const TmapTexture& tmap_texture(const Replay& r, std::size_t entity);
@@ -93,6 +125,10 @@ class App {
   std::string error_;
   std::map<std::string, Rect> layout_;
   std::map<std::string, TmapTexture> textures_;  // key: path#run/entity
+  // Envelopes per (load number, entity, column offset in Series, pixel columns).
+  std::map<std::tuple<uint64_t, std::size_t, std::ptrdiff_t, int>, Envelope> envelopes_;
+  uint64_t loads_ = 0;  // runs loaded so far: each load gets a new number
+  uint64_t load_a_ = 0, load_b_ = 0;
   std::unique_ptr<Background> bg_;
   // The run picker: a results file with several runs.
   std::string pick_path_;
@@ -108,7 +144,11 @@ class App {
   struct Demo {
     std::string file, name, description;
   };
-  std::vector<Demo> demos_;
+  // The start screen's demos: file names at once, names and descriptions from a background
+  // thread (each scenario is loaded and checked, which takes a moment for five of them).
+  std::mutex demos_mu_;
+  std::vector<Demo> demos_;  // guarded by demos_mu_
+  std::thread demos_thread_;
 };
 
 }  // namespace gui

@@ -6,28 +6,78 @@
 //   hcsim-viewer A.sqlite --compare B.sqlite     two runs on one timeline
 //   off-screen (e.g. under Xvfb): --screenshot FILE.png --at TIME [--size WxH],
 //                                 --dump-state FILE.json --at TIME, --bench-frames N
-#include <GLFW/glfw3.h>
-#include <imgui.h>
-#include <imgui_impl_glfw.h>
-#include <imgui_impl_opengl3.h>
-#include <stb_image_write.h>
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <vector>
 
 #include "cli/exit_codes.h"
 #include "config/units.h"
 #include "gui/app.h"
-#include "store/json.h"
+#include "gui/offscreen.h"
+#include "gui/window.h"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+struct Options {
+  std::string input, compare, screenshot, dump, at = "0s", size = "1600x1000";
+  std::string results_dir = "results/viewer";
+  int64_t run = 0, compare_run = 0;
+  int bench_frames = 0;
+  double speed = 30;
+  // Checked and derived:
+  double at_s = 0;
+  int width = 1600, height = 1000;
+  bool offscreen() const { return !screenshot.empty() || !dump.empty() || bench_frames > 0; }
+};
+
+void declare(CLI::App& cli, Options* o) {
+  cli.add_option("input", o->input,
+                 "Results database (.sqlite) or scenario (.yaml); none: the demo list");
+  cli.add_option("--run", o->run,
+                 "Run id in the results file (default: the only run, else a picker)");
+  cli.add_option("--compare", o->compare, "A second results file, shown beside the first");
+  cli.add_option("--compare-run", o->compare_run, "Run id in the --compare file");
+  cli.add_option("--at", o->at,
+                 "Simulated time to show (e.g. 11m30s) for --screenshot/--dump-state");
+  cli.add_option("--screenshot", o->screenshot, "Render one frame to this PNG and exit");
+  cli.add_option("--dump-state", o->dump,
+                 "Write the numbers the dashboard shows at --at as JSON and exit");
+  cli.add_option("--size", o->size, "Window size WxH")->capture_default_str();
+  cli.add_option("--speed", o->speed, "Simulated seconds per real second while playing (1-1000)")
+      ->check(CLI::Range(1.0, 1000.0))
+      ->capture_default_str();
+  cli.add_option("--results-dir", o->results_dir,
+                 "Where scenarios opened in the viewer write results")
+      ->capture_default_str();
+  cli.add_option("--bench-frames", o->bench_frames,
+                 "Off-screen: play the whole run in N frames and report frame times");
+}
+
+// Checks what CLI11 cannot; prints the problem and returns false.
+bool check(Options* o) {
+  std::string err;
+  const auto at = config::parse_duration(o->at, &err);
+  if (!at) {
+    std::fprintf(stderr, "hcsim-viewer: --at '%s': %s\n", o->at.c_str(), err.c_str());
+    return false;
+  }
+  o->at_s = at->seconds();
+  if (std::sscanf(o->size.c_str(), "%dx%d", &o->width, &o->height) != 2 || o->width < 320 ||
+      o->height < 240 || o->width > 8192 || o->height > 8192) {
+    std::fprintf(stderr, "hcsim-viewer: --size '%s': expected WxH, e.g. 1600x1000\n",
+                 o->size.c_str());
+    return false;
+  }
+  if (o->offscreen() && o->input.empty() && (!o->dump.empty() || o->bench_frames > 0)) {
+    std::fprintf(stderr, "hcsim-viewer: --dump-state and --bench-frames need a results file\n");
+    return false;
+  }
+  return true;
+}
 
 std::string find_demos(const char* argv0) {
   // Next to the executable in a build tree (build/<preset>/hcsim-viewer), or the source tree.
@@ -41,231 +91,65 @@ std::string find_demos(const char* argv0) {
   return "scenarios/demos";
 }
 
-void glfw_error(int code, const char* what) {
-  std::fprintf(stderr, "GLFW error %d: %s\n", code, what);
+// Opens the input (and the compare run); off-screen a scenario is simulated first and a file of
+// several runs shows its first. Prints the problem and returns false.
+bool open_inputs(gui::App& app, const Options& o) {
+  if (o.input.empty()) return true;
+  const bool yaml = o.input.size() > 5 && (o.input.substr(o.input.size() - 5) == ".yaml" ||
+                                           o.input.substr(o.input.size() - 4) == ".yml");
+  bool ok = o.offscreen() && yaml ? app.run_and_open(o.input) : app.open(o.input, o.run);
+  if (ok && o.offscreen() && !app.replay() && !yaml && o.run == 0) ok = app.open(o.input, 1);
+  if (ok && !o.compare.empty()) ok = app.open_compare(o.compare, o.compare_run);
+  if (!ok) std::fprintf(stderr, "hcsim-viewer: %s\n", app.error().c_str());
+  return ok;
 }
 
-// The state JSON with the layout of the health badges appended.
-std::string state_json(const gui::App& app, double t) {
-  std::string s = gui::to_json(gui::state_at(*app.replay(), t));
-  store::JsonWriter j(true);
-  j.begin_object();
-  for (const auto& [k, r] : app.layout()) {
-    j.key(k).begin_array().value(static_cast<double>(r.x)).value(static_cast<double>(r.y));
-    j.value(static_cast<double>(r.w)).value(static_cast<double>(r.h)).end_array();
+int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
+  if (app.replay() == nullptr && !o.input.empty()) {
+    std::fprintf(stderr, "hcsim-viewer: nothing to show\n");
+    return cli::kExitBadInput;
   }
-  j.end_object();
-  const std::size_t end = s.rfind('}');
-  return s.substr(0, end) + ",\n  \"health_badges\": " + j.str() + "\n}\n";
+  if (o.bench_frames > 0) {
+    gui::bench_frames(app, window, o.bench_frames, o.width, o.height);
+    return cli::kExitOk;
+  }
+  app.wait_for_demos();  // the start screen lists every demo
+  return gui::write_frame(app, window, o.at_s, o.screenshot, o.dump);
+}
+
+void run_interactive(gui::App& app, gui::Window& window) {
+  auto last = std::chrono::steady_clock::now();
+  while (!window.should_close()) {
+    const auto now = std::chrono::steady_clock::now();
+    window.render(app, std::chrono::duration<double>(now - last).count());
+    last = now;
+    window.swap();
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli("hcsim-viewer: replay hcsim runs like an APM dashboard");
-  std::string input, compare, screenshot, dump, at = "0s", size = "1600x1000";
-  int64_t run = 0, compare_run = 0;
-  int bench_frames = 0;
-  double speed = 30;
-  cli.add_option("input", input,
-                 "Results database (.sqlite) or scenario (.yaml); none: the demo list");
-  cli.add_option("--run", run, "Run id in the results file (default: the only run, else a picker)");
-  cli.add_option("--compare", compare, "A second results file, shown beside the first");
-  cli.add_option("--compare-run", compare_run, "Run id in the --compare file");
-  cli.add_option("--at", at, "Simulated time to show (e.g. 11m30s) for --screenshot/--dump-state");
-  cli.add_option("--screenshot", screenshot, "Render one frame to this PNG and exit");
-  cli.add_option("--dump-state", dump,
-                 "Write the numbers the dashboard shows at --at as JSON and exit");
-  cli.add_option("--size", size, "Window size WxH")->capture_default_str();
-  cli.add_option("--speed", speed, "Simulated seconds per real second while playing (1-1000)")
-      ->check(CLI::Range(1.0, 1000.0))
-      ->capture_default_str();
-  std::string results_dir = "results/viewer";
-  cli.add_option("--results-dir", results_dir, "Where scenarios opened in the viewer write results")
-      ->capture_default_str();
-  cli.add_option("--bench-frames", bench_frames,
-                 "Off-screen: play the whole run in N frames and report frame times");
+  Options o;
+  declare(cli, &o);
   CLI11_PARSE(cli, argc, argv);
+  if (!check(&o)) return cli::kExitBadInput;
 
-  std::string err;
-  const auto at_t = config::parse_duration(at, &err);
-  if (!at_t) {
-    std::fprintf(stderr, "hcsim-viewer: --at '%s': %s\n", at.c_str(), err.c_str());
-    return cli::kExitBadInput;
-  }
-  int width = 1600, height = 1000;
-  if (std::sscanf(size.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240 ||
-      width > 8192 || height > 8192) {
-    std::fprintf(stderr, "hcsim-viewer: --size '%s': expected WxH, e.g. 1600x1000\n", size.c_str());
-    return cli::kExitBadInput;
-  }
-  const bool offscreen = !screenshot.empty() || !dump.empty() || bench_frames > 0;
-  if (offscreen && input.empty() && (!dump.empty() || bench_frames > 0)) {
-    std::fprintf(stderr, "hcsim-viewer: --dump-state and --bench-frames need a results file\n");
-    return cli::kExitBadInput;
-  }
-
-  glfwSetErrorCallback(glfw_error);
-  if (!glfwInit()) {
-    std::fprintf(stderr,
-                 "hcsim-viewer: cannot open a display (for off-screen use, run under xvfb-run)\n");
-    return cli::kExitError;
-  }
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-  if (offscreen) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
-  GLFWwindow* window = glfwCreateWindow(width, height, "hcsim viewer", nullptr, nullptr);
-  if (window == nullptr) {
-    std::fprintf(stderr, "hcsim-viewer: cannot create an OpenGL 3.3 window\n");
-    glfwTerminate();
-    return cli::kExitError;
-  }
-  glfwMakeContextCurrent(window);
-  glfwSwapInterval(offscreen ? 0 : 1);
-
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  ImGui::StyleColorsDark();
-  ImGuiStyle& style = ImGui::GetStyle();
-  style.WindowRounding = 0;
-  style.ChildRounding = 4;
-  style.FrameRounding = 3;
-  // The window's background is the clear colour and panels are outlined, not filled: a software
-  // renderer (Mesa llvmpipe under Xvfb) is bound by how often each pixel is filled.
-  style.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
-  style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
-  style.Colors[ImGuiCol_Border] = ImVec4(0.22f, 0.24f, 0.29f, 1);
   gui::AppOptions opt;
-  const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  const char* bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-  if (fs::exists(font) && fs::exists(bold)) {
-    io.Fonts->AddFontFromFileTTF(font, 14.0f);
-    opt.big_font = io.Fonts->AddFontFromFileTTF(bold, 26.0f);
-    opt.caption_font = io.Fonts->AddFontFromFileTTF(font, 17.0f);
-  }
-  ImGui_ImplGlfw_InitForOpenGL(window, true);
-  ImGui_ImplOpenGL3_Init("#version 330");
-
   opt.demos_dir = find_demos(argv[0]);
-  opt.results_dir = results_dir;
-  int code = cli::kExitOk;
-  {
-    gui::App app(opt);
-    app.set_speed(speed);
-    bool ok = true;
-    if (!input.empty()) {
-      const bool yaml = input.size() > 5 && (input.substr(input.size() - 5) == ".yaml" ||
-                                             input.substr(input.size() - 4) == ".yml");
-      ok = offscreen && yaml ? app.run_and_open(input) : app.open(input, run);
-      if (ok && offscreen && !app.replay()) {
-        if (!yaml && run == 0) ok = app.open(input, 1);  // several runs: the first
-      }
-      if (ok && !compare.empty()) ok = app.open_compare(compare, compare_run);
-      if (!ok) {
-        std::fprintf(stderr, "hcsim-viewer: %s\n", app.error().c_str());
-        code = cli::kExitBadInput;
-      }
-    }
-    double ui_ms = 0;  // of the last frame: building the interface (the rest is drawing)
-    auto render = [&](double dt_real) {
-      const auto t_ui = std::chrono::steady_clock::now();
-      glfwPollEvents();
-      ImGui_ImplOpenGL3_NewFrame();
-      ImGui_ImplGlfw_NewFrame();
-      ImGui::NewFrame();
-      int fw, fh;
-      glfwGetFramebufferSize(window, &fw, &fh);
-      app.frame(static_cast<float>(fw), static_cast<float>(fh), dt_real);
-      ImGui::Render();
-      ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_ui)
-                  .count();
-      glViewport(0, 0, fw, fh);
-      glClearColor(0.07f, 0.08f, 0.10f, 1);
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    };
-    if (code == 0 && offscreen) {
-      if (app.replay() == nullptr && !input.empty()) {
-        std::fprintf(stderr, "hcsim-viewer: nothing to show\n");
-        code = cli::kExitBadInput;
-      } else if (bench_frames > 0) {
-        // Play the whole run in N frames: the worst case for data per frame.
-        const double dur = app.replay()->duration_s();
-        std::vector<double> ms, ui;
-        app.set_time(0);
-        for (int f = 0; f < bench_frames; ++f) {
-          app.set_time(dur * (f + 1) / bench_frames);
-          const auto t0 = std::chrono::steady_clock::now();
-          render(0);
-          glFinish();
-          ms.push_back(
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                  .count());
-          ui.push_back(ui_ms);
-          glfwSwapBuffers(window);
-        }
-        const double first = ms.front();
-        std::vector<double> rest(ms.begin() + 1, ms.end());
-        std::sort(rest.begin(), rest.end());
-        auto q = [&](double p) {
-          return rest.empty() ? first : rest[static_cast<std::size_t>(p * (rest.size() - 1))];
-        };
-        std::sort(ui.begin() + 1, ui.end());
-        const double ui_median = ui.size() > 1 ? ui[1 + (ui.size() - 1) / 2] : ui.front();
-        std::printf(
-            "frames %d at %dx%d, run %.0f s of simulated time in %zu buckets: first frame "
-            "%.1f ms (textures), then median %.2f ms, p95 %.2f ms, max %.2f ms (%.0f fps at the "
-            "median); building the interface: median %.2f ms; renderer: %s\n",
-            bench_frames, width, height, dur, app.replay()->overall().size(), first, q(0.5),
-            q(0.95), rest.empty() ? first : rest.back(), 1000.0 / q(0.5), ui_median,
-            reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
-      } else {
-        app.set_time(at_t->seconds());
-        // Two frames: the first lays out auto-sized widgets, the second draws them settled.
-        render(0);
-        render(0);
-        if (!screenshot.empty()) {
-          int fw, fh;
-          glfwGetFramebufferSize(window, &fw, &fh);
-          std::vector<unsigned char> px(static_cast<std::size_t>(fw) *
-                                        static_cast<std::size_t>(fh) * 4);
-          glPixelStorei(GL_PACK_ALIGNMENT, 1);
-          glReadBuffer(GL_BACK);
-          glReadPixels(0, 0, fw, fh, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
-          std::vector<unsigned char> flipped(px.size());
-          const std::size_t row = static_cast<std::size_t>(fw) * 4;
-          for (int y = 0; y < fh; ++y)
-            std::copy_n(px.data() + static_cast<std::size_t>(fh - 1 - y) * row, row,
-                        flipped.data() + static_cast<std::size_t>(y) * row);
-          const std::string tmp = screenshot + ".tmp.png";
-          if (stbi_write_png(tmp.c_str(), fw, fh, 4, flipped.data(), static_cast<int>(row)) == 0) {
-            std::fprintf(stderr, "hcsim-viewer: cannot write %s\n", screenshot.c_str());
-            code = cli::kExitError;
-          } else {
-            fs::rename(tmp, screenshot);
-          }
-        }
-        if (!dump.empty() && code == 0 && app.replay() != nullptr) {
-          std::ofstream(dump) << state_json(app, at_t->seconds());
-        }
-      }
-    } else if (code == 0) {
-      auto last = std::chrono::steady_clock::now();
-      while (!glfwWindowShouldClose(window)) {
-        const auto now = std::chrono::steady_clock::now();
-        render(std::chrono::duration<double>(now - last).count());
-        last = now;
-        glfwSwapBuffers(window);
-      }
-    }
+  opt.results_dir = o.results_dir;
+  std::optional<gui::Window> window;
+  try {
+    window.emplace(o.width, o.height, o.offscreen(), &opt);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hcsim-viewer: %s\n", e.what());
+    return cli::kExitError;
   }
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui_ImplGlfw_Shutdown();
-  ImGui::DestroyContext();
-  glfwDestroyWindow(window);
-  glfwTerminate();
-  return code;
+  gui::App app(opt);
+  app.set_speed(o.speed);
+  if (!open_inputs(app, o)) return cli::kExitBadInput;
+  if (o.offscreen()) return run_offscreen(app, *window, o);
+  run_interactive(app, *window);
+  return cli::kExitOk;
 }

@@ -293,6 +293,89 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
   return r;
 }
 
+Tolerances HpaController::tolerances() const {
+  Tolerances tol{cfg_.tolerance, cfg_.tolerance};
+  if (spec_.behavior) {
+    if (spec_.behavior->scale_up && spec_.behavior->scale_up->tolerance)
+      tol.scale_up = *spec_.behavior->scale_up->tolerance;
+    if (spec_.behavior->scale_down && spec_.behavior->scale_down->tolerance)
+      tol.scale_down = *spec_.behavior->scale_down->tolerance;
+  }
+  return tol;
+}
+
+bool HpaController::propose(const Observation& obs, Decision* d) const {
+  const Tolerances tol = tolerances();
+  int32_t proposal = 0;
+  std::string proposal_metric;
+  int invalid = 0;
+  const MetricResult* first_invalid = nullptr;
+  d->metrics.reserve(spec_.metrics.size());
+  for (std::size_t i = 0; i < spec_.metrics.size(); ++i) {
+    static const MetricObservation kNone{true, "no metrics available", {}, 0, {}};
+    const MetricObservation& o = i < obs.metrics.size() ? obs.metrics[i] : kNone;
+    d->metrics.push_back(compute_metric(spec_.metrics[i], o, obs, tol));
+    const MetricResult& r = d->metrics.back();
+    if (!r.valid) {
+      if (invalid++ == 0) first_invalid = &r;
+    } else if (proposal == 0 || r.proposal > proposal) {
+      proposal = r.proposal;
+      proposal_metric = r.description;
+    }
+  }
+  if (invalid >= static_cast<int>(spec_.metrics.size()) ||
+      (invalid > 0 && proposal < obs.spec_replicas)) {
+    // Every metric failed, or some failed and the rest would scale down: do nothing.
+    d->scaling_active = first_invalid->error_reason;
+    d->metrics_failed = true;
+    d->desired = d->current;
+    d->reason = first_invalid->error;
+    return false;
+  }
+  d->scaling_active = "ValidMetricFound";
+  d->metric_proposal = proposal;
+  const int32_t desired = std::max(proposal, 0);
+  if (desired > d->current) d->reason = proposal_metric + " above target";
+  if (desired < d->current) d->reason = "All metrics below target";
+  return true;
+}
+
+int32_t HpaController::normalize(int32_t current, int32_t desired, sim::SimTime now, Decision* d) {
+  const int32_t min_r = spec_.min_replicas, max_r = spec_.max_replicas;
+  if (!spec_.behavior) {
+    const int32_t stabilized =
+        stabilize_recommendation(&*recommendations, desired, now, cfg_.downscale_stabilization);
+    d->stabilized = stabilized;
+    d->able_to_scale = stabilized != desired ? "ScaleDownStabilized" : "ReadyForNewScale";
+    const Limited lim = convert_with_rules(current, stabilized, min_r, max_r,
+                                           cfg_.scale_up_limit_factor, cfg_.scale_up_limit_minimum);
+    d->scaling_limited = lim.reason;
+    return lim.replicas;
+  }
+  const EffectiveRules up = effective_scale_up(spec_.behavior->scale_up);
+  const EffectiveRules down = effective_scale_down(spec_.behavior->scale_down, cfg_);
+  const Stabilized st =
+      stabilize_with_behaviors(&*recommendations, current, desired, now, up.stabilization_window_s,
+                               down.stabilization_window_s);
+  d->stabilized = st.replicas;
+  d->able_to_scale = st.replicas != desired ? st.reason : "ReadyForNewScale";
+  const Limited lim = convert_with_behavior_rate(current, st.replicas, min_r, max_r,
+                                                 scale_up_events, scale_down_events, up, down, now);
+  d->scaling_limited = lim.reason;
+  return lim.replicas;
+}
+
+void HpaController::store_event(int32_t current, int32_t desired, sim::SimTime now) {
+  if (!spec_.behavior) return;
+  if (desired > current) {
+    store_scale_event(&scale_up_events, effective_scale_up(spec_.behavior->scale_up),
+                      desired - current, now);
+  } else {
+    store_scale_event(&scale_down_events, effective_scale_down(spec_.behavior->scale_down, cfg_),
+                      current - desired, now);
+  }
+}
+
 Decision HpaController::reconcile(const Observation& obs) {
   Decision d;
   d.at = obs.now;
@@ -301,100 +384,27 @@ Decision HpaController::reconcile(const Observation& obs) {
   d.able_to_scale = "SucceededGetScale";
   if (!recommendations) recommendations = std::vector<Recommendation>{{current, obs.now}};
 
-  const int32_t min_r = spec_.min_replicas, max_r = spec_.max_replicas;
   int32_t desired = 0;
   bool rescale = true;
-  if (current == 0 && min_r != 0) {
-    desired = 0;
+  if (current == 0 && spec_.min_replicas != 0) {
     rescale = false;
     d.scaling_active = "ScalingDisabled";
-  } else if (current > max_r) {
+  } else if (current > spec_.max_replicas) {
     d.reason = "Current number of replicas above Spec.MaxReplicas";
-    desired = max_r;
-  } else if (current < min_r) {
+    desired = spec_.max_replicas;
+  } else if (current < spec_.min_replicas) {
     d.reason = "Current number of replicas below Spec.MinReplicas";
-    desired = min_r;
+    desired = spec_.min_replicas;
   } else {
-    Tolerances tol{cfg_.tolerance, cfg_.tolerance};
-    if (spec_.behavior) {
-      if (spec_.behavior->scale_up && spec_.behavior->scale_up->tolerance)
-        tol.scale_up = *spec_.behavior->scale_up->tolerance;
-      if (spec_.behavior->scale_down && spec_.behavior->scale_down->tolerance)
-        tol.scale_down = *spec_.behavior->scale_down->tolerance;
-    }
-    int32_t proposal = 0;
-    std::string proposal_metric;
-    int invalid = 0;
-    const MetricResult* first_invalid = nullptr;
-    d.metrics.reserve(spec_.metrics.size());
-    for (std::size_t i = 0; i < spec_.metrics.size(); ++i) {
-      static const MetricObservation kNone{true, "no metrics available", {}, 0, {}};
-      const MetricObservation& o = i < obs.metrics.size() ? obs.metrics[i] : kNone;
-      d.metrics.push_back(compute_metric(spec_.metrics[i], o, obs, tol));
-      const MetricResult& r = d.metrics.back();
-      if (!r.valid) {
-        if (invalid++ == 0) first_invalid = &r;
-      } else if (proposal == 0 || r.proposal > proposal) {
-        proposal = r.proposal;
-        proposal_metric = r.description;
-      }
-    }
-    if (invalid >= static_cast<int>(spec_.metrics.size()) ||
-        (invalid > 0 && proposal < obs.spec_replicas)) {
-      // Every metric failed, or some failed and the rest would scale down: do nothing.
-      d.scaling_active = first_invalid->error_reason;
-      d.metrics_failed = true;
-      d.desired = current;
-      d.reason = first_invalid->error;
-      return d;
-    }
-    d.scaling_active = "ValidMetricFound";
-    d.metric_proposal = proposal;
-    desired = std::max(proposal, 0);
-    if (desired > current) d.reason = proposal_metric + " above target";
-    if (desired < current) d.reason = "All metrics below target";
-
-    if (!spec_.behavior) {
-      const int32_t stabilized = stabilize_recommendation(&*recommendations, desired, obs.now,
-                                                          cfg_.downscale_stabilization);
-      d.stabilized = stabilized;
-      d.able_to_scale = stabilized != desired ? "ScaleDownStabilized" : "ReadyForNewScale";
-      const Limited lim =
-          convert_with_rules(current, stabilized, min_r, max_r, cfg_.scale_up_limit_factor,
-                             cfg_.scale_up_limit_minimum);
-      d.scaling_limited = lim.reason;
-      desired = lim.replicas;
-    } else {
-      const EffectiveRules up = effective_scale_up(spec_.behavior->scale_up);
-      const EffectiveRules down = effective_scale_down(spec_.behavior->scale_down, cfg_);
-      const Stabilized st =
-          stabilize_with_behaviors(&*recommendations, current, desired, obs.now,
-                                   up.stabilization_window_s, down.stabilization_window_s);
-      d.stabilized = st.replicas;
-      d.able_to_scale = st.replicas != desired ? st.reason : "ReadyForNewScale";
-      const Limited lim =
-          convert_with_behavior_rate(current, st.replicas, min_r, max_r, scale_up_events,
-                                     scale_down_events, up, down, obs.now);
-      d.scaling_limited = lim.reason;
-      desired = lim.replicas;
-    }
+    if (!propose(obs, &d)) return d;
+    desired = normalize(current, std::max(d.metric_proposal, 0), obs.now, &d);
     rescale = desired != current;
   }
-
   d.desired = rescale ? desired : current;
   d.rescale = rescale;
   if (rescale) {
     d.able_to_scale = "SucceededRescale";
-    if (spec_.behavior) {
-      if (desired > current) {
-        store_scale_event(&scale_up_events, effective_scale_up(spec_.behavior->scale_up),
-                          desired - current, obs.now);
-      } else {
-        store_scale_event(&scale_down_events,
-                          effective_scale_down(spec_.behavior->scale_down, cfg_), current - desired,
-                          obs.now);
-      }
-    }
+    store_event(current, desired, obs.now);
   }
   return d;
 }

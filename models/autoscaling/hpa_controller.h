@@ -140,6 +140,15 @@ class HpaController {
  private:
   MetricResult compute_metric(const MetricSpec& m, const MetricObservation& o,
                               const Observation& obs, const Tolerances& tol) const;
+  // The tolerance flag, overridden per direction by spec.behavior (hpa.md §3.1).
+  Tolerances tolerances() const;
+  // computeReplicasForMetrics (hpa.md §4): fills d's metrics and proposal; false when the HPA
+  // must not scale (every metric failed, or some failed and the rest would scale down).
+  bool propose(const Observation& obs, Decision* d) const;
+  // Stabilization and rate limits, legacy (hpa.md §5) or spec.behavior (§6): the replicas.
+  int32_t normalize(int32_t current, int32_t desired, sim::SimTime now, Decision* d);
+  // Remembers a rescale for the behavior's rate limits (hpa.md §6.4).
+  void store_event(int32_t current, int32_t desired, sim::SimTime now);
   HpaSpec spec_;
   ControllerConfig cfg_;
 };

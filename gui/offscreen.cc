@@ -1,0 +1,90 @@
+#include "gui/offscreen.h"
+
+#include <GL/gl.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include "cli/exit_codes.h"
+#include "store/files.h"
+#include "store/json.h"
+
+namespace gui {
+
+namespace fs = std::filesystem;
+
+std::string state_json(const App& app, double t) {
+  std::string s = to_json(state_at(*app.replay(), t));
+  store::JsonWriter j(true);
+  j.begin_object();
+  for (const auto& [k, r] : app.layout()) {
+    j.key(k).begin_array().value(static_cast<double>(r.x)).value(static_cast<double>(r.y));
+    j.value(static_cast<double>(r.w)).value(static_cast<double>(r.h)).end_array();
+  }
+  j.end_object();
+  const std::size_t end = s.rfind('}');
+  return s.substr(0, end) + ",\n  \"health_badges\": " + j.str() + "\n}\n";
+}
+
+int write_frame(App& app, Window& window, double t, const std::string& png,
+                const std::string& json) {
+  app.set_time(t);
+  window.render(app, 0);
+  window.render(app, 0);
+  if (!png.empty()) {
+    int w = 0, h = 0;
+    const std::vector<unsigned char> px = window.read_pixels(&w, &h);
+    const std::string tmp = png + ".tmp.png";
+    if (stbi_write_png(tmp.c_str(), w, h, 4, px.data(), w * 4) == 0) {
+      std::fprintf(stderr, "hcsim-viewer: cannot write %s\n", png.c_str());
+      return cli::kExitError;
+    }
+    fs::rename(tmp, png);
+  }
+  if (!json.empty() && app.replay() != nullptr) {
+    try {
+      store::write_file_atomically(json, state_json(app, t));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hcsim-viewer: cannot write %s: %s\n", json.c_str(), e.what());
+      return cli::kExitError;
+    }
+  }
+  return cli::kExitOk;
+}
+
+void bench_frames(App& app, Window& window, int frames, int width, int height) {
+  const Replay* replay = app.replay();
+  if (replay == nullptr || frames < 1) return;
+  const double dur = replay->duration_s();
+  std::vector<double> ms, ui;
+  app.set_time(0);
+  for (int f = 0; f < frames; ++f) {
+    app.set_time(dur * (f + 1) / frames);
+    const auto t0 = std::chrono::steady_clock::now();
+    ui.push_back(window.render(app, 0));
+    glFinish();
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    window.swap();
+  }
+  const double first = ms.front();
+  std::vector<double> rest(ms.begin() + 1, ms.end());
+  std::sort(rest.begin(), rest.end());
+  auto q = [&](double p) {
+    return rest.empty() ? first : rest[static_cast<std::size_t>(p * (rest.size() - 1))];
+  };
+  std::sort(ui.begin() + 1, ui.end());
+  const double ui_median = ui.size() > 1 ? ui[1 + (ui.size() - 1) / 2] : ui.front();
+  std::printf(
+      "frames %d at %dx%d, run %.0f s of simulated time in %zu buckets: first frame %.1f ms "
+      "(textures), then median %.2f ms, p95 %.2f ms, max %.2f ms (%.0f fps at the median); "
+      "building the interface: median %.2f ms; renderer: %s\n",
+      frames, width, height, dur, replay->overall().size(), first, q(0.5), q(0.95),
+      rest.empty() ? first : rest.back(), 1000.0 / q(0.5), ui_median, window.renderer().c_str());
+}
+
+}  // namespace gui

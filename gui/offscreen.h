@@ -1,0 +1,27 @@
+// gui/offscreen.h: the viewer's off-screen modes (tests, screenshots, benchmarks under Xvfb):
+// one settled frame at a time written as PNG and/or the numbers it shows as JSON, or the whole
+// run played in N frames with frame times measured.
+#pragma once
+
+#include <string>
+
+#include "gui/app.h"
+#include "gui/window.h"
+
+namespace gui {
+
+// Renders the frame at time t (twice: auto-sized widgets settle in the first) and writes the
+// PNG (when png is not "") and the dashboard state (when json is not ""), each atomically.
+// Returns an exit code (cli/exit_codes.h).
+int write_frame(App& app, Window& window, double t, const std::string& png,
+                const std::string& json);
+
+// Plays the whole run in `frames` frames (the worst case for data per frame) and prints the
+// first frame's time, the median, p95 and max of the others, and the interface-building median.
+void bench_frames(App& app, Window& window, int frames, int width, int height);
+
+// The --dump-state JSON: the dashboard state at t (docs/viewer.md) with the layout of the
+// health badges.
+std::string state_json(const App& app, double t);
+
+}  // namespace gui

@@ -1,0 +1,120 @@
+#include "gui/window.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+namespace gui {
+
+namespace {
+
+void glfw_error(int code, const char* what) {
+  std::fprintf(stderr, "GLFW error %d: %s\n", code, what);
+}
+
+void style_and_fonts(AppOptions* options) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowRounding = 0;
+  style.ChildRounding = 4;
+  style.FrameRounding = 3;
+  // The window's background is the clear colour and panels are outlined, not filled: a software
+  // renderer (Mesa llvmpipe under Xvfb) is bound by how often each pixel is filled.
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_Border] = ImVec4(0.22f, 0.24f, 0.29f, 1);
+  const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  const char* bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+  if (std::filesystem::exists(font) && std::filesystem::exists(bold)) {
+    io.Fonts->AddFontFromFileTTF(font, 14.0f);
+    options->big_font = io.Fonts->AddFontFromFileTTF(bold, 26.0f);
+    options->caption_font = io.Fonts->AddFontFromFileTTF(font, 17.0f);
+  }
+}
+
+}  // namespace
+
+Window::Window(int width, int height, bool offscreen, AppOptions* options) {
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit())
+    throw std::runtime_error("cannot open a display (for off-screen use, run under xvfb-run)");
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  if (offscreen) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+  window_ = glfwCreateWindow(width, height, "hcsim viewer", nullptr, nullptr);
+  if (window_ == nullptr) {
+    glfwTerminate();
+    throw std::runtime_error("cannot create an OpenGL 3.3 window");
+  }
+  glfwMakeContextCurrent(window_);
+  glfwSwapInterval(offscreen ? 0 : 1);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  style_and_fonts(options);
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  ImGui_ImplOpenGL3_Init("#version 330");
+}
+
+Window::~Window() {
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+double Window::render(App& app, double dt_real) {
+  const auto t_ui = std::chrono::steady_clock::now();
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  int fw, fh;
+  glfwGetFramebufferSize(window_, &fw, &fh);
+  app.frame(static_cast<float>(fw), static_cast<float>(fh), dt_real);
+  ImGui::Render();
+  const double ui_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_ui).count();
+  glViewport(0, 0, fw, fh);
+  glClearColor(0.07f, 0.08f, 0.10f, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  return ui_ms;
+}
+
+void Window::swap() { glfwSwapBuffers(window_); }
+
+bool Window::should_close() const { return glfwWindowShouldClose(window_); }
+
+std::vector<unsigned char> Window::read_pixels(int* width, int* height) const {
+  int fw, fh;
+  glfwGetFramebufferSize(window_, &fw, &fh);
+  const std::size_t row = static_cast<std::size_t>(fw) * 4;
+  std::vector<unsigned char> px(row * static_cast<std::size_t>(fh));
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, fw, fh, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+  std::vector<unsigned char> flipped(px.size());
+  for (int y = 0; y < fh; ++y)
+    std::copy_n(px.data() + static_cast<std::size_t>(fh - 1 - y) * row, row,
+                flipped.data() + static_cast<std::size_t>(y) * row);
+  *width = fw;
+  *height = fh;
+  return flipped;
+}
+
+std::string Window::renderer() const {
+  return reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+}
+
+}  // namespace gui

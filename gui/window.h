@@ -1,0 +1,39 @@
+// gui/window.h: the viewer's window: GLFW, an OpenGL 3.3 core context, Dear ImGui with its
+// GLFW and OpenGL 3 backends and the DejaVu fonts. One per process; the destructor shuts all
+// of it down in order. Off-screen (under Xvfb) the window is hidden and does not wait for
+// vertical sync.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gui/app.h"
+
+struct GLFWwindow;
+
+namespace gui {
+
+class Window {
+ public:
+  // Throws std::runtime_error when there is no display or no OpenGL 3.3. Fills the fonts of
+  // `options` (left null when the DejaVu fonts are not installed).
+  Window(int width, int height, bool offscreen, AppOptions* options);
+  ~Window();
+  Window(const Window&) = delete;
+  Window& operator=(const Window&) = delete;
+
+  // One frame of `app`: polls input, builds the interface, draws it into the back buffer.
+  // dt_real: wall seconds since the last frame. Returns the milliseconds spent building the
+  // interface (the rest is drawing).
+  double render(App& app, double dt_real);
+  void swap();
+  bool should_close() const;
+  // The back buffer as RGBA rows, top row first.
+  std::vector<unsigned char> read_pixels(int* width, int* height) const;
+  std::string renderer() const;
+
+ private:
+  GLFWwindow* window_ = nullptr;
+};
+
+}  // namespace gui
