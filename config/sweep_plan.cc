@@ -18,6 +18,18 @@ std::string resolve(const Node& n, const std::string& rel) {
   return (fs::path(n.file()).parent_path() / p).lexically_normal().string();
 }
 
+// Axis names and value labels name configurations in reports, tables and charts: one line of
+// printable text (a line break would split a CSV row, a Markdown table or a chart script).
+std::string one_line(const Node& n, const std::string& text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      n.fail("must be one line of text, without line breaks, tabs or control characters");
+  }
+  if (text.size() > 200) n.fail("must be at most 200 characters");
+  return text;
+}
+
 // A YAML scalar as the text of a --set value.
 std::string scalar(const Node& n) {
   if (n.is_map() || n.is_list()) n.fail("expected a single value");
@@ -35,7 +47,8 @@ std::vector<std::string> parse_set_map(const Node& n) {
 SweepAxis parse_axis(const Node& n, std::size_t index) {
   MapReader m = n.map();
   SweepAxis axis;
-  axis.name = m.get("name").present() ? m.get("name").text() : "axis" + std::to_string(index + 1);
+  axis.name = m.get("name").present() ? one_line(m.get("name"), m.get("name").text())
+                                      : "axis" + std::to_string(index + 1);
   if (axis.name.empty()) m.get("name").fail("must not be empty");
   std::vector<std::string> paths;
   if (const Node s = m.get("set"); s.present()) {
@@ -55,7 +68,7 @@ SweepAxis parse_axis(const Node& n, std::size_t index) {
         v.fail("this axis sets " + paths[0] +
                ": give plain values, or drop set: and give {label, set} groups");
       MapReader vm = v.map();
-      value.label = vm.required("label").text();
+      value.label = one_line(vm.get("label"), vm.required("label").text());
       value.sets = parse_set_map(vm.get("set"));
       vm.finish();
     } else {
@@ -63,7 +76,7 @@ SweepAxis parse_axis(const Node& n, std::size_t index) {
         v.fail(
             "a plain value needs the axis's set: path(s); or give {label: ..., set: {path: "
             "value}}");
-      value.label = scalar(v);
+      value.label = one_line(v, scalar(v));
       for (const std::string& p : paths) value.sets.push_back(p + "=" + value.label);
     }
     if (value.label.empty()) v.fail("an empty label");

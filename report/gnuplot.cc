@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -82,6 +83,8 @@ void run(const std::string& script_path) {
     throw Error("gnuplot failed on " + script_path + " (exit " + std::to_string(status) +
                 "): " + (errors.empty() ? "no message" : errors));
   }
+  std::error_code ec;
+  if (std::filesystem::file_size(log, ec) == 0) std::filesystem::remove(log, ec);
 }
 
 }  // namespace report::gnuplot

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (preset fuzz: clang with ASan and UBSan) and runs each for
 # SECONDS (default 60), seeded from the repository's scenarios and sweeps and from the saved
-# findings in tests/fuzz/regressions/. A crash, sanitizer report, unexpected exception or hang
+# findings in tests/fuzz/regressions/, with the dictionary tests/fuzz/hcsim.dict (YAML, hcsim's
+# keys and units, gnuplot, shell and SQL metacharacters). A crash, sanitizer report, unexpected exception or hang
 # (10 s per input) fails the run and leaves the input in build/fuzz/artifacts/.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: fuzz_scenario fuzz_set fuzz_sweep)
 set -euo pipefail
@@ -39,7 +40,7 @@ for t in "${targets[@]}"; do
   esac
   [[ -d tests/fuzz/regressions/$t ]] && cp tests/fuzz/regressions/$t/* "$corpus/" 2>/dev/null || true
   echo "fuzz: $t for ${seconds}s"
-  build/fuzz/$t "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  build/fuzz/$t "$corpus" -dict=tests/fuzz/hcsim.dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix=build/fuzz/artifacts/$t- -print_final_stats=1 2>&1 |
     grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Test unit written|#[0-9]+ *DONE' || true
   if ls build/fuzz/artifacts/$t-* >/dev/null 2>&1; then

@@ -326,3 +326,18 @@ TEST_CASE("A sweep killed with SIGKILL or SIGTERM resumes to exactly the uninter
     CHECK(tables(out) == tables(d / "all.sqlite"));
   }
 }
+
+TEST_CASE("a sweep label with a line break is refused at load time, with its location") {
+  TempDir d;
+  write(d / "s.yaml", "name: bad-label\nscenario: " + std::string(HCSIM_SOURCE_DIR) +
+                          "/scenarios/examples/two-sites-30-70.yaml\n"
+                          "axes:\n  - name: lb\n    values:\n"
+                          "      - {label: \"x\\nsystem('touch " +
+                          (d / "pwned") + "')\", set: {}}\n");
+  const Result r = hcsim({"sweep", d / "s.yaml", "--out", d / "r.sqlite", "-q"}, d);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("s.yaml:6:") != std::string::npos);
+  CHECK(r.err.find("one line of text") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "r.sqlite"));
+  CHECK_FALSE(fs::exists(d / "pwned"));
+}
