@@ -202,6 +202,22 @@ Totals count_runs(store::Db& db) {
   return t;
 }
 
+void print_summary(const SweepPlan& plan, const std::string& out, std::size_t ran, std::size_t mine,
+                   int workers, double wall, int64_t shard, int64_t shards, const Totals& t) {
+  std::fprintf(stderr,
+               "%s: %zu of %zu runs in this process (%zu already done) with %d worker%s in %.1f "
+               "s%s\n",
+               plan.spec.name.c_str(), ran, mine, mine - ran, workers, workers > 1 ? "s" : "", wall,
+               shards > 1
+                   ? (", shard " + std::to_string(shard) + "/" + std::to_string(shards)).c_str()
+                   : "");
+  std::fprintf(stderr, "  %s: %lld completed runs, %lld with failed expect: gates%s\n", out.c_str(),
+               static_cast<long long>(t.done), static_cast<long long>(t.gates_failed),
+               t.not_completed > 0
+                   ? (", " + std::to_string(t.not_completed) + " unfinished (--resume)").c_str()
+                   : "");
+}
+
 }  // namespace
 
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args) {
@@ -305,21 +321,10 @@ int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop) {
   progress.clear();
 
   const Totals t = count_runs(db->db());
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!args.quiet) {
-    std::fprintf(
-        stderr,
-        "%s: %zu of %zu runs in this process (%zu already done) with %d worker%s in %.1f s%s\n",
-        plan.spec.name.c_str(), todo.size(), mine.size(), already, result.workers,
-        result.workers > 1 ? "s" : "", wall,
-        shards > 1 ? (", shard " + std::to_string(shard) + "/" + std::to_string(shards)).c_str()
-                   : "");
-    std::fprintf(stderr, "  %s: %lld completed runs, %lld with failed expect: gates%s\n",
-                 out.c_str(), static_cast<long long>(t.done),
-                 static_cast<long long>(t.gates_failed),
-                 t.not_completed > 0
-                     ? (", " + std::to_string(t.not_completed) + " unfinished (--resume)").c_str()
-                     : "");
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    print_summary(plan, out, todo.size(), mine.size(), result.workers, wall, shard, shards, t);
   }
   if (result.interrupted || (stop != nullptr && stop->load())) return kExitInterrupted;
   if (result.errors > 0) return kExitError;

@@ -1,23 +1,26 @@
-// runner/sweep.h: sweeps, many runs of one or more scenarios over a grid of settings.
+// config/sweep_plan.h: sweeps, many runs of one or more scenarios over a grid of settings.
 //
 // A sweep file names base scenario(s), axes of `--set` values, and replications:
 //
 //   name: surge-hpa
-//   scenario: ../demos/03-user-surge-autoscale.yaml     # or scenarios: [a.yaml, b.yaml]
-//   set: {duration: 45m}                                # applied to every run
+//   scenario: ../demos/03-user-surge-autoscale.yaml  # or scenarios: [a.yaml, b.yaml]
+//   set: {duration: 45m}                             # applied to every run
 //   axes:
-//     - {name: target, set:
-//     [sites.public.autoscaler.hpa.metrics[0].resource.target.averageUtilization],
-//        values: [50, 60, 70]}
-//     - name: autoscaler                                 # values that are groups of settings
+//     - name: target
+//       set: [sites.public.autoscaler.hpa.metrics[0].resource.target.averageUtilization]
+//       values: [50, 60, 70]
+//     - name: autoscaler                             # values that are groups of settings
 //       values:
 //         - {label: hpa, set: {}}
-//         - {label: knative, set: {sites.public.autoscaler.hpa: "~",
-//         sites.public.autoscaler.knative.max: 60}}
-//   combine: cartesian                                  # or zip (axes of equal length, in step)
+//         - label: knative
+//           set: {sites.public.autoscaler.hpa: "~", sites.public.autoscaler.knative.max: 60}
+//   combine: cartesian                               # or zip (axes of equal length, in step)
 //   replications: 5
-//   seed: 1                                             # optional
-//   shards: 10                                          # optional: the N of --shard auto
+//   seed: 1                                          # optional
+//   shards: 10                                       # optional: the N of --shard auto
+//
+// Axis names and labels are one line of printable text (they name configurations in reports
+// and charts).
 //
 // A configuration is one base scenario and one value of each axis; it runs `replications` times.
 // Replication r of every configuration uses the same seed (common random numbers): derived from

@@ -1,11 +1,11 @@
-// runner/units.h: parsing of the values scenario files write with units.
+// config/units.h: parsing of the values scenario files write with units.
 //
-//   durations  250ms  15s  2m  1h30m  1.5s  10us  (ns us ms s m h d); a unit is required
-//   rates      200/s  6000/m  6000/min  10/h     (always converted to per second)
-//   sizes      600MB  1.5GB  512KiB  100B        (bytes; k/M/G/T are powers of 1000, Ki/Mi/Gi/Ti of
-//   1024) bandwidth  100MB/s                           (bytes per second) cpu        2  0.5  500m
-//   (cores; "m" = millicores, as in Kubernetes) numbers    strict decimal; nan, inf, hex and
-//   trailing text are errors
+// durations: 250ms, 15s, 2m, 1h30m, 1.5s, 10us (units ns us ms s m h d; a unit is required).
+// rates: 200/s, 6000/m, 6000/min, 10/h (always converted to per second).
+// sizes: 600MB, 1.5GB, 512KiB, 100B (bytes; k M G T are powers of 1000, Ki Mi Gi Ti of 1024).
+// bandwidth: 100MB/s (bytes per second).
+// cpu: 2, 0.5, 500m (cores; "m" = millicores, as in Kubernetes).
+// numbers: strict decimal; nan, inf, hex and trailing text are errors.
 //
 // Each parser returns the value or sets `error` to a sentence saying what is wrong.
 #pragma once

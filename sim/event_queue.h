@@ -93,6 +93,7 @@ class EventQueue {
     Callback cb;
     uint32_t gen = 1;
   };
+  static_assert(sizeof(Slot) == 64, "the comment on pos_ states the slot size");
   static constexpr uint32_t kFree = 0xffffffffu;
   static constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
 
@@ -122,7 +123,8 @@ class EventQueue {
   std::vector<Entry> heap_;
   std::vector<Slot> slots_;
   // Heap index of each slot's entry, or kFree. Kept apart from the callbacks: every heap move
-  // writes it, and a dense array of 4-byte positions stays in cache where 40-byte slots do not.
+  // writes it, and a dense array of 4-byte positions stays in cache where the 64-byte slots (a
+  // 48-byte Callback and its generation, padded to the Callback's 16-byte alignment) do not.
   std::vector<uint32_t> pos_;
   std::vector<uint32_t> free_slots_;
   uint64_t next_seq_ = 0;

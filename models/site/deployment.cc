@@ -81,7 +81,7 @@ void Deployment::set_state(Pod& p, PodState s) {
                  .add("revision", p.life.revision));
 }
 
-void Deployment::schedule_step(Pod& p, SimTime at, int kind, sim::EventId* id) {
+void Deployment::schedule_step(Pod& p, SimTime at, StepKind kind, sim::EventId* id) {
   *id = sim_.schedule_at(at, Step{this, p.index(), p.life.generation, kind});
 }
 
@@ -145,7 +145,7 @@ void Deployment::try_schedule(Pod& p) {
   ++billable_;
   p.life.node = *node;
   set_state(p, PodState::kScheduling);
-  schedule_step(p, sim_.now() + sample(cfg_.startup.scheduling), kBound, &p.life.timer);
+  schedule_step(p, sim_.now() + sample(cfg_.startup.scheduling), StepKind::kBound, &p.life.timer);
 }
 
 void Deployment::schedule_pending() {
@@ -156,17 +156,18 @@ void Deployment::schedule_pending() {
 
 void Deployment::start_container(Pod& p) {
   set_state(p, PodState::kBooting);
-  schedule_step(p, sim_.now() + sample(cfg_.startup.container), kContainerStarted, &p.life.timer);
+  schedule_step(p, sim_.now() + sample(cfg_.startup.container), StepKind::kContainerStarted,
+                &p.life.timer);
 }
 
-void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
+void Deployment::on_step(uint32_t slot, uint32_t generation, StepKind kind) {
   if (slot >= slots_.size() || !slots_[slot] || slots_[slot]->life.generation != generation) return;
   Pod& p = *slots_[slot];
   if (p.life.state == PodState::kTerminated) return;
   const SimTime now = sim_.now();
   const ImageSpec& image = rs(p.life.revision)->image;
   switch (kind) {
-    case kBound: {
+    case StepKind::kBound: {
       p.life.timer = {};
       p.life.start_time = p.life.ready_at = now;  // kubelet acknowledges; Ready=False from now
       if (nodes_.has_image(p.life.node, image.name)) {
@@ -177,16 +178,17 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
             cfg_.startup.pull_bandwidth > 0
                 ? SimTime::from_seconds(image.size_bytes / cfg_.startup.pull_bandwidth)
                 : sample(cfg_.startup.pull);
-        schedule_step(p, nodes_.pull(p.life.node, image.name, duration), kPulled, &p.life.timer);
+        schedule_step(p, nodes_.pull(p.life.node, image.name, duration), StepKind::kPulled,
+                      &p.life.timer);
       }
       break;
     }
-    case kPulled:
+    case StepKind::kPulled:
       p.life.timer = {};
       nodes_.cache_image(p.life.node, image.name);
       start_container(p);
       break;
-    case kContainerStarted: {
+    case StepKind::kContainerStarted: {
       p.life.timer = {};
       p.life.running = true;
       p.life.container_started = now;
@@ -199,10 +201,10 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
       if (p.life.app_up > first)
         k = ((p.life.app_up - first).ns() + rp.period.ns() - 1) / rp.period.ns();
       const SimTime ready = first + rp.period * (k + rp.success_threshold - 1);
-      schedule_step(p, ready, kReadyNow, &p.life.timer);
+      schedule_step(p, ready, StepKind::kReadyNow, &p.life.timer);
       break;
     }
-    case kReadyNow:
+    case StepKind::kReadyNow:
       p.life.timer = {};
       p.life.ready_condition = true;
       p.life.ready_at = now;
@@ -213,9 +215,9 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
                      .add("pod", p.life.name)
                      .add("condition", "Ready")
                      .add("start_latency_s", (now - p.life.created).seconds()));
-      schedule_step(p, now + cfg_.startup.endpoint_delay, kEndpoint, &p.life.timer);
+      schedule_step(p, now + cfg_.startup.endpoint_delay, StepKind::kEndpoint, &p.life.timer);
       break;
-    case kEndpoint:
+    case StepKind::kEndpoint:
       p.life.timer = {};
       account();
       serving_cores_ += cfg_.pod.cores;
@@ -225,11 +227,11 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, int kind) {
       endpoints_.endpoint_added(p);
       sync();
       break;
-    case kGraceOver:
+    case StepKind::kGraceOver:
       p.life.timer = {};
       finalize(p);
       break;
-    case kWarmup:
+    case StepKind::kWarmup:
       p.life.warmup_timer = {};
       update_warmup(p);
       break;
@@ -247,7 +249,7 @@ void Deployment::update_warmup(Pod& p) {
   }
   p.set_speed(1.0 / (1.0 + extra));
   const SimTime step = std::max(sim::seconds(1), cfg_.startup.warmup_tau / 10);
-  schedule_step(p, sim_.now() + step, kWarmup, &p.life.warmup_timer);
+  schedule_step(p, sim_.now() + step, StepKind::kWarmup, &p.life.warmup_timer);
 }
 
 void Deployment::delete_pod(Pod& p, const char* why) {
@@ -264,7 +266,7 @@ void Deployment::delete_pod(Pod& p, const char* why) {
       if (p.load() == 0) {
         finalize(p);
       } else {
-        schedule_step(p, sim_.now() + cfg_.termination_grace, kGraceOver, &p.life.timer);
+        schedule_step(p, sim_.now() + cfg_.termination_grace, StepKind::kGraceOver, &p.life.timer);
       }
       return;
     default:

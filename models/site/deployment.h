@@ -145,19 +145,28 @@ class Deployment {
     ImageSpec image;
     int32_t replicas;
   };
+  // The lifecycle timers of a pod.
+  enum class StepKind : uint8_t {
+    kBound,
+    kPulled,
+    kContainerStarted,
+    kReadyNow,
+    kEndpoint,
+    kGraceOver,
+    kWarmup
+  };
   struct Step {  // a lifecycle timer's target: the pod slot and its generation
     Deployment* self;
     uint32_t slot;
     uint32_t generation;
-    int kind;
+    StepKind kind;
     void operator()() const { self->on_step(slot, generation, kind); }
   };
-  enum StepKind { kBound, kPulled, kContainerStarted, kReadyNow, kEndpoint, kGraceOver, kWarmup };
 
   Pod* create_pod(int revision, bool initial);
   void set_state(Pod& p, PodState s);
   void try_schedule(Pod& p);
-  void on_step(uint32_t slot, uint32_t generation, int kind);
+  void on_step(uint32_t slot, uint32_t generation, StepKind kind);
   void start_container(Pod& p);
   void delete_pod(Pod& p, const char* why);
   void finalize(Pod& p);
@@ -166,7 +175,7 @@ class Deployment {
   void rollout_step();
   void update_warmup(Pod& p);
   sim::SimTime sample(const Distribution& d);
-  void schedule_step(Pod& p, sim::SimTime at, int kind, sim::EventId* id);
+  void schedule_step(Pod& p, sim::SimTime at, StepKind kind, sim::EventId* id);
   void account();
   const ReplicaSet* rs(int revision) const;
   std::vector<Pod*> active_pods_of(int revision);
