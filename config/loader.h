@@ -1,4 +1,4 @@
-// runner/scenario_loader.h: YAML scenario file -> Scenario, strictly.
+// config/loader.h: YAML scenario file -> Scenario, strictly.
 //
 // Everything is validated before t = 0: unknown keys (with suggestions), missing required keys,
 // values without units or with wrong units, out-of-range numbers, references to sites that do

@@ -1,4 +1,4 @@
-// runner/yaml_reader.h: strict, located reading of scenario YAML.
+// config/yaml_reader.h: strict, located reading of scenario YAML.
 //
 // A Node is a position in a document (its YAML path, e.g. "sites.public.replicas") with the
 // value found there in the file and/or given by a `--set path=value` override. Every read is

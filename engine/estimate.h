@@ -1,4 +1,4 @@
-// runner/estimate.h: what a run will cost, estimated from the scenario before it starts, and
+// engine/estimate.h: what a run will cost, estimated from the scenario before it starts, and
 // the limits beyond which hcsim refuses to start without --force.
 //
 // The simulation's memory does not grow with the number of requests (requests are pooled and

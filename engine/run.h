@@ -1,4 +1,4 @@
-// runner/run.h: executing one scenario run, checking its expect: gates and summarising it.
+// engine/run.h: executing one scenario run, checking its expect: gates and summarising it.
 #pragma once
 
 #include <atomic>

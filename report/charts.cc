@@ -219,7 +219,7 @@ void draw(const std::string& script, const fs::path& dir, const Images& images) 
     std::error_code ec;
     if (!fs::is_regular_file(dir / png, ec) || fs::file_size(dir / png, ec) == 0)
       throw gnuplot::Error("gnuplot did not draw " + (dir / png).string() + " (" + caption +
-                           "); see " + script + ".log");
+                           "): " + gnuplot::messages(script));
   }
 }
 

@@ -72,6 +72,8 @@ std::string data_string(std::string_view s) {
   return out + "\"";
 }
 
+std::string messages(const std::string& script_path) { return head(script_path + ".log", 4); }
+
 bool available() { return spawn({"gnuplot", "-e", "set terminal pngcairo"}, "") == 0; }
 
 void run(const std::string& script_path) {

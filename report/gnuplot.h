@@ -31,9 +31,12 @@ std::string data_string(std::string_view s);
 bool available();
 
 // Runs `gnuplot script_path`, its output discarded and its error output (warnings included) kept
-// in script_path + ".log". Throws Error with gnuplot's first error lines when it cannot be
-// started or exits with a failure (gnuplot stops a script at its first error). Callers check
-// that each image they link was written.
+// in script_path + ".log" (removed when empty). Throws Error with gnuplot's first error lines
+// when it cannot be started or exits with a failure (gnuplot stops a script at its first
+// error). Callers check that each image they link was written.
 void run(const std::string& script_path);
+
+// The first lines of what gnuplot printed running `script_path` ("" if nothing).
+std::string messages(const std::string& script_path);
 
 }  // namespace report::gnuplot

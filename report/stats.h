@@ -1,4 +1,4 @@
-// runner/stats.h: confidence intervals for simulation output.
+// report/stats.h: confidence intervals for simulation output.
 //
 // mean_ci: Student-t interval of the mean of independent observations (replications, or batch
 // means of one long run). ratio_ci: the batch-means interval of a ratio estimator such as a mean

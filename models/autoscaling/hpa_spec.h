@@ -3,7 +3,7 @@
 //
 // Units follow the Kubernetes API: metric values in milli-units (1 core = 1000m; a custom
 // metric of 20 = 20000m), utilizations in integer percent, windows and periods in seconds.
-// Semantics: ../shared/reference/hpa.md (cited as hpa.md §n).
+// Semantics: docs/hpa.md (cited as hpa.md §n).
 #pragma once
 
 #include <cstdint>

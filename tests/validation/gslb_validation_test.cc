@@ -41,8 +41,9 @@ double stddev(const std::vector<double>& v) {
 TEST_CASE("(a) failover detection time = residual phase + (threshold - 1) x interval + timeout") {
   // Probes run every `interval` from a random phase. The first probe after the failure comes a
   // residual U(0, interval) later; the threshold-th failed probe is sent (threshold - 1) intervals
-  // after that and known `timeout` later. models.md's "phase + threshold x interval" counts one
-  // interval more: it measures from the last passing probe, not from the failure.
+  // after that and known `timeout` later. The often-quoted "phase + threshold x interval" counts
+  // one interval more: it measures from the last passing probe, not from the failure
+  // (models.md §1.4).
   const std::string yaml = R"(
 name: detect
 duration: 6m
