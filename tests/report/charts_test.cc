@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -43,10 +42,13 @@ std::string results_with_labels(const TempDir& d, const std::vector<std::string>
 std::vector<fs::path> linked_images(const std::string& md_path) {
   const std::string md = support::slurp(md_path);
   std::vector<fs::path> out;
-  const std::regex link(R"(!\[[^\]]*\]\(([^)]+)\))");
-  for (auto it = std::sregex_iterator(md.begin(), md.end(), link); it != std::sregex_iterator();
-       ++it)
-    out.push_back(fs::path(md_path).parent_path() / (*it)[1].str());
+  // Markdown images: ![caption](path)
+  for (std::size_t at = md.find("!["); at != std::string::npos; at = md.find("![", at + 2)) {
+    const std::size_t open = md.find("](", at);
+    const std::size_t close = md.find(')', open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    out.push_back(fs::path(md_path).parent_path() / md.substr(open + 2, close - open - 2));
+  }
   return out;
 }
 
