@@ -91,6 +91,62 @@ void parse_startup(const Node& n, models::StartupConfig* st) {
   m.finish();
 }
 
+using models::ProbeSpec;
+
+// A probe in Kubernetes' shape (readinessProbe, livenessProbe, startupProbe), plus hcsim's
+// `cost`, the CPU one HTTP probe takes in the pod.
+const Fields<ProbeSpec> kProbe{
+    seconds("initialDelaySeconds", &ProbeSpec::initial_delay, 0, 86400),
+    seconds("periodSeconds", &ProbeSpec::period, 1, 86400),
+    seconds("timeoutSeconds", &ProbeSpec::timeout, 1, 86400),
+    integer("successThreshold", &ProbeSpec::success_threshold, 1, 1000),
+    integer("failureThreshold", &ProbeSpec::failure_threshold, 1, 1000),
+    custom<ProbeSpec>("cost",
+                      [](const Node& v, ProbeSpec& p) {
+                        p.cost_s = v.duration_in(SimTime::zero(), sim::seconds(60)).seconds();
+                      }),
+};
+
+ProbeSpec parse_probe(const Node& n, models::ProbeKind kind) {
+  MapReader m = n.map();
+  ProbeSpec p;
+  p.enabled = true;
+  std::vector<std::string> actions;
+  for (const char* a : {"httpGet", "tcpSocket", "exec", "grpc"}) {
+    if (m.has(a)) actions.push_back(a);
+  }
+  if (actions.size() > 1)
+    n.fail("give one probe action, not both " + actions[0] + " and " + actions[1]);
+  // The action's own settings (path, port, command) are accepted as written: the simulated pod
+  // has one endpoint. grpc is served like httpGet.
+  if (!actions.empty()) {
+    (void)m.get(actions[0]).present();
+    p.action = actions[0] == "tcpSocket" ? models::ProbeAction::kTcp
+               : actions[0] == "exec"    ? models::ProbeAction::kExec
+                                         : models::ProbeAction::kHttp;
+  }
+  kProbe.read(m, &p);
+  if (kind != models::ProbeKind::kReadiness && p.success_threshold != 1)
+    m.get("successThreshold").fail("must be 1 for liveness and startup probes (Kubernetes)");
+  m.finish();
+  return p;
+}
+
+// lifecycle: {preStop: {sleep: {seconds: N}}}: the pause between deletion and SIGTERM.
+sim::SimTime parse_lifecycle(const Node& n) {
+  MapReader m = n.map();
+  sim::SimTime pre_stop;
+  if (const Node ps = m.get("preStop"); ps.present()) {
+    MapReader pm = ps.map();
+    MapReader sm = pm.required("sleep").map();
+    pre_stop = sim::seconds(sm.required("seconds").integer_in(0, 3600));
+    sm.finish();
+    pm.finish();
+  }
+  m.finish();
+  return pre_stop;
+}
+
 void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balancing* balancing) {
   MapReader m = n.map();
   if (const Node i = m.get("image"); i.present()) d->image = parse_image(i);
@@ -102,8 +158,20 @@ void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balanc
     um.finish();
   }
   parse_startup(m.get("startup"), &d->startup);
+  if (const Node p = m.get("readinessProbe"); p.present()) {
+    if (m.get("startup").present() && m.get("startup").map().has("readiness"))
+      m.fail_key("readinessProbe",
+                 "give readinessProbe (the whole life) or startup.readiness (start-up only), "
+                 "not both");
+    d->probes.readiness = parse_probe(p, models::ProbeKind::kReadiness);
+  }
+  if (const Node p = m.get("livenessProbe"); p.present())
+    d->probes.liveness = parse_probe(p, models::ProbeKind::kLiveness);
+  if (const Node p = m.get("startupProbe"); p.present())
+    d->probes.startup = parse_probe(p, models::ProbeKind::kStartup);
   if (const Node g = m.get("termination_grace"); g.present())
     d->termination_grace = g.duration_in(SimTime::zero(), sim::hours(1));
+  if (const Node l = m.get("lifecycle"); l.present()) d->pre_stop = parse_lifecycle(l);
   if (const Node st = m.get("strategy"); st.present()) {
     MapReader sm = st.map();
     if (const Node v = sm.get("maxSurge"); v.present()) {

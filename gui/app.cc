@@ -49,6 +49,8 @@ ImU32 pod_colour(PodState s) {
       return rgb(240, 190, 40);
     case PodState::kReady:
       return rgb(46, 184, 92);
+    case PodState::kUnready:
+      return rgb(230, 120, 40);
     case PodState::kTerminating:
       return rgb(170, 60, 60);
   }

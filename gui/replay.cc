@@ -21,9 +21,13 @@ constexpr std::size_t kMaxTmapColumns = 4096;
 
 bool parse_pod_state(const std::string& s, PodState* out) {
   static const std::pair<const char*, PodState> kNames[] = {
-      {"pending", PodState::kPending}, {"scheduling", PodState::kScheduling},
-      {"pulling", PodState::kPulling}, {"booting", PodState::kBooting},
-      {"ready", PodState::kReady},     {"terminating", PodState::kTerminating}};
+      {"pending", PodState::kPending},
+      {"scheduling", PodState::kScheduling},
+      {"pulling", PodState::kPulling},
+      {"booting", PodState::kBooting},
+      {"ready", PodState::kReady},
+      {"unready", PodState::kUnready},
+      {"terminating", PodState::kTerminating}};
   for (const auto& [n, st] : kNames) {
     if (s == n) {
       *out = st;
@@ -93,8 +97,8 @@ std::vector<float>* column(Series& x, std::size_t c) {
 }  // namespace
 
 const char* pod_state_name(PodState s) {
-  static const char* kNames[] = {"pending", "scheduling", "pulling",
-                                 "booting", "ready",      "terminating"};
+  static const char* kNames[] = {"pending", "scheduling", "pulling",    "booting",
+                                 "ready",   "unready",    "terminating"};
   return kNames[static_cast<int>(s)];
 }
 

@@ -48,8 +48,16 @@ struct Tmap {
   std::vector<uint32_t> failed;  // per bucket
 };
 
-enum class PodState : uint8_t { kPending, kScheduling, kPulling, kBooting, kReady, kTerminating };
-inline constexpr int kPodStates = 6;
+enum class PodState : uint8_t {
+  kPending,
+  kScheduling,
+  kPulling,
+  kBooting,
+  kReady,
+  kUnready,
+  kTerminating
+};
+inline constexpr int kPodStates = 7;
 const char* pod_state_name(PodState s);
 
 // A pod's life: state changes in time order; gone after `end_s` (terminated or killed).

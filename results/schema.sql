@@ -1,4 +1,5 @@
--- hcsim results schema, version 2. The single source of truth: hcsim embeds this file, and
+-- hcsim results schema, version 3 (version 2 lacked failed_refused and replicas_unready; hcsim
+-- reads both). The single source of truth: hcsim embeds this file, and
 -- docs/results-schema.md explains every table and column.
 -- Times: t_ns is simulated time in integer nanoseconds from the start of the run; each series
 -- row describes the bucket [t_ns, t_ns + dt_s).
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS series (
   failed_no_site      INTEGER,           -- no site to send to
   failed_unavailable  INTEGER,           -- site had no ready pod
   failed_aborted      INTEGER,           -- in progress when its pod was killed
+  failed_refused      INTEGER,           -- sent to a pod that was not listening (shutting down, restarting)
   rt_mean_s           REAL,              -- client-observed response time of completions
   rt_p50_s            REAL,
   rt_p95_s            REAL,
@@ -76,7 +78,8 @@ CREATE TABLE IF NOT EXISTS series (
   cpu_util            REAL,              -- CPU used / CPU of ready pods, over the bucket
   replicas_desired    INTEGER,
   replicas_ready      INTEGER,
-  replicas_starting   INTEGER,
+  replicas_starting   INTEGER,           -- scheduled, pulling, starting, booting, or restarting
+  replicas_unready    INTEGER,           -- running, failing the readiness probe: out of the endpoints
   replicas_pending    INTEGER,
   nodes               INTEGER,
   share               REAL,              -- this entity's fraction of all arrivals

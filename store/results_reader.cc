@@ -56,11 +56,26 @@ RunRecord run_from(const Stmt& st) {
   return r;
 }
 
-// Whether `name` is a column of the series table (names are bound into SQL text).
-bool is_series_column(const Db& db, std::string_view name) {
+std::vector<std::string> series_columns_of(const Db& db) {
+  std::vector<std::string> out;
   Stmt info(db, "PRAGMA table_info(series)");
-  while (info.step()) {
-    if (info.text(1) == name) return true;
+  while (info.step()) out.push_back(info.text(1));
+  return out;
+}
+
+// The series columns of the current schema (results/schema.sql).
+const std::vector<std::string>& schema_series_columns() {
+  static const std::vector<std::string> kColumns = [] {
+    Db scratch(":memory:", Db::Mode::kCreate);
+    scratch.exec(results_schema_sql());
+    return series_columns_of(scratch);
+  }();
+  return kColumns;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view x) {
+  for (const std::string& s : v) {
+    if (s == x) return true;
   }
   return false;
 }
@@ -73,8 +88,9 @@ ResultsReader::ResultsReader(const std::string& path) : db_(path, Db::Mode::kRea
   Stmt v(db_, "PRAGMA user_version");
   v.step();
   const int64_t version = v.int64(0);
-  if (version != kSchemaVersion) {
+  if (version < kOldestReadableSchemaVersion || version > kSchemaVersion) {
     throw DbError(path + ": not an hcsim results file of schema version " +
+                  std::to_string(kOldestReadableSchemaVersion) + " to " +
                   std::to_string(kSchemaVersion) + " (found user_version " +
                   std::to_string(version) + ")");
   }
@@ -126,12 +142,14 @@ std::vector<EntityRecord> ResultsReader::entities(int64_t run_id) const {
 
 void ResultsReader::for_each_series(int64_t run_id, std::span<const std::string_view> columns,
                                     const std::function<void(const SeriesRow&)>& row) const {
+  // A column of the current schema that an older file lacks reads as NULL.
+  const std::vector<std::string> have = series_columns_of(db_);
   std::string sql = "SELECT entity_id, t_ns";
   for (std::string_view c : columns) {
-    if (!is_series_column(db_, c))
+    if (!contains(schema_series_columns(), c))
       throw DbError(path() + ": the series table has no column '" + std::string(c) + "'");
     sql += ", ";
-    sql += c;
+    sql += contains(have, c) ? std::string(c) : std::string("NULL");
   }
   sql += " FROM series WHERE run_id = ? ORDER BY entity_id, t_ns";
   Stmt st(db_, sql);

@@ -18,6 +18,8 @@ const char* failure_cause_name(FailureCause c) {
       return "unavailable";
     case FailureCause::kAborted:
       return "aborted";
+    case FailureCause::kRefused:
+      return "refused";
     case FailureCause::kCount:
       break;
   }

@@ -27,6 +27,7 @@ enum class FailureCause : uint8_t {
   kNoHealthySite,  // the GSLB had no site to answer with
   kUnavailable,    // the site had no ready pod (HTTP 503 from the ingress)
   kAborted,        // in progress when its pod was killed (grace period over, node or site lost)
+  kRefused,        // sent to a pod that was not listening: shutting down or restarting
   kCount
 };
 inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);
@@ -44,6 +45,7 @@ struct Request {
   uint16_t region = 0;     // the client's region (round trips depend on it)
   uint16_t attempt = 0;    // 0 for the first try, then retries
   bool write = false;      // writes data (replication, RPO)
+  bool probe = false;      // a health probe (kubelet or GSLB): not a user's request, not counted
 };
 
 class RequestPool {

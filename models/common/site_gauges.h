@@ -17,6 +17,7 @@ struct SiteGauges {
   int replicas_desired = 0;
   int replicas_ready = 0;
   int replicas_starting = 0;
+  int replicas_unready = 0;  // running, failing readiness: out of the endpoints
   int replicas_pending = 0;
   int nodes = 0;
 };

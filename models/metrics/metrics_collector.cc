@@ -82,7 +82,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   static constexpr std::array<double, 3> kQ{0.50, 0.95, 0.99};
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
-  const std::array<sim::Field, 32> fields{{
+  const std::array<sim::Field, 34> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -94,6 +94,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"failed_no_site", static_cast<double>(a.failed[4])},
       {"failed_unavailable", static_cast<double>(a.failed[5])},
       {"failed_aborted", static_cast<double>(a.failed[6])},
+      {"failed_refused", static_cast<double>(a.failed[7])},
       {"rt_mean_s", any ? a.rt_sum_ns / n * 1e-9 : kNaN},
       {"rt_p50_s", q[0] * 1e-9},
       {"rt_p95_s", q[1] * 1e-9},
@@ -109,6 +110,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"replicas_desired", static_cast<double>(g.replicas_desired)},
       {"replicas_ready", static_cast<double>(g.replicas_ready)},
       {"replicas_starting", static_cast<double>(g.replicas_starting)},
+      {"replicas_unready", static_cast<double>(g.replicas_unready)},
       {"replicas_pending", static_cast<double>(g.replicas_pending)},
       {"nodes", static_cast<double>(g.nodes)},
       {"share", ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
@@ -117,7 +119,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"active_users", users_ != nullptr ? static_cast<double>(users_->active_users(site)) : kNaN},
       {"cost", cost},
   }};
-  static_assert(kFailureCauseCount == 7, "update the failed_<cause> fields");
+  static_assert(kFailureCauseCount == 8, "update the failed_<cause> fields");
   rec_.series(table, entity, bucket_start_, fields);
   if (any) {
     std::array<uint32_t, TmapBins::kCount> tmap{};
@@ -159,6 +161,7 @@ void MetricsCollector::flush() {
     sum_now.replicas_desired += g.replicas_desired;
     sum_now.replicas_ready += g.replicas_ready;
     sum_now.replicas_starting += g.replicas_starting;
+    sum_now.replicas_unready += g.replicas_unready;
     sum_now.replicas_pending += g.replicas_pending;
     sum_now.nodes += g.nodes;
     sum_before.inflight_area += before.inflight_area;

@@ -29,6 +29,10 @@ Deployment::Deployment(sim::Simulator& sim, sim::RngStream rng, RequestPool& poo
   rsets_.push_back({1, cfg_.image, cfg_.replicas});
   desired_ = cfg_.replicas;
   accounted_ = sim_.now();
+  if (cfg_.probes.any()) {
+    prober_ = std::make_unique<Prober>(sim_, pool_, cfg_.probes, *this);
+    probed_readiness_ = cfg_.probes.readiness.enabled || cfg_.probes.startup.enabled;
+  }
 }
 
 SimTime Deployment::sample(const Distribution& d) {
@@ -121,9 +125,10 @@ Pod* Deployment::create_pod(int revision, bool initial) {
       nodes_.cache_image(*node, image.name);
       p.life.created = p.life.start_time = p.life.container_started = p.life.app_up =
           p.life.ready_at = p.life.serving_since = sim_.now() - sim::hours(1);
-      p.life.running = p.life.ready_condition = true;
+      p.life.running = p.life.ready_condition = p.life.serving = p.life.in_endpoints = true;
       set_state(p, PodState::kReady);
       endpoints_.endpoint_added(p);
+      if (prober_) prober_->container_started(p, true);
       return &p;
     }
   }
@@ -191,8 +196,11 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, StepKind kind) {
     case StepKind::kContainerStarted: {
       p.life.timer = {};
       p.life.running = true;
+      p.life.refusing = false;
       p.life.container_started = now;
       p.life.app_up = now + sample(cfg_.startup.boot);
+      if (prober_) prober_->container_started(p);
+      if (probed_readiness_) break;  // the probes say when it is ready
       // Probes run at container start + initialDelaySeconds + k x periodSeconds; the pod is
       // Ready after successThreshold consecutive successes, the first at or after app_up.
       const ReadinessProbe& rp = cfg_.startup.readiness;
@@ -206,26 +214,29 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, StepKind kind) {
     }
     case StepKind::kReadyNow:
       p.life.timer = {};
-      p.life.ready_condition = true;
-      p.life.ready_at = now;
-      start_latencies_s_.push_back((now - p.life.created).seconds());
-      if (start_latencies_s_.size() > 64) start_latencies_s_.erase(start_latencies_s_.begin());
-      rec_.event(now, component_, "pod", p.life.name + " Ready",
-                 sim::EventDetails()
-                     .add("pod", p.life.name)
-                     .add("condition", "Ready")
-                     .add("start_latency_s", (now - p.life.created).seconds()));
+      became_ready(p);
       schedule_step(p, now + cfg_.startup.endpoint_delay, StepKind::kEndpoint, &p.life.timer);
       break;
     case StepKind::kEndpoint:
       p.life.timer = {};
-      account();
-      serving_cores_ += cfg_.pod.cores;
-      p.life.serving_since = now;
-      set_state(p, PodState::kReady);
-      if (cfg_.startup.warmup_factor > 0) update_warmup(p);
-      endpoints_.endpoint_added(p);
-      sync();
+      p.life.endpoint_timer = {};
+      if (p.life.ready_condition) add_endpoint(p);
+      break;
+    case StepKind::kEndpointOut:
+      p.life.endpoint_timer = {};
+      if (p.life.in_endpoints && !p.life.ready_condition) remove_endpoint(p);
+      if (p.life.state == PodState::kReady && !p.life.in_endpoints)
+        set_state(p, PodState::kUnready);
+      maybe_finalize(p);
+      break;
+    case StepKind::kSigterm:
+      p.life.signal_timer = {};
+      stop_serving(p);
+      break;
+    case StepKind::kRestart:
+      p.life.timer = {};
+      schedule_step(p, now + sample(cfg_.startup.container), StepKind::kContainerStarted,
+                    &p.life.timer);
       break;
     case StepKind::kGraceOver:
       p.life.timer = {};
@@ -238,8 +249,141 @@ void Deployment::on_step(uint32_t slot, uint32_t generation, StepKind kind) {
   }
 }
 
+void Deployment::became_ready(Pod& p) {
+  const SimTime now = sim_.now();
+  p.life.ready_condition = true;
+  p.life.ready_at = now;
+  start_latencies_s_.push_back((now - p.life.created).seconds());
+  if (start_latencies_s_.size() > 64) start_latencies_s_.erase(start_latencies_s_.begin());
+  rec_.event(now, component_, "pod", p.life.name + " Ready",
+             sim::EventDetails()
+                 .add("pod", p.life.name)
+                 .add("condition", "Ready")
+                 .add("start_latency_s", (now - p.life.created).seconds()));
+}
+
+void Deployment::add_endpoint(Pod& p) {
+  if (!p.life.serving) {
+    account();
+    serving_cores_ += cfg_.pod.cores;
+    p.life.serving = true;
+  }
+  p.life.serving_since = sim_.now();
+  p.life.in_endpoints = true;
+  set_state(p, PodState::kReady);
+  if (cfg_.startup.warmup_factor > 0) update_warmup(p);
+  endpoints_.endpoint_added(p);
+  sync();
+}
+
+void Deployment::remove_endpoint(Pod& p) {
+  p.life.in_endpoints = false;
+  endpoints_.endpoint_removed(p);
+}
+
+void Deployment::on_readiness(Pod& p, bool ready) {
+  const PodState s = p.life.state;
+  if (s == PodState::kTerminating || s == PodState::kTerminated) return;
+  const SimTime now = sim_.now();
+  if (ready) {
+    if (p.life.ready_condition && p.life.in_endpoints) return;  // already ready
+    if (p.life.in_endpoints) {  // back before its removal reached the balancer
+      sim_.cancel(p.life.endpoint_timer);
+      p.life.endpoint_timer = {};
+      p.life.ready_condition = true;
+      return;
+    }
+    if (s == PodState::kBooting && !p.life.serving) {
+      became_ready(p);
+    } else {
+      p.life.ready_condition = true;
+      rec_.event(now, component_, "pod", p.life.name + " Ready again",
+                 sim::EventDetails().add("pod", p.life.name).add("condition", "Ready"));
+    }
+    sim_.cancel(p.life.endpoint_timer);
+    schedule_step(p, now + cfg_.startup.endpoint_delay, StepKind::kEndpoint,
+                  &p.life.endpoint_timer);
+    return;
+  }
+  if (!p.life.ready_condition) return;
+  p.life.ready_condition = false;
+  rec_.event(now, component_, "pod", p.life.name + " NotReady (readiness probe failed)",
+             sim::EventDetails()
+                 .add("pod", p.life.name)
+                 .add("condition", "NotReady")
+                 .add("reason", "readiness probe failed"));
+  sim_.cancel(p.life.endpoint_timer);
+  p.life.endpoint_timer = {};
+  if (p.life.in_endpoints) {
+    schedule_step(p, now + cfg_.startup.endpoint_delay, StepKind::kEndpointOut,
+                  &p.life.endpoint_timer);
+  }
+}
+
+SimTime Deployment::restart_delay(Pod& p) {
+  // CrashLoopBackOff (kubelet): the first restart at once, with a back-off of 10 s noted; a
+  // failure within the back-off since the last restart waits for it to run out; each restart
+  // doubles it up to 300 s; a container that ran 10 minutes since then starts afresh.
+  const SimTime now = sim_.now();
+  const SimTime initial = sim::seconds(10), cap = sim::seconds(300);
+  if (p.life.backoff == SimTime::zero() || now - p.life.backoff_since > sim::seconds(600)) {
+    p.life.backoff = initial;
+    p.life.backoff_since = now;
+    return SimTime::zero();
+  }
+  const SimTime at = std::max(now, p.life.backoff_since + p.life.backoff);
+  p.life.backoff = std::min(p.life.backoff * 2, cap);
+  p.life.backoff_since = at;
+  return at - now;
+}
+
+void Deployment::on_container_failed(Pod& p, ProbeKind kind) {
+  const PodState s = p.life.state;
+  if (s == PodState::kTerminating || s == PodState::kTerminated) return;
+  const SimTime now = sim_.now();
+  prober_->container_stopped(p);
+  ++p.life.restarts;
+  const SimTime delay = restart_delay(p);
+  rec_.event(now, component_, "pod",
+             p.life.name + " container restarted: " + probe_kind_name(kind) +
+                 " probe failed (restart " + std::to_string(p.life.restarts) + ", back-off " +
+                 sim::format_duration(delay) + ")",
+             sim::EventDetails()
+                 .add("pod", p.life.name)
+                 .add("reason", std::string(probe_kind_name(kind)) + " probe failed")
+                 .add("restarts", p.life.restarts)
+                 .add("backoff_s", delay.seconds()));
+  p.life.running = false;
+  p.life.refusing = true;
+  p.life.ready_condition = false;
+  sim_.cancel(p.life.warmup_timer);
+  sim_.cancel(p.life.timer);
+  sim_.cancel(p.life.endpoint_timer);
+  p.life.endpoint_timer = {};
+  if (p.load() > 0) p.kill(FailureCause::kAborted);
+  if (p.life.in_endpoints) {
+    // The balancer learns of it after the endpoints propagate; until then requests are refused.
+    schedule_step(p, now + cfg_.startup.endpoint_delay, StepKind::kEndpointOut,
+                  &p.life.endpoint_timer);
+  }
+  set_state(p, PodState::kBooting);
+  schedule_step(p, now + delay, StepKind::kRestart, &p.life.timer);
+}
+
+void Deployment::stop_serving(Pod& p) {
+  p.life.refusing = true;
+  maybe_finalize(p);
+}
+
+void Deployment::maybe_finalize(Pod& p) {
+  if (p.life.state == PodState::kTerminating && p.life.refusing && !p.life.in_endpoints &&
+      p.load() == 0)
+    finalize(p);
+}
+
 void Deployment::update_warmup(Pod& p) {
-  if (p.life.state != PodState::kReady && p.life.state != PodState::kTerminating) return;
+  const PodState s = p.life.state;
+  if (s != PodState::kReady && s != PodState::kUnready && s != PodState::kTerminating) return;
   const double t = (sim_.now() - p.life.serving_since).seconds();
   const double tau = cfg_.startup.warmup_tau.seconds();
   const double extra = cfg_.startup.warmup_factor * std::exp(-t / tau);
@@ -258,26 +402,47 @@ void Deployment::delete_pod(Pod& p, const char* why) {
     case PodState::kTerminated:
       return;
     case PodState::kReady:
-      sim_.cancel(p.life.warmup_timer);
-      endpoints_.endpoint_removed(p);
-      rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
+    case PodState::kUnready: {
+      // Termination (Kubernetes' pod lifecycle): the endpoints controller removes the pod and the
+      // balancers learn it `endpoint_delay` later; meanwhile the kubelet runs the preStop hook,
+      // then sends SIGTERM: the application stops listening (requests still routed to it are
+      // refused) and drains what it has, until the grace period ends and it is killed.
+      const SimTime now = sim_.now();
+      if (prober_) prober_->container_stopped(p);
+      rec_.event(now, component_, "pod", p.life.name + " deleted (" + why + ")",
                  sim::EventDetails().add("pod", p.life.name).add("reason", why));
+      p.life.ready_condition = false;
       set_state(p, PodState::kTerminating);
-      if (p.load() == 0) {
-        finalize(p);
+      sim_.cancel(p.life.endpoint_timer);
+      p.life.endpoint_timer = {};
+      if (p.life.in_endpoints) {
+        schedule_step(p, now + cfg_.startup.endpoint_delay, StepKind::kEndpointOut,
+                      &p.life.endpoint_timer);
+      }
+      schedule_step(p, now + cfg_.termination_grace, StepKind::kGraceOver, &p.life.timer);
+      if (cfg_.pre_stop > SimTime::zero()) {
+        schedule_step(p, now + cfg_.pre_stop, StepKind::kSigterm, &p.life.signal_timer);
       } else {
-        schedule_step(p, sim_.now() + cfg_.termination_grace, StepKind::kGraceOver, &p.life.timer);
+        stop_serving(p);
       }
       return;
+    }
     default:
       break;
   }
   // Not serving yet: stop the start-up and free the node at once.
+  if (prober_) prober_->container_stopped(p);
   sim_.cancel(p.life.timer);
   p.life.timer = {};
+  sim_.cancel(p.life.endpoint_timer);
+  p.life.endpoint_timer = {};
+  if (p.life.in_endpoints) remove_endpoint(p);  // a restarting pod not yet out of the endpoints
+  if (p.load() > 0) p.kill(FailureCause::kAborted);
   if (p.life.state != PodState::kPending) {
     account();
     --billable_;
+    if (p.life.serving) serving_cores_ -= cfg_.pod.cores;
+    retired_cpu_ += p.cpu_used_ns();
     nodes_.release(p.life.node, cfg_.pod.cores);
   }
   rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
@@ -293,10 +458,13 @@ void Deployment::finalize(Pod& p) {
   sim_.cancel(p.life.timer);
   p.life.timer = {};
   sim_.cancel(p.life.warmup_timer);
+  sim_.cancel(p.life.endpoint_timer);
+  sim_.cancel(p.life.signal_timer);
+  if (p.life.in_endpoints) remove_endpoint(p);
   if (p.load() > 0) p.kill(FailureCause::kAborted);
   account();
   --billable_;
-  serving_cores_ -= cfg_.pod.cores;
+  if (p.life.serving) serving_cores_ -= cfg_.pod.cores;
   retired_cpu_ += p.cpu_used_ns();
   nodes_.release(p.life.node, cfg_.pod.cores);
   set_state(p, PodState::kTerminated);
@@ -325,9 +493,7 @@ void Deployment::reclaim_slots() {
   sim_.schedule_in(SimTime::zero(), Reclaim{this}, sim::Simulator::kPriorityLast);
 }
 
-void Deployment::on_pod_drained(Pod& p) {
-  if (p.life.state == PodState::kTerminating && p.load() == 0) finalize(p);
-}
+void Deployment::on_pod_drained(Pod& p) { maybe_finalize(p); }
 
 std::vector<Pod*> Deployment::active_pods_of(int revision) {
   std::vector<Pod*> out;
@@ -469,14 +635,15 @@ void Deployment::kill_pods(uint32_t node, FailureCause cause) {
     sim_.cancel(pod.life.timer);
     pod.life.timer = {};
     sim_.cancel(pod.life.warmup_timer);
+    sim_.cancel(pod.life.endpoint_timer);
+    sim_.cancel(pod.life.signal_timer);
+    if (prober_) prober_->container_stopped(pod);
     const PodState s = pod.life.state;
-    if (s == PodState::kReady) endpoints_.endpoint_removed(pod);
+    if (pod.life.in_endpoints) remove_endpoint(pod);
     if (pod.load() > 0) pod.kill(cause);
     account();
-    if (s == PodState::kReady || s == PodState::kTerminating) {
-      serving_cores_ -= cfg_.pod.cores;
-      retired_cpu_ += pod.cpu_used_ns();
-    }
+    if (pod.life.serving) serving_cores_ -= cfg_.pod.cores;
+    retired_cpu_ += pod.cpu_used_ns();
     if (s != PodState::kPending) {
       --billable_;
       nodes_.release(pod.life.node, cfg_.pod.cores);
@@ -531,6 +698,8 @@ void Deployment::sync() {
               return 1;
             case PodState::kBooting:
               return p->life.running ? (p->life.ready_condition ? 3 : 2) : 1;
+            case PodState::kUnready:
+              return 2;
             default:
               return 4;
           }

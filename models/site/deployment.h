@@ -25,6 +25,7 @@
 #include "models/common/scalable_target.h"
 #include "models/site/node_pool.h"
 #include "models/site/pod.h"
+#include "models/site/prober.h"
 #include "sim/recorder.h"
 #include "sim/rng.h"
 #include "sim/simulator.h"
@@ -77,7 +78,11 @@ struct DeploymentConfig {
   PodConfig pod;
   MemoryModel memory;
   StartupConfig startup;
+  // The kubelet's probes for the pod's whole life. With a readiness (or startup) probe, readiness
+  // comes from the probes; without, from startup.readiness (the start-up only).
+  ProbeSet probes;
   sim::SimTime termination_grace = sim::seconds(30);
+  sim::SimTime pre_stop;  // lifecycle.preStop sleep: SIGTERM comes this long after deletion
   RolloutStrategy rollout;
   int replicas = 1;  // at t = 0, ready, with the image cached on their nodes
 };
@@ -90,7 +95,7 @@ class EndpointListener {
   virtual void endpoint_removed(Pod& pod) = 0;
 };
 
-class Deployment {
+class Deployment final : public ProbeListener {
  public:
   Deployment(sim::Simulator& sim, sim::RngStream rng, RequestPool& pool,
              const DeploymentConfig& cfg, NodePool& nodes, PodListener& pod_listener,
@@ -139,6 +144,10 @@ class Deployment {
 
   const DeploymentConfig& config() const { return cfg_; }
 
+  // ProbeListener.
+  void on_readiness(Pod& pod, bool ready) override;
+  void on_container_failed(Pod& pod, ProbeKind kind) override;
+
  private:
   struct ReplicaSet {
     int revision;
@@ -152,6 +161,9 @@ class Deployment {
     kContainerStarted,
     kReadyNow,
     kEndpoint,
+    kEndpointOut,
+    kSigterm,
+    kRestart,
     kGraceOver,
     kWarmup
   };
@@ -168,7 +180,13 @@ class Deployment {
   void try_schedule(Pod& p);
   void on_step(uint32_t slot, uint32_t generation, StepKind kind);
   void start_container(Pod& p);
+  void became_ready(Pod& p);
+  void add_endpoint(Pod& p);
+  void remove_endpoint(Pod& p);
   void delete_pod(Pod& p, const char* why);
+  void stop_serving(Pod& p);  // SIGTERM: the application stops listening
+  void maybe_finalize(Pod& p);
+  sim::SimTime restart_delay(Pod& p);
   void finalize(Pod& p);
   void reclaim_slots();
   void sync();
@@ -204,6 +222,9 @@ class Deployment {
   bool frozen_ = false;
   double capacity_factor_ = 1.0;
   bool resync_ = false;
+
+  std::unique_ptr<Prober> prober_;  // when the pods have probes
+  bool probed_readiness_ = false;   // readiness comes from the prober
 
   std::vector<double> start_latencies_s_;  // created -> ready, most recent last
 

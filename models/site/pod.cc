@@ -17,6 +17,8 @@ const char* pod_state_name(PodState s) {
       return "booting";
     case PodState::kReady:
       return "ready";
+    case PodState::kUnready:
+      return "unready";
     case PodState::kTerminating:
       return "terminating";
     case PodState::kTerminated:

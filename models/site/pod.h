@@ -55,7 +55,8 @@ enum class PodState : uint8_t {
   kPulling,      // pulling the image onto the node
   kBooting,      // container starting, application initialising, readiness probes
   kReady,        // in the service's endpoints: receives requests
-  kTerminating,  // deleted: takes no new requests, drains until the grace period ends
+  kUnready,      // running but failing its readiness probe: out of the endpoints
+  kTerminating,  // deleted: leaves the endpoints, drains until the grace period ends
   kTerminated
 };
 const char* pod_state_name(PodState s);
@@ -79,9 +80,17 @@ class Pod {
     sim::SimTime created, start_time, container_started, app_up, ready_at, serving_since;
     bool ready_condition = false;  // Ready condition status
     bool running = false;          // containers started (phase Running)
+    bool refusing = false;         // the application is not listening (SIGTERM, restart)
+    bool in_endpoints = false;     // the balancer may route to it
+    bool serving = false;          // counted in the serving capacity (joined the endpoints once)
     bool unschedulable_logged = false;
-    sim::EventId timer;  // the next lifecycle step
+    int restarts = 0;            // container restarts (liveness and startup failures)
+    sim::SimTime backoff;        // CrashLoopBackOff: the current back-off (0: none yet)
+    sim::SimTime backoff_since;  // when the back-off entry was last updated
+    sim::EventId timer;          // the next lifecycle step
     sim::EventId warmup_timer;
+    sim::EventId endpoint_timer;  // endpoints propagation (in or out)
+    sim::EventId signal_timer;    // SIGTERM after the preStop hook
   } life;
   int in_service() const { return static_cast<int>(jobs_.size()); }
   int queued() const { return static_cast<int>(waiting_.size()); }

@@ -140,6 +140,10 @@ void Site::submit(RequestId id) {
     // Requests wait in the shared queue only while every worker is busy, so a non-empty queue
     // means there is no free worker to look for.
     if (Pod* p = shared_queue_.empty() && !ready_.empty() ? least_loaded(true) : nullptr) {
+      if (p->life.refusing) {
+        fail(id, FailureCause::kRefused);
+        return;
+      }
       change_inflight(+1);
       p->start(id);
       return;
@@ -164,7 +168,10 @@ void Site::submit(RequestId id) {
     fail(id, FailureCause::kUnavailable);
     return;
   }
-  if (pick_pod()->offer(id)) {
+  Pod* pod = pick_pod();
+  if (pod->life.refusing) {  // still in the endpoints, no longer listening
+    fail(id, FailureCause::kRefused);
+  } else if (pod->offer(id)) {
     change_inflight(+1);
   } else {
     fail(id, FailureCause::kRejected);
@@ -176,6 +183,12 @@ void Site::feed_from_shared_queue(Pod& pod) {
 }
 
 void Site::on_pod_done(Pod& pod, RequestId id) {
+  if (pool_[id].probe) {  // a kubelet probe: the site does not count it
+    if (pod.life.state == PodState::kTerminating && pod.load() == 0)
+      deployment_.on_pod_drained(pod);
+    pool_[id].client->on_response(id);
+    return;
+  }
   change_inflight(-1);
   ++completed_;
   demand_done_ += pool_[id].demand_ns;
@@ -189,7 +202,7 @@ void Site::on_pod_done(Pod& pod, RequestId id) {
 }
 
 void Site::on_pod_failed(Pod& /*pod*/, RequestId id, FailureCause cause) {
-  change_inflight(-1);
+  if (!pool_[id].probe) change_inflight(-1);
   fail(id, cause);
 }
 
@@ -322,7 +335,8 @@ SiteGauges Site::gauges() {
   g.pod_time = deployment_.pod_time();
   g.node_time = cfg_.nodes > 0 ? nodes_.node_time() : 0.0;
   g.replicas_desired = deployment_.desired();
-  g.replicas_ready = static_cast<int>(ready_.size());
+  g.replicas_ready = deployment_.count(PodState::kReady);
+  g.replicas_unready = deployment_.count(PodState::kUnready);
   g.replicas_starting = deployment_.count(PodState::kScheduling) +
                         deployment_.count(PodState::kPulling) +
                         deployment_.count(PodState::kBooting);
