@@ -44,8 +44,17 @@ const Fields<DnsGslbConfig> kDns{
 const Fields<HealthCheckConfig> kHealthCheck{
     duration("interval", &HealthCheckConfig::interval, sim::milliseconds(100), sim::hours(1)),
     duration("timeout", &HealthCheckConfig::timeout, SimTime::zero(), sim::minutes(10)),
+    duration("response_timeout", &HealthCheckConfig::response_timeout, sim::milliseconds(1),
+             sim::minutes(10)),
     integer("failure_threshold", &HealthCheckConfig::failure_threshold, 1, 100),
     integer("success_threshold", &HealthCheckConfig::success_threshold, 1, 100),
+    integer("checkers", &HealthCheckConfig::checkers, 1, 64),
+    number("healthy_fraction", &HealthCheckConfig::healthy_fraction, 0, 0.999),
+    custom<HealthCheckConfig>("cost",
+                              [](const Node& v, HealthCheckConfig& h) {
+                                h.cost_s =
+                                    v.duration_in(SimTime::zero(), sim::seconds(60)).seconds();
+                              }),
 };
 
 }  // namespace

@@ -41,6 +41,7 @@ struct Request {
   double demand_ns = 0;  // CPU work, in core-nanoseconds at full speed
   ResponseHandler* client = nullptr;
   uint32_t user = 0;       // meaning defined by the client (a user index)
+  uint32_t tag = 0;        // meaning defined by the client
   int16_t site = kNoSite;  // the site it was sent to
   uint16_t region = 0;     // the client's region (round trips depend on it)
   uint16_t attempt = 0;    // 0 for the first try, then retries
@@ -50,10 +51,12 @@ struct Request {
 
 class RequestPool {
  public:
+  // A request with every field at its default (a reused entry keeps nothing of its past).
   RequestId alloc() {
     if (!free_.empty()) {
       const RequestId id = free_.back();
       free_.pop_back();
+      items_[id] = Request{};
       return id;
     }
     SIM_ASSERT(items_.size() < 0xffffffffu, "too many requests in flight");

@@ -32,9 +32,7 @@ DnsGslb::DnsGslb(sim::Simulator& sim, sim::RngStream rng, const DnsGslbConfig& c
       rec_(rec),
       healthy_(sites_.size(), true),
       drained_(sites_.size(), false),
-      fails_(sites_.size(), 0),
-      passes_(sites_.size(), 0),
-      first_failure_(sites_.size()),
+      checkers_(sites_.size() * static_cast<std::size_t>(std::max(1, cfg.health.checkers))),
       load_(sites_.size(), 0.0) {
   SIM_ASSERT(cfg_.resolvers_per_region > 0, "resolvers_per_region must be positive");
   resolvers_.resize(static_cast<std::size_t>(topology_.region_count() * cfg_.resolvers_per_region));
@@ -48,18 +46,18 @@ DnsGslb::DnsGslb(sim::Simulator& sim, sim::RngStream rng, const DnsGslbConfig& c
 }
 
 void DnsGslb::start() {
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
+  for (std::size_t c = 0; c < checkers_.size(); ++c) {
     struct Probe {
       DnsGslb* self;
-      int site;
+      std::size_t checker;
       void operator()() const {
-        self->probe(site);
+        self->probe(checker);
         self->sim_.schedule_in(self->cfg_.health.interval, *this);
       }
     };
     const sim::SimTime phase =
         sim::SimTime::from_seconds(rng_.uniform01() * cfg_.health.interval.seconds());
-    sim_.schedule_in(phase, Probe{this, static_cast<int>(i)});
+    sim_.schedule_in(phase, Probe{this, c});
   }
   if (cfg_.policy == GslbPolicy::kLeastLoaded) {
     struct Report {
@@ -175,51 +173,110 @@ int DnsGslb::answer(int region) {
   return kNoSite;
 }
 
-void DnsGslb::probe(int site) {
-  if (sites_[static_cast<std::size_t>(site)]->health_probe_ok()) {
-    probe_result(site, true);
-    return;
-  }
-  // A failed probe is known only when its timeout expires.
-  struct Fail {
+void DnsGslb::probe(std::size_t c) {
+  Checker& k = checkers_[c];
+  if (k.waiting) return;  // the previous check has not been decided yet
+  k.waiting = true;
+  ++k.seq;
+  k.sent = sim_.now();
+  const std::size_t per_site = checkers_.size() / sites_.size();
+  const uint64_t token = (uint64_t{static_cast<uint32_t>(c)} << 32) | k.seq;
+  // Decided by the answer, or failed at the deadline: the response timeout once connected.
+  struct Deadline {
     DnsGslb* self;
-    int site;
-    void operator()() const { self->probe_result(site, false); }
+    std::size_t checker;
+    uint32_t seq;
+    void operator()() const { self->check_done(checker, seq, false); }
   };
-  sim_.schedule_in(cfg_.health.timeout, Fail{this, site});
-  if (fails_[static_cast<std::size_t>(site)] == 0 && healthy_[static_cast<std::size_t>(site)]) {
-    first_failure_[static_cast<std::size_t>(site)] = sim_.now();
+  k.deadline = sim_.schedule_in(cfg_.health.response_timeout, Deadline{this, c, k.seq});
+  sites_[c / per_site]->send_health_check(*this, token, cfg_.health.cost_s);
+}
+
+void DnsGslb::on_check_result(uint64_t token, CheckOutcome outcome) {
+  const std::size_t c = static_cast<std::size_t>(token >> 32);
+  const uint32_t seq = static_cast<uint32_t>(token);
+  if (c >= checkers_.size()) return;
+  Checker& k = checkers_[c];
+  if (!k.waiting || k.seq != seq) return;  // a late answer to a check already decided
+  switch (outcome) {
+    case CheckOutcome::kAnswered:
+      check_done(c, seq, sim_.now() - k.sent <= cfg_.health.response_timeout);
+      break;
+    case CheckOutcome::kFailed:
+      check_done(c, seq, false);
+      break;
+    case CheckOutcome::kUnreachable: {
+      // No connection: the checker learns it when its connection attempt times out.
+      sim_.cancel(k.deadline);
+      struct Deadline {
+        DnsGslb* self;
+        std::size_t checker;
+        uint32_t seq;
+        void operator()() const { self->check_done(checker, seq, false); }
+      };
+      k.deadline = sim_.schedule_at(k.sent + cfg_.health.timeout, Deadline{this, c, seq});
+      break;
+    }
   }
 }
 
-void DnsGslb::probe_result(int site, bool ok) {
-  const std::size_t i = static_cast<std::size_t>(site);
+void DnsGslb::check_done(std::size_t c, uint32_t seq, bool ok) {
+  Checker& k = checkers_[c];
+  if (!k.waiting || k.seq != seq) return;
+  k.waiting = false;
+  sim_.cancel(k.deadline);
+  k.deadline = {};
   if (ok) {
-    fails_[i] = 0;
-    if (!healthy_[i] && ++passes_[i] >= cfg_.health.success_threshold) {
-      healthy_[i] = true;
-      passes_[i] = 0;
-      rec_.event(sim_.now(), "gslb", "health", names_[i] + " marked healthy",
-                 sim::EventDetails().add("site", names_[i]).add("healthy", true));
-      new_epoch(names_[i] + " healthy");
-      for (HealthListener* l : listeners_) l->on_health_change(site, true, sim_.now());
+    k.fails = 0;
+    if (!k.healthy && ++k.passes >= cfg_.health.success_threshold) {
+      k.healthy = true;
+      k.passes = 0;
     }
-    return;
+  } else {
+    k.passes = 0;
+    if (k.fails == 0) k.first_failure = k.sent;
+    if (k.healthy && ++k.fails >= cfg_.health.failure_threshold) {
+      k.healthy = false;
+      k.fails = 0;
+    }
   }
-  passes_[i] = 0;
-  if (healthy_[i] && ++fails_[i] >= cfg_.health.failure_threshold) {
-    healthy_[i] = false;
-    fails_[i] = 0;
+  update_site(static_cast<int>(c / (checkers_.size() / sites_.size())));
+}
+
+void DnsGslb::update_site(int site) {
+  const std::size_t i = static_cast<std::size_t>(site);
+  const std::size_t per_site = checkers_.size() / sites_.size();
+  int up = 0;
+  sim::SimTime first_failure = sim::SimTime::max();
+  for (std::size_t c = i * per_site; c < (i + 1) * per_site; ++c) {
+    up += checkers_[c].healthy ? 1 : 0;
+    if (!checkers_[c].healthy) first_failure = std::min(first_failure, checkers_[c].first_failure);
+  }
+  const bool healthy =
+      static_cast<double>(up) > cfg_.health.healthy_fraction * static_cast<double>(per_site);
+  if (healthy == healthy_[i]) return;
+  healthy_[i] = healthy;
+  if (healthy) {
+    rec_.event(sim_.now(), "gslb", "health", names_[i] + " marked healthy",
+               sim::EventDetails()
+                   .add("site", names_[i])
+                   .add("healthy", true)
+                   .add("checkers_healthy", up)
+                   .add("checkers", static_cast<int>(per_site)));
+    new_epoch(names_[i] + " healthy");
+  } else {
     rec_.event(sim_.now(), "gslb", "health",
                names_[i] + " marked down after " + std::to_string(cfg_.health.failure_threshold) +
                    " failed checks",
                sim::EventDetails()
                    .add("site", names_[i])
                    .add("healthy", false)
-                   .add("first_failed_probe_s", first_failure_[i].seconds()));
+                   .add("first_failed_probe_s", first_failure.seconds())
+                   .add("checkers_healthy", up)
+                   .add("checkers", static_cast<int>(per_site)));
     new_epoch(names_[i] + " down");
-    for (HealthListener* l : listeners_) l->on_health_change(site, false, sim_.now());
   }
+  for (HealthListener* l : listeners_) l->on_health_change(site, healthy, sim_.now());
 }
 
 void DnsGslb::new_epoch(const std::string& why) {

@@ -17,9 +17,15 @@
 // JVMs, pinned connections). Behind one resolver, many clients share one answer, so a 30/70
 // split is exact only with many resolvers.
 //
-// Health checks: every `interval` from a random phase per site; a probe of a healthy site succeeds
-// at once, a failing one is known after `timeout`; `failure_threshold` consecutive failures mark a
-// site down, `success_threshold` successes up. Transitions go to the event log ("gslb", "health").
+// Health checks (Route 53's, docs/models.md §1.3): `checkers` independent checkers per site, each
+// every `interval` from its own random phase, send an HTTP request through the site's balancer to
+// a pod, where it waits behind the real requests (`cost` CPU). A check fails when the site cannot
+// be reached (known after `timeout`, the connection timeout), when the site answers with an error
+// (no endpoint, rejected, refused), or when the answer takes longer than `response_timeout`; a
+// checker still waiting for an answer skips its next turn. A checker considers the site down
+// after `failure_threshold` consecutive failures and up after `success_threshold` successes; the
+// GSLB believes the site healthy while more than `healthy_fraction` of its checkers do (Route 53:
+// 18%). Transitions go to the event log ("gslb", "health").
 // The run starts with the resolvers in equilibrium, not all fetching at t = 0: a resolver's first
 // answer is held for the residual of a hold already under way (U(0, hold) for fixed holds; for
 // violators, the residual of a renewal process started long before), so their refreshes are
@@ -45,10 +51,14 @@ enum class GslbPolicy { kWeighted, kFailover, kLatency, kLeastLoaded };
 const char* gslb_policy_name(GslbPolicy p);
 
 struct HealthCheckConfig {
-  sim::SimTime interval = sim::seconds(30);  // Route 53 standard; 10 s "fast"
-  sim::SimTime timeout = sim::seconds(4);    // Route 53: 4 s to connect
+  sim::SimTime interval = sim::seconds(30);         // Route 53 standard; 10 s "fast"
+  sim::SimTime timeout = sim::seconds(4);           // Route 53: 4 s to connect
+  sim::SimTime response_timeout = sim::seconds(2);  // Route 53: 2 s to answer once connected
   int failure_threshold = 3;
   int success_threshold = 3;
+  int checkers = 1;                // independent checkers per site (Route 53 uses many regions)
+  double healthy_fraction = 0.18;  // healthy while more than this fraction of checkers say so
+  double cost_s = 0.001;           // CPU of one check in the pod that answers it
 };
 
 struct StaleClientMix {
@@ -74,7 +84,7 @@ struct DnsGslbConfig {
   sim::SimTime load_report_interval = sim::seconds(10);  // least-loaded
 };
 
-class DnsGslb final : public SiteSelector {
+class DnsGslb final : public SiteSelector, private HealthCheckObserver {
  public:
   DnsGslb(sim::Simulator& sim, sim::RngStream rng, const DnsGslbConfig& cfg,
           std::vector<SiteHealth*> sites, std::vector<std::string> site_names,
@@ -104,12 +114,22 @@ class DnsGslb final : public SiteSelector {
     uint8_t kind = 0;     // 0 honour, 1 floor, 2 violator
     bool primed = false;  // has held an answer (the first hold is a residual one)
   };
+  struct Checker {
+    int fails = 0, passes = 0;
+    bool healthy = true;
+    bool waiting = false;  // a check is out, not decided yet
+    uint32_t seq = 0;      // of the check out (answers of older checks are ignored)
+    sim::SimTime sent, first_failure;
+    sim::EventId deadline;
+  };
   int answer(int region);
   int weighted_pick(const std::vector<int>& candidates, bool use_weights);
   sim::SimTime hold(const Resolver& r);
   sim::SimTime residual_hold(const Resolver& r);
-  void probe(int site);
-  void probe_result(int site, bool ok);
+  void probe(std::size_t checker);
+  void on_check_result(uint64_t token, CheckOutcome outcome) override;
+  void check_done(std::size_t checker, uint32_t seq, bool ok);
+  void update_site(int site);
   void new_epoch(const std::string& why);
 
   sim::Simulator& sim_;
@@ -121,8 +141,7 @@ class DnsGslb final : public SiteSelector {
   sim::Recorder& rec_;
   std::vector<Resolver> resolvers_;  // region-major
   std::vector<bool> healthy_, drained_;
-  std::vector<int> fails_, passes_;
-  std::vector<sim::SimTime> first_failure_;
+  std::vector<Checker> checkers_;  // site-major: site x checkers + k
   std::vector<double> load_;
   std::vector<HealthListener*> listeners_;
   uint32_t epoch_ = 0;

@@ -40,7 +40,8 @@ Site::Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConf
       nodes_(sim, shape_of(cfg), cfg.nodes > 0 ? cfg.nodes : 1, rec, component_),
       deployment_(sim, std::move(rngs.startup), pool, cfg.deployment, nodes_,
                   static_cast<PodListener&>(*this), static_cast<EndpointListener&>(*this), rec,
-                  cfg.name) {
+                  cfg.name),
+      checks_(pool) {
   nodes_.set_on_capacity([this] { deployment_.schedule_pending(); });
   const PodConfig& pod = cfg_.deployment.pod;
   if (cfg_.balancing == Balancing::kLeastRequest && pod.concurrency != PodConfig::kUnlimited &&
@@ -314,7 +315,41 @@ std::vector<uint32_t> Site::ready_node_ids() const {
   return out;
 }
 
-bool Site::health_probe_ok() const { return alive_ && !cut_from_gslb_ && !ready_.empty(); }
+void Site::send_health_check(HealthCheckObserver& observer, uint64_t token, double cost_s) {
+  if (!alive_ || cut_from_gslb_) {
+    observer.on_check_result(token, CheckOutcome::kUnreachable);
+    return;
+  }
+  if (ready_.empty()) {  // the ingress answers 503 at once
+    observer.on_check_result(token, CheckOutcome::kFailed);
+    return;
+  }
+  Pod* pod = cfg_.balancing == Balancing::kSharedQueue ? least_loaded(false) : pick_pod();
+  if (pod->life.refusing) {
+    observer.on_check_result(token, CheckOutcome::kFailed);
+    return;
+  }
+  const RequestId id = pool_.alloc();
+  Request& r = pool_[id];
+  r = Request{};
+  r.sent = sim_.now();
+  r.demand_ns = cost_s * 1e9;
+  r.client = &checks_;
+  r.probe = true;
+  r.user = static_cast<uint32_t>(token >> 32);
+  r.tag = static_cast<uint32_t>(token);
+  checks_.observer = &observer;
+  if (!pod->offer(id)) {
+    pool_.free(id);
+    observer.on_check_result(token, CheckOutcome::kFailed);
+  }
+}
+
+void Site::HealthChecks::finish(RequestId id, CheckOutcome outcome) {
+  const uint64_t token = (uint64_t{pool_[id].user} << 32) | pool_[id].tag;
+  pool_.free(id);
+  if (observer != nullptr) observer->on_check_result(token, outcome);
+}
 
 double Site::report_utilization() {
   const double used = deployment_.serving_cpu_used(), cap = deployment_.serving_capacity();

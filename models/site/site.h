@@ -109,7 +109,7 @@ class Site final : public RequestSink,
   void set_brownout(double factor) override { deployment_.set_capacity_factor(factor); }
 
   // SiteHealth.
-  bool health_probe_ok() const override;
+  void send_health_check(HealthCheckObserver& observer, uint64_t token, double cost_s) override;
   double report_utilization() override;
   // ScalableTarget.
   const std::string& target_name() const override { return cfg_.name; }
@@ -138,6 +138,19 @@ class Site final : public RequestSink,
   void reindex();
   void feed_from_shared_queue(Pod& pod);
 
+  // The client of the GSLB's health checks in this site: hands their answers to the observer.
+  class HealthChecks final : public ResponseHandler {
+   public:
+    explicit HealthChecks(RequestPool& pool) : pool_(pool) {}
+    HealthCheckObserver* observer = nullptr;
+    void on_response(RequestId id) override { finish(id, CheckOutcome::kAnswered); }
+    void on_failure(RequestId id, FailureCause) override { finish(id, CheckOutcome::kFailed); }
+
+   private:
+    void finish(RequestId id, CheckOutcome outcome);
+    RequestPool& pool_;
+  };
+
   sim::Simulator& sim_;
   sim::RngStream rng_;
   RequestPool& pool_;
@@ -164,6 +177,7 @@ class Site final : public RequestSink,
   uint64_t arrivals_ = 0;
   uint64_t completed_ = 0;
   double demand_done_ = 0;
+  HealthChecks checks_;
 };
 
 }  // namespace models

@@ -14,10 +14,20 @@ using sim::SimTime;
 
 namespace {
 
+// A site that answers checks at once while ok, and cannot be reached otherwise; checkers whose
+// index within the site is below `failing_checkers` always get an error answer.
 struct FakeSite final : SiteHealth {
   bool ok = true;
   double util = 0;
-  bool health_probe_ok() const override { return ok; }
+  uint32_t per_site = 1, failing_checkers = 0;
+  void send_health_check(HealthCheckObserver& observer, uint64_t token, double) override {
+    const uint32_t checker = static_cast<uint32_t>(token >> 32) % per_site;
+    if (checker < failing_checkers) {
+      observer.on_check_result(token, CheckOutcome::kFailed);
+      return;
+    }
+    observer.on_check_result(token, ok ? CheckOutcome::kAnswered : CheckOutcome::kUnreachable);
+  }
   double report_utilization() override { return util; }
 };
 
@@ -277,4 +287,22 @@ TEST_CASE("stale-client mixture: the share of resolvers still on the old answer 
     INFO("t0 + " << x << " s: stale " << got << ", mixture " << survival(x));
     CHECK(std::abs(got - survival(x)) < 0.03);
   }
+}
+
+TEST_CASE("several checkers: the site is healthy while more than healthy_fraction of them say so") {
+  // Route 53: healthy when more than 18% of its checkers report healthy.
+  auto healthy_with = [](uint32_t failing) {
+    DnsGslbConfig c = config(GslbPolicy::kWeighted);
+    c.weights = {1, 1};
+    c.health.checkers = 10;
+    World w(2, c);
+    for (FakeSite& s : w.sites) s.per_site = 10;
+    w.sites[0].failing_checkers = failing;
+    w.gslb->start();
+    w.sim.run_until(seconds(200));
+    return w.gslb->believes_healthy(0);
+  };
+  CHECK(healthy_with(0));
+  CHECK(healthy_with(8));        // 2 of 10 = 20% > 18%
+  CHECK_FALSE(healthy_with(9));  // 1 of 10 = 10%
 }

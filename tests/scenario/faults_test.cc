@@ -196,3 +196,51 @@ TEST_CASE("random faults alternate up and down times with the given means") {
   for (const auto& i : inc) down += (i.end_s ? *i.end_s : 72000.0) - i.start_s;
   CHECK(down / 72000.0 == Approx(1.0 / 11.0).epsilon(0.3));
 }
+
+TEST_CASE("a brown-out makes the health checks time out: marked down, then back up") {
+  // Two sites behind a DNS GSLB with a fast Route 53 check (10 s, 3 failures; 4 s to connect,
+  // 2 s to answer). Site a is browned out to 5% speed at 5 min for 5 min: at 30 users' worth of
+  // load its pods fall behind, checks wait behind the requests and time out.
+  const std::string two = R"(
+name: brownout-check
+duration: 15m
+seed: 11
+traffic: {rate: 60/s, request: {cpu: {dist: exponential, mean: 40ms}}}
+gslb:
+  policy: weighted
+  weights: {a: 1, b: 1}
+  dns: {ttl: 10s, resolvers_per_region: 200, stale_clients: none}
+  health_check: {interval: 10s, timeout: 4s, response_timeout: 2s, failure_threshold: 3,
+                 success_threshold: 3}
+sites:
+  a: {cloud: private, replicas: 4, deployment: {pod: {cpu: 1, concurrency: 4, queue: 50}}}
+  b: {cloud: public, replicas: 4, deployment: {pod: {cpu: 1, concurrency: 4, queue: 50}}}
+events: [{at: 5m, outage: {site: a, kind: brownout, factor: 0.05, duration: 5m}}]
+)";
+  for (int seed = 1; seed <= 5; ++seed) {
+    const auto o = run(two, {"seed=" + std::to_string(seed)});
+    double down = -1, last = -1;
+    int transitions = 0;
+    bool healthy_at_end = true;
+    for (const auto& e : o->rec.events_) {
+      if (e.component != "gslb" || e.kind != "health" || e.details.text("site") != "a") continue;
+      if (e.details.number("healthy") == 0 && down < 0) down = e.t.seconds();
+      healthy_at_end = e.details.number("healthy") == 1;
+      last = e.t.seconds();
+      ++transitions;
+    }
+    INFO("seed " << seed << ": marked down at " << down << " s, " << transitions
+                 << " transitions, the last at " << last << " s");
+    // The first check after the brown-out comes within a period; the third failure is known
+    // two periods later, when its answer is 2 s late (or at once when rejected).
+    REQUIRE(down > 300);
+    CHECK(down - 300 <= 10 + 2 * 10 + 2);
+    CHECK(down - 300 >= 2 * 10 - 2);
+    // Without users a slow site answers its checks in time: it comes back, gets users, falls
+    // behind and is marked down again, until the brown-out ends; then it stays healthy.
+    CHECK(transitions >= 2);
+    CHECK(healthy_at_end);
+    CHECK(last <= 600 + 3 * 10 + 10 + 60);
+    CHECK(sum(o->rec, "a", "failed", 720, 900) == 0);
+  }
+}
