@@ -39,6 +39,12 @@ void parse_pod(const Node& n, models::PodConfig* pod, models::MemoryModel* memor
   };
   if (const Node c = m.get("concurrency"); c.present()) pod->concurrency = limit(c, 1, 1'000'000);
   if (const Node q = m.get("queue"); q.present()) pod->queue = limit(q, 0, 1'000'000'000);
+  if (const Node l = m.get("cpu_limit"); l.present()) {
+    // "unlimited": no CPU limit, the pod may use any spare core of its node.
+    pod->limit = l.text() == "unlimited" ? 1e6 : l.cpu();
+    if (pod->limit < pod->cores)
+      l.fail("must not be below the CPU request (pod.cpu: " + std::to_string(pod->cores) + ")");
+  }
   if (const Node mem = m.get("memory"); mem.present()) {
     memory->request_bytes = mem.size();
     if (memory->request_bytes <= 0) mem.fail("must be positive");

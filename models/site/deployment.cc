@@ -29,6 +29,7 @@ Deployment::Deployment(sim::Simulator& sim, sim::RngStream rng, RequestPool& poo
   rsets_.push_back({1, cfg_.image, cfg_.replicas});
   desired_ = cfg_.replicas;
   accounted_ = sim_.now();
+  burstable_ = cfg_.pod.limit > cfg_.pod.cores;
   if (cfg_.probes.any()) {
     prober_ = std::make_unique<Prober>(sim_, pool_, cfg_.probes, *this);
     probed_readiness_ = cfg_.probes.readiness.enabled || cfg_.probes.startup.enabled;
@@ -127,6 +128,7 @@ Pod* Deployment::create_pod(int revision, bool initial) {
           p.life.ready_at = p.life.serving_since = sim_.now() - sim::hours(1);
       p.life.running = p.life.ready_condition = p.life.serving = p.life.in_endpoints = true;
       set_state(p, PodState::kReady);
+      refit_node(*node);
       endpoints_.endpoint_added(p);
       if (prober_) prober_->container_started(p, true);
       return &p;
@@ -150,6 +152,7 @@ void Deployment::try_schedule(Pod& p) {
   ++billable_;
   p.life.node = *node;
   set_state(p, PodState::kScheduling);
+  refit_node(*node);
   schedule_step(p, sim_.now() + sample(cfg_.startup.scheduling), StepKind::kBound, &p.life.timer);
 }
 
@@ -447,7 +450,9 @@ void Deployment::delete_pod(Pod& p, const char* why) {
   }
   rec_.event(sim_.now(), component_, "pod", p.life.name + " deleted (" + why + ")",
              sim::EventDetails().add("pod", p.life.name).add("reason", why));
+  const bool placed = p.life.state != PodState::kPending;
   set_state(p, PodState::kTerminated);
+  if (placed) refit_node(p.life.node);
   dead_slots_.push_back(p.index());
   reclaim_slots();
   schedule_pending();
@@ -468,10 +473,28 @@ void Deployment::finalize(Pod& p) {
   retired_cpu_ += p.cpu_used_ns();
   nodes_.release(p.life.node, cfg_.pod.cores);
   set_state(p, PodState::kTerminated);
+  refit_node(p.life.node);
   dead_slots_.push_back(p.index());
   reclaim_slots();
   schedule_pending();
   sync();
+}
+
+void Deployment::refit_node(uint32_t node) {
+  if (!burstable_) return;
+  // CFS shares when every pod on the node is busy: the node's cores in proportion to the
+  // requests (equal here: one deployment per site), never below the request (the scheduler
+  // guarantees it) nor above the limit (the CFS quota throttles the rest).
+  std::vector<Pod*> on;
+  for (const auto& slot : slots_) {
+    if (!slot || slot->life.node != node) continue;
+    const PodState s = slot->life.state;
+    if (s != PodState::kPending && s != PodState::kTerminated) on.push_back(slot.get());
+  }
+  if (on.empty()) return;
+  const double share = nodes_.shape().cpu / static_cast<double>(on.size());
+  const double cores = std::clamp(share, cfg_.pod.cores, cfg_.pod.limit);
+  for (Pod* p : on) p->set_cores(cores);
 }
 
 void Deployment::reclaim_slots() {

@@ -188,6 +188,8 @@ class Deployment final : public ProbeListener {
   void maybe_finalize(Pod& p);
   sim::SimTime restart_delay(Pod& p);
   void finalize(Pod& p);
+  // Burstable pods: the cores each pod on `node` can use (see PodConfig::limit).
+  void refit_node(uint32_t node);
   void reclaim_slots();
   void sync();
   void rollout_step();
@@ -225,6 +227,7 @@ class Deployment final : public ProbeListener {
 
   std::unique_ptr<Prober> prober_;  // when the pods have probes
   bool probed_readiness_ = false;   // readiness comes from the prober
+  bool burstable_ = false;          // the CPU limit is above the request
 
   std::vector<double> start_latencies_s_;  // created -> ready, most recent last
 

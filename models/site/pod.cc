@@ -147,6 +147,14 @@ void Pod::set_speed(double s) {
   reschedule();
 }
 
+void Pod::set_cores(double c) {
+  SIM_ASSERT(c > 0, "pod cores must be positive");
+  if (c == cfg_.cores) return;
+  advance();
+  cfg_.cores = c;
+  reschedule();
+}
+
 void Pod::set_capacity_factor(double f) {
   SIM_ASSERT(f > 0, "capacity factor must be positive");
   advance();

@@ -36,6 +36,9 @@ struct PodConfig {
   double cores = 1.0;   // CPU cores (the pod's CPU request)
   int concurrency = 8;  // requests in service at once (worker threads); kUnlimited allowed
   int queue = 64;       // requests waiting for a worker; 0 = none, kUnlimited allowed
+  // CPU limit in cores (0: equal to the request, a Guaranteed pod). Above the request a pod uses
+  // spare cores of its node, up to the limit (the deployment sets the pod's share: set_cores).
+  double limit = 0;
 };
 
 class Pod;
@@ -113,6 +116,10 @@ class Pod {
   void kill(FailureCause cause);
   // Service speed from warm-up (1 = warm). REQUIRES: s > 0.
   void set_speed(double s);
+  // The cores the pod can use now (its request, or more up to its limit on a node with spare
+  // cores). REQUIRES: c > 0.
+  void set_cores(double c);
+  double cores() const { return cfg_.cores; }
   // Capacity factor of the pod's host (1 = nominal; a brown-out lowers it). REQUIRES: f > 0.
   void set_capacity_factor(double f);
   double speed() const { return speed_; }

@@ -212,3 +212,32 @@ TEST_CASE("least-request with the load index runs the same as with the scan") {
   CHECK(indexed.done == scanned.done);
   CHECK(indexed.failed == scanned.failed);
 }
+
+TEST_CASE("a Burstable pod uses spare cores of its node up to its limit, never more") {
+  // Pods request 0.5 core with a 2-core limit on 4-core nodes; each is given four long requests
+  // (more work than its limit can serve). CPU used per second and pod = the cores it could use.
+  auto used_per_pod = [](int pods_per_node, double limit) {
+    sim::Simulator sim;
+    RequestPool pool;
+    sim::NullRecorder rec;
+    fakes::Client client(sim, pool);
+    SiteConfig c = config(Balancing::kRoundRobin, pods_per_node, {0.5, 8, 0});
+    c.deployment.pod.limit = limit;
+    c.nodes = 1;
+    c.node_shape.cpu = 4;
+    c.node_shape.max_pods = 8;
+    Site site(sim, rngs(), pool, c, 0, rec);
+    site.start();
+    for (int i = 0; i < 4 * pods_per_node; ++i) site.submit(client.make(1000.0));
+    sim.run_until(seconds(10));
+    std::vector<PodSnapshot> pods;
+    site.snapshot_pods(&pods);
+    REQUIRE(pods.size() == static_cast<std::size_t>(pods_per_node));
+    return pods[0].cpu_used_core_ns / 10e9 / pods[0].cpu_request;  // utilization of the request
+  };
+  CHECK(used_per_pod(1, 0) == Approx(1.0));    // Guaranteed: the request, no more
+  CHECK(used_per_pod(1, 2.0) == Approx(4.0));  // alone on the node: its limit, 400% of request
+  CHECK(used_per_pod(1, 8.0) == Approx(8.0));  // a higher limit: the whole node
+  CHECK(used_per_pod(4, 2.0) == Approx(2.0));  // four share the node: one core each
+  CHECK(used_per_pod(8, 2.0) == Approx(1.0));  // eight: their requests
+}

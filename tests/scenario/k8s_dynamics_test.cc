@@ -245,3 +245,44 @@ TEST_CASE("node provisioning delay shows in the replicas series") {
     }
   }
 }
+
+TEST_CASE("the HPA sees Burstable pods above 100% of their CPU request") {
+  // Pods request 500m with a 2-core limit, two per 4-core node: each may use 2 cores. At 20
+  // requests/s of 100 ms each of the 2 pods uses about 1 core: 200% of its request.
+  const char* yaml = R"(
+name: burst
+duration: 5m
+seed: 3
+traffic: {rate: 20/s, request: {cpu: {dist: constant, value: 100ms}}}
+sites:
+  dc:
+    cloud: public
+    replicas: 2
+    nodes: {count: 1, cpu: 4, max_pods: 8}
+    deployment: {pod: {cpu: 500m, cpu_limit: 2, concurrency: unlimited, queue: 0}}
+    autoscaler:
+      hpa:
+        minReplicas: 2
+        maxReplicas: 2
+        metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+)";
+  const MemoryRecorder rec = run(yaml);
+  double sum = 0;
+  int n = 0;
+  for (const auto& s : rec.samples_) {
+    if (s.component == "hpa/dc" && s.name == "cpu.utilization" && s.t > sim::seconds(60)) {
+      sum += s.value;
+      ++n;
+    }
+  }
+  REQUIRE(n > 10);
+  CHECK(sum / n == Approx(200).margin(10));
+  // Without the limit the same pods are capped at their request: 100%.
+  const MemoryRecorder capped = run(yaml, {"sites.dc.deployment.pod.cpu_limit=500m"});
+  double capped_seen = 0;
+  for (const auto& s : capped.samples_) {
+    if (s.component == "hpa/dc" && s.name == "cpu.utilization" && s.t > sim::seconds(60))
+      capped_seen = std::max(capped_seen, s.value);
+  }
+  CHECK(capped_seen <= 100);
+}
