@@ -23,8 +23,13 @@ const Fields<NodeAutoscalerConfig> kNodeAutoscaler{
              SimTime::zero(), sim::hours(24)),
     duration("scale_down_delay_after_add", &NodeAutoscalerConfig::scale_down_delay_after_add,
              SimTime::zero(), sim::hours(24)),
+    duration("scale_down_delay_after_delete", &NodeAutoscalerConfig::scale_down_delay_after_delete,
+             SimTime::zero(), sim::hours(24)),
     number("scale_down_utilization_threshold",
            &NodeAutoscalerConfig::scale_down_utilization_threshold, 0, 1),
+    integer("max_scale_down_parallelism", &NodeAutoscalerConfig::max_scale_down_parallelism, 1,
+            10000),
+    integer("max_drain_parallelism", &NodeAutoscalerConfig::max_drain_parallelism, 1, 10000),
 };
 
 void parse_pod(const Node& n, models::PodConfig* pod, models::MemoryModel* memory) {
