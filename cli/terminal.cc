@@ -83,7 +83,7 @@ std::string format_summary_table(const models::RunSummary& s) {
 
 std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr) {
   std::string out;
-  char buf[512];
+  char buf[1024];
   if (!std::isnan(s.overall.cost)) {
     std::string per_site;
     for (const auto& site : s.sites)
@@ -101,6 +101,15 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
     if (inc.lost_writes)
       data = "; lost " + thousands(*inc.lost_writes) + " writes (RPO " + num(*inc.rpo_s, "%.2f") +
              " s)";
+    if (inc.write_outage) {
+      data += "; writes ";
+      data += !inc.write_rto_s ? "never resumed"
+              : inc.promotion_s
+                  ? "resumed +" + num(*inc.write_rto_s, "%.0f") + " s at " + inc.primary_after +
+                        " (promotion " + num(*inc.promotion_s, "%.0f") + " s)"
+                  : "resumed +" + num(*inc.write_rto_s, "%.0f") + " s (" + inc.primary_after +
+                        " returned)";
+    }
     std::snprintf(buf, sizeof buf, "  incident: %s %s at %s: detected %s, SLO violated %s, %s%s\n",
                   inc.site.c_str(), inc.kind.c_str(),
                   sim::format_duration(sim::SimTime::from_seconds(inc.start_s)).c_str(),
@@ -112,6 +121,18 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
                   data.c_str());
     out += buf;
   }
+  for (std::size_t i = 0; i < dr.sites.size() && i < s.sites.size(); ++i) {
+    if (const auto& b = dr.sites[i].replication_backlog_max_s; b && *b > 0) {
+      std::snprintf(buf, sizeof buf,
+                    "  replication from %s: its replica fell up to %s s behind (writes queued "
+                    "for the link's throughput)\n",
+                    s.sites[i].name.c_str(), num(*b, "%.1f").c_str());
+      out += buf;
+    }
+  }
+  if (dr.write_conflicts)
+    out += "  multi-primary: " + thousands(*dr.write_conflicts) +
+           " writes conflicted with an unreplicated write of the other site\n";
   return out;
 }
 

@@ -9,6 +9,39 @@ namespace config {
 
 using sim::SimTime;
 
+namespace {
+
+// write_path, write_rtt, keys and key_skew (models/dr/write_path.h).
+void parse_write_path(MapReader& m, DrSpec* dr) {
+  dr->write_path = models::WriteMode::kPrimary;
+  if (const Node wp = m.get("write_path"); wp.present()) {
+    if (wp.choice({"primary", "multi-primary"}) == "multi-primary") {
+      if (dr->preset != DrPreset::kActiveActive)
+        wp.fail("multi-primary needs both sites taking writes: it is for preset: active-active");
+      dr->write_path = models::WriteMode::kMultiPrimary;
+    }
+  }
+  const bool multi = dr->write_path == models::WriteMode::kMultiPrimary;
+  if (const Node r = m.get("write_rtt"); r.present()) {
+    if (multi)
+      m.fail_key("write_rtt", "is for write_path: primary (multi-primary commits locally)");
+    dr->write_rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
+  }
+  if (multi) {
+    dr->keys = static_cast<uint64_t>(m.required("keys").integer_in(1, 10'000'000));
+    if (const Node k = m.get("key_skew"); k.present()) dr->key_skew = k.number_in(0, 0.999);
+  } else {
+    for (const char* k : {"keys", "key_skew"}) {
+      if (m.has(k))
+        m.fail_key(k, std::string(k) +
+                          ": is for write_path: multi-primary (records whose concurrent writes "
+                          "conflict)");
+    }
+  }
+}
+
+}  // namespace
+
 void parse_dr(const Node& n, const Node& gslb_node, Scenario* s) {
   if (!n.present()) return;
   MapReader m = n.map();
@@ -69,6 +102,7 @@ void parse_dr(const Node& n, const Node& gslb_node, Scenario* s) {
                          s->sites[static_cast<std::size_t>(dr.primary)].site.deployment.replicas);
     }
   }
+  parse_write_path(m, &dr);
   m.finish();
   g.dns = true;  // DR needs health checks
 }
@@ -94,6 +128,22 @@ void parse_replication(const Node& n, Scenario* s) {
     const std::string mode =
         m.get("mode").present() ? m.get("mode").choice({"async", "sync"}) : "async";
     l.sync = mode == "sync";
+    if (const Node t = m.get("throughput"); t.present()) {
+      if (l.sync)
+        m.fail_key("throughput",
+                   "throughput: is for mode: async (a sync link holds each write until the "
+                   "replica has it; its cost is write_latency)");
+      l.throughput = t.text() == "unlimited" ? 0.0 : t.rate();
+      if (t.text() != "unlimited" && (l.throughput < 1e-3 || l.throughput > 1e9))
+        t.fail("must be between 0.001/s and 1e9/s, or unlimited");
+    }
+    if (const Node p = m.get("promotion"); p.present()) {
+      if (s->dr.preset == DrPreset::kNone)
+        m.fail_key("promotion",
+                   "a replica is promoted only under a dr: section (which names the primary "
+                   "site); without one every site commits its own writes");
+      l.promotion = parse_duration_distribution(p, sim::hours(24));
+    }
     if (l.sync) {
       if (m.has("lag"))
         m.fail_key("lag", "lag: is for mode: async (sync replication has write_latency)");
@@ -105,6 +155,45 @@ void parse_replication(const Node& n, Scenario* s) {
     }
     m.finish();
     s->replication.push_back(l);
+  }
+}
+
+void check_write_path(const Node& dr_node, Scenario* s) {
+  const DrSpec& dr = s->dr;
+  if (dr.preset == DrPreset::kNone) return;
+  MapReader m = dr_node.map();
+  auto link_from = [&](int site) -> const models::ReplicationLink* {
+    for (const auto& l : s->replication) {
+      if (l.from == site) return &l;
+    }
+    return nullptr;
+  };
+  const std::string& p = s->sites[static_cast<std::size_t>(dr.primary)].site.name;
+  const std::string& q = s->sites[static_cast<std::size_t>(dr.standby)].site.name;
+  if (dr.write_path == models::WriteMode::kMultiPrimary) {
+    const auto* pq = link_from(dr.primary);
+    const auto* qp = link_from(dr.standby);
+    if (pq == nullptr || pq->to != dr.standby || qp == nullptr || qp->to != dr.primary)
+      m.get("write_path")
+          .fail("multi-primary needs replication both ways: a link from " + p + " to " + q +
+                " and one from " + q + " to " + p);
+    return;
+  }
+  if (dr.write_rtt) return;
+  // Writes served away from the primary cross to it: the topology must join the sites.
+  std::vector<std::string> names;
+  std::vector<SimTime> rtt;
+  for (const SiteSpec& site : s->sites) {
+    names.push_back(site.site.name);
+    rtt.push_back(site.site.rtt);
+  }
+  const models::Topology topo(s->topology, names, rtt);
+  for (std::size_t a = 0; a < names.size(); ++a) {
+    for (std::size_t b = 0; b < names.size(); ++b) {
+      if (topo.site_rtt(static_cast<int>(a), static_cast<int>(b)).is_max())
+        dr_node.fail("the topology has no path between " + names[a] + " and " + names[b] +
+                     ", which a write to a remote primary would take: give write_rtt");
+    }
   }
 }
 

@@ -55,7 +55,8 @@ void parse_gslb_action(const Node& g, const Scenario& s, ScenarioEvent* ev) {
 }
 
 Expectations parse_expect_values(MapReader& m) {
-  // The gates of the whole run and of each site; rto_max_s and rpo_max_s are run-level only.
+  // The gates of the whole run and of each site; rto_max_s, rpo_max_s and write_rto_max_s are
+  // run-level only.
   static const Fields<Expectations> kGates{
       optional_number("apdex_min", &Expectations::apdex_min, 0, 1),
       optional_number("error_rate_max", &Expectations::error_rate_max, 0, 1),
@@ -117,13 +118,15 @@ void parse_expect(const Node& n, Scenario* s) {
   s->expect = parse_expect_values(m);
   if (const Node v = m.get("rto_max_s"); v.present()) s->expect.rto_max_s = v.number_in(0, 1e9);
   if (const Node v = m.get("rpo_max_s"); v.present()) s->expect.rpo_max_s = v.number_in(0, 1e9);
+  if (const Node v = m.get("write_rto_max_s"); v.present())
+    s->expect.write_rto_max_s = v.number_in(0, 1e9);
   if (const Node sites = m.get("sites"); sites.present()) {
     MapReader sm = sites.map();
     for (const std::string& name : sm.keys()) {
       const Node one = sm.get(name);
       if (s->site_index(name) < 0) sm.fail_key(name, "no site named '" + name + "'");
       MapReader om = one.map();
-      for (const char* k : {"rto_max_s", "rpo_max_s"}) {
+      for (const char* k : {"rto_max_s", "rpo_max_s", "write_rto_max_s"}) {
         if (om.has(k))
           om.fail_key(k, std::string(k) + " is a run-level gate: put it directly under expect:");
       }

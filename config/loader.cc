@@ -61,6 +61,7 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   parse_gslb(m.get("gslb"), &s);
   parse_dr(m.get("dr"), m.get("gslb"), &s);
   parse_replication(m.get("replication"), &s);
+  check_write_path(m.get("dr"), &s);
   parse_slo(m.get("slo"), &s);
   parse_expect(m.get("expect"), &s);
   parse_narration(m.get("narration"), &s);

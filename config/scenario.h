@@ -22,6 +22,7 @@
 #include "models/cost/cost_model.h"
 #include "models/dr/replication.h"
 #include "models/dr/rto_tracker.h"
+#include "models/dr/write_path.h"
 #include "models/faults/fault_injector.h"
 #include "models/gslb/dns_gslb.h"
 #include "models/gslb/topology.h"
@@ -44,9 +45,10 @@ struct Expectations {
   // Run-level only (overall): the worst incident's RTO and RPO.
   std::optional<double> rto_max_s;
   std::optional<double> rpo_max_s;
+  std::optional<double> write_rto_max_s;  // the longest time writes had no primary
   bool empty() const {
     return !apdex_min && !error_rate_max && !rt_p95_max_s && !rt_p99_max_s && !cost_max &&
-           !rto_max_s && !rpo_max_s;
+           !rto_max_s && !rpo_max_s && !write_rto_max_s;
   }
 };
 
@@ -125,6 +127,12 @@ struct DrSpec {
   // Replicas the DR automation scales the standby to when the GSLB marks the primary down
   // (0: no automation; the standby's autoscaler must cope).
   int32_t activate_replicas = 0;
+  // Where writes commit (models/dr/write_path.h): local without a dr: section, else primary, or
+  // multi-primary for active-active.
+  models::WriteMode write_path = models::WriteMode::kLocal;
+  std::optional<sim::SimTime> write_rtt;  // default: the topology's round trip between sites
+  uint64_t keys = 0;                      // multi-primary
+  double key_skew = 0.99;                 // multi-primary
 };
 
 enum class TrafficKind { kOpen, kClosed };

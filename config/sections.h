@@ -35,15 +35,17 @@ enum class ValueKind { kRate, kCount };
 models::Profile parse_profile(const Node& n, ValueKind kind);
 
 // ---- sections ----
-void parse_traffic(const Node& n, Scenario* s);                       // load_traffic.cc
-void parse_sites(const Node& n, Scenario* s);                         // load_sites.cc
-models::ImageSpec parse_image(const Node& n);                         // load_sites.cc
-void parse_autoscaler(const Node& n, AutoscalerSpec* a);              // load_autoscalers.cc
-void set_min_replicas(AutoscalerSpec* a, int32_t n);                  // load_autoscalers.cc
-void parse_topology(const Node& n, Scenario* s);                      // load_network.cc
-void parse_gslb(const Node& n, Scenario* s);                          // load_network.cc
-void parse_dr(const Node& n, const Node& gslb_node, Scenario* s);     // load_dr.cc
-void parse_replication(const Node& n, Scenario* s);                   // load_dr.cc
+void parse_traffic(const Node& n, Scenario* s);                    // load_traffic.cc
+void parse_sites(const Node& n, Scenario* s);                      // load_sites.cc
+models::ImageSpec parse_image(const Node& n);                      // load_sites.cc
+void parse_autoscaler(const Node& n, AutoscalerSpec* a);           // load_autoscalers.cc
+void set_min_replicas(AutoscalerSpec* a, int32_t n);               // load_autoscalers.cc
+void parse_topology(const Node& n, Scenario* s);                   // load_network.cc
+void parse_gslb(const Node& n, Scenario* s);                       // load_network.cc
+void parse_dr(const Node& n, const Node& gslb_node, Scenario* s);  // load_dr.cc
+void parse_replication(const Node& n, Scenario* s);                // load_dr.cc
+// After dr: and replication: (the write path needs both). `dr_node` is the dr: section.
+void check_write_path(const Node& dr_node, Scenario* s);              // load_dr.cc
 void parse_slo(const Node& n, Scenario* s);                           // load_dr.cc
 models::FaultSpec parse_fault_spec(MapReader& m, const Scenario& s);  // load_dr.cc
 void parse_faults(const Node& n, Scenario* s);                        // load_dr.cc

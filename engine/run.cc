@@ -44,6 +44,9 @@ void figures_json(JsonWriter& j, const DrSummary::Figures& f) {
   if (f.rto_s) j.key("rto_s").value(*f.rto_s);  // NaN (null): not recovered
   if (f.rpo_s) j.key("rpo_s").value(*f.rpo_s);
   if (f.lost_writes) j.key("lost_writes").value(*f.lost_writes);
+  if (f.write_rto_s) j.key("write_rto_s").value(*f.write_rto_s);  // NaN (null): never resumed
+  if (f.replication_backlog_max_s)
+    j.key("replication_backlog_max_s").value(*f.replication_backlog_max_s);
 }
 
 DrSummary summarize_dr(const World& world) {
@@ -55,6 +58,17 @@ DrSummary summarize_dr(const World& world) {
   };
   const std::vector<models::DataLoss> losses = world.data_losses();
   std::vector<bool> loss_used(losses.size(), false);
+  const std::vector<models::WriteOutage> outages = world.write_outages();
+  std::vector<bool> outage_used(outages.size(), false);
+  const auto& sites = world.scenario().sites;
+  dr.write_path = models::write_mode_name(world.write_mode());
+  if (world.write_mode() == models::WriteMode::kMultiPrimary)
+    dr.write_conflicts = world.write_conflicts();
+  for (const models::ReplicationLink& l : world.scenario().replication) {
+    if (l.throughput > 0)
+      dr.sites[static_cast<std::size_t>(l.from)].replication_backlog_max_s =
+          world.replication_backlog_max_s(l.from);
+  }
   for (const models::Incident& inc : world.incidents()) {
     IncidentReport r;
     r.site = world.scenario().sites[static_cast<std::size_t>(inc.site)].site.name;
@@ -74,11 +88,23 @@ DrSummary summarize_dr(const World& world) {
         r.rpo_s = losses[k].rpo_s;
       }
     }
+    for (std::size_t k = 0; k < outages.size(); ++k) {
+      const models::WriteOutage& o = outages[k];
+      if (outage_used[k] || o.site != inc.site || o.start != inc.start) continue;
+      outage_used[k] = true;
+      r.write_outage = true;
+      if (o.restored) r.write_rto_s = (*o.restored - o.start).seconds();
+      r.promotion_s = o.promotion_s;
+      r.primary_after = sites[static_cast<std::size_t>(o.primary_after)].site.name;
+    }
     const double rto = r.rto_s ? *r.rto_s : std::numeric_limits<double>::quiet_NaN();
     for (DrSummary::Figures* f : {&dr.overall, &dr.sites[static_cast<std::size_t>(inc.site)]}) {
       worse(f->rto_s, rto);
       if (r.rpo_s) worse(f->rpo_s, *r.rpo_s);
       if (r.lost_writes) f->lost_writes = f->lost_writes.value_or(0) + *r.lost_writes;
+      if (r.write_outage)
+        worse(f->write_rto_s,
+              r.write_rto_s ? *r.write_rto_s : std::numeric_limits<double>::quiet_NaN());
     }
     dr.incidents.push_back(std::move(r));
   }
@@ -131,6 +157,11 @@ std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::Run
     const double v = dr.overall.rpo_s ? *dr.overall.rpo_s : 0.0;
     out.push_back({"overall", "rpo_max_s", *s.expect.rpo_max_s, v, v <= *s.expect.rpo_max_s});
   }
+  if (s.expect.write_rto_max_s) {
+    const double v = dr.overall.write_rto_s ? *dr.overall.write_rto_s : 0.0;
+    out.push_back({"overall", "write_rto_max_s", *s.expect.write_rto_max_s,
+                   std::isnan(v) ? kNaN : v, !std::isnan(v) && v <= *s.expect.write_rto_max_s});
+  }
   for (const SiteExpectations& se : s.site_expect) {
     const int i = s.site_index(se.site);
     check_one(&out, se.site, se.expect, summary.sites[static_cast<std::size_t>(i)]);
@@ -151,6 +182,7 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
   j.key("overall");
   entity_json(j, r.summary.overall);
   figures_json(j, r.dr.overall);
+  if (r.dr.write_conflicts) j.key("write_conflicts").value(*r.dr.write_conflicts);
   j.end_object();
   j.key("sites").begin_object();
   for (std::size_t i = 0; i < r.summary.sites.size(); ++i) {
@@ -172,6 +204,11 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.key("recovered").value(inc.recovered);
     if (inc.lost_writes) j.key("lost_writes").value(*inc.lost_writes);
     if (inc.rpo_s) j.key("rpo_s").value(*inc.rpo_s);
+    if (inc.write_outage) {
+      optional_value(j, "write_rto_s", inc.write_rto_s);
+      optional_value(j, "promotion_s", inc.promotion_s);
+      j.key("primary_after").value(inc.primary_after);
+    }
     j.end_object();
   }
   j.end_array();

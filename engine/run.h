@@ -33,6 +33,13 @@ struct IncidentReport {
   bool recovered = true;
   std::optional<uint64_t> lost_writes;  // full outages of a replicated site
   std::optional<double> rpo_s;
+  // Full outages of the primary database (a primary write path): seconds from the fault's start
+  // until a primary took writes again (nullopt: never, by the end of the run), and the promotion
+  // that did it (nullopt: the old primary returned first).
+  bool write_outage = false;
+  std::optional<double> write_rto_s;
+  std::optional<double> promotion_s;
+  std::string primary_after;  // the primary once writes resumed
 };
 
 // Disaster-recovery figures of a run: the worst incident's RTO and RPO and all lost writes.
@@ -42,9 +49,14 @@ struct DrSummary {
   struct Figures {
     std::optional<double> rto_s, rpo_s;
     std::optional<uint64_t> lost_writes;
+    std::optional<double> write_rto_s;  // NaN when writes never resumed
+    // The longest a write waited in the site's replication log (links with a throughput).
+    std::optional<double> replication_backlog_max_s;
   };
   Figures overall;
   std::vector<Figures> sites;
+  std::string write_path;                   // local | primary | multi-primary
+  std::optional<uint64_t> write_conflicts;  // multi-primary
 };
 
 std::vector<ExpectCheck> check_expectations(const config::Scenario& s,

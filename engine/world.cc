@@ -119,13 +119,11 @@ void World::build_global_traffic_layer() {
     rtt.push_back(scenario_.sites[i].site.rtt);
   }
   topology_ = std::make_unique<models::Topology>(scenario_.topology, names, rtt);
-  std::vector<sim::SimTime> write_latency(sites_.size());
-  for (const models::ReplicationLink& l : scenario_.replication) {
-    if (l.sync) write_latency[static_cast<std::size_t>(l.from)] = l.write_latency;
-  }
   const GslbSpec& g = scenario_.gslb;
-  network_ = std::make_unique<models::ClientNetwork>(
-      *topology_, g.dns ? g.dns_cfg.resolvers_per_region : 1, write_latency);
+  // The write path (build_dr) sets the extra latency of writes.
+  network_ = std::make_unique<models::ClientNetwork>(*topology_,
+                                                     g.dns ? g.dns_cfg.resolvers_per_region : 1,
+                                                     std::vector<sim::SimTime>(sites_.size()));
   if (g.dns) {
     auto dns = std::make_unique<models::DnsGslb>(sim_, rngs_.stream("gslb/dns"), g.dns_cfg, health,
                                                  names, *topology_, rec_);
@@ -184,7 +182,30 @@ void World::build_dr() {
       streams.push_back(rngs_.stream("replication/" + names[static_cast<std::size_t>(l.from)]));
     replication_ = std::make_unique<models::Replication>(sim_, scenario_.replication,
                                                          std::move(streams), names, rec_);
-    for (auto& site : sites_) site->set_write_observer(replication_.get());
+  }
+  const config::DrSpec& dr = scenario_.dr;
+  if (replication_ || dr.write_path != models::WriteMode::kLocal) {
+    models::WritePathConfig wc;
+    wc.mode = dr.write_path;
+    wc.primary = dr.primary;
+    wc.partner = dr.standby;
+    wc.keys = dr.keys;
+    wc.key_skew = dr.key_skew;
+    const std::size_t n = sites_.size();
+    wc.site_rtt.assign(n, std::vector<sim::SimTime>(n));
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t b = 0; b < n; ++b) {
+        if (a != b)
+          wc.site_rtt[a][b] =
+              dr.write_rtt.value_or(topology_->site_rtt(static_cast<int>(a), static_cast<int>(b)));
+      }
+    }
+    std::vector<std::string> names;
+    for (auto& site : sites_) names.push_back(site->name());
+    write_path_ = std::make_unique<models::WritePath>(
+        sim_, wc, replication_.get(), rngs_.stream("dr/writes"), names, *network_, rec_);
+    for (auto& site : sites_) site->set_write_observer(write_path_.get());
+    if (dns_ != nullptr) dns_->add_health_listener(write_path_.get());
   }
   if (!scenario_.faults.empty() || !scenario_.random_faults.empty()) {
     std::vector<models::FaultTarget*> targets;
@@ -193,6 +214,7 @@ void World::build_dr() {
                                                       scenario_.random_faults, rec_);
     // Data loss is settled before the RTO clock starts (same instant, either order is correct).
     if (replication_) faults_->add_observer(replication_.get());
+    if (write_path_) faults_->add_observer(write_path_.get());
     faults_->add_observer(rto_.get());
   }
   if (scenario_.dr.activate_replicas > 0 && dns_ != nullptr) {

@@ -7,7 +7,7 @@
 //   site/<name>/lb  site/<name>/startup  site/<name>/nodes
 //   <autoscaler kind>/<name> (its phase, e.g. hpa/public)
 //   metrics/<name> (scrape phase)  faults/<site> (random faults)  faults/nodes
-//   replication/<from>
+//   replication/<from>  dr/writes (promotion times; multi-primary records and lags)
 #pragma once
 
 #include <memory>
@@ -20,6 +20,7 @@
 #include "models/dr/failover_trigger.h"
 #include "models/dr/replication.h"
 #include "models/dr/rto_tracker.h"
+#include "models/dr/write_path.h"
 #include "models/faults/fault_injector.h"
 #include "models/gslb/dns_gslb.h"
 #include "models/gslb/topology.h"
@@ -56,6 +57,17 @@ class World {
     return replication_ ? replication_->losses() : std::vector<models::DataLoss>{};
   }
   bool replicates(int site) const { return replication_ && replication_->replicates(site); }
+  // Times writes had no primary to commit at (a primary write path), and conflicting writes
+  // (multi-primary).
+  std::vector<models::WriteOutage> write_outages() const {
+    return write_path_ ? write_path_->outages() : std::vector<models::WriteOutage>{};
+  }
+  uint64_t write_conflicts() const { return write_path_ ? write_path_->conflicts() : 0; }
+  models::WriteMode write_mode() const { return scenario_.dr.write_path; }
+  // The longest a write waited in the replication log of `site` (seconds).
+  double replication_backlog_max_s(int site) const {
+    return replication_ ? replication_->backlog_max_s(site) : 0.0;
+  }
 
   sim::Simulator& simulator() { return sim_; }
   const config::Scenario& scenario() const { return scenario_; }
@@ -91,6 +103,7 @@ class World {
   std::unique_ptr<models::ClosedUsers> closed_;
   std::unique_ptr<models::RtoTracker> rto_;
   std::unique_ptr<models::Replication> replication_;
+  std::unique_ptr<models::WritePath> write_path_;
   std::unique_ptr<models::FaultInjector> faults_;
   std::unique_ptr<models::FailoverTrigger> failover_trigger_;
   bool finished_ = false;

@@ -1,5 +1,5 @@
--- hcsim results schema, version 3 (version 2 lacked failed_refused and replicas_unready; hcsim
--- reads both). The single source of truth: hcsim embeds this file, and
+-- hcsim results schema, version 4 (version 3 lacked failed_no_primary, version 2 also
+-- failed_refused and replicas_unready; hcsim reads all three). The single source of truth: hcsim embeds this file, and
 -- docs/results-schema.md explains every table and column.
 -- Times: t_ns is simulated time in integer nanoseconds from the start of the run; each series
 -- row describes the bucket [t_ns, t_ns + dt_s).
@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS series (
   failed_unavailable  INTEGER,           -- site had no ready pod
   failed_aborted      INTEGER,           -- in progress when its pod was killed
   failed_refused      INTEGER,           -- sent to a pod that was not listening (shutting down, restarting)
+  failed_no_primary   INTEGER,           -- a write while no database primary could take it
   rt_mean_s           REAL,              -- client-observed response time of completions
   rt_p50_s            REAL,
   rt_p95_s            REAL,

@@ -20,6 +20,8 @@ const char* failure_cause_name(FailureCause c) {
       return "aborted";
     case FailureCause::kRefused:
       return "refused";
+    case FailureCause::kNoPrimary:
+      return "no_primary";
     case FailureCause::kCount:
       break;
   }

@@ -28,6 +28,7 @@ enum class FailureCause : uint8_t {
   kUnavailable,    // the site had no ready pod (HTTP 503 from the ingress)
   kAborted,        // in progress when its pod was killed (grace period over, node or site lost)
   kRefused,        // sent to a pod that was not listening: shutting down or restarting
+  kNoPrimary,      // a write while no database primary could take it (failover, promotion)
   kCount
 };
 inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);
@@ -103,11 +104,20 @@ class TrafficObserver {
   virtual void on_failure(int site, FailureCause cause) = 0;
 };
 
-// Told when a site commits a write (it finished serving a request with the write flag).
+// Told when a site finished serving a request with the write flag: the write path commits it.
 class WriteObserver {
  public:
   virtual ~WriteObserver() = default;
-  virtual void on_write_commit(int site, sim::SimTime at) = 0;
+  // False when no database could take the write (no primary): the site fails the request.
+  virtual bool on_write_commit(int site, sim::SimTime at) = 0;
+};
+
+// Told how much longer than a read a write served at `site` takes for its client (synchronous
+// replication, a round trip to a remote primary). Changes when the primary moves.
+class WriteLatencySink {
+ public:
+  virtual ~WriteLatencySink() = default;
+  virtual void set_write_latency(int site, sim::SimTime extra) = 0;
 };
 
 // Users logged in and active (closed-loop traffic), per site (kNoSite: all).

@@ -33,6 +33,7 @@ class RingQueue {
   const T& front() const { return buf_[head_]; }
   // i-th element from the front. REQUIRES: i < size().
   const T& operator[](std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+  T& operator[](std::size_t i) { return buf_[(head_ + i) & (buf_.size() - 1)]; }
   void clear() { head_ = size_ = 0; }
 
  private:

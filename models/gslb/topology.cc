@@ -26,7 +26,9 @@ std::map<std::string, int> index_names(const TopologyConfig& cfg,
   return ids;
 }
 
+// One-way latencies from each of `sources` to every site (int64 max: no path).
 std::vector<std::vector<int64_t>> distances(const TopologyConfig& cfg,
+                                            const std::vector<std::string>& sources,
                                             const std::vector<std::string>& sites,
                                             const std::map<std::string, int>& ids) {
   Graph g(ids.size());
@@ -35,10 +37,10 @@ std::vector<std::vector<int64_t>> distances(const TopologyConfig& cfg,
                     static_cast<std::size_t>(ids.at(l.to)), l.latency.ns(), g);
   }
   std::vector<std::vector<int64_t>> out;
-  for (const auto& r : cfg.regions) {
+  for (const auto& source : sources) {
     std::vector<int64_t> d(ids.size());
     boost::dijkstra_shortest_paths(
-        g, static_cast<std::size_t>(ids.at(r.name)),
+        g, static_cast<std::size_t>(ids.at(source)),
         boost::distance_map(
             boost::make_iterator_property_map(d.begin(), boost::get(boost::vertex_index, g)))
             .distance_inf(std::numeric_limits<int64_t>::max())
@@ -47,6 +49,12 @@ std::vector<std::vector<int64_t>> distances(const TopologyConfig& cfg,
     for (const auto& s : sites) per_site.push_back(d[static_cast<std::size_t>(ids.at(s))]);
     out.push_back(std::move(per_site));
   }
+  return out;
+}
+
+std::vector<std::string> region_names(const TopologyConfig& cfg) {
+  std::vector<std::string> out;
+  for (const auto& r : cfg.regions) out.push_back(r.name);
   return out;
 }
 
@@ -63,7 +71,7 @@ std::string check_topology(const TopologyConfig& cfg, const std::vector<std::str
     if (!ids.count(l.to)) return "link to '" + l.to + "': not a region, hub or site";
     if (l.from == l.to) return "link from '" + l.from + "' to itself";
   }
-  const auto d = distances(cfg, sites, ids);
+  const auto d = distances(cfg, region_names(cfg), sites, ids);
   for (std::size_t r = 0; r < cfg.regions.size(); ++r) {
     if (std::all_of(d[r].begin(), d[r].end(),
                     [](int64_t x) { return x == std::numeric_limits<int64_t>::max(); })) {
@@ -81,13 +89,27 @@ Topology::Topology(const TopologyConfig& cfg, const std::vector<std::string>& si
   } else {
     regions_ = cfg.regions;
     const auto ids = index_names(cfg, sites);
-    for (const auto& per_site : distances(cfg, sites, ids)) {
+    for (const auto& per_site : distances(cfg, region_names(cfg), sites, ids)) {
       std::vector<sim::SimTime> row;
       for (int64_t d : per_site) {
         row.push_back(d == std::numeric_limits<int64_t>::max() ? sim::SimTime::max()
                                                                : sim::SimTime::from_ns(2 * d));
       }
       rtt_.push_back(std::move(row));
+    }
+  }
+  const std::size_t n = sites.size();
+  site_rtt_.assign(n, std::vector<sim::SimTime>(n));
+  std::vector<std::vector<int64_t>> between;
+  if (!cfg.regions.empty()) between = distances(cfg, sites, sites, index_names(cfg, sites));
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t b = 0; b < n; ++b) {
+      if (a == b) continue;
+      const bool joined = !between.empty() && between[a][b] != std::numeric_limits<int64_t>::max();
+      site_rtt_[a][b] =
+          joined ? sim::SimTime::from_ns(2 * between[a][b])
+                 : (rtt_[0][a].is_max() || rtt_[0][b].is_max() ? sim::SimTime::max()
+                                                               : rtt_[0][a] + rtt_[0][b]);
     }
   }
   for (const auto& row : rtt_) {

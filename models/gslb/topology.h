@@ -40,6 +40,12 @@ class Topology {
   sim::SimTime rtt(int region, int site) const {
     return rtt_[static_cast<std::size_t>(region)][static_cast<std::size_t>(site)];
   }
+  // Round trip between two sites: through the graph when it joins them (directly, through hubs
+  // or through a region), else through the clients (the sum of their round trips from the first
+  // region: an upper bound). Zero from a site to itself.
+  sim::SimTime site_rtt(int a, int b) const {
+    return site_rtt_[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
+  }
   // Sites from region r, nearest first.
   const std::vector<int>& nearest(int region) const {
     return nearest_[static_cast<std::size_t>(region)];
@@ -48,6 +54,7 @@ class Topology {
  private:
   std::vector<TopologyConfig::Region> regions_;
   std::vector<std::vector<sim::SimTime>> rtt_;
+  std::vector<std::vector<sim::SimTime>> site_rtt_;
   std::vector<std::vector<int>> nearest_;
 };
 

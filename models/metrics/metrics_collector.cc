@@ -82,7 +82,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   static constexpr std::array<double, 3> kQ{0.50, 0.95, 0.99};
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
-  const std::array<sim::Field, 34> fields{{
+  const std::array<sim::Field, 35> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -95,6 +95,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"failed_unavailable", static_cast<double>(a.failed[5])},
       {"failed_aborted", static_cast<double>(a.failed[6])},
       {"failed_refused", static_cast<double>(a.failed[7])},
+      {"failed_no_primary", static_cast<double>(a.failed[8])},
       {"rt_mean_s", any ? a.rt_sum_ns / n * 1e-9 : kNaN},
       {"rt_p50_s", q[0] * 1e-9},
       {"rt_p95_s", q[1] * 1e-9},
@@ -119,7 +120,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"active_users", users_ != nullptr ? static_cast<double>(users_->active_users(site)) : kNaN},
       {"cost", cost},
   }};
-  static_assert(kFailureCauseCount == 8, "update the failed_<cause> fields");
+  static_assert(kFailureCauseCount == 9, "update the failed_<cause> fields");
   rec_.series(table, entity, bucket_start_, fields);
   if (any) {
     std::array<uint32_t, TmapBins::kCount> tmap{};

@@ -198,7 +198,10 @@ void Site::on_pod_done(Pod& pod, RequestId id) {
   } else if (pod.life.state == PodState::kTerminating && pod.load() == 0) {
     deployment_.on_pod_drained(pod);
   }
-  if (writes_ != nullptr && pool_[id].write) writes_->on_write_commit(index_, sim_.now());
+  if (writes_ != nullptr && pool_[id].write && !writes_->on_write_commit(index_, sim_.now())) {
+    fail(id, FailureCause::kNoPrimary);
+    return;
+  }
   pool_[id].client->on_response(id);
 }
 

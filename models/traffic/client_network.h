@@ -4,17 +4,22 @@
 
 #include <vector>
 
+#include "models/common/request.h"
 #include "models/gslb/site_selector.h"
 #include "models/gslb/topology.h"
 #include "sim/rng.h"
 
 namespace models {
 
-class ClientNetwork {
+class ClientNetwork final : public WriteLatencySink {
  public:
-  // `write_latency[s]`: extra response time of a write at site s (synchronous replication).
+  // `write_latency[s]`: extra response time of a write at site s (synchronous replication, a
+  // remote primary); the write path updates it when the primary moves.
   ClientNetwork(const Topology& topology, int resolvers_per_region,
                 std::vector<sim::SimTime> write_latency);
+  void set_write_latency(int site, sim::SimTime extra) override {
+    write_latency_[static_cast<std::size_t>(site)] = extra;
+  }
 
   // Draws a client's place (no draw when there is one region and one resolver).
   ClientContext draw(sim::RngStream& rng) const {

@@ -488,6 +488,67 @@ TEST_CASE("DR presets prepare the standby and the GSLB") {
             "needs gslb policy: failover"));
 }
 
+TEST_CASE("the data tier: throughput, promotion, write paths and their mistakes") {
+  const std::string dns =
+      with_gslb("gslb:\n  weights: {private: 30, public: 70}\n  dns: {ttl: 30s}\n");
+  const std::string writes =
+      replace(dns, "    cpu: {dist: exponential, mean: 40ms}\n",
+              "    cpu: {dist: exponential, mean: 40ms}\n    write_fraction: 0.1\n");
+  const std::string aa = "dr: {preset: active-active, primary: private, standby: public";
+  const std::string link =
+      "replication: {from: private, to: public, lag: {dist: constant, "
+      "value: 1s}";
+  const std::string back = "  - {from: public, to: private, lag: {dist: constant, value: 1s}}\n";
+  // Defaults: a primary write path, the round trip between the sites through the clients (no
+  // topology here: 3 ms + 8 ms), RDS's 60-120 s promotion, unlimited throughput.
+  const Scenario plain = load_scenario_text(writes + aa + "}\n" + link + "}\n", "s.yaml");
+  CHECK(plain.dr.write_path == models::WriteMode::kPrimary);
+  CHECK_FALSE(plain.dr.write_rtt);
+  CHECK(plain.replication[0].throughput == 0);
+  CHECK(plain.replication[0].promotion.mean() == Approx(90));
+  const Scenario tuned =
+      load_scenario_text(writes + aa + ", write_rtt: 12ms}\n" + link +
+                             ", throughput: 500/s, promotion: {dist: constant, value: 30s}}\n",
+                         "s.yaml");
+  CHECK(*tuned.dr.write_rtt == sim::milliseconds(12));
+  CHECK(tuned.replication[0].throughput == 500);
+  CHECK(tuned.replication[0].promotion.mean() == 30);
+  const Scenario multi = load_scenario_text(
+      writes + aa +
+          ", write_path: multi-primary, keys: 50000}\nreplication:\n  - {from: private, "
+          "to: public, lag: {dist: constant, value: 1s}}\n" +
+          back,
+      "s.yaml");
+  CHECK(multi.dr.write_path == models::WriteMode::kMultiPrimary);
+  CHECK(multi.dr.keys == 50000);
+  CHECK(multi.dr.key_skew == 0.99);
+  // Without dr: every site commits its own writes.
+  CHECK(load_scenario_text(writes + link + "}\n", "s.yaml").dr.write_path ==
+        models::WriteMode::kLocal);
+
+  CHECK(has(error_of(writes + link + ", promotion: {dist: constant, value: 30s}}\n"),
+            "promoted only under a dr: section"));
+  CHECK(has(error_of(writes + "replication: {from: private, to: public, mode: sync, "
+                              "write_latency: 5ms, throughput: 100/s}\n"),
+            "throughput: is for mode: async"));
+  CHECK(has(error_of(writes + link + ", throughput: 0/s}\n"), "must be between 0.001/s"));
+  CHECK(has(error_of(writes + aa + ", write_path: multi-primary, keys: 10}\n" + link + "}\n"),
+            "multi-primary needs replication both ways"));
+  CHECK(has(error_of(writes + aa + ", write_path: multi-primary}\n" + link + "}\n"), "dr.keys"));
+  CHECK(has(error_of(writes + aa + ", keys: 10}\n" + link + "}\n"),
+            "keys: is for write_path: multi-primary"));
+  CHECK(has(error_of(writes + aa + ", write_path: multi-primary, keys: 10, write_rtt: 5ms}\n" +
+                     link + "}\n"),
+            "write_rtt"));
+  CHECK(has(error_of(writes + aa + ", write_path: multi_primary}\n"),
+            "did you mean 'multi-primary'?"));
+  CHECK(has(error_of(with_gslb("") + "dr: {preset: warm-standby, primary: private, standby: "
+                                     "public, write_path: multi-primary, keys: 10}\n"),
+            "it is for preset: active-active"));
+  CHECK(
+      has(error_of(dns + "expect: {sites: {public: {write_rto_max_s: 10}}}\n"), "run-level gate"));
+}
+
 TEST_CASE("site cost keys") {
   const Scenario s = load_scenario_text(
       replace(kBase, "    rtt: 8ms\n",

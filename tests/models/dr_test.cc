@@ -26,7 +26,7 @@ struct Rep {
   }
   // Commits a write every `gap` from `from` until `until` at site 0.
   void writes(SimTime from, SimTime until, SimTime gap) {
-    for (SimTime t = from; t < until; t += gap) r->on_write_commit(0, t);
+    for (SimTime t = from; t < until; t += gap) r->commit(0, t);
   }
 };
 

@@ -68,11 +68,15 @@ TEST_CASE(
   // 600 users at ~3 s think time: ~200 req/s x 40 ms = 8 busy cores. Active-active shares them;
   // warm standby runs 2 pods and scales with its HPA; pilot light starts from zero pods when the
   // DR automation brings it up (an uncached 400 MB image at 20 MB/s).
+  // The database's promotion is instant here: every design waits as long for it (the next test),
+  // and this one compares the compute side.
   for (uint64_t seed : {1, 2, 3}) {
     INFO("seed " << seed);
     const std::string dr = "\ndr: {preset: %s, primary: primary, standby: standby%s}\n";
     auto rto = [&](const std::string& preset, const std::string& extra) {
       std::string text = kDr;
+      const std::string lag = "lag: {dist: constant, value: 2s}";
+      text.insert(text.find(lag) + lag.size(), ", promotion: {dist: constant, value: 0s}");
       char buf[256];
       std::snprintf(buf, sizeof buf, dr.c_str(), preset.c_str(), extra.c_str());
       text += buf;
@@ -93,6 +97,46 @@ TEST_CASE(
                               << " s");
     CHECK(aa < warm);
     CHECK(warm < pilot);
+  }
+}
+
+TEST_CASE("writes wait for the replica's promotion, which adds to the RTO") {
+  // Warm standby, 10% writes: after the GSLB marks the primary down the standby serves, but its
+  // writes fail (no_primary) until the replica is promoted (60 to 120 s by default, Amazon RDS's
+  // documented Multi-AZ failover time). Writes resume exactly at detection + promotion.
+  const std::string dr =
+      "\ndr: {preset: warm-standby, primary: primary, standby: standby, standby_replicas: 10}\n";
+  std::string no_wait = std::string(kDr) + dr;
+  const std::string lag = "lag: {dist: constant, value: 2s}";
+  no_wait.insert(no_wait.find(lag) + lag.size(), ", promotion: {dist: constant, value: 0s}");
+  for (uint64_t seed : {1, 2, 3}) {
+    INFO("seed " << seed);
+    const engine::RunResult slow = run(std::string(kDr) + dr, {}, seed);
+    const engine::RunResult fast = run(no_wait, {}, seed);
+    const auto& inc = slow.dr.incidents.at(0);
+    REQUIRE(inc.detected_s);
+    REQUIRE(inc.write_outage);
+    REQUIRE(inc.write_rto_s);
+    REQUIRE(inc.promotion_s);
+    CHECK(*inc.promotion_s >= 60);
+    CHECK(*inc.promotion_s <= 120);
+    CHECK(*inc.write_rto_s == Approx(*inc.detected_s - inc.start_s + *inc.promotion_s));
+    CHECK(inc.primary_after == "standby");
+    const auto& quick = fast.dr.incidents.at(0);
+    REQUIRE(quick.write_rto_s);
+    CHECK(*quick.write_rto_s == Approx(*quick.detected_s - quick.start_s));
+    // ~20 writes per second fail while the standby waits for its database.
+    const auto failed = [](const engine::RunResult& r) {
+      return r.summary.overall.failed_by[static_cast<int>(models::FailureCause::kNoPrimary)];
+    };
+    INFO("no_primary failures: " << failed(slow) << " with promotion " << *inc.promotion_s << " s, "
+                                 << failed(fast) << " without");
+    CHECK(failed(slow) > 10.0 * (*inc.promotion_s - 10));
+    CHECK(failed(fast) == 0);
+    REQUIRE(inc.rto_s);
+    REQUIRE(quick.rto_s);
+    INFO("RTO " << *inc.rto_s << " s with the promotion, " << *quick.rto_s << " s without");
+    CHECK(*inc.rto_s > *quick.rto_s + 0.5 * *inc.promotion_s);
   }
 }
 
