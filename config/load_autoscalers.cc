@@ -214,6 +214,8 @@ models::StepAlarm parse_alarm(const Node& n, bool scale_out) {
   a.threshold = m.required("threshold").number_in(0, 1e9);
   if (const Node e = m.get("evaluation_periods"); e.present())
     a.evaluation_periods = static_cast<int>(e.integer_in(1, 1000));
+  if (const Node c = m.get("cooldown"); c.present())
+    a.cooldown = c.duration_in(SimTime::zero(), sim::hours(24));
   const Node steps = m.required("steps");
   for (const Node& sn : steps.list()) {
     MapReader sm = sn.map();
@@ -253,6 +255,7 @@ const Fields<TargetTrackingConfig> kTargetTracking{
     duration("scale_in_cooldown", &TargetTrackingConfig::scale_in_cooldown, SimTime::zero(),
              sim::hours(24)),
     boolean("disable_scale_in", &TargetTrackingConfig::disable_scale_in),
+    number("scale_in_ratio", &TargetTrackingConfig::scale_in_ratio, 0.01, 1),
 };
 
 const Fields<StepScalingConfig> kStepScaling{
@@ -264,6 +267,7 @@ const Fields<StepScalingConfig> kStepScaling{
                               [](const Node& v, StepScalingConfig& c) {
                                 c.percent = v.choice({"pods", "percent"}) == "percent";
                               }),
+    integer("min_adjustment_magnitude", &StepScalingConfig::min_adjustment_magnitude, 1, 100000),
     custom<StepScalingConfig>(
         "scale_out",
         [](const Node& v, StepScalingConfig& c) { c.scale_out = parse_alarm(v, true); }),
@@ -349,6 +353,9 @@ StepScalingConfig parse_step_scaling(const Node& n) {
   StepScalingConfig c;
   kStepScaling.read(t, &c);
   if (!c.scale_out.enabled && !c.scale_in.enabled) n.fail("needs scale_out, scale_in or both");
+  if (c.min_adjustment_magnitude > 0 && !c.percent)
+    t.fail_key("min_adjustment_magnitude",
+               "is for adjustment: percent (a change in pods is already whole pods)");
   std::tie(c.min_replicas, c.max_replicas) = parse_min_max(t, 1);
   t.finish();
   return c;

@@ -12,6 +12,9 @@
 
 namespace models {
 
+// Before any action: cooldown arithmetic needs no special case.
+inline constexpr sim::SimTime kLongAgo = sim::SimTime::from_ns(-(int64_t{1} << 60));
+
 class Autoscaler {
  public:
   virtual ~Autoscaler() = default;

@@ -1,6 +1,7 @@
 #include "models/autoscaling/step_scaling.h"
 
 #include <cmath>
+#include <cstdlib>
 
 namespace models {
 
@@ -21,6 +22,18 @@ int StepScaling::step_change(const StepAlarm& alarm, double breach) const {
   return 0;
 }
 
+int32_t StepScaling::pods_for(int change, int32_t base) const {
+  if (!cfg_.percent) return change;
+  // Application Auto Scaling's rounding of PercentChangeInCapacity: toward zero beyond one pod,
+  // one pod within (0, 1).
+  const double d = base * change / 100.0;
+  int32_t pods = static_cast<int32_t>(std::trunc(d));
+  if (pods == 0) pods = d > 0 ? 1 : -1;
+  if (std::abs(pods) < cfg_.min_adjustment_magnitude)
+    pods = pods > 0 ? cfg_.min_adjustment_magnitude : -cfg_.min_adjustment_magnitude;
+  return pods;
+}
+
 void StepScaling::evaluate() {
   const auto m = metrics_.pod_mean(cfg_.metric);
   if (!m) return;
@@ -28,29 +41,37 @@ void StepScaling::evaluate() {
   policy_.sample(cfg_.metric, value);
   above_ = cfg_.scale_out.enabled && value > cfg_.scale_out.threshold ? above_ + 1 : 0;
   below_ = cfg_.scale_in.enabled && value < cfg_.scale_in.threshold ? below_ + 1 : 0;
-  if (policy_.sim.now() - last_action_ < cfg_.cooldown) return;
-  const StepAlarm* alarm = nullptr;
-  if (above_ >= cfg_.scale_out.evaluation_periods && cfg_.scale_out.enabled)
-    alarm = &cfg_.scale_out;
-  else if (below_ >= cfg_.scale_in.evaluation_periods && cfg_.scale_in.enabled)
-    alarm = &cfg_.scale_in;
-  if (alarm == nullptr) return;
-  const int change = step_change(*alarm, value - alarm->threshold);
-  if (change == 0) return;
+  const sim::SimTime now = policy_.sim.now();
   const int32_t current = policy_.target.spec_replicas();
-  int32_t delta = change;
-  if (cfg_.percent) {
-    const double d = current * change / 100.0;
-    delta = static_cast<int32_t>(d > 0 ? std::ceil(d) : std::floor(d));
-    if (delta == 0) delta = change > 0 ? 1 : -1;
-  }
-  last_action_ = policy_.sim.now();
-  above_ = below_ = 0;
   sim::EventDetails details;
-  details.add("metric", cfg_.metric).add("value", value).add("threshold", alarm->threshold);
-  details.add("change", delta);
-  policy_.decide(current + delta, cfg_.min_replicas, cfg_.max_replicas,
-                 cfg_.metric + (alarm == &cfg_.scale_out ? " alarm high" : " alarm low"), details);
+  details.add("metric", cfg_.metric).add("value", value);
+  if (above_ >= cfg_.scale_out.evaluation_periods) {
+    const int change = step_change(cfg_.scale_out, value - cfg_.scale_out.threshold);
+    if (change == 0) return;
+    // In the cooldown the pods the initiating scale-out added are part of this one.
+    const bool cooling = now - last_out_ < cfg_.scale_out.cooldown.value_or(cfg_.cooldown);
+    const int32_t base = cooling ? out_base_ : current;
+    const int32_t desired = base + pods_for(change, base);
+    if (desired <= current) return;
+    if (!cooling) {
+      last_out_ = now;
+      out_base_ = current;
+    }
+    last_in_ = kLongAgo;  // a scale-out ends the scale-in cooldown
+    details.add("threshold", cfg_.scale_out.threshold).add("change", desired - current);
+    details.add("larger_during_cooldown", cooling);
+    policy_.decide(desired, cfg_.min_replicas, cfg_.max_replicas, cfg_.metric + " alarm high",
+                   details);
+  } else if (below_ >= cfg_.scale_in.evaluation_periods &&
+             now - last_in_ >= cfg_.scale_in.cooldown.value_or(cfg_.cooldown)) {
+    const int change = step_change(cfg_.scale_in, value - cfg_.scale_in.threshold);
+    if (change == 0) return;
+    const int32_t delta = pods_for(change, current);
+    last_in_ = now;
+    details.add("threshold", cfg_.scale_in.threshold).add("change", delta);
+    policy_.decide(current + delta, cfg_.min_replicas, cfg_.max_replicas,
+                   cfg_.metric + " alarm low", details);
+  }
 }
 
 }  // namespace models

@@ -1,11 +1,17 @@
-// models/autoscaling/target_tracking.h: target tracking as cloud autoscalers do it (AWS
-// Application Auto Scaling, GCP managed instance groups).
+// models/autoscaling/target_tracking.h: target tracking as AWS Application Auto Scaling documents
+// it (docs/autoscalers.md cites each rule).
 //
 // Every `period` (60 s, one CloudWatch datapoint) the mean of a per-pod metric over the pods is
-// compared with the target. The scale-out alarm fires after `scale_out_datapoints` consecutive
-// datapoints above the target (3), the scale-in alarm after `scale_in_datapoints` below it
-// (15); then desired = ceil(pods x metric / target), within [min, max], no sooner than the
-// cooldown after the last action of that direction (scale-out 60 s, scale-in 300 s).
+// a datapoint. The high alarm fires after `scale_out_datapoints` consecutive datapoints above the
+// target (3); the low alarm after `scale_in_datapoints` (15) below `scale_in_ratio` (0.9) of it,
+// since the policy removes capacity only when the metric is well below the target ("typically
+// more than 10% lower"). desired = ceil(pods x metric / target) (capacity added is rounded up,
+// capacity removed rounded down), within [min, max].
+// Cooldowns (default 300 s, the Application Auto Scaling default for ECS services):
+//   - during a scale-out cooldown the capacity the initiating scale-out added counts as current:
+//     only a larger desired count scales out again;
+//   - scale-in waits for the scale-in cooldown after the last scale-in;
+//   - a scale-out is never blocked by a scale-in cooldown, and it ends that cooldown.
 // Scale-in can be disabled. Metric: cpu (target in percent of the CPU request),
 // requests_per_second or concurrency (target per pod).
 #pragma once
@@ -26,7 +32,8 @@ struct TargetTrackingConfig {
   sim::SimTime period = sim::seconds(60);
   int scale_out_datapoints = 3;
   int scale_in_datapoints = 15;
-  sim::SimTime scale_out_cooldown = sim::seconds(60);
+  double scale_in_ratio = 0.9;  // the low alarm's threshold, as a fraction of the target
+  sim::SimTime scale_out_cooldown = sim::seconds(300);
   sim::SimTime scale_in_cooldown = sim::seconds(300);
   bool disable_scale_in = false;
   int32_t min_replicas = 1;
@@ -47,8 +54,9 @@ class TargetTracking final : public Autoscaler {
   sim::SimTime phase_;
   const MetricsPipeline& metrics_;
   int above_ = 0, below_ = 0;
-  sim::SimTime last_out_ = sim::SimTime::from_ns(-(int64_t{1} << 60));
-  sim::SimTime last_in_ = sim::SimTime::from_ns(-(int64_t{1} << 60));
+  sim::SimTime last_out_ = kLongAgo;
+  sim::SimTime last_in_ = kLongAgo;
+  int32_t out_desired_ = 0;  // what the scale-out that started the cooldown asked for
 };
 
 }  // namespace models
