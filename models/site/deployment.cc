@@ -130,7 +130,7 @@ Pod* Deployment::create_pod(int revision, bool initial) {
       set_state(p, PodState::kReady);
       refit_node(*node);
       endpoints_.endpoint_added(p);
-      if (prober_) prober_->container_started(p, true);
+      if (prober_) prober_->container_started(p, true, rng_.uniform01());
       return &p;
     }
   }

@@ -36,7 +36,7 @@ Prober::PodProbes* Prober::live(uint32_t slot, uint32_t container) {
   return s.pod != nullptr && s.container == container ? &s : nullptr;
 }
 
-void Prober::container_started(Pod& pod, bool ready) {
+void Prober::container_started(Pod& pod, bool ready, double phase) {
   const uint32_t slot = pod.index();
   if (slot >= pods_.size()) pods_.resize(slot + 1);
   PodProbes& s = pods_[slot];
@@ -48,11 +48,14 @@ void Prober::container_started(Pod& pod, bool ready) {
   s.ready = ready;
   // Each worker's first tick is at its initial delay after the container start, then every
   // period (the kubelet's per-container worker; the ticker's phase is the container's start).
+  // A pod running since long before t = 0 is somewhere in its period.
   for (int k = 0; k < kProbeKinds; ++k) {
     const ProbeKind kind = static_cast<ProbeKind>(k);
     if (!spec(kind).enabled) continue;
-    s.workers[k].tick =
-        sim_.schedule_in(spec(kind).initial_delay, Tick{this, slot, s.container, kind});
+    const sim::SimTime first = ready
+                                   ? sim::SimTime::from_seconds(phase * spec(kind).period.seconds())
+                                   : spec(kind).initial_delay;
+    s.workers[k].tick = sim_.schedule_in(first, Tick{this, slot, s.container, kind});
   }
 }
 

@@ -71,8 +71,10 @@ class Prober final : public ResponseHandler {
 
   const ProbeSet& probes() const { return probes_; }
   // The container of `pod` started now (first start or restart): its probes start, counts reset.
-  // `ready`: the pod is already ready (pods running since before t = 0).
-  void container_started(Pod& pod, bool ready = false);
+  // `ready`: the pod is already ready (pods running since before t = 0); its probes have been
+  // ticking for a long time, so each worker's next tick comes at `phase` (in [0, 1)) of its
+  // period: pods created at different times in the past do not probe in step.
+  void container_started(Pod& pod, bool ready = false, double phase = 0);
   // The container stopped (killed, restarting, pod deleted): its probes stop; answers of probes
   // still in the pod are ignored.
   void container_stopped(Pod& pod);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -21,22 +23,26 @@ struct Demo {
   engine::RunResult r;
 };
 
-std::unique_ptr<Demo> run_demo(const std::string& file) {
+// Runs a demo with its own seed. `failing` names the expect: gates the demo is known to miss
+// (its narration says why); every other gate must hold.
+std::unique_ptr<Demo> run_demo(const std::string& file, const std::set<std::string>& failing = {},
+                               std::optional<uint64_t> seed = std::nullopt) {
   const config::Scenario s =
       config::load_scenario_file(std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file);
   auto d = std::make_unique<Demo>();
-  d->r = engine::execute(s, s.seed, d->rec, {});
+  d->r = engine::execute(s, seed.value_or(s.seed), d->rec, {});
   REQUIRE(d->r.status == "completed");
   for (const auto& c : d->r.checks) {
     INFO(c.scope << " " << c.key << " limit " << c.limit << " value " << c.value);
-    CHECK(c.passed);
+    CHECK(c.passed == (failing.count(c.key) == 0));
   }
   REQUIRE(d->r.expect_passed);
-  CHECK(*d->r.expect_passed);
+  CHECK(*d->r.expect_passed == failing.empty());
   CHECK_FALSE(s.narration.empty());
-  // The event sequence is the one recorded in tests/data/demo-fingerprints.txt, on x86-64 with
-  // FMA: glibc picks its exp and log implementations by CPU feature, and the variants without
-  // FMA may round differently in the last bit, which changes later events.
+  if (seed) return d;  // the fingerprints are those of the demo's own seed
+    // The event sequence is the one recorded in tests/data/demo-fingerprints.txt, on x86-64 with
+    // FMA: glibc picks its exp and log implementations by CPU feature, and the variants without
+    // FMA may round differently in the last bit, which changes later events.
 #if defined(__x86_64__)
   if (!__builtin_cpu_supports("fma")) {
     WARN(
@@ -83,7 +89,8 @@ double agg(const MemoryRecorder& rec, const std::string& entity, const std::stri
 }  // namespace
 
 TEST_CASE("demo 1: a cross-cloud rolling update dips capacity and raises latency") {
-  const auto d = run_demo("01-dev-private-ops-public.yaml");
+  // The readiness flapping of the public rollout puts the run's p99 over its 2 s gate.
+  const auto d = run_demo("01-dev-private-ops-public.yaml", {"rt_p99_max_s"});
   const MemoryRecorder& rec = d->rec;
   CHECK(agg(rec, "public", "replicas_ready", 900, 1000, "min") <= 9);  // maxUnavailable 25% of 12
   const double before = agg(rec, "public", "rt_p95_s", 600, 900, "max");
@@ -100,6 +107,13 @@ TEST_CASE("demo 1: a cross-cloud rolling update dips capacity and raises latency
   }
   CHECK(complete == 2);
   CHECK(public_done - 900 > 45);  // cross-cloud pulls of ~33 s, then boot and readiness
+  // Overloaded pods fail their readiness probes: at the worst half of the 12 serve.
+  CHECK(agg(rec, "public", "replicas_unready", 900, 1100, "max") >= 6);
+  CHECK(agg(rec, "public", "replicas_ready", 960, 1100, "min") <= 6);
+  CHECK(agg(rec, "public", "replicas_unready", 1100, 2400, "max") == 0);
+  // Without a preStop hook, stopping pods refuse what the endpoints still send them.
+  CHECK(agg(rec, "private", "failed_refused", 300, 420, "sum") > 0);
+  CHECK(agg(rec, "public", "failed_refused", 900, 1000, "sum") > 0);
 }
 
 TEST_CASE("demo 2: per-site traffic follows 30/70, then shifts gradually to 50/50") {
@@ -119,15 +133,22 @@ TEST_CASE("demo 2: per-site traffic follows 30/70, then shifts gradually to 50/5
 }
 
 TEST_CASE("demo 3: the surge raises replicas and nodes, Apdex recovers") {
-  const auto d = run_demo("03-user-surge-autoscale.yaml");
+  // The readiness flapping costs about a fifth of the requests: both gates are missed.
+  const auto d = run_demo("03-user-surge-autoscale.yaml", {"apdex_min", "error_rate_max"});
   const MemoryRecorder& rec = d->rec;
   CHECK(agg(rec, "all", "active_users", 1000, 1500, "max") > 3000);
   CHECK(agg(rec, "private", "replicas_pending", 600, 1500, "max") > 0);  // private is full
   CHECK(agg(rec, "public", "nodes", 900, 1800, "max") > agg(rec, "public", "nodes", 0, 600, "max"));
   CHECK(agg(rec, "all", "replicas_desired", 900, 1800, "max") >
         4 * agg(rec, "all", "replicas_desired", 0, 600, "max"));
-  CHECK(agg(rec, "public", "apdex", 660, 960, "min") < 0.5);    // the spike
-  CHECK(agg(rec, "all", "rt_p95_s", 1200, 3600, "max") < 1.0);  // recovered
+  CHECK(agg(rec, "public", "apdex", 660, 960, "min") < 0.5);  // the spike
+  // Readiness flapping: pods leave the Service under overload; at times every private pod is out
+  // and the site answers 503.
+  CHECK(agg(rec, "public", "replicas_unready", 600, 1300, "max") > 5);
+  CHECK(agg(rec, "private", "replicas_ready", 900, 1300, "min") == 0);
+  CHECK(agg(rec, "private", "failed_unavailable", 900, 1300, "sum") > 1000);
+  CHECK(agg(rec, "all", "replicas_unready", 1320, 3600, "max") == 0);
+  CHECK(agg(rec, "all", "rt_p95_s", 1380, 3600, "max") < 1.0);  // recovered
 }
 
 TEST_CASE("demo 4: errors only from the outage on, detection, RTO and RPO reported") {
@@ -147,17 +168,54 @@ TEST_CASE("demo 4: errors only from the outage on, detection, RTO and RPO report
   const double early = agg(rec, "all", "failed", 600, *inc.detected_s + 30, "sum");
   const double all = agg(rec, "all", "failed", 600, 2400, "sum");
   CHECK(early / all > 0.4);
+  // The database primary was on private: writes fail until public's replica is promoted.
+  REQUIRE(inc.write_rto_s);
+  REQUIRE(inc.promotion_s);
+  CHECK(*inc.write_rto_s == Approx(*inc.detected_s - 600 + *inc.promotion_s));
+  CHECK(inc.primary_after == "public");
+  CHECK(agg(rec, "all", "failed_no_primary", 600, 600 + *inc.write_rto_s, "sum") > 500);
+  CHECK(agg(rec, "all", "failed_no_primary", 601 + *inc.write_rto_s, 2400, "sum") == 0);
 }
 
-TEST_CASE("demo 5: the public site runs hot until new nodes arrive, then the SLO holds again") {
-  const auto d = run_demo("05-failover-autoscale.yaml");
+TEST_CASE(
+    "demo 5: the hot public site flaps, the HPA holds, and it stays down until private returns") {
+  const auto d = run_demo("05-failover-autoscale.yaml", {"error_rate_max", "rto_max_s"});
   const MemoryRecorder& rec = d->rec;
-  CHECK(agg(rec, "public", "cpu_util", 960, 1140, "min") > 0.95);
-  CHECK(agg(rec, "public", "replicas_pending", 900, 1200, "max") > 0);
+  CHECK(agg(rec, "public", "cpu_util", 960, 1000, "min") > 0.95);       // saturated at first
+  CHECK(agg(rec, "public", "replicas_pending", 900, 1200, "max") > 0);  // no room: a new node
   CHECK(agg(rec, "public", "nodes", 1200, 1800, "max") > 4);
+  // Then many pods are out of the Service at any time, the CPU the HPA reads stays
+  // within its tolerance, and the desired count stays where it was.
+  CHECK(agg(rec, "public", "replicas_unready", 1200, 2700, "sum") / 1500 > 5);  // of 33, on average
+  CHECK(agg(rec, "public", "replicas_unready", 1200, 2700, "max") >= 10);
+  CHECK(agg(rec, "public", "replicas_desired", 1200, 2700, "min") ==
+        agg(rec, "public", "replicas_desired", 1200, 2700, "max"));
+  CHECK(agg(rec, "public", "rt_p95_s", 1200, 2700, "min") > 5.0);
+  bool public_down = false;
+  for (const auto& e : rec.events_) {
+    if (e.component == "gslb" && e.kind == "health" && e.details.text("site") == "public" &&
+        e.details.number("healthy") == 0)
+      public_down = true;
+  }
+  CHECK(public_down);  // the GSLB's checks time out at the only site left
+  const auto& inc = d->r.dr.incidents.at(0);
+  REQUIRE(inc.rto_s);
+  REQUIRE(inc.recovered_s);
+  CHECK(*inc.recovered_s > 2700);  // only after private returned at 45 min
+  REQUIRE(inc.write_rto_s);
+  CHECK(*inc.write_rto_s < 200);  // the database was not the problem
+  CHECK(agg(rec, "public", "failed_no_primary", 900, 900 + *inc.write_rto_s, "sum") > 1000);
+  CHECK(agg(rec, "public", "rt_p95_s", 3100, 3600, "max") < 1.0);
+  CHECK(d->r.summary.sites[1].cost > 0);
+}
+
+TEST_CASE("demo 5 with seed 1: the same design gets through, within its gates") {
+  const auto d = run_demo("05-failover-autoscale.yaml", {}, 1);
+  const MemoryRecorder& rec = d->rec;
   const auto& inc = d->r.dr.incidents.at(0);
   REQUIRE(inc.rto_s);
   CHECK(*inc.rto_s > 120);  // capacity, not DNS, sets the recovery: detection + TTL is ~60 s
+  CHECK(*inc.rto_s < 600);
   CHECK(agg(rec, "public", "rt_p95_s", 1500, 2700, "max") < 1.0);
-  CHECK(d->r.summary.sites[1].cost > 0);
+  CHECK(agg(rec, "public", "replicas_unready", 1500, 2700, "max") == 0);
 }

@@ -63,7 +63,8 @@ bool above(const Estimate& a, const Estimate& b) { return a.mean - a.ci95 > b.me
 }  // namespace
 
 TEST_CASE(
-    "Sweep surge-hpa-target-x-stabilization: a lower target buys Apdex, a longer window costs") {
+    "Sweep surge-hpa-target-x-stabilization: a lower target buys Apdex, no target passes the "
+    "gates, a window buys Apdex and costs") {
   TempDir d;
   const auto rows = run_sweep("surge-hpa-target-x-stabilization", d);
   REQUIRE(rows.size() == 16);
@@ -75,8 +76,11 @@ TEST_CASE(
     CHECK(above(at(rows, "target=80" + sw, "error_rate_pct"),
                 at(rows, "target=60" + sw, "error_rate_pct")));
     CHECK(above(at(rows, "target=50" + sw, "cost"), at(rows, "target=80" + sw, "cost")));
-    CHECK(rows.at("target=80" + sw).gates_passed == 0);
-    CHECK(rows.at("target=50" + sw).gates_passed == rows.at("target=50" + sw).runs);
+    // Readiness flapping under the crowd: no target gets through the demo's gates reliably.
+    for (const char* t : {"50", "60", "70", "80"}) {
+      const Row& row = rows.at(std::string("target=") + t + sw);
+      CHECK(row.gates_passed <= 1);
+    }
   }
   for (const char* t : {"50", "60", "70"}) {
     const std::string st = std::string("target=") + t;
@@ -84,24 +88,33 @@ TEST_CASE(
     CHECK(above(at(rows, st + ", stabilization=10m", "cost"),
                 at(rows, st + ", stabilization=0s", "cost")));
   }
+  // Without a window the HPA scales down during the surge (flapping pods idle while out of the
+  // Service): at the higher targets the window buys Apdex.
+  for (const char* t : {"70", "80"}) {
+    const std::string st = std::string("target=") + t;
+    INFO(st);
+    CHECK(at(rows, st + ", stabilization=10m", "apdex").mean >
+          at(rows, st + ", stabilization=0s", "apdex").mean + 0.05);
+  }
 }
 
-TEST_CASE("Sweep dr-weights-x-ttl: the TTL sets the RTO unless stale resolvers do") {
+TEST_CASE("Sweep dr-weights-x-ttl: the promotion sets the RTO floor, stale resolvers a tail") {
   TempDir d;
   const auto rows = run_sweep("dr-weights-x-ttl", d);
   REQUIRE(rows.size() == 24);
   for (const char* w : {"10/90", "30/70", "50/50"}) {
     const std::string sw = std::string("weights=") + w;
     INFO(sw);
-    // Honest resolvers: each TTL step lengthens the RTO.
-    CHECK(above(at(rows, sw + ", ttl=30s, stale=none", "rto_s"),
-                at(rows, sw + ", ttl=10s, stale=none", "rto_s")));
-    CHECK(above(at(rows, sw + ", ttl=60s, stale=none", "rto_s"),
-                at(rows, sw + ", ttl=30s, stale=none", "rto_s")));
+    // Honest resolvers: writes fail until the database's replica is promoted, so detection +
+    // promotion (mean 90 s) + the SLO window sets the RTO for TTLs up to a minute.
+    const double floor = at(rows, sw + ", ttl=10s, stale=none", "rto_s").mean;
+    CHECK(floor == Approx(175).margin(25));
+    CHECK(at(rows, sw + ", ttl=30s, stale=none", "rto_s").mean == Approx(floor).margin(10));
+    CHECK(at(rows, sw + ", ttl=60s, stale=none", "rto_s").mean == Approx(floor).margin(10));
+    // TTL 300 s goes above it: about detection + TTL + the SLO window, whatever the weight.
     CHECK(above(at(rows, sw + ", ttl=300s, stale=none", "rto_s"),
                 at(rows, sw + ", ttl=60s, stale=none", "rto_s")));
-    // TTL 300 s: about detection + TTL + the SLO window, whatever the weight.
-    CHECK(at(rows, sw + ", ttl=300s, stale=none", "rto_s").mean == Approx(360).margin(60));
+    CHECK(at(rows, sw + ", ttl=300s, stale=none", "rto_s").mean == Approx(340).margin(40));
     // Stale resolvers add a tail that a short TTL does not remove: separated by the intervals
     // where the failing site carries 30% or more of the users; with 10% the tail often stays
     // under the SLO's error budget, so only the mean is longer (10 replications).
@@ -113,6 +126,8 @@ TEST_CASE("Sweep dr-weights-x-ttl: the TTL sets the RTO unless stale resolvers d
       CHECK(above(stale, honest));
     }
   }
+  // The promotion fails the writes of every user, whatever the weight.
+  CHECK(at(rows, "weights=10/90, ttl=10s, stale=none", "error_rate_pct").mean > 0.4);
   for (const char* t : {"10s", "30s", "60s", "300s"}) {
     const std::string st = std::string(", ttl=") + t + ", stale=none";
     INFO(st);
@@ -124,17 +139,19 @@ TEST_CASE("Sweep dr-weights-x-ttl: the TTL sets the RTO unless stale resolvers d
   }
 }
 
-TEST_CASE("Sweep surge-autoscaler-zoo: Knative buys Apdex with pods, target tracking is late") {
+TEST_CASE("Sweep surge-autoscaler-zoo: only Knative gets through the flapping, at a price") {
   TempDir d;
   const auto rows = run_sweep("surge-autoscaler-zoo", d);
   REQUIRE(rows.size() == 4);
   const std::string hpa = "autoscaler=hpa", kn = "autoscaler=knative",
                     pred = "autoscaler=predictive", tt = "autoscaler=target-tracking";
   CHECK(above(at(rows, kn, "apdex"), at(rows, hpa, "apdex")));
+  CHECK(above(at(rows, kn, "apdex"), at(rows, pred, "apdex")));
   CHECK(above(at(rows, kn, "cost"), at(rows, hpa, "cost")));
-  CHECK(above(at(rows, hpa, "apdex"), at(rows, pred, "apdex")));
-  CHECK(above(at(rows, pred, "apdex"), at(rows, tt, "apdex")));
   CHECK(above(at(rows, tt, "error_rate_pct"), at(rows, hpa, "error_rate_pct")));
-  CHECK(rows.at(tt).gates_passed == 0);
-  CHECK(rows.at(hpa).gates_passed == rows.at(hpa).runs);
+  CHECK(rows.at(kn).gates_passed >= rows.at(kn).runs - 2);
+  for (const std::string& a : {hpa, pred, tt}) {
+    INFO(a);
+    CHECK(rows.at(a).gates_passed == 0);
+  }
 }
