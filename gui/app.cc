@@ -718,10 +718,12 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact
   const std::vector<Line> replicas =
       compact ? std::vector<Line>{{&s.replicas_ready, rgb(46, 184, 92), "ready"},
                                   {&s.replicas_desired, rgb(220, 220, 220), "desired", true},
+                                  {&s.replicas_unready, pod_colour(PodState::kUnready), "unready"},
                                   {&s.replicas_pending, rgb(150, 150, 160), "pending"}}
               : std::vector<Line>{{&s.replicas_desired, rgb(220, 220, 220), "desired", true},
                                   {&s.replicas_ready, rgb(46, 184, 92), "ready"},
                                   {&s.replicas_starting, rgb(240, 190, 40), "starting"},
+                                  {&s.replicas_unready, pod_colour(PodState::kUnready), "unready"},
                                   {&s.replicas_pending, rgb(150, 150, 160), "pending"}};
   const std::vector<Line> latency{{&s.rt_p50, rgb(80, 160, 240), "p50"},
                                   {&s.rt_p95, rgb(240, 165, 30), "p95"},

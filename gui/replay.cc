@@ -62,6 +62,7 @@ constexpr std::string_view kSeriesColumns[] = {"dt_s",
                                                "replicas_desired",
                                                "replicas_ready",
                                                "replicas_starting",
+                                               "replicas_unready",
                                                "replicas_pending",
                                                "nodes",
                                                "share",
@@ -86,6 +87,7 @@ std::vector<float>* column(Series& x, std::size_t c) {
                                 &x.replicas_desired,
                                 &x.replicas_ready,
                                 &x.replicas_starting,
+                                &x.replicas_unready,
                                 &x.replicas_pending,
                                 &x.nodes,
                                 &x.share,
@@ -439,6 +441,7 @@ DashboardState state_at(const Replay& r, double t, double window_s) {
     n.replicas_desired = i(s.replicas_desired[last]);
     n.replicas_ready = i(s.replicas_ready[last]);
     n.replicas_starting = i(s.replicas_starting[last]);
+    n.replicas_unready = i(s.replicas_unready[last]);
     n.replicas_pending = i(s.replicas_pending[last]);
     n.nodes = i(s.nodes[last]);
     n.cost = std::isnan(s.cost[last]) ? 0.0 : static_cast<double>(s.cost[last]);
@@ -476,6 +479,7 @@ std::string to_json(const DashboardState& s) {
     j.key("replicas_desired").value(n.replicas_desired);
     j.key("replicas_ready").value(n.replicas_ready);
     j.key("replicas_starting").value(n.replicas_starting);
+    j.key("replicas_unready").value(n.replicas_unready);
     j.key("replicas_pending").value(n.replicas_pending);
     j.key("nodes").value(n.nodes).key("cost").value(n.cost);
     j.end_object();

@@ -36,7 +36,8 @@ struct Series {
   std::vector<double> t;  // bucket start, seconds
   std::vector<float> dt, arrivals, completions, failed, rt_mean, rt_p50, rt_p95, rt_p99, apdex,
       apdex_satisfied, apdex_tolerating, active_users, inflight, cpu_util, replicas_desired,
-      replicas_ready, replicas_starting, replicas_pending, nodes, share, dns_stale, cost;
+      replicas_ready, replicas_starting, replicas_unready, replicas_pending, nodes, share,
+      dns_stale, cost;
   std::size_t size() const { return t.size(); }
 };
 
@@ -178,7 +179,8 @@ struct Numbers {
   double rt_p95_s = 0;      // the bucket's p95; NaN without completions
   double active_users = 0;  // NaN for open traffic
   double cpu_util = 0;      // NaN without ready pods
-  int replicas_desired = 0, replicas_ready = 0, replicas_starting = 0, replicas_pending = 0;
+  int replicas_desired = 0, replicas_ready = 0, replicas_starting = 0, replicas_unready = 0,
+      replicas_pending = 0;
   int nodes = 0;
   double cost = 0;  // cumulative, at the end of the bucket
 };

@@ -146,16 +146,41 @@ void incidents_table(std::ostream& md, const store::ResultsReader& reader, int64
   if (!run) return;
   const auto incidents = store::ResultsReader::incidents(*run);
   if (incidents.empty()) return;
-  md << "| incident | start | detected after | RTO | lost writes | RPO |\n"
-        "|---|---|---|---|---|---|\n";
+  md << "| incident | start | detected after | RTO | lost writes | RPO | writes back after |\n"
+        "|---|---|---|---|---|---|---|\n";
   for (const store::IncidentRecord& i : incidents) {
+    std::string writes = "-";
+    if (i.write_outage) {
+      writes = !i.write_rto_s ? std::string("never")
+               : i.promotion_s
+                   ? fmt("%.0f s", *i.write_rto_s) + fmt(" (promotion %.0f s)", *i.promotion_s)
+                   : fmt("%.0f s (primary back)", *i.write_rto_s);
+    }
     md << "| " << i.site << " " << i.kind << " | " << time_label(i.start_s) << " | "
        << (i.detected_s ? fmt("%.1f s", *i.detected_s - i.start_s) : "-") << " | "
        << (i.recovered && i.rto_s ? fmt("%.0f s", *i.rto_s) : std::string("not recovered")) << " | "
        << (i.lost_writes ? std::to_string(*i.lost_writes) : "-") << " | "
-       << (i.rpo_s ? fmt("%.2f s", *i.rpo_s) : "-") << " |\n";
+       << (i.rpo_s ? fmt("%.2f s", *i.rpo_s) : "-") << " | " << writes << " |\n";
   }
   md << "\n";
+}
+
+// "apdex_min 0.638 < 0.8, error_rate_max 0.187 > 0.05": the gates a run missed.
+std::string missed_gates(const store::ResultsReader& reader, int64_t run_id) {
+  const auto run = reader.run(run_id);
+  if (!run) return "";
+  std::string out;
+  for (const store::JsonValue& c : run->summary["expect"]["checks"].items()) {
+    if (c["passed"].boolean(true)) continue;
+    const std::string& key = c["key"].text();
+    const bool is_min = key.size() > 4 && key.compare(key.size() - 4, 4, "_min") == 0;
+    const std::string scope = c["scope"].text() == "overall" ? "" : c["scope"].text() + " ";
+    const double v = c["value"].number();
+    out += (out.empty() ? "" : ", ") + scope + "`" + key + "` " +
+           (std::isnan(v) ? std::string("none") : fmt("%.4g", v)) + (is_min ? " < " : " > ") +
+           fmt("%.4g", c["limit"].number());
+  }
+  return out;
 }
 
 void run_section(std::ostream& md, const MarkdownContext& ctx, const Configuration& c) {
@@ -163,8 +188,14 @@ void run_section(std::ostream& md, const MarkdownContext& ctx, const Configurati
   md << "\n## " << md_escape(c.label) << "\n\nRun " << run.run_id << " (replication "
      << run.replication << ", seed " << run.seed << ")"
      << (ctx.comparable ? ", rank " + std::to_string(c.rank) : std::string()) << ".";
-  if (run.gates)
-    md << (*run.gates ? " Its `expect:` gates passed." : " **Its `expect:` gates failed.**");
+  if (run.gates) {
+    if (*run.gates) {
+      md << " Its `expect:` gates passed.";
+    } else {
+      const std::string missed = missed_gates(*ctx.reader, run.run_id);
+      md << " **Its `expect:` gates failed**" << (missed.empty() ? "." : ": " + missed + ".");
+    }
+  }
   md << "\n\n";
   if (const std::string captions = ctx.comparable ? "" : narration(*ctx.reader, run);
       !captions.empty())

@@ -247,6 +247,9 @@ std::vector<IncidentRecord> ResultsReader::incidents(const RunRecord& run) {
     i.rpo_s = optional_real(v["rpo_s"]);
     i.lost_writes = v["lost_writes"].integer();
     i.recovered = v["recovered"].boolean(true);
+    i.write_outage = v.has("primary_after");
+    i.write_rto_s = optional_real(v["write_rto_s"]);
+    i.promotion_s = optional_real(v["promotion_s"]);
     out.push_back(std::move(i));
   }
   return out;

@@ -97,6 +97,10 @@ struct IncidentRecord {
   std::optional<double> end_s, detected_s, violated_s, recovered_s, rto_s, rpo_s;
   std::optional<int64_t> lost_writes;
   bool recovered = true;
+  // Full outages of the primary database: time until writes resumed (nullopt: never) and the
+  // promotion that did it (nullopt: the old primary returned).
+  bool write_outage = false;
+  std::optional<double> write_rto_s, promotion_s;
 };
 
 class ResultsReader {

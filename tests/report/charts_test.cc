@@ -124,3 +124,29 @@ TEST_CASE("a chart gnuplot does not draw fails the report, and nothing is writte
   CHECK_FALSE(fs::exists(d / "report.md"));
   CHECK_FALSE(fs::exists(d / "report-charts"));
 }
+
+TEST_CASE("a run's section names the gates it missed and when writes came back") {
+  // The DR example with a database primary on private and strict gates: the outage misses the
+  // RTO gate, and writes wait for the promotion.
+  TempDir d;
+  const config::Scenario s = config::load_scenario_file(
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/dr-active-active.yaml",
+      {"duration=15m", "dr.preset=active-active", "dr.primary=private", "dr.standby=public",
+       "expect.rto_max_s=60", "expect.error_rate_max=0.5"});
+  const std::string path = d / "r.sqlite";
+  {
+    store::ResultsDb db(path);
+    engine::run_into_db(db, s, engine::RunLabel(s.seed), {});
+  }
+  report::Options o;
+  o.db = path;
+  o.out = d / "report.md";
+  o.charts = false;
+  const std::string md = support::slurp(report::write_report(o).path);
+  INFO(md);
+  CHECK(md.find("**Its `expect:` gates failed**: `rto_max_s` ") != std::string::npos);
+  CHECK(md.find("> 60.") != std::string::npos);
+  CHECK(md.find("error_rate_max") == std::string::npos);  // it passed: not listed
+  CHECK(md.find("| writes back after |") != std::string::npos);
+  CHECK(md.find("(promotion ") != std::string::npos);
+}
