@@ -83,7 +83,7 @@ void configuration_table(std::ostream& md, const MarkdownContext& ctx,
   }
   md << "\n\n| " << (ctx.comparable ? "rank" : "#") << " | configuration | runs |";
   for (const Metric& m : metrics()) md << ' ' << m.title << " |";
-  md << " gates passed | Pareto |\n|---|---|---|";
+  md << " runs within gates | Pareto |\n|---|---|---|";
   for (std::size_t m = 0; m < metrics().size(); ++m) md << "---|";
   md << "---|---|\n";
   const std::size_t rto = metric_index("rto_s");
