@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/results_file.h"
 #include "store/runs.h"
 
 namespace cli {
@@ -20,6 +21,16 @@ CLI::App* add_merge_command(CLI::App& app, MergeArgs* args) {
 }
 
 int cmd_merge(const MergeArgs& args) {
+  const auto lock = lock_results(args.out, "hcsim merge");
+  if (!lock) return kExitBadInput;
+  for (const std::string& in : args.inputs) {
+    if (const std::string who = store::current_writer(in); !who.empty()) {
+      std::fprintf(stderr,
+                   "hcsim merge: warning: %s is being written by %s; only the runs it has "
+                   "finished so far are merged\n",
+                   in.c_str(), who.c_str());
+    }
+  }
   try {
     const store::MergeOutcome m = store::merge_results(args.out, args.inputs);
     if (!args.quiet) {

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "report/gnuplot.h"
 #include "report/report.h"
+#include "store/writer_lock.h"
 
 namespace cli {
 
@@ -37,6 +38,12 @@ int cmd_report(const ReportArgs& args) {
   options.out = args.out;
   options.pareto_y = args.pareto_y;
   options.charts = !args.no_charts;
+  if (const std::string who = store::current_writer(args.db); !who.empty()) {
+    std::fprintf(stderr,
+                 "hcsim report: warning: %s is being written by %s; the report covers the runs "
+                 "finished so far\n",
+                 args.db.c_str(), who.c_str());
+  }
   try {
     const report::Written w = report::write_report(options);
     if (!w.text.empty()) std::fwrite(w.text.data(), 1, w.text.size(), stdout);

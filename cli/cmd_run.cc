@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/results_file.h"
 #include "cli/terminal.h"
 #include "config/loader.h"
 #include "engine/estimate.h"
@@ -67,13 +68,15 @@ CLI::App* add_run_command(CLI::App& app, RunArgs* args) {
       ->allow_extra_args(false);
   cmd->add_option(
       "--out", args->out,
-      "Results database to write (replaced if it exists; default results/<name>.sqlite)");
+      "Results database to write (default results/<name>.sqlite; replaced if it holds runs "
+      "of this scenario, otherwise only with --force)");
   cmd->add_option("--summary-json", args->summary_json,
                   "Also write the run summary as JSON ('-' = stdout)");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress or summary on the terminal");
   cmd->add_flag("--force", args->force,
                 "Run even when the estimated requests, results size or memory are over the "
-                "limits (hcsim validate shows the estimate)");
+                "limits (hcsim validate shows the estimate), and replace an --out that holds "
+                "other results");
   return cmd;
 }
 
@@ -95,6 +98,10 @@ int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
     return kExitBadInput;
   }
 
+  const auto lock = lock_results(out, "hcsim run");
+  if (!lock) return kExitBadInput;
+  if (!may_replace(out, {"", "", s.name}, args.force, args.quiet, "hcsim run"))
+    return kExitBadInput;
   const std::string tmp = out + ".tmp-" + std::to_string(getpid());
   std::optional<store::ResultsDb> db;
   try {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/results_file.h"
 #include "cli/terminal.h"
 #include "config/loader.h"
 #include "config/sweep_plan.h"
@@ -126,31 +127,23 @@ void print_plan(const SweepPlan& plan, const std::vector<const PlannedRun*>& min
   }
 }
 
-// Opens the output: replaced unless --resume (saying what is replaced), checked to hold this
-// sweep when resuming; unfinished runs deleted (they are redone) and the sweep's metadata
-// written. Marks the completed runs in `completed`. Throws on I/O errors; returns false (with a
-// message) when --resume meets another sweep.
+// Opens the output: replaced unless --resume (saying what is replaced; another sweep's results
+// only with --force), checked to hold this sweep when resuming; unfinished runs deleted (they are
+// redone) and the sweep's metadata written. Marks the completed runs in `completed`. Throws on
+// I/O errors; returns false (with a message) when the file holds other work.
 bool prepare_output(const SweepArgs& args, const SweepPlan& plan, const std::string& out,
                     std::optional<store::ResultsDb>* db, std::vector<bool>* completed) {
   if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path());
-  if (!args.resume && fs::exists(out)) {
-    int64_t before = 0;
-    try {
-      store::Db old(out, store::Db::Mode::kReadOnly);
-      store::Stmt st(old, "SELECT count(*) FROM runs WHERE status = 'completed'");
-      if (st.step()) before = st.int64(0);
-    } catch (const std::exception&) {
-    }
-    if (before > 0 && !args.quiet) {
-      std::fprintf(stderr,
-                   "hcsim sweep: replacing %lld completed runs in %s (--resume keeps them)\n",
-                   static_cast<long long>(before), out.c_str());
-    }
-    fs::remove(out);
+  const std::string hash = hash_hex(plan.hash);
+  if (!args.resume) {
+    if (!may_replace(out, {plan.spec.name, hash, ""}, args.force, args.quiet, "hcsim sweep"))
+      return false;
+    std::error_code ec;
+    fs::remove(out, ec);
+    fs::remove(out + "-journal", ec);
   }
   db->emplace(out);
   store::Db& d = (*db)->db();
-  const std::string hash = hash_hex(plan.hash);
   const auto meta = store::read_meta(d);
   const auto h = meta.find("sweep_hash");
   if (args.resume && h != meta.end() && h->second != hash) {
@@ -232,7 +225,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args) {
   cmd->add_option("--out", args->out, "Results database (default results/<sweep name>.sqlite)");
   cmd->add_flag("--resume", args->resume,
                 "Keep the completed runs already in --out and do the rest (without it, --out is "
-                "replaced)");
+                "replaced when it holds this sweep's results)");
   cmd->add_option("--shard", args->shard,
                   "Run only shard I of N (runs whose index mod N is I): I/N, or 'auto' to read "
                   "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID");
@@ -242,7 +235,8 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args) {
   cmd->add_flag("--list", args->list, "Print the planned runs and exit");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress or summary on the terminal");
   cmd->add_flag("--force", args->force,
-                "Run even when a configuration's estimate is over the limits of hcsim run");
+                "Run even when a configuration's estimate is over the limits of hcsim run, and "
+                "replace an --out that holds another sweep's or other runs' results");
   return cmd;
 }
 
@@ -275,6 +269,8 @@ int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop) {
   }
 
   const std::string out = args.out.empty() ? "results/" + plan.spec.name + ".sqlite" : args.out;
+  const auto lock = lock_results(out, "hcsim sweep");
+  if (!lock) return kExitBadInput;
   std::optional<store::ResultsDb> db;
   std::vector<bool> completed(plan.runs.size(), false);
   try {

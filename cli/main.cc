@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "cli/commands.h"
+#include "cli/results_file.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
       "hcsim: a discrete-event simulator for hybrid-cloud autoscaling and disaster recovery.\n"
       "Exit codes: 0 ok, 1 an expect: gate failed, 2 bad input, 3 internal or I/O error,\n"
       "130 interrupted (results are kept and marked interrupted)."};
+  cli::set_command_line(argc, argv);
   app.set_version_flag("--version", std::string("hcsim ") + HCSIM_VERSION);
   app.require_subcommand(1);
 

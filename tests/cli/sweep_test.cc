@@ -341,3 +341,105 @@ TEST_CASE("a sweep label with a line break is refused at load time, with its loc
   CHECK_FALSE(fs::exists(d / "r.sqlite"));
   CHECK_FALSE(fs::exists(d / "pwned"));
 }
+
+namespace {
+
+// Waits until `results` has a writer (its lock file names a pid); false after 30 s.
+bool wait_for_writer(const std::string& results, Spawned& writer) {
+  for (int i = 0; i < 3000; ++i) {
+    if (slurp(results + ".lock").find("pid=") != std::string::npos) return true;
+    if (!writer.running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+std::string meta_value(const std::string& path, const std::string& key) {
+  Db db(path, store::Db::Mode::kReadOnly);
+  Stmt st(db, "SELECT value FROM meta WHERE key = ?");
+  st.bind(1, key);
+  return st.step() ? st.text(0) : "";
+}
+
+}  // namespace
+
+TEST_CASE("A second writer of a results file is refused at once, naming the first, who finishes") {
+  TempDir d;
+  write(d / "a.yaml", small_sweep("first", "60m"));
+  write(d / "b.yaml", small_sweep("second", "3m"));
+  const std::string out = d / "shared.sqlite";
+  Spawned first = hcsim_start({"sweep", d / "a.yaml", "--jobs", "1", "--out", out, "-q"}, d, "-a");
+  REQUIRE(wait_for_writer(out, first));
+  const std::string pid = "pid " + std::to_string(first.pid());
+  // The same sweep, another sweep, a single run and a merge into the same file: all refused.
+  const std::vector<std::vector<std::string>> others{
+      {"sweep", d / "a.yaml", "--out", out, "-q"},
+      {"sweep", d / "b.yaml", "--out", out, "--force", "-q"},
+      {"sweep", d / "a.yaml", "--out", out, "--resume", "-q"},
+      {"run", std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/two-sites-30-70.yaml", "--out",
+       out, "--force", "-q"},
+      {"merge", out, d / "a.yaml"},
+  };
+  for (const auto& args : others) {
+    INFO(args[0] << " " << args[1]);
+    const Result second = hcsim(args, d);
+    CHECK(second.code == 2);
+    CHECK(second.err.find(out + " is being written by " + pid) != std::string::npos);
+    CHECK(second.err.find("hcsim sweep " + d / "a.yaml") != std::string::npos);
+  }
+  REQUIRE(first.running());  // the refusals came while the first writer was at work
+  const Result done = first.wait();
+  INFO(done.err);
+  CHECK(done.code == 0);
+  CHECK(count_runs(out) == 12);
+  CHECK(meta_value(out, "sweep_name") == "first");
+  CHECK_FALSE(fs::exists(out + ".lock"));  // let go of, and tidied
+  CHECK_FALSE(fs::exists(out + ".parts"));
+}
+
+TEST_CASE("A results file of another sweep or of other runs is replaced only with --force") {
+  TempDir d;
+  write(d / "a.yaml", small_sweep("first", "3m"));
+  write(d / "b.yaml", small_sweep("second", "3m"));
+  const std::string out = d / "r.sqlite";
+  REQUIRE(hcsim({"sweep", d / "a.yaml", "--out", out, "-q"}, d).code == 0);
+  const auto before = tables(out);
+
+  const Result other = hcsim({"sweep", d / "b.yaml", "--out", out}, d);
+  CHECK(other.code == 2);
+  CHECK(other.err.find("holds sweep 'first' (12 completed runs), not 'second': not replaced") !=
+        std::string::npos);
+  CHECK(other.err.find("--force") != std::string::npos);
+  const std::string two_sites =
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/two-sites-30-70.yaml";
+  const Result run = hcsim({"run", two_sites, "--out", out, "-q"}, d);
+  CHECK(run.code == 2);
+  CHECK(run.err.find("holds sweep 'first'") != std::string::npos);
+  CHECK(tables(out) == before);  // untouched
+
+  // The same sweep again replaces its own results, saying so.
+  const Result again = hcsim({"sweep", d / "a.yaml", "--out", out}, d);
+  CHECK(again.code == 0);
+  CHECK(again.err.find("replacing 12 completed runs") != std::string::npos);
+
+  const Result forced = hcsim({"sweep", d / "b.yaml", "--out", out, "--force", "-q"}, d);
+  CHECK(forced.code == 0);
+  CHECK(meta_value(out, "sweep_name") == "second");
+
+  // A file that is not a results file is never taken for one.
+  write(d / "notes.txt", "my notes\n");
+  const Result notes = hcsim({"run", two_sites, "--out", d / "notes.txt", "-q"}, d);
+  CHECK(notes.code == 2);
+  CHECK(notes.err.find("is not an hcsim results file: not replaced") != std::string::npos);
+  CHECK(slurp(d / "notes.txt") == "my notes\n");
+  // Runs of another scenario are kept from a run too.
+  REQUIRE(
+      hcsim({"run", two_sites, "--out", d / "one.sqlite", "-q", "--set", "duration=2m"}, d).code ==
+      0);
+  const Result renamed = hcsim({"run", two_sites, "--out", d / "one.sqlite", "-q", "--set",
+                                "duration=2m", "--set", "name=other-name"},
+                               d);
+  CHECK(renamed.code == 2);
+  CHECK(renamed.err.find("holds runs of two-sites-30-70 (1 completed run), not of 'other-name'") !=
+        std::string::npos);
+}

@@ -198,7 +198,7 @@ TEST_CASE("step scaling: +2, then a +3 step during the cooldown adds only 1") {
   CHECK(starts(s[2].message, "scaled 13 -> 16"));
 }
 
-TEST_CASE("step scaling: scale-in waits for its cooldown; a scale-out does not, and ends it") {
+TEST_CASE("step scaling: scale-in waits for its cooldown, a scale-out does not, and ends it") {
   StepScalingConfig c = two_steps();
   c.scale_in.enabled = true;
   c.scale_in.threshold = 40;

@@ -131,7 +131,7 @@ TEST_CASE("a replica that is down applies nothing: a second failure loses everyt
   CHECK(mid.rpo_s == Approx(5));
 }
 
-TEST_CASE("primary write path: remote writes pay the round trip; promotion restores writes") {
+TEST_CASE("primary write path: remote writes pay the round trip, promotion restores writes") {
   ReplicationLink l = async_link(0, 1, 1.0);
   l.promotion = Distribution::constant(90);
   WritePathConfig cfg;
@@ -163,7 +163,7 @@ TEST_CASE("primary write path: remote writes pay the round trip; promotion resto
   CHECK(tier.path->writes_failed() == 2);
 }
 
-TEST_CASE("primary write path: a short outage ends before promotion; no replica, no promotion") {
+TEST_CASE("primary write path: a short outage ends before promotion, no replica, no promotion") {
   ReplicationLink l = async_link(0, 1, 1.0);
   WritePathConfig cfg;
   cfg.mode = WriteMode::kPrimary;

@@ -51,15 +51,50 @@ class TempDir {
   fs::path path_;
 };
 
-// Runs a program (argv[0] is its path) with extra "NAME=value" environment entries, which replace
-// inherited ones of the same name; if interrupt_after_ms > 0, sends `signal_number` (SIGINT)
-// after that long.
-inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int interrupt_after_ms = 0,
-                  const std::vector<std::string>& env = {}, int signal_number = SIGINT) {
+// A program started in the background; wait() collects its exit code and output.
+class Spawned {
+ public:
+  Spawned(pid_t pid, std::string out, std::string err)
+      : pid_(pid), out_(std::move(out)), err_(std::move(err)) {}
+  pid_t pid() const { return pid_; }
+  // True while the process has not exited (it is reaped when it has: call wait() then).
+  bool running() {
+    if (done_) return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      done_ = true;
+      status_ = status;
+    }
+    return !done_;
+  }
+  Result wait() {
+    if (!done_) {
+      waitpid(pid_, &status_, 0);
+      done_ = true;
+    }
+    Result r;
+    r.code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+    r.out = slurp(out_);
+    r.err = slurp(err_);
+    return r;
+  }
+
+ private:
+  pid_t pid_;
+  std::string out_, err_;
+  bool done_ = false;
+  int status_ = 0;
+};
+
+// Starts a program (argv[0] is its path) with extra "NAME=value" environment entries, which
+// replace inherited ones of the same name; its output goes to stdout<tag>.txt and
+// stderr<tag>.txt in `dir`.
+inline Spawned start(std::vector<std::string> argv_s, const TempDir& dir,
+                     const std::vector<std::string>& env = {}, const std::string& tag = "") {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const std::string out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string out = dir / ("stdout" + tag + ".txt"), err = dir / ("stderr" + tag + ".txt");
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -81,17 +116,27 @@ inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int inter
   envp.push_back(nullptr);
   REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) == 0);
   posix_spawn_file_actions_destroy(&fa);
+  return Spawned(pid, out, err);
+}
+
+// Runs a program to its end (see start()); if interrupt_after_ms > 0, sends `signal_number`
+// (SIGINT) after that long.
+inline Result run(std::vector<std::string> argv_s, const TempDir& dir, int interrupt_after_ms = 0,
+                  const std::vector<std::string>& env = {}, int signal_number = SIGINT) {
+  Spawned p = start(std::move(argv_s), dir, env);
   if (interrupt_after_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(interrupt_after_ms));
-    kill(pid, signal_number);
+    kill(p.pid(), signal_number);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return p.wait();
+}
+
+// Starts the hcsim executable under test with args, in the background.
+inline Spawned hcsim_start(const std::vector<std::string>& args, const TempDir& dir,
+                           const std::string& tag) {
+  std::vector<std::string> argv{HCSIM_EXE};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return start(argv, dir, {}, tag);
 }
 
 // Runs the hcsim executable under test with args.
