@@ -33,6 +33,12 @@ void print_run(const config::Scenario& s, uint64_t seed, const engine::RunResult
   std::fputs(format_summary_table(r.summary).c_str(), stderr);
   std::fputs(format_cost_and_incidents(r.summary, r.dr).c_str(), stderr);
   for (const engine::ExpectCheck& c : r.checks) {
+    if (!c.evaluated) {
+      std::fprintf(stderr, "  expect %s %s %g: NOT EVALUATED (%s)%s\n", c.scope.c_str(),
+                   c.key.c_str(), c.limit, c.why_not.c_str(),
+                   c.optional ? ", optional" : ": FAILED (mark it optional: if that is expected)");
+      continue;
+    }
     std::fprintf(stderr, "  expect %s %s %g: %.6g %s\n", c.scope.c_str(), c.key.c_str(), c.limit,
                  c.value, c.passed ? "ok" : "FAILED");
   }
@@ -73,6 +79,7 @@ CLI::App* add_run_command(CLI::App& app, RunArgs* args) {
   cmd->add_option("--summary-json", args->summary_json,
                   "Also write the run summary as JSON ('-' = stdout)");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress or summary on the terminal");
+  add_allow_late_flag(cmd, &args->allow_late);
   cmd->add_flag("--force", args->force,
                 "Run even when the estimated requests, results size or memory are over the "
                 "limits (hcsim validate shows the estimate), and replace an --out that holds "
@@ -83,11 +90,12 @@ CLI::App* add_run_command(CLI::App& app, RunArgs* args) {
 int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
   config::Scenario s;
   try {
-    s = config::load_scenario_file(args.scenario, args.sets);
+    s = config::load_scenario_file(args.scenario, with_allow_late(args.sets, args.allow_late));
   } catch (const config::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return kExitBadInput;
   }
+  if (!args.quiet) print_warnings(s.warnings);
   const uint64_t seed = args.seed.value_or(s.seed);
   const std::string out = args.out.empty() ? "results/" + s.name + ".sqlite" : args.out;
   if (const std::string over = engine::over_limits(engine::estimate(s));

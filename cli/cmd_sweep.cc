@@ -234,6 +234,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args) {
       "N for --shard auto (default: shards: in the sweep file, or SLURM_ARRAY_TASK_COUNT)");
   cmd->add_flag("--list", args->list, "Print the planned runs and exit");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress or summary on the terminal");
+  add_allow_late_flag(cmd, &args->allow_late);
   cmd->add_flag("--force", args->force,
                 "Run even when a configuration's estimate is over the limits of hcsim run, and "
                 "replace an --out that holds another sweep's or other runs' results");
@@ -243,7 +244,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args) {
 int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop) {
   SweepPlan plan;
   try {
-    plan = config::plan_sweep_file(args.file);
+    plan = config::plan_sweep_file(args.file, with_allow_late({}, args.allow_late));
   } catch (const config::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return kExitBadInput;
@@ -263,6 +264,7 @@ int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop) {
   for (const PlannedRun& r : plan.runs) {
     if (r.index % shards == shard) mine.push_back(&r);
   }
+  if (!args.quiet) print_warnings(plan.warnings);
   if (args.list) {
     print_plan(plan, mine, shard, shards);
     return kExitOk;

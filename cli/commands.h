@@ -26,16 +26,18 @@ struct RunArgs {
   std::string out;           // "" = results/<scenario name>.sqlite
   std::string summary_json;  // "" = none, "-" = stdout
   bool quiet = false;
-  bool force = false;  // run even when the estimate is over the limits (engine/estimate.h)
+  bool force = false;       // run even when the estimate is over the limits (engine/estimate.h)
+  bool allow_late = false;  // drop events and narration at or after the end (allow_late: true)
 };
 CLI::App* add_run_command(CLI::App& app, RunArgs* args);
 int cmd_run(const RunArgs& args, const std::atomic<bool>* stop);
 
-// hcsim validate SCENARIO [--set PATH=VALUE]...
+// hcsim validate SCENARIO|SWEEP [--set PATH=VALUE]... [--allow-late]
 struct ValidateArgs {
-  std::string scenario;
+  std::string scenario;  // a scenario, or a sweep file (every configuration is checked)
   std::vector<std::string> sets;
   bool quiet = false;
+  bool allow_late = false;
 };
 CLI::App* add_validate_command(CLI::App& app, ValidateArgs* args);
 int cmd_validate(const ValidateArgs& args);
@@ -51,6 +53,7 @@ struct SweepArgs {
   int shard_count = 0;
   bool list = false;  // print the plan, run nothing
   bool quiet = false;
+  bool allow_late = false;
 };
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args);
 // Exit codes as for `run`: 0, 1 (a run's expect: gates failed), 2 (bad input), 3, 130.

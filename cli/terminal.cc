@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
 #include <cmath>
 
 namespace cli {
@@ -134,6 +136,21 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
     out += "  multi-primary: " + thousands(*dr.write_conflicts) +
            " writes conflicted with an unreplicated write of the other site\n";
   return out;
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+}
+
+void add_allow_late_flag(CLI::App* cmd, bool* flag) {
+  cmd->add_flag("--allow-late", *flag,
+                "Drop events, outages and narration lines at or after the end of the run with a "
+                "warning, instead of refusing the scenario (same as --set allow_late=true)");
+}
+
+std::vector<std::string> with_allow_late(std::vector<std::string> sets, bool allow_late) {
+  if (allow_late) sets.insert(sets.begin(), "allow_late=true");
+  return sets;
 }
 
 }  // namespace cli

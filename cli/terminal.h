@@ -5,10 +5,15 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "engine/run.h"
 #include "models/metrics/metrics_collector.h"
 #include "sim/time.h"
+
+namespace CLI {
+class App;
+}
 
 namespace cli {
 
@@ -36,5 +41,11 @@ std::string format_summary_table(const models::RunSummary& s);
 std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr);
 // "1,234,567"
 std::string thousands(uint64_t n);
+
+// The loader's warnings (config::Scenario::warnings), one "warning: ..." line each on stderr.
+void print_warnings(const std::vector<std::string>& warnings);
+// --allow-late: declares the flag, and the --set argument it stands for.
+void add_allow_late_flag(CLI::App* cmd, bool* flag);
+std::vector<std::string> with_allow_late(std::vector<std::string> sets, bool allow_late);
 
 }  // namespace cli

@@ -69,12 +69,28 @@ Expectations parse_expect_values(MapReader& m) {
   return e;
 }
 
+// optional: [gate, ...]: each must be a gate set in the same map.
+void parse_optional(MapReader& m, Expectations* e) {
+  const Node n = m.get("optional");
+  for (const Node& k : n.list()) {
+    const std::string key = k.text();
+    const bool set =
+        (key == "apdex_min" && e->apdex_min) || (key == "error_rate_max" && e->error_rate_max) ||
+        (key == "rt_p95_max_s" && e->rt_p95_max_s) || (key == "rt_p99_max_s" && e->rt_p99_max_s) ||
+        (key == "cost_max" && e->cost_max) || (key == "rto_max_s" && e->rto_max_s) ||
+        (key == "rpo_max_s" && e->rpo_max_s) || (key == "write_rto_max_s" && e->write_rto_max_s);
+    if (!set) k.fail("'" + key + "' is not a gate set beside optional:");
+    e->optional.push_back(key);
+  }
+}
+
 }  // namespace
 
 void parse_events(const Node& n, Scenario* s) {
   for (const Node& e : n.list()) {
     MapReader m = e.map();
-    const SimTime at = m.required("at").duration_in(SimTime::zero(), kMaxDuration);
+    const Node at_node = m.required("at");
+    const SimTime at = at_node.duration_in(SimTime::zero(), kMaxDuration);
     std::vector<std::string> given;
     for (const char* k : {"rollout", "gslb", "outage", "scale"}) {
       if (m.has(k)) given.push_back(k);
@@ -93,8 +109,8 @@ void parse_events(const Node& n, Scenario* s) {
       if (const Node d = om.get("duration"); d.present())
         f.duration = d.duration_in(sim::milliseconds(1), kMaxDuration);
       om.finish();
-      s->faults.push_back(f);
       m.finish();
+      if (within_run(at_node, at, "the outage", s)) s->faults.push_back(f);
       continue;
     }
     if (given[0] == "rollout") {
@@ -109,7 +125,10 @@ void parse_events(const Node& n, Scenario* s) {
       sm.finish();
     }
     m.finish();
-    s->events.push_back(ev);
+    const std::string what = given[0] == "rollout" ? "the rollout"
+                             : given[0] == "gslb"  ? "the GSLB action"
+                                                   : "the scale event";
+    if (within_run(at_node, at, what, s)) s->events.push_back(ev);
   }
 }
 
@@ -120,6 +139,7 @@ void parse_expect(const Node& n, Scenario* s) {
   if (const Node v = m.get("rpo_max_s"); v.present()) s->expect.rpo_max_s = v.number_in(0, 1e9);
   if (const Node v = m.get("write_rto_max_s"); v.present())
     s->expect.write_rto_max_s = v.number_in(0, 1e9);
+  parse_optional(m, &s->expect);
   if (const Node sites = m.get("sites"); sites.present()) {
     MapReader sm = sites.map();
     for (const std::string& name : sm.keys()) {
@@ -131,6 +151,7 @@ void parse_expect(const Node& n, Scenario* s) {
           om.fail_key(k, std::string(k) + " is a run-level gate: put it directly under expect:");
       }
       s->site_expect.push_back({name, parse_expect_values(om)});
+      parse_optional(om, &s->site_expect.back().expect);
       om.finish();
     }
     sm.finish();
@@ -142,12 +163,12 @@ void parse_narration(const Node& n, Scenario* s) {
   for (const Node& line : n.list()) {
     MapReader m = line.map();
     const Node at = m.required("at");
-    // Lines after the end are allowed (a run shortened with --set duration=... keeps its file).
     const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
     if (!s->narration.empty() && t < s->narration.back().at)
       at.fail("narration times must not go back");
-    s->narration.push_back({t, m.required("text").text()});
+    const std::string text = m.required("text").text();
     m.finish();
+    if (within_run(at, t, "the narration line", s)) s->narration.push_back({t, text});
   }
 }
 

@@ -202,7 +202,14 @@ void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balanc
 void parse_nodes(const Node& n, SiteSpec* spec) {
   MapReader m = n.map();
   models::SiteConfig& site = spec->site;
-  site.nodes = static_cast<int>(m.required("count").integer_in(0, 100000));
+  const Node count = m.required("count");
+  site.nodes = static_cast<int>(count.integer_in(0, 100000));
+  if (site.nodes == 0) {
+    // The model reads 0 nodes as "no node pool"; a pool that starts empty is not modelled.
+    count.fail(
+        "must be at least 1: a node pool that starts empty (scale from zero) is not modelled; "
+        "leave out nodes: for a site whose pods never wait for a node");
+  }
   if (const Node c = m.get("cpu"); c.present()) {
     site.node_shape.cpu = c.cpu();
     if (site.node_shape.cpu < 0.001) c.fail("must be positive");

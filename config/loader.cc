@@ -54,6 +54,7 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   if (const Node d = m.get("description"); d.present()) s.description = d.text();
   s.duration = m.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
   if (const Node seed = m.get("seed"); seed.present()) s.seed = seed.unsigned_integer();
+  if (const Node late = m.get("allow_late"); late.present()) s.allow_late = late.boolean();
   parse_metrics(m.get("metrics"), &s);
   parse_sites(m.required("sites"), &s);
   parse_traffic(m.required("traffic"), &s);
@@ -68,6 +69,7 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   parse_events(m.get("events"), &s);
   parse_faults(m.get("faults"), &s);
   m.finish();
+  check_feasibility(root, &s);
   if (!s.replication.empty()) {
     const double wf =
         s.traffic_kind == TrafficKind::kOpen ? s.open.write_fraction : s.closed.write_fraction;

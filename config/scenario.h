@@ -46,6 +46,15 @@ struct Expectations {
   std::optional<double> rto_max_s;
   std::optional<double> rpo_max_s;
   std::optional<double> write_rto_max_s;  // the longest time writes had no primary
+  // Gates (by key) that pass when the run gives nothing to judge them by (optional: [...]);
+  // any other gate that cannot be evaluated fails the run.
+  std::vector<std::string> optional;
+  bool is_optional(const std::string& key) const {
+    for (const std::string& k : optional) {
+      if (k == key) return true;
+    }
+    return false;
+  }
   bool empty() const {
     return !apdex_min && !error_rate_max && !rt_p95_max_s && !rt_p99_max_s && !cost_max &&
            !rto_max_s && !rpo_max_s && !write_rto_max_s;
@@ -143,6 +152,12 @@ struct Scenario {
   std::string source_file;             // the YAML file ("" when loaded from text)
   std::string source_text;             // the YAML text as read
   std::vector<std::string> overrides;  // the --set arguments applied
+  // allow_late: (or --allow-late): events, outages and narration lines at or after the end are
+  // dropped with a warning instead of being an error.
+  bool allow_late = false;
+  // What the loader found suspicious but not wrong, as "file:line:column: path: message":
+  // `validate` and `run` print them, and the run summary keeps them.
+  std::vector<std::string> warnings;
 
   sim::SimTime duration;
   uint64_t seed = 1;

@@ -34,6 +34,13 @@ enum class ValueKind { kRate, kCount };
 // diurnal|trace, ...}.
 models::Profile parse_profile(const Node& n, ValueKind kind);
 
+// A located warning ("file:line:column: path: message"), kept in s->warnings.
+void warn(const Node& n, const std::string& message, Scenario* s);
+// An item (`what`: "outage", "narration line" ...) timed at `at`, read from `at_node`: true when
+// the run reaches it. An item at or after the end is an error naming --allow-late; with
+// allow_late it is a warning and false (the caller drops it).
+bool within_run(const Node& at_node, sim::SimTime at, const std::string& what, Scenario* s);
+
 // ---- sections ----
 void parse_traffic(const Node& n, Scenario* s);                    // load_traffic.cc
 void parse_sites(const Node& n, Scenario* s);                      // load_sites.cc
@@ -52,5 +59,8 @@ void parse_faults(const Node& n, Scenario* s);                        // load_dr
 void parse_events(const Node& n, Scenario* s);                        // load_events.cc
 void parse_expect(const Node& n, Scenario* s);                        // load_events.cc
 void parse_narration(const Node& n, Scenario* s);                     // load_events.cc
+// Last, on the whole scenario (`root`): unschedulable pods are errors; autoscaler limits beyond
+// the node pool, and timers the run never reaches, are warnings.
+void check_feasibility(const Node& root, Scenario* s);  // checks.cc
 
 }  // namespace config

@@ -158,7 +158,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-SweepPlan plan_sweep_file(const std::string& path) {
+SweepPlan plan_sweep_file(const std::string& path, const std::vector<std::string>& extra_sets) {
   const Node root = load_yaml_file(path, nullptr);
   SweepPlan plan;
   plan.spec = parse_sweep(root, path);
@@ -202,7 +202,8 @@ SweepPlan plan_sweep_file(const std::string& path) {
     }
     hash = sim::splitmix64(hash ^ sim::fnv1a64(scenario_text));
     for (const auto& combo : combos) {
-      std::vector<std::string> sets = s.sets;
+      std::vector<std::string> sets = extra_sets;
+      sets.insert(sets.end(), s.sets.begin(), s.sets.end());
       std::vector<std::string> label_parts;
       const Location* where = &s.scenario_where[f];
       for (std::size_t a = 0; a < combo.size(); ++a) {
@@ -222,6 +223,10 @@ SweepPlan plan_sweep_file(const std::string& path) {
       }
       if (s.scenarios.size() > 1) label_parts.insert(label_parts.begin(), scenario.name);
       const std::string label = label_parts.empty() ? scenario.name : join(label_parts, ", ");
+      for (const std::string& w : scenario.warnings) {
+        if (std::find(plan.warnings.begin(), plan.warnings.end(), w) == plan.warnings.end())
+          plan.warnings.push_back(w);
+      }
       for (int r = 0; r < s.replications; ++r) {
         PlannedRun run;
         run.index = static_cast<int64_t>(plan.runs.size());

@@ -79,10 +79,13 @@ struct SweepPlan {
   std::vector<PlannedRun> runs;
   int64_t configs = 0;
   uint64_t hash = 0;  // of everything that decides the results (files, sets, seeds)
+  // The loader's warnings (Scenario::warnings) over every configuration, each once.
+  std::vector<std::string> warnings;
 };
 
 // Reads a sweep file strictly (errors name file:line:col and key, as for scenarios), expands it,
-// and checks that every configuration's scenario loads. Throws ScenarioError.
-SweepPlan plan_sweep_file(const std::string& path);
+// and checks that every configuration's scenario loads. `extra_sets` are applied to every
+// configuration before the sweep's own (the command line's --allow-late). Throws ScenarioError.
+SweepPlan plan_sweep_file(const std::string& path, const std::vector<std::string>& extra_sets = {});
 
 }  // namespace config

@@ -96,6 +96,27 @@ models::Profile flash_crowd(MapReader& m, ValueKind kind) {
 
 }  // namespace
 
+void warn(const Node& n, const std::string& message, Scenario* s) {
+  const Location at = n.where();
+  std::string text = at.file;
+  if (at.line > 0) text += ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+  s->warnings.push_back(text + ": " + n.path() + ": " + message);
+}
+
+bool within_run(const Node& at_node, SimTime at, const std::string& what, Scenario* s) {
+  if (at < s->duration) return true;
+  const std::string late = what + " at " + sim::format_duration(at) +
+                           " is at or after the end of the run (duration " +
+                           sim::format_duration(s->duration) + ")";
+  if (!s->allow_late) {
+    at_node.fail(late +
+                 " and would never happen: move it, lengthen duration:, or pass --allow-late "
+                 "(allow_late: true) to drop it with a warning");
+  }
+  warn(at_node, late + ": dropped (allow_late)", s);
+  return false;
+}
+
 bool valid_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   if (!std::isalpha(static_cast<unsigned char>(s[0]))) return false;

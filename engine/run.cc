@@ -17,18 +17,36 @@ using store::JsonWriter;
 
 namespace {
 
+// Adds the check of one gate: `why_not` non-empty when the run gave nothing to judge it by.
+void add_check(std::vector<ExpectCheck>* out, const std::string& scope, const Expectations& e,
+               const char* key, const std::optional<double>& limit, double value, bool is_min,
+               const std::string& why_not) {
+  if (!limit) return;
+  ExpectCheck c{scope, key, *limit, value, false};
+  c.optional = e.is_optional(key);
+  if (!why_not.empty()) {
+    c.evaluated = false;
+    c.why_not = why_not;
+    c.value = std::numeric_limits<double>::quiet_NaN();
+    c.passed = c.optional;
+  } else {
+    c.passed = !std::isnan(value) && (is_min ? value >= *limit : value <= *limit);
+  }
+  out->push_back(std::move(c));
+}
+
 void check_one(std::vector<ExpectCheck>* out, const std::string& scope, const Expectations& e,
                const models::EntitySummary& s) {
-  auto add = [&](const char* key, const std::optional<double>& limit, double value, bool is_min) {
-    if (!limit) return;
-    const bool ok = !std::isnan(value) && (is_min ? value >= *limit : value <= *limit);
-    out->push_back({scope, key, *limit, value, ok});
-  };
-  add("apdex_min", e.apdex_min, s.apdex, true);
-  add("error_rate_max", e.error_rate_max, s.error_rate, false);
-  add("rt_p95_max_s", e.rt_p95_max_s, s.rt_p95_s, false);
-  add("rt_p99_max_s", e.rt_p99_max_s, s.rt_p99_s, false);
-  add("cost_max", e.cost_max, std::isnan(s.cost) ? 0.0 : s.cost, false);
+  const std::string idle = s.requests > 0 ? ""
+                           : scope == "overall"
+                               ? "no request was made in the measured period"
+                               : "site '" + scope + "' served no request in the measured period";
+  add_check(out, scope, e, "apdex_min", e.apdex_min, s.apdex, true, idle);
+  add_check(out, scope, e, "error_rate_max", e.error_rate_max, s.error_rate, false, idle);
+  add_check(out, scope, e, "rt_p95_max_s", e.rt_p95_max_s, s.rt_p95_s, false, idle);
+  add_check(out, scope, e, "rt_p99_max_s", e.rt_p99_max_s, s.rt_p99_s, false, idle);
+  add_check(out, scope, e, "cost_max", e.cost_max, s.cost, false,
+            std::isnan(s.cost) ? "the scenario prices no site (cost:)" : "");
 }
 
 void optional_value(JsonWriter& j, const char* key, const std::optional<double>& v) {
@@ -146,22 +164,23 @@ std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::Run
                                             const DrSummary& dr) {
   std::vector<ExpectCheck> out;
   check_one(&out, "overall", s.expect, summary.overall);
-  // Without an incident there is nothing to recover from: RTO and RPO are 0.
+  // Without an incident there is nothing to recover from: the DR gates are not evaluated (an
+  // RTO of 0 would pass a gate the scenario never put to the test).
+  const Expectations& e = s.expect;
+  const std::string no_incident = dr.incidents.empty() ? "no incident in the run" : "";
   const double kNaN = std::numeric_limits<double>::quiet_NaN();
-  if (s.expect.rto_max_s) {
-    const double v = dr.overall.rto_s ? *dr.overall.rto_s : 0.0;
-    out.push_back({"overall", "rto_max_s", *s.expect.rto_max_s, std::isnan(v) ? kNaN : v,
-                   !std::isnan(v) && v <= *s.expect.rto_max_s});
-  }
-  if (s.expect.rpo_max_s) {
-    const double v = dr.overall.rpo_s ? *dr.overall.rpo_s : 0.0;
-    out.push_back({"overall", "rpo_max_s", *s.expect.rpo_max_s, v, v <= *s.expect.rpo_max_s});
-  }
-  if (s.expect.write_rto_max_s) {
-    const double v = dr.overall.write_rto_s ? *dr.overall.write_rto_s : 0.0;
-    out.push_back({"overall", "write_rto_max_s", *s.expect.write_rto_max_s,
-                   std::isnan(v) ? kNaN : v, !std::isnan(v) && v <= *s.expect.write_rto_max_s});
-  }
+  add_check(&out, "overall", e, "rto_max_s", e.rto_max_s,
+            dr.overall.rto_s ? *dr.overall.rto_s : kNaN, false, no_incident);
+  add_check(&out, "overall", e, "rpo_max_s", e.rpo_max_s,
+            dr.overall.rpo_s ? *dr.overall.rpo_s : kNaN, false,
+            !no_incident.empty() ? no_incident
+            : dr.overall.rpo_s   ? ""
+                               : "no incident cost replicated writes (no replication: or writes)");
+  add_check(&out, "overall", e, "write_rto_max_s", e.write_rto_max_s,
+            dr.overall.write_rto_s ? *dr.overall.write_rto_s : kNaN, false,
+            !no_incident.empty()     ? no_incident
+            : dr.overall.write_rto_s ? ""
+                                     : "writes never lost their primary");
   for (const SiteExpectations& se : s.site_expect) {
     const int i = s.site_index(se.site);
     check_one(&out, se.site, se.expect, summary.sites[static_cast<std::size_t>(i)]);
@@ -179,6 +198,9 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
   j.key("simulated_s").value(r.sim_end.seconds());
   j.key("warmup_s").value(s.metrics.warmup.seconds());
   j.key("measured_s").value(r.summary.measured_s);
+  j.key("warnings").begin_array();
+  for (const std::string& w : s.warnings) j.value(w);
+  j.end_array();
   j.key("overall");
   entity_json(j, r.summary.overall);
   figures_json(j, r.dr.overall);
@@ -222,6 +244,9 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.begin_object();
     j.key("scope").value(c.scope).key("key").value(c.key).key("limit").value(c.limit);
     j.key("value").value(c.value).key("passed").value(c.passed);
+    j.key("status").value(c.status());
+    if (c.optional) j.key("optional").value(true);
+    if (!c.evaluated) j.key("why_not").value(c.why_not);
     j.end_object();
   }
   j.end_array();

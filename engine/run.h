@@ -21,6 +21,13 @@ struct ExpectCheck {
   double limit = 0;
   double value = 0;  // NaN when the run produced no value (counts as failed)
   bool passed = false;
+  // A gate the run gave nothing to judge (an RTO gate without an incident, a site that served
+  // no request): `why_not` says why; it fails the run unless the scenario marks it optional.
+  bool evaluated = true;
+  bool optional = false;
+  std::string why_not;
+  // "passed", "failed", or "not evaluated"
+  const char* status() const { return !evaluated ? "not evaluated" : passed ? "passed" : "failed"; }
 };
 
 // One fault and what it cost: detection, SLO violation and recovery (RTO), data lost (RPO).

@@ -176,6 +176,11 @@ std::string missed_gates(const store::ResultsReader& reader, int64_t run_id) {
     const bool is_min = key.size() > 4 && key.compare(key.size() - 4, 4, "_min") == 0;
     const std::string scope = c["scope"].text() == "overall" ? "" : c["scope"].text() + " ";
     const double v = c["value"].number();
+    if (c["status"].text() == "not evaluated") {
+      out += (out.empty() ? "" : ", ") + scope + "`" + key + "` not evaluated (" +
+             c["why_not"].text() + ")";
+      continue;
+    }
     out += (out.empty() ? "" : ", ") + scope + "`" + key + "` " +
            (std::isnan(v) ? std::string("none") : fmt("%.4g", v)) + (is_min ? " < " : " > ") +
            fmt("%.4g", c["limit"].number());

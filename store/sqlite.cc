@@ -4,17 +4,47 @@
 
 namespace store {
 
-Db::Db(const std::string& path, Mode mode) : path_(path) {
-  const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                    (mode == Mode::kCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-    const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
+namespace {
+
+sqlite3* open_db(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    const std::string msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
     throw DbError(path + ": cannot open database: " + msg);
   }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+// The first read of a file; SQLite's result code.
+int first_read(sqlite3* db) {
+  return sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+}
+
+}  // namespace
+
+Db::Db(const std::string& path, Mode mode) : path_(path) {
+  const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
+                    : mode == Mode::kCreate ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                            : SQLITE_OPEN_READWRITE;
+  db_ = open_db(path, flags);
+  if (mode != Mode::kReadOnly || first_read(db_) != SQLITE_READONLY_ROLLBACK) return;
+  // A writer was killed in a transaction and left a hot journal, which a read-only connection
+  // cannot roll back. Roll it back once through a read-write connection (the transaction was
+  // never committed: nothing committed is lost), then read as asked.
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+  sqlite3* rw = open_db(path, SQLITE_OPEN_READWRITE);
+  const int rc = first_read(rw);
+  const std::string msg = sqlite3_errmsg(rw);
+  sqlite3_close_v2(rw);
+  if (rc != SQLITE_OK) {
+    throw DbError(path + ": a killed writer left an unfinished transaction, which cannot be " +
+                  "rolled back here: " + msg);
+  }
+  db_ = open_db(path, flags);
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }

@@ -33,9 +33,10 @@ void write(const std::string& path, const std::string& text) { std::ofstream(pat
 
 TEST_CASE("hcsim run writes a completed run and a summary, exit 0") {
   TempDir d;
-  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2m",
-                          "--out", d / "r.sqlite", "--summary-json", d / "s.json", "--quiet"},
-                         d);
+  const Result r =
+      hcsim({"run", kExamples + "two-sites-30-70.yaml", "--allow-late", "--set", "duration=2m",
+             "--out", d / "r.sqlite", "--summary-json", d / "s.json", "--quiet"},
+            d);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   const std::string json = slurp(d / "s.json");
@@ -59,9 +60,10 @@ TEST_CASE("hcsim run writes a completed run and a summary, exit 0") {
 
 TEST_CASE("a failing expect: gate exits 1") {
   TempDir d;
-  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2m",
-                          "--set", "expect.rt_p95_max_s=0.001", "--out", d / "r.sqlite"},
-                         d);
+  const Result r =
+      hcsim({"run", kExamples + "two-sites-30-70.yaml", "--allow-late", "--set", "duration=2m",
+             "--set", "expect.rt_p95_max_s=0.001", "--out", d / "r.sqlite"},
+            d);
   CHECK(r.code == 1);
   CHECK(r.err.find("rt_p95_max_s") != std::string::npos);
   CHECK(r.err.find("FAILED") != std::string::npos);
@@ -113,8 +115,8 @@ TEST_CASE("--help is available for each subcommand") {
 TEST_CASE("the seed option changes the run and the same seed reproduces the summary") {
   TempDir d;
   auto summary = [&](const char* seed) {
-    hcsim({"run", kExamples + "ramp-and-steps.yaml", "--set", "duration=3m", "--seed", seed,
-           "--out", d / "r.sqlite", "--summary-json", d / "s.json", "-q"},
+    hcsim({"run", kExamples + "ramp-and-steps.yaml", "--allow-late", "--set", "duration=3m",
+           "--seed", seed, "--out", d / "r.sqlite", "--summary-json", d / "s.json", "-q"},
           d);
     return slurp(d / "s.json");
   };
@@ -126,8 +128,8 @@ TEST_CASE("the seed option changes the run and the same seed reproduces the summ
 
 TEST_CASE("SIGINT stops a run and leaves a valid database marked interrupted") {
   TempDir d;
-  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--set", "duration=2000h",
-                          "--out", d / "r.sqlite", "--quiet"},
+  const Result r = hcsim({"run", kExamples + "two-sites-30-70.yaml", "--allow-late", "--set",
+                          "duration=2000h", "--out", d / "r.sqlite", "--quiet"},
                          d, 700);
   CHECK(r.code == 130);
   store::Db db(d / "r.sqlite", store::Db::Mode::kReadOnly);
@@ -148,19 +150,20 @@ TEST_CASE("a run or sweep estimated beyond the limits is refused unless forced, 
   TempDir d;
   const std::string big = std::string(HCSIM_SOURCE_DIR) + "/tests/perf/mem-1000rps.yaml";
   // 200 days at 1,000 requests per second: 17 G requests.
-  Result r = hcsim({"run", big, "--set", "duration=200d", "--out", d / "x.sqlite"}, d);
+  Result r =
+      hcsim({"run", big, "--allow-late", "--set", "duration=200d", "--out", d / "x.sqlite"}, d);
   CHECK(r.code == 2);
   CHECK(r.err.find("too large to start: about 17.3 G requests") != std::string::npos);
   CHECK(r.err.find("--force") != std::string::npos);
   CHECK_FALSE(fs::exists(d / "x.sqlite"));
   // 60 ms buckets for 30 days: a results file of about 22 GB.
-  r = hcsim({"run", big, "--set", "duration=30d", "--set", "traffic.rate=1/s", "--set",
-             "metrics.bucket=60ms", "--out", d / "x.sqlite"},
+  r = hcsim({"run", big, "--allow-late", "--set", "duration=30d", "--set", "traffic.rate=1/s",
+             "--set", "metrics.bucket=60ms", "--out", d / "x.sqlite"},
             d);
   CHECK(r.code == 2);
   CHECK(r.err.find("a results file of about") != std::string::npos);
   // validate shows the estimate and says run would refuse it.
-  r = hcsim({"validate", big, "--set", "duration=200d"}, d);
+  r = hcsim({"validate", big, "--allow-late", "--set", "duration=200d"}, d);
   CHECK(r.code == 0);
   CHECK(r.out.find("~17.3 G requests") != std::string::npos);
   CHECK(r.out.find("would refuse it without --force") != std::string::npos);
@@ -171,4 +174,103 @@ TEST_CASE("a run or sweep estimated beyond the limits is refused unless forced, 
   CHECK(r.code == 2);
   CHECK(r.err.find("configuration 'd=200d' is too large") != std::string::npos);
   CHECK_FALSE(fs::exists(d / "s.sqlite"));
+}
+
+namespace {
+
+// Two sites, 2 minutes: the base of the "nothing is silently ignored" tests.
+std::string two_minute_scenario(const std::string& extra) {
+  return "name: quiet-run\nduration: 2m\nseed: 3\nmetrics: {warmup: 10s}\n"
+         "traffic:\n  rate: 50/s\n  request: {cpu: {dist: exponential, mean: 20ms}}\n"
+         "gslb: {policy: weighted, weights: {private: 30, public: 70}}\n"
+         "sites:\n"
+         "  private:\n    cloud: private\n    replicas: 2\n"
+         "    deployment: {pod: {cpu: 1, concurrency: 8, queue: 64}}\n"
+         "  public:\n    cloud: public\n    replicas: 2\n    nodes: {count: 1, cpu: 4}\n"
+         "    deployment: {pod: {cpu: 1, concurrency: 8, queue: 64}}\n" +
+         extra;
+}
+
+}  // namespace
+
+TEST_CASE("An outage after the end is refused with its line, or dropped with a kept warning") {
+  TempDir d;
+  write(d / "late.yaml",
+        two_minute_scenario("events:\n  - {at: 3m, outage: {site: private, duration: 1m}}\n"
+                            "expect: {rto_max_s: 300}\n"));
+  const Result refused = hcsim({"run", d / "late.yaml", "--out", d / "r.sqlite", "-q"}, d);
+  CHECK(refused.code == 2);
+  CHECK(refused.err.find(d / "late.yaml" + ":20:") == 0);
+  CHECK(refused.err.find("events[0].at: the outage at 3m is at or after the end of the run") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(d / "r.sqlite"));
+
+  // Dropped on request: the warning is printed and kept in the summary, and the RTO gate, with
+  // no incident left to judge, is "not evaluated" and fails the run instead of passing as 0 s.
+  const Result dropped = hcsim({"run", d / "late.yaml", "--allow-late", "--out", d / "r.sqlite",
+                                "--summary-json", d / "s.json"},
+                               d);
+  CHECK(dropped.code == 1);
+  CHECK(dropped.err.find("warning: " + d / "late.yaml" + ":20:") != std::string::npos);
+  CHECK(dropped.err.find("rto_max_s 300: NOT EVALUATED (no incident in the run): FAILED") !=
+        std::string::npos);
+  const std::string json = slurp(d / "s.json");
+  const std::size_t warnings = json.find("\"warnings\": [");
+  REQUIRE(warnings != std::string::npos);
+  CHECK(json.find("\"" + d / "late.yaml" + ":20:", warnings) != std::string::npos);
+  CHECK(json.find("\"status\": \"not evaluated\"") != std::string::npos);
+  CHECK(json.find("\"why_not\": \"no incident in the run\"") != std::string::npos);
+}
+
+TEST_CASE("A gate with nothing to judge fails the run unless it is marked optional") {
+  TempDir d;
+  // The private site gets no traffic: its gate cannot be evaluated; no site is priced either.
+  const std::string gates = "expect:\n  cost_max: 100\n  sites:\n    private: {apdex_min: 0.9}\n";
+  write(d / "idle.yaml", two_minute_scenario(gates));
+  const std::vector<std::string> no_private{"--set", "gslb.weights.private=0"};
+  std::vector<std::string> args{"run", d / "idle.yaml", "--out", d / "r.sqlite"};
+  args.insert(args.end(), no_private.begin(), no_private.end());
+  const Result strict = hcsim(args, d);
+  CHECK(strict.code == 1);
+  CHECK(strict.err.find("expect private apdex_min 0.9: NOT EVALUATED (site 'private' served no "
+                        "request in the measured period): FAILED") != std::string::npos);
+  CHECK(strict.err.find("expect overall cost_max 100: NOT EVALUATED (the scenario prices no "
+                        "site (cost:))") != std::string::npos);
+
+  write(d / "optional.yaml",
+        two_minute_scenario("expect:\n  cost_max: 100\n  optional: [cost_max]\n  sites:\n"
+                            "    private: {apdex_min: 0.9, optional: [apdex_min]}\n"));
+  args[1] = d / "optional.yaml";
+  const Result lenient = hcsim(args, d);
+  CHECK(lenient.code == 0);
+  CHECK(lenient.err.find("NOT EVALUATED (site 'private' served no request in the measured "
+                         "period), optional") != std::string::npos);
+}
+
+TEST_CASE(
+    "validate warns of limits the node pool can never hold and timers the run never "
+    "reaches, and the summary keeps the warnings") {
+  TempDir d;
+  write(d / "w.yaml",
+        two_minute_scenario(
+            "    autoscaler:\n      hpa: {minReplicas: 2, maxReplicas: 9, metrics: [{type: "
+            "Resource, resource: {name: cpu, target: {type: Utilization, "
+            "averageUtilization: 60}}}]}\n"));
+  // The public site's single 4-core node holds 4 one-core pods; the HPA may ask for 9.
+  const Result v = hcsim({"validate", d / "w.yaml", "--set",
+                          "sites.private.deployment.readinessProbe.periodSeconds=600"},
+                         d);
+  INFO(v.err);
+  CHECK(v.code == 0);
+  CHECK(v.err.find("sites.public.autoscaler.hpa: the hpa autoscaler may ask for 9 replicas "
+                   "(maxReplicas), but the node pool can hold at most 4 pods (1 node x 4 pods "
+                   "of 1 core on 4-core nodes)") != std::string::npos);
+  CHECK(v.err.find("sites.private.deployment.readinessProbe: readinessProbe's first probe "
+                   "(10m) is not shorter than the run (2m)") != std::string::npos);
+  CHECK(v.out.find("2 warnings") != std::string::npos);
+  const Result r = hcsim(
+      {"run", d / "w.yaml", "-q", "--out", d / "r.sqlite", "--summary-json", d / "s.json"}, d);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());  // -q: the warnings are in the summary
+  CHECK(slurp(d / "s.json").find("may ask for 9 replicas") != std::string::npos);
 }

@@ -433,11 +433,12 @@ TEST_CASE("A results file of another sweep or of other runs is replaced only wit
   CHECK(notes.err.find("is not an hcsim results file: not replaced") != std::string::npos);
   CHECK(slurp(d / "notes.txt") == "my notes\n");
   // Runs of another scenario are kept from a run too.
-  REQUIRE(
-      hcsim({"run", two_sites, "--out", d / "one.sqlite", "-q", "--set", "duration=2m"}, d).code ==
-      0);
-  const Result renamed = hcsim({"run", two_sites, "--out", d / "one.sqlite", "-q", "--set",
-                                "duration=2m", "--set", "name=other-name"},
+  REQUIRE(hcsim({"run", two_sites, "--out", d / "one.sqlite", "-q", "--allow-late", "--set",
+                 "duration=2m"},
+                d)
+              .code == 0);
+  const Result renamed = hcsim({"run", two_sites, "--out", d / "one.sqlite", "-q", "--allow-late",
+                                "--set", "duration=2m", "--set", "name=other-name"},
                                d);
   CHECK(renamed.code == 2);
   CHECK(renamed.err.find("holds runs of two-sites-30-70 (1 completed run), not of 'other-name'") !=

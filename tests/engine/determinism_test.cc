@@ -56,7 +56,8 @@ Tables run_to_file(const std::string& file, const Scenario& s, uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the same scenario and seed give identical results tables") {
-  const Scenario s = load_scenario_file(scenario_path("two-sites-30-70.yaml"), {"duration=5m"});
+  const Scenario s =
+      load_scenario_file(scenario_path("two-sites-30-70.yaml"), {"allow_late=true", "duration=5m"});
   const std::string dir = fs::temp_directory_path() / ("hcsim-det-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const Tables a = run_to_file(dir + "/a.sqlite", s, 42);
@@ -90,10 +91,11 @@ TEST_CASE("changing one site's parameters leaves the other site's numbers untouc
   // public site's balancer draw from their own streams, so the public site sees exactly the
   // same requests and serves them identically.
   const std::string file = scenario_path("two-sites-30-70.yaml");
-  const Scenario base = load_scenario_file(file, {"duration=5m"});
-  const Scenario changed = load_scenario_file(
-      file, {"duration=5m", "sites.private.replicas=7", "sites.private.deployment.balancing=random",
-             "sites.private.deployment.pod.concurrency=2"});
+  const Scenario base = load_scenario_file(file, {"allow_late=true", "duration=5m"});
+  const Scenario changed =
+      load_scenario_file(file, {"allow_late=true", "duration=5m", "sites.private.replicas=7",
+                                "sites.private.deployment.balancing=random",
+                                "sites.private.deployment.pod.concurrency=2"});
   sim::MemoryRecorder ra, rb;
   const engine::RunResult a = engine::execute(base, 42, ra, {});
   const engine::RunResult b = engine::execute(changed, 42, rb, {});
@@ -116,9 +118,9 @@ TEST_CASE("changing one site's parameters leaves the other site's numbers untouc
 TEST_CASE("changing the split keeps the arrival sequence (common random numbers)") {
   const std::string file = scenario_path("two-sites-30-70.yaml");
   sim::MemoryRecorder ra, rb;
-  engine::execute(load_scenario_file(file, {"duration=2m"}), 1, ra, {});
-  engine::execute(load_scenario_file(
-                      file, {"duration=2m", "gslb.weights.private=50", "gslb.weights.public=50"}),
+  engine::execute(load_scenario_file(file, {"allow_late=true", "duration=2m"}), 1, ra, {});
+  engine::execute(load_scenario_file(file, {"allow_late=true", "duration=2m",
+                                            "gslb.weights.private=50", "gslb.weights.public=50"}),
                   1, rb, {});
   const auto a = ra.rows("overall", "all"), b = rb.rows("overall", "all");
   REQUIRE(a.size() == b.size());
@@ -126,7 +128,8 @@ TEST_CASE("changing the split keeps the arrival sequence (common random numbers)
 }
 
 TEST_CASE("runs with autoscalers, node provisioning and pod churn are reproducible too") {
-  const Scenario s = load_scenario_file(scenario_path("hpa-flash-crowd.yaml"), {"duration=15m"});
+  const Scenario s = load_scenario_file(scenario_path("hpa-flash-crowd.yaml"),
+                                        {"allow_late=true", "duration=15m"});
   const std::string dir = fs::temp_directory_path() / ("hcsim-det2-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const Tables a = run_to_file(dir + "/a.sqlite", s, 11);
@@ -140,7 +143,8 @@ TEST_CASE("runs with autoscalers, node provisioning and pod churn are reproducib
 }
 
 TEST_CASE("runs with DNS caching, closed-loop users, outages and replication are reproducible") {
-  const Scenario s = load_scenario_file(scenario_path("dr-active-active.yaml"), {"duration=14m"});
+  const Scenario s = load_scenario_file(scenario_path("dr-active-active.yaml"),
+                                        {"allow_late=true", "duration=14m"});
   const std::string dir = fs::temp_directory_path() / ("hcsim-det3-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const Tables a = run_to_file(dir + "/a.sqlite", s, 5);
@@ -165,7 +169,8 @@ TEST_CASE("runs with DNS caching, closed-loop users, outages and replication are
 TEST_CASE("with a DNS GSLB, changing a site's pods leaves arrivals and DNS answers alone") {
   // Open traffic: the arrival, client and resolver streams do not depend on how sites serve.
   const std::string file = scenario_path("dr-active-active.yaml");
-  const std::vector<std::string> open{"duration=12m", "traffic.kind=open", "traffic.rate=150/s"};
+  const std::vector<std::string> open{"allow_late=true", "duration=12m", "traffic.kind=open",
+                                      "traffic.rate=150/s"};
   auto load = [&](std::vector<std::string> extra) {
     std::vector<std::string> set = open;
     set.insert(set.end(), extra.begin(), extra.end());

@@ -24,7 +24,8 @@ namespace {
 // Two configurations of a 2-minute two-site run, labelled as given, in one results file.
 std::string results_with_labels(const TempDir& d, const std::vector<std::string>& labels) {
   const config::Scenario s = config::load_scenario_file(
-      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/two-sites-30-70.yaml", {"duration=2m"});
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/two-sites-30-70.yaml",
+      {"allow_late=true", "duration=2m"});
   const std::string path = d / "r.sqlite";
   store::ResultsDb db(path);
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -131,8 +132,8 @@ TEST_CASE("a run's section names the gates it missed and when writes came back")
   TempDir d;
   const config::Scenario s = config::load_scenario_file(
       std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/dr-active-active.yaml",
-      {"duration=15m", "dr.preset=active-active", "dr.primary=private", "dr.standby=public",
-       "expect.rto_max_s=60", "expect.error_rate_max=0.5"});
+      {"allow_late=true", "duration=15m", "dr.preset=active-active", "dr.primary=private",
+       "dr.standby=public", "expect.rto_max_s=60", "expect.error_rate_max=0.5"});
   const std::string path = d / "r.sqlite";
   {
     store::ResultsDb db(path);

@@ -187,7 +187,7 @@ TEST_CASE("a brown-out multiplies service times by 1 / factor") {
 TEST_CASE("random faults alternate up and down times with the given means") {
   const auto o = run(std::string(kOneSite) +
                          "faults: [{site: a, kind: brownout, factor: 0.8, mtbf: 10m, mttr: 1m}]\n",
-                     {"duration=20h", "metrics.bucket=1m"});
+                     {"allow_late=true", "duration=20h", "metrics.bucket=1m"});
   const auto& inc = o->r.dr.incidents;
   // About 20 h / 11 min = 109 cycles; Poisson-like spread.
   CHECK(inc.size() > 80);

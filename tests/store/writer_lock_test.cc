@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -84,4 +85,41 @@ TEST_CASE("inspect_results tells results files, their sweep and scenarios from o
   CHECK(r.runs == 2);
   CHECK(r.completed == 1);
   CHECK(r.scenarios == "batch, portal");
+}
+
+TEST_CASE("A results file whose writer was killed mid-transaction still reads, without it") {
+  Scratch s;
+  const std::string path = s / "r.sqlite";
+  int64_t completed_run = 0;
+  {
+    store::ResultsDb db(path);
+    store::RunInfo info;
+    info.scenario_name = "portal";
+    completed_run = db.begin_run(info);
+    store::RunEnd end;
+    end.status = "completed";
+    db.end_run(completed_run, end);
+  }
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Spill a transaction's pages to the file, then die without committing: a hot journal.
+    store::Db db(path, store::Db::Mode::kReadWrite);
+    db.exec("PRAGMA cache_size = 1");
+    db.exec("BEGIN");
+    for (int i = 0; i < 2000; ++i)
+      db.exec("INSERT INTO meta(key, value) VALUES('k" + std::to_string(i) + "', '" +
+              std::string(200, 'x') + "')");
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(fs::exists(path + "-journal"));
+  store::Db db(path, store::Db::Mode::kReadOnly);  // rolls the journal back first
+  store::Stmt st(db, "SELECT count(*) FROM meta WHERE key LIKE 'k%'");
+  REQUIRE(st.step());
+  CHECK(st.int64(0) == 0);  // the uncommitted rows are gone
+  store::Stmt runs(db, "SELECT count(*) FROM runs WHERE status = 'completed'");
+  REQUIRE(runs.step());
+  CHECK(runs.int64(0) == 1);  // what was committed is kept
 }

@@ -11,7 +11,7 @@ inline std::string small_sweep(const std::string& name = "small",
                                const std::string& duration = "3m") {
   return "name: " + name + "\nscenario: " + HCSIM_SOURCE_DIR +
          "/scenarios/examples/two-sites-30-70.yaml\n"
-         "set: {duration: " +
+         "set: {allow_late: true, duration: " +
          duration +
          ", metrics.warmup: 30s}\n"
          "axes:\n"

@@ -1,0 +1,140 @@
+// config/checks.cc: what the loader checks once the whole scenario is read, because it needs
+// more than one section: pods that can never be scheduled, autoscaler limits the node pool can
+// never hold, and timers the run never reaches. An impossibility is an error; a setting that
+// merely cannot act within the run is a warning (Scenario::warnings).
+#include <cmath>
+#include <initializer_list>
+
+#include "config/sections.h"
+
+namespace config {
+
+using sim::SimTime;
+
+namespace {
+
+// The node at `keys` below `n`, or the deepest one present on the way (for a location).
+// Recursive: assigning a Node would assign its yaml-cpp node, which rewrites the document.
+Node node_at(const Node& n, const char* const* key, const char* const* end) {
+  if (key == end || !n.is_map()) return n;
+  const Node next = n.map().get(*key);
+  return next.present() ? node_at(next, key + 1, end) : n;
+}
+Node node_at(const Node& root, std::initializer_list<const char*> keys) {
+  return node_at(root, keys.begin(), keys.end());
+}
+
+std::string cores_text(double cores) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", cores);
+  return buf;
+}
+
+// The largest replica count a site's autoscaler may ask for (0: no autoscaler or no limit).
+int32_t autoscaler_max(const AutoscalerSpec& a) {
+  if (const auto* h = std::get_if<HpaPolicy>(&a.policy)) return h->spec.max_replicas;
+  if (const auto* t = std::get_if<models::TargetTrackingConfig>(&a.policy)) return t->max_replicas;
+  if (const auto* st = std::get_if<models::StepScalingConfig>(&a.policy)) return st->max_replicas;
+  if (const auto* k = std::get_if<models::KnativeConfig>(&a.policy)) return k->max_replicas;
+  if (const auto* p = std::get_if<models::PredictiveConfig>(&a.policy)) return p->max_replicas;
+  if (const auto* sc = std::get_if<ScheduledPolicy>(&a.policy)) {
+    int32_t most = 0;
+    for (const auto& e : sc->schedule) most = std::max(most, e.replicas);
+    return most;
+  }
+  return 0;
+}
+
+void check_site_capacity(const Node& root, const SiteSpec& spec, Scenario* s) {
+  const models::SiteConfig& site = spec.site;
+  if (site.nodes <= 0) return;  // no node pool: capacity is not limited
+  const char* name = site.name.c_str();
+  const double pod_cpu = site.deployment.pod.cores;
+  const double node_cpu = site.node_shape.cpu;
+  if (pod_cpu > node_cpu * (1 + 1e-9)) {
+    const bool milli_meant = pod_cpu >= 1 && pod_cpu / 1000 <= node_cpu;
+    node_at(root, {"sites", name, "deployment", "pod", "cpu"})
+        .fail("a pod requests " + cores_text(pod_cpu) + " cores but a node of site '" + site.name +
+              "' has " + cores_text(node_cpu) + " (nodes.cpu): no pod can ever be scheduled" +
+              (milli_meant ? " (for " + cores_text(pod_cpu / 1000) + " core write " +
+                                 cores_text(pod_cpu) + "m)"
+                           : ""));
+  }
+  const int per_node =
+      std::min(site.node_shape.max_pods, static_cast<int>(std::floor(node_cpu / pod_cpu + 1e-9)));
+  const int max_nodes = spec.node_autoscaler ? spec.node_autoscaler->max_nodes : site.nodes;
+  const int64_t capacity = static_cast<int64_t>(per_node) * max_nodes;
+  const std::string room = "the node pool can hold at most " + std::to_string(capacity) +
+                           " pods (" + std::to_string(max_nodes) + " node" +
+                           (max_nodes == 1 ? "" : "s") + " x " + std::to_string(per_node) +
+                           " pods of " + cores_text(pod_cpu) + " core" + (pod_cpu == 1 ? "" : "s") +
+                           " on " + cores_text(node_cpu) + "-core nodes)";
+  if (site.deployment.replicas > capacity) {
+    warn(node_at(root, {"sites", name, "replicas"}),
+         std::to_string(site.deployment.replicas) + " replicas, but " + room +
+             ": the rest stay Pending",
+         s);
+  }
+  if (const int32_t most = autoscaler_max(spec.autoscaler); most > capacity) {
+    const char* kind = autoscaler_kind_name(spec.autoscaler);
+    const bool hpa = std::holds_alternative<HpaPolicy>(spec.autoscaler.policy);
+    warn(node_at(root, {"sites", name, "autoscaler", kind}),
+         std::string("the ") + kind + " autoscaler may ask for " + std::to_string(most) +
+             " replicas (" + (hpa ? "maxReplicas" : "max_replicas") + "), but " + room +
+             ": pods beyond that stay Pending",
+         s);
+  }
+}
+
+void warn_if_beyond(const Node& n, SimTime t, const std::string& what, Scenario* s) {
+  if (t < s->duration) return;
+  warn(n,
+       what + " (" + sim::format_duration(t) + ") is not shorter than the run (" +
+           sim::format_duration(s->duration) + "): it cannot act within it",
+       s);
+}
+
+void check_probe(const Node& root, const char* site, const char* key, const models::ProbeSpec& p,
+                 Scenario* s) {
+  if (!p.enabled) return;
+  const Node n = node_at(root, {"sites", site, "deployment", key});
+  warn_if_beyond(n, p.initial_delay + p.period, std::string(key) + "'s first probe", s);
+  warn_if_beyond(n, p.timeout, std::string(key) + "'s timeoutSeconds", s);
+}
+
+}  // namespace
+
+void check_feasibility(const Node& root, Scenario* s) {
+  for (const SiteSpec& spec : s->sites) {
+    check_site_capacity(root, spec, s);
+    const models::ProbeSet& probes = spec.site.deployment.probes;
+    const char* name = spec.site.name.c_str();
+    check_probe(root, name, "readinessProbe", probes.readiness, s);
+    check_probe(root, name, "livenessProbe", probes.liveness, s);
+    check_probe(root, name, "startupProbe", probes.startup, s);
+  }
+  if (s->traffic_kind == TrafficKind::kClosed) {
+    warn_if_beyond(node_at(root, {"traffic", "client", "timeout"}), s->closed.client.timeout,
+                   "the request timeout", s);
+  }
+  if (s->gslb.dns) {
+    const Node hc = node_at(root, {"gslb", "health_check", "interval"});
+    const models::HealthCheckConfig& h = s->gslb.dns_cfg.health;
+    warn_if_beyond(hc, h.interval * h.failure_threshold,
+                   "the health check's detection time (interval x failure_threshold)", s);
+  }
+  for (std::size_t i = 0; i < s->random_faults.size(); ++i) {
+    const models::RandomFault& f = s->random_faults[i];
+    if (f.mtbf < s->duration) continue;
+    const double none = std::exp(-s->duration.seconds() / f.mtbf.seconds());
+    char pct[16];
+    std::snprintf(pct, sizeof pct, "%.0f%%", 100 * none);
+    const Node n = node_at(root, {"faults"});
+    warn(n.is_list() ? node_at(n.list()[i], {"mtbf"}) : n,
+         "a mean time between faults of " + sim::format_duration(f.mtbf) + " over a " +
+             sim::format_duration(s->duration) + " run: the chance of no fault at all is " + pct,
+         s);
+  }
+}
+
+}  // namespace config
