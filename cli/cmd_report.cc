@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "report/gnuplot.h"
 #include "report/report.h"
+#include "store/results_reader.h"
 #include "store/writer_lock.h"
 
 namespace cli {
@@ -52,6 +53,9 @@ int cmd_report(const ReportArgs& args) {
                    w.charts_dir.empty() ? "" : (" (charts in " + w.charts_dir + ")").c_str());
     }
     return kExitOk;
+  } catch (const store::CorruptResults& e) {
+    std::fprintf(stderr, "hcsim report: %s\n", e.what());
+    return kExitBadInput;
   } catch (const report::BadInput& e) {
     std::fprintf(stderr, "hcsim report: %s\n", e.what());
     return kExitBadInput;

@@ -22,7 +22,11 @@ void add_check(std::vector<ExpectCheck>* out, const std::string& scope, const Ex
                const char* key, const std::optional<double>& limit, double value, bool is_min,
                const std::string& why_not) {
   if (!limit) return;
-  ExpectCheck c{scope, key, *limit, value, false};
+  ExpectCheck c;
+  c.scope = scope;
+  c.key = key;
+  c.limit = *limit;
+  c.value = value;
   c.optional = e.is_optional(key);
   if (!why_not.empty()) {
     c.evaluated = false;

@@ -164,7 +164,8 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
     r.load_scenario(*run);
     r.load_sites();
   } catch (const std::exception& e) {
-    throw std::runtime_error(db_path + ": " + e.what());
+    const std::string what = e.what();  // reader errors already name the file
+    throw std::runtime_error(what.rfind(db_path + ": ", 0) == 0 ? what : db_path + ": " + what);
   }
   return r;
 }

@@ -24,6 +24,7 @@ void open_results(const std::string& path, std::optional<store::ResultsReader>* 
   if (!fs::is_regular_file(path, ec)) throw BadInput(path + ": no such results file");
   try {
     reader->emplace(path);
+    (*reader)->check_all();  // a corrupt file is refused whole, before anything is drawn
   } catch (const store::DbError& e) {
     throw BadInput(e.what());
   }

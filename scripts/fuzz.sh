@@ -4,13 +4,14 @@
 # findings in tests/fuzz/regressions/, with the dictionary tests/fuzz/hcsim.dict (YAML, hcsim's
 # keys and units, gnuplot, shell and SQL metacharacters). A crash, sanitizer report, unexpected exception or hang
 # (10 s per input) fails the run and leaves the input in build/fuzz/artifacts/.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: fuzz_scenario fuzz_set fuzz_sweep)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+#   (targets: fuzz_scenario fuzz_set fuzz_sweep fuzz_results)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_scenario fuzz_set fuzz_sweep)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_scenario fuzz_set fuzz_sweep fuzz_results)
 root=$PWD
 scripts/setup.sh release >/dev/null   # the Debian packages of the project
 if ! command -v clang++ >/dev/null; then  # libFuzzer comes with Debian's clang
@@ -37,6 +38,11 @@ for t in "${targets[@]}"; do
         sed "s#\.\./demos/#$root/scenarios/demos/#; s#^  - 0#  - $root/scenarios/demos/0#" "$f" \
           > "$corpus/$(basename "$f")"
       done ;;
+    fuzz_results)  # edits of a results file, 8 bytes each (tests/fuzz/fuzz_results.cc)
+      printf '\x0a\x03\x00\x00\x00\x00\x00\x70' > "$corpus/seed-first-bin"
+      printf '\x02\x05\x00\x00\xfb\xff\xff\xff' > "$corpus/seed-negative-count"
+      printf '\x11\x00\x00\x00\x02\x00\x00\x00\x13\x01\x00\x00\x00\x00\x00\x00' \
+        > "$corpus/seed-status-bucket" ;;
   esac
   [[ -d tests/fuzz/regressions/$t ]] && cp tests/fuzz/regressions/$t/* "$corpus/" 2>/dev/null || true
   echo "fuzz: $t for ${seconds}s"

@@ -6,6 +6,11 @@
 // holds the file (SQLite's locking), and sees only committed rows. Row order is fixed: runs by
 // id, series and histograms entity-major then by time, events by time then emission order.
 // Errors throw DbError naming the file.
+//
+// Results files are input too (shards from a cluster, files from colleagues): every row is
+// checked as it is read -- run times and statuses, entity ids, times within the run and in
+// order, non-negative finite counts, histogram blobs whose bins exist -- and a file that breaks
+// a rule is refused with CorruptResults naming the table and row, never drawn or summed.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +27,12 @@
 #include "store/sqlite.h"
 
 namespace store {
+
+// An impossible results file: what() names the file, the table and the row.
+class CorruptResults : public DbError {
+ public:
+  using DbError::DbError;
+};
 
 // One row of the runs table, with its summary parsed.
 struct RunRecord {
@@ -139,11 +150,24 @@ class ResultsReader {
   // The incidents of a run's summary (empty before the run ended).
   static std::vector<IncidentRecord> incidents(const RunRecord& run);
 
+  // Reads every row of every run through the checks; throws CorruptResults at the first
+  // problem. (The other readers check what they read; merge checks its inputs whole.)
+  void check_all() const;
+
   // For reads this reader does not offer (tests): the connection.
   const Db& db() const { return db_; }
 
  private:
+  [[noreturn]] void corrupt(const std::string& where, const std::string& what) const;
+  // The bounds rows of a run must respect (throws CorruptResults for an unknown run).
+  struct Bounds {
+    int64_t end_ns = 0;               // the last time a row may carry
+    std::vector<int64_t> entity_ids;  // sorted
+  };
+  Bounds bounds(int64_t run_id) const;
+
   Db db_;
+  int bins_ = 0;  // rows of rt_hist_bins
 };
 
 }  // namespace store

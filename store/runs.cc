@@ -99,7 +99,9 @@ void check_input(const std::string& in, const std::string& out,
                  std::map<std::string, std::string>* meta) {
   std::map<std::string, std::string> in_meta;
   try {
-    in_meta = ResultsReader(in).meta();  // the schema version must match
+    const ResultsReader reader(in);  // the schema version must match
+    reader.check_all();              // and every row make sense
+    in_meta = reader.meta();
   } catch (const DbError& e) {
     throw MergeRefused(e.what());
   }

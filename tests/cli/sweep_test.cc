@@ -444,3 +444,25 @@ TEST_CASE("A results file of another sweep or of other runs is replaced only wit
   CHECK(renamed.err.find("holds runs of two-sites-30-70 (1 completed run), not of 'other-name'") !=
         std::string::npos);
 }
+
+TEST_CASE("report and merge refuse a corrupt results file with exit 2, naming table and row") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep("small", "3m"));
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "good.sqlite", "-q"}, d).code == 0);
+  fs::copy_file(d / "good.sqlite", d / "bad.sqlite");
+  {
+    Db db(d / "bad.sqlite", store::Db::Mode::kReadWrite);
+    db.exec(
+        "UPDATE rt_hist SET first_bin = 2000000000 WHERE run_id = 5 AND t_ns = "
+        "(SELECT min(t_ns) FROM rt_hist WHERE run_id = 5)");
+  }
+  const Result report = hcsim({"report", d / "bad.sqlite", "--out", d / "r.md"}, d);
+  CHECK(report.code == 2);
+  CHECK(report.err.find(d / "bad.sqlite: table rt_hist, run 5, entity ") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "r.md"));
+  const auto before = tables(d / "good.sqlite");
+  const Result merge = hcsim({"merge", d / "good.sqlite", d / "bad.sqlite"}, d);
+  CHECK(merge.code == 2);
+  CHECK(merge.err.find("table rt_hist, run 5") != std::string::npos);
+  CHECK(tables(d / "good.sqlite") == before);
+}

@@ -124,3 +124,20 @@ TEST_CASE("Viewer GSLB weights follow the operator's change in demo 2") {
   CHECK(after[1].weight == Approx(50));
   CHECK(r.regions().size() == 2);
 }
+
+TEST_CASE("Viewer replay refuses a corrupt results file with the table and row, at once") {
+  const std::string bad = (std::filesystem::temp_directory_path() /
+                           ("hcsim-corrupt-view-" + std::to_string(getpid()) + ".sqlite"))
+                              .string();
+  std::filesystem::copy_file(support::demo4_db(), bad,
+                             std::filesystem::copy_options::overwrite_existing);
+  {
+    store::Db db(bad, store::Db::Mode::kReadWrite);
+    // Once made the viewer allocate without bound; now refused before anything is allocated.
+    db.exec(
+        "UPDATE rt_hist SET first_bin = 2000000000 WHERE t_ns = (SELECT max(t_ns) FROM rt_hist)");
+  }
+  CHECK_THROWS_WITH(gui::Replay::load(bad), Catch::Contains("table rt_hist, run 1, entity") &&
+                                                Catch::Contains("are not among the"));
+  std::filesystem::remove(bad);
+}

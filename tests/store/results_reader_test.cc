@@ -106,3 +106,52 @@ TEST_CASE("the reader refuses files that are not results of this schema") {
   CHECK_THROWS_AS(demo.for_each_series(1, bad, [](const store::SeriesRow&) {}), store::DbError);
   fs::remove_all(d);
 }
+
+TEST_CASE("A corrupt results file is refused, naming the table and the row") {
+  const std::string good = support::demo4_db();
+  ResultsReader(good).check_all();  // what hcsim writes passes every check
+  struct Corruption {
+    const char* sql;
+    const char* says;
+  };
+  const Corruption cases[] = {
+      {"UPDATE rt_hist SET first_bin = 2000000000 WHERE t_ns = (SELECT min(t_ns) FROM rt_hist)",
+       "table rt_hist, run 1, entity "},
+      {"UPDATE rt_hist SET counts = x'010203' WHERE t_ns = (SELECT min(t_ns) FROM rt_hist)",
+       "not a positive multiple of 4"},
+      {"UPDATE series SET completions = -5 WHERE t_ns = 60000000000", "completions -5"},
+      {"UPDATE series SET apdex = 3 WHERE t_ns = 60000000000", "apdex 3"},
+      {"UPDATE series SET t_ns = -1 WHERE t_ns = 0", "the time is outside the run"},
+      {"UPDATE series SET entity_id = 99 WHERE t_ns = 0 AND entity_id = 0",
+       "no such entity in this run"},
+      {"PRAGMA ignore_check_constraints = ON; UPDATE runs SET status = 'bogus'",
+       "table runs, run 1: status 'bogus'"},
+      {"UPDATE runs SET bucket_ns = 0", "bucket_ns 0 must be positive"},
+      {"UPDATE runs SET warmup_ns = horizon_ns", "warmup_ns"},
+      {"UPDATE events SET t_ns = 99999999999999 WHERE seq = 3", "table events, run 1, seq 3"},
+      {"UPDATE narration SET t_ns = -5", "table narration"},
+      {"UPDATE rt_hist_bins SET lo_s = 1000 WHERE bin = 3", "table rt_hist_bins, bin 3"},
+      {"DELETE FROM rt_hist_bins WHERE bin = 3", "table rt_hist_bins, bin 4"},
+      {"UPDATE entities SET entity_id = -1 WHERE entity_id = 2", "table entities, run 1"},
+  };
+  const fs::path dir = fs::temp_directory_path() / ("hcsim-corrupt-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  for (const Corruption& c : cases) {
+    INFO(c.sql);
+    const std::string bad = (dir / "bad.sqlite").string();
+    fs::copy_file(good, bad, fs::copy_options::overwrite_existing);
+    {
+      store::Db db(bad, store::Db::Mode::kReadWrite);
+      db.exec(c.sql);
+      REQUIRE(sqlite3_changes(db.handle()) > 0);
+    }
+    try {
+      const ResultsReader reader(bad);
+      reader.check_all();
+      FAIL("accepted");
+    } catch (const store::CorruptResults& e) {
+      CHECK_THAT(e.what(), Catch::StartsWith(bad + ": ") && Catch::Contains(c.says));
+    }
+  }
+  fs::remove_all(dir);
+}
