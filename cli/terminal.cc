@@ -59,12 +59,12 @@ std::string ms(double s) { return std::isnan(s) ? "-" : num(s * 1e3, "%.1f"); }
 
 void row(std::string* out, const models::EntitySummary& e) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5d\n",
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5d %5d %5d\n",
                 e.name.c_str(), thousands(e.requests).c_str(), thousands(e.completed).c_str(),
                 thousands(e.failed).c_str(), num(e.error_rate * 100, "%.2f").c_str(),
                 num(e.apdex, "%.3f").c_str(), ms(e.rt_mean_s).c_str(), ms(e.rt_p50_s).c_str(),
                 ms(e.rt_p95_s).c_str(), ms(e.rt_p99_s).c_str(),
-                num(e.cpu_util * 100, "%.0f").c_str(), e.max_replicas);
+                num(e.cpu_util * 100, "%.0f").c_str(), e.peak_ready, e.max_replicas, e.peak_nodes);
   *out += buf;
 }
 }  // namespace
@@ -72,9 +72,9 @@ void row(std::string* out, const models::EntitySummary& e) {
 std::string format_summary_table(const models::RunSummary& s) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5s\n",
+  std::snprintf(buf, sizeof buf, "  %-12s %12s %12s %10s %7s %6s %9s %9s %9s %9s %6s %5s %5s %5s\n",
                 "entity", "requests", "completed", "failed", "err%", "apdex", "mean ms", "p50 ms",
-                "p95 ms", "p99 ms", "cpu%", "pods");
+                "p95 ms", "p99 ms", "cpu%", "ready", "want", "nodes");
   out += buf;
   row(&out, s.overall);
   if (s.sites.size() > 1) {
@@ -90,9 +90,20 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
     std::string per_site;
     for (const auto& site : s.sites)
       per_site += (per_site.empty() ? "" : ", ") + site.name + " " + num(site.cost, "%.2f");
-    std::snprintf(buf, sizeof buf, "  cost: %s (%s); %s per 1,000 completed requests\n",
+    const double per_hour = s.run_s > 0 ? s.overall.cost / (s.run_s / 3600) : 0.0;
+    std::snprintf(buf, sizeof buf,
+                  "  cost: %s (%s); %s per hour, %s per day; %s per 1,000 completed requests\n",
                   num(s.overall.cost, "%.2f").c_str(), per_site.c_str(),
+                  num(per_hour, "%.2f").c_str(), num(per_hour * 24, "%.2f").c_str(),
                   num(s.overall.cost_per_1k, "%.4f").c_str());
+    out += buf;
+  }
+  double node_hours = 0;
+  for (const auto& site : s.sites) node_hours += site.node_seconds / 3600;
+  if (s.overall.peak_nodes > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "  pods: peak %d ready, %d desired; nodes: peak %d, %.1f node-hours\n",
+                  s.overall.peak_ready, s.overall.max_replicas, s.overall.peak_nodes, node_hours);
     out += buf;
   }
   auto rel = [](const std::optional<double>& t, double start) {

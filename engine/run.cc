@@ -133,7 +133,7 @@ DrSummary summarize_dr(const World& world) {
   return dr;
 }
 
-void entity_json(JsonWriter& j, const models::EntitySummary& e) {
+void entity_json(JsonWriter& j, const models::EntitySummary& e, double run_s) {
   j.begin_object();
   j.key("requests").value(e.requests);
   j.key("completed").value(e.completed);
@@ -154,12 +154,19 @@ void entity_json(JsonWriter& j, const models::EntitySummary& e) {
   j.key("throughput_rps").value(e.throughput_rps);
   j.key("inflight_mean").value(e.inflight_mean);
   j.key("cpu_util").value(e.cpu_util);
-  j.key("max_replicas").value(e.max_replicas);
+  j.key("max_replicas").value(e.max_replicas);  // the peak of desired pods, as before
+  j.key("peak_desired_pods").value(e.max_replicas);
+  j.key("peak_ready_pods").value(e.peak_ready);
+  j.key("peak_nodes").value(e.peak_nodes);
   j.key("pod_seconds").value(e.pod_seconds);
   j.key("node_seconds").value(e.node_seconds);
+  j.key("node_hours").value(e.node_seconds / 3600.0);
   j.key("dns_stale").value(e.dns_stale);
   j.key("cost").value(e.cost);
   j.key("cost_per_1k").value(e.cost_per_1k);
+  const double per_hour = run_s > 0 ? e.cost / (run_s / 3600.0) : std::nan("");
+  j.key("cost_per_hour").value(per_hour);
+  j.key("cost_per_day").value(per_hour * 24);
 }
 
 }  // namespace
@@ -206,14 +213,14 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
   for (const std::string& w : s.warnings) j.value(w);
   j.end_array();
   j.key("overall");
-  entity_json(j, r.summary.overall);
+  entity_json(j, r.summary.overall, r.summary.run_s);
   figures_json(j, r.dr.overall);
   if (r.dr.write_conflicts) j.key("write_conflicts").value(*r.dr.write_conflicts);
   j.end_object();
   j.key("sites").begin_object();
   for (std::size_t i = 0; i < r.summary.sites.size(); ++i) {
     j.key(r.summary.sites[i].name);
-    entity_json(j, r.summary.sites[i]);
+    entity_json(j, r.summary.sites[i], r.summary.run_s);
     if (i < r.dr.sites.size()) figures_json(j, r.dr.sites[i]);
     j.end_object();
   }

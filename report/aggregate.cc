@@ -20,6 +20,23 @@ void add_intervals(Configuration* c) {
     }
     c->ci.push_back(stats::mean_ci(xs));
   }
+  // Per site, in the order of the first run (the runs of a configuration have the same sites).
+  if (!c->runs.empty()) {
+    for (std::size_t s = 0; s < c->runs.front()->sites.size(); ++s) {
+      Configuration::Site site;
+      site.name = c->runs.front()->sites[s].name;
+      for (std::size_t m = 0; m < site_metrics().size(); ++m) {
+        std::vector<double> xs;
+        for (const RunFigures* r : c->runs) {
+          for (const SiteFigures& f : r->sites) {
+            if (f.name == site.name && !std::isnan(f.values[m])) xs.push_back(f.values[m]);
+          }
+        }
+        site.ci.push_back(stats::mean_ci(xs));
+      }
+      c->sites.push_back(std::move(site));
+    }
+  }
   for (const RunFigures* r : c->runs) {
     if (r->gates) {
       ++c->gates_known;
@@ -85,10 +102,26 @@ const std::vector<Metric>& metrics() {
       {"rt_p95_s", "p95 s", "overall", "rt_p95_s", 1, "%.3f", false},
       {"rt_p99_s", "p99 s", "overall", "rt_p99_s", 1, "%.3f", false},
       {"cost", "cost", "overall", "cost", 1, "%.2f", false},
+      {"cost_per_hour", "cost / h", "overall", "cost_per_hour", 1, "%.2f", false},
       {"cost_per_1k", "cost / 1k req", "overall", "cost_per_1k", 1, "%.4f", false},
       {"rto_s", "RTO s", "overall", "rto_s", 1, "%.0f", false},
       {"rpo_s", "RPO s", "overall", "rpo_s", 1, "%.2f", false},
-      {"max_replicas", "peak pods", "overall", "max_replicas", 1, "%.0f", false},
+      {"peak_ready_pods", "peak ready pods", "overall", "peak_ready_pods", 1, "%.0f", false},
+      {"peak_desired_pods", "peak desired pods", "overall", "peak_desired_pods", 1, "%.0f", false},
+      {"peak_nodes", "peak nodes", "overall", "peak_nodes", 1, "%.0f", false},
+      {"node_hours", "node-hours", "overall", "node_hours", 1, "%.1f", false},
+  };
+  return kMetrics;
+}
+
+const std::vector<Metric>& site_metrics() {
+  static const std::vector<Metric> kMetrics{
+      {"apdex", "Apdex", "site", "apdex", 1, "%.3f", true},
+      {"error_rate_pct", "errors %", "site", "error_rate", 100, "%.2f", false},
+      {"rt_p95_s", "p95 s", "site", "rt_p95_s", 1, "%.3f", false},
+      {"cost", "cost", "site", "cost", 1, "%.2f", false},
+      {"peak_ready_pods", "peak ready pods", "site", "peak_ready_pods", 1, "%.0f", false},
+      {"peak_nodes", "peak nodes", "site", "peak_nodes", 1, "%.0f", false},
   };
   return kMetrics;
 }
@@ -123,8 +156,20 @@ RunFigures run_figures(const store::RunRecord& run) {
   const store::JsonValue& overall = run.summary["overall"];
   r.unrecovered = overall.has("rto_s") && overall["rto_s"].is_null();
   for (const Metric& m : metrics()) {
-    const double v = run.summary[m.scope][m.name].number();
+    double v = run.summary[m.scope][m.name].number();
+    // Results of hcsim before 2026-11-30 call the peak of desired pods max_replicas.
+    if (std::isnan(v) && std::string_view(m.key) == "peak_desired_pods")
+      v = run.summary[m.scope]["max_replicas"].number();
     r.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
+  }
+  for (const auto& [name, site] : run.summary["sites"].members()) {
+    SiteFigures s;
+    s.name = name;
+    for (const Metric& m : site_metrics()) {
+      const double v = site[m.name].number();
+      s.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
+    }
+    r.sites.push_back(std::move(s));
   }
   return r;
 }

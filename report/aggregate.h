@@ -35,10 +35,17 @@ struct Metric {
   bool higher_is_better;
 };
 const std::vector<Metric>& metrics();
+// The per-site figures of the report (the members of a summary's sites.<name>).
+const std::vector<Metric>& site_metrics();
 // The index of the metric with `key` in metrics(); throws std::out_of_range when none has it.
 std::size_t metric_index(std::string_view key);
 // The metric of a --pareto-y name (apdex, error_rate, p95, p99, rto).
 std::size_t pareto_metric(std::string_view pareto_y);
+
+struct SiteFigures {
+  std::string name;
+  std::vector<double> values;  // per site metric; NaN when absent
+};
 
 // The figures of one completed run.
 struct RunFigures {
@@ -50,7 +57,8 @@ struct RunFigures {
   uint64_t seed = 0;
   std::optional<bool> gates;
   std::vector<double> values;  // per metric; NaN when absent
-  bool unrecovered = false;    // an incident never recovered (its RTO is null)
+  std::vector<SiteFigures> sites;
+  bool unrecovered = false;  // an incident never recovered (its RTO is null)
   double duration_s = 0;
   double bucket_s = 0;
 };
@@ -61,6 +69,11 @@ struct Configuration {
   std::string label;
   std::vector<const RunFigures*> runs;
   std::vector<stats::Interval> ci;  // per metric
+  struct Site {
+    std::string name;
+    std::vector<stats::Interval> ci;  // per site metric
+  };
+  std::vector<Site> sites;
   int gates_known = 0, gates_passed = 0, unrecovered = 0;
   bool meets = false;
   int rank = 0;

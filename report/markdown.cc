@@ -104,6 +104,28 @@ void configuration_table(std::ostream& md, const MarkdownContext& ctx,
   }
 }
 
+// Per site: where the users were served, and what each site needed.
+void site_table(std::ostream& md, const MarkdownContext& ctx,
+                const std::vector<const Configuration*>& by_rank) {
+  md << "\n## Per site\n\nMean ± 95% confidence half-width across replications. Peak ready "
+        "pods counts pods that served (not Pending ones, nor those of a failed site); peak "
+        "nodes the site's nodes, 0 without a node pool.\n\n| "
+     << (ctx.comparable ? "rank" : "#") << " | configuration | site |";
+  for (const Metric& m : site_metrics()) md << ' ' << m.title << " |";
+  md << "\n|---|---|---|";
+  for (std::size_t m = 0; m < site_metrics().size(); ++m) md << "---|";
+  md << "\n";
+  for (const Configuration* c : by_rank) {
+    for (const Configuration::Site& s : c->sites) {
+      md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label) << " | "
+         << md_escape(s.name) << " |";
+      for (std::size_t m = 0; m < site_metrics().size(); ++m)
+        md << ' ' << cell(s.ci[m], site_metrics()[m].fmt) << " |";
+      md << "\n";
+    }
+  }
+}
+
 void pareto_section(std::ostream& md, const MarkdownContext& ctx,
                     const std::vector<Configuration>& configs,
                     const std::vector<const Configuration*>& by_rank) {
@@ -221,6 +243,7 @@ std::string markdown(const MarkdownContext& ctx, const std::vector<Configuration
   std::ostringstream md;
   intro(md, ctx, configs.size());
   configuration_table(md, ctx, by_rank);
+  site_table(md, ctx, by_rank);
   pareto_section(md, ctx, configs, by_rank);
   // Runs shown in detail: every configuration's first replication when there are few,
   // otherwise the three best-ranked and the last.

@@ -64,6 +64,18 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
       j.key("n").value(c->ci[m].n);
       j.end_object();
     }
+    j.key("sites").begin_object();
+    for (const Configuration::Site& s : c->sites) {
+      j.key(s.name).begin_object();
+      for (std::size_t m = 0; m < site_metrics().size(); ++m) {
+        j.key(site_metrics()[m].key).begin_object();
+        j.key("mean").value(s.ci[m].mean).key("ci95").value(s.ci[m].half_width);
+        j.key("n").value(s.ci[m].n);
+        j.end_object();
+      }
+      j.end_object();
+    }
+    j.end_object();
     j.end_object();
   }
   j.end_array();

@@ -99,9 +99,10 @@ class TrafficObserver {
   virtual ~TrafficObserver() = default;
   // stale_dns: the site came from a DNS answer older than the GSLB's latest change.
   virtual void on_send(int site, bool stale_dns) = 0;
-  // rt: client-observed response time (network round trip + wait + service).
-  virtual void on_response(int site, sim::SimTime rt) = 0;
-  virtual void on_failure(int site, FailureCause cause) = 0;
+  // rt: client-observed response time (network round trip + wait + service). sent: when the
+  // client sent the request (the summary counts an outcome in the period its request was sent).
+  virtual void on_response(int site, sim::SimTime rt, sim::SimTime sent) = 0;
+  virtual void on_failure(int site, FailureCause cause, sim::SimTime sent) = 0;
 };
 
 // Told when a site finished serving a request with the write flag: the write path commits it.

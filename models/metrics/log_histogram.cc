@@ -13,6 +13,18 @@ void LogHistogram::merge(const LogHistogram& o) {
   if (o.hi_ > hi_) hi_ = o.hi_;
 }
 
+void LogHistogram::subtract(const LogHistogram& o) {
+  for (int b = o.lo_; b <= o.hi_; ++b)
+    counts_[static_cast<std::size_t>(b)] -= o.counts_[static_cast<std::size_t>(b)];
+  total_ -= o.total_;
+  while (lo_ <= hi_ && counts_[static_cast<std::size_t>(lo_)] == 0) ++lo_;
+  while (hi_ >= lo_ && counts_[static_cast<std::size_t>(hi_)] == 0) --hi_;
+  if (hi_ < lo_) {
+    lo_ = kBins;
+    hi_ = -1;
+  }
+}
+
 void LogHistogram::clear() {
   for (int b = lo_; b <= hi_; ++b) counts_[static_cast<std::size_t>(b)] = 0;
   total_ = 0;

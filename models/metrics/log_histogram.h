@@ -46,6 +46,8 @@ class LogHistogram {
     if (b > hi_) hi_ = b;
   }
   void merge(const LogHistogram& o);
+  // Takes out values that were added (merged) before.
+  void subtract(const LogHistogram& o);
   void clear();
 
   uint64_t total() const { return total_; }

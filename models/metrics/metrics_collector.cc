@@ -25,6 +25,18 @@ void MetricsCollector::Acc::add(const Acc& o) {
   hist.merge(o.hist);
 }
 
+void MetricsCollector::Acc::subtract(const Acc& o) {
+  arrivals -= o.arrivals;
+  completions -= o.completions;
+  satisfied -= o.satisfied;
+  tolerating -= o.tolerating;
+  dns_stale -= o.dns_stale;
+  slow -= o.slow;
+  for (std::size_t c = 0; c < failed.size(); ++c) failed[c] -= o.failed[c];
+  rt_sum_ns -= o.rt_sum_ns;
+  hist.subtract(o.hist);
+}
+
 void MetricsCollector::Acc::clear() {
   arrivals = completions = satisfied = tolerating = dns_stale = slow = 0;
   failed.fill(0);
@@ -46,6 +58,7 @@ MetricsCollector::MetricsCollector(sim::Simulator& sim, const MetricsConfig& cfg
       rec_(rec),
       sites_(std::move(sites)),
       acc_(sites_.size() + 1),
+      early_(sites_.size() + 1),
       last_gauges_(sites_.size()),
       totals_(sites_.size() + 1) {
   SIM_ASSERT(cfg_.bucket > sim::SimTime::zero(), "metrics bucket must be positive");
@@ -54,6 +67,11 @@ MetricsCollector::MetricsCollector(sim::Simulator& sim, const MetricsConfig& cfg
 void MetricsCollector::start() {
   bucket_start_ = sim_.now();
   started_ = sim_.now();
+  // Buckets start at started_ + k * bucket; the first one that starts at or after the warm-up
+  // is the first measured (flush() runs before other events at a bucket boundary).
+  const int64_t b = cfg_.bucket.ns();
+  const int64_t w = (cfg_.warmup - started_).ns();
+  measure_from_ = started_ + sim::SimTime::from_ns(w <= 0 ? 0 : (w + b - 1) / b * b);
   for (std::size_t i = 0; i < sites_.size(); ++i) last_gauges_[i] = sites_[i]->gauges();
   struct Tick {
     MetricsCollector* self;
@@ -173,6 +191,8 @@ void MetricsCollector::flush() {
 
     Totals& t = totals_[i];
     t.max_replicas = std::max(t.max_replicas, g.replicas_desired);
+    t.peak_ready = std::max(t.peak_ready, g.replicas_ready);
+    t.peak_nodes = std::max(t.peak_nodes, g.nodes);
     t.pod_seconds = g.pod_time * 1e-9;
     t.node_seconds = g.node_time * 1e-9;
     t.cost = cost;
@@ -189,6 +209,8 @@ void MetricsCollector::flush() {
   overall_.add(acc_.back());
   emit("overall", "all", overall_, dt, sum_now, sum_before, all_arrivals, kNoSite, cost_all);
   overall_totals.max_replicas = std::max(overall_totals.max_replicas, sum_now.replicas_desired);
+  overall_totals.peak_ready = std::max(overall_totals.peak_ready, sum_now.replicas_ready);
+  overall_totals.peak_nodes = std::max(overall_totals.peak_nodes, sum_now.nodes);
   overall_totals.pod_seconds = sum_now.pod_time * 1e-9;
   overall_totals.node_seconds = sum_now.node_time * 1e-9;
   overall_totals.cost = cost_all;
@@ -231,6 +253,8 @@ EntitySummary MetricsCollector::summarize(const std::string& name, const Totals&
   s.inflight_mean = ratio(t.inflight_area * 1e-9, measured_s);
   s.cpu_util = ratio(t.cpu_used, t.cpu_capacity);
   s.max_replicas = t.max_replicas;
+  s.peak_ready = t.peak_ready;
+  s.peak_nodes = t.peak_nodes;
   s.pod_seconds = t.pod_seconds;
   s.node_seconds = t.node_seconds;
   s.dns_stale = a.dns_stale;
@@ -242,10 +266,16 @@ EntitySummary MetricsCollector::summarize(const std::string& name, const Totals&
 RunSummary MetricsCollector::summary() const {
   RunSummary r;
   r.measured_s = measured_.seconds();
+  r.run_s = (bucket_start_ - started_).seconds();
+  Totals overall = totals_.back();
   for (std::size_t i = 0; i < sites_.size(); ++i) {
-    r.sites.push_back(summarize(sites_[i]->name(), totals_[i], r.measured_s));
+    Totals t = totals_[i];
+    t.acc.subtract(early_[i]);
+    overall.acc.subtract(early_[i]);
+    r.sites.push_back(summarize(sites_[i]->name(), t, r.measured_s));
   }
-  r.overall = summarize("all", totals_.back(), r.measured_s);
+  overall.acc.subtract(early_.back());
+  r.overall = summarize("all", overall, r.measured_s);
   return r;
 }
 

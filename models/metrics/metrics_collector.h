@@ -52,7 +52,9 @@ struct EntitySummary {
   double throughput_rps = 0;  // completions per second
   double inflight_mean = 0;   // time-average of requests in the site(s)
   double cpu_util = 0;        // CPU used / capacity of ready pods
-  int max_replicas = 0;       // maximum of desired replicas over bucket ends
+  int max_replicas = 0;       // maximum of desired replicas over bucket ends (peak desired)
+  int peak_ready = 0;         // maximum of ready replicas over bucket ends (pods that served)
+  int peak_nodes = 0;         // maximum of nodes over bucket ends (0: no node pool)
   double pod_seconds = 0;     // pod-seconds of running pods over the whole run
   double node_seconds = 0;    // node-seconds of existing nodes over the whole run
   uint64_t dns_stale = 0;     // requests routed by a DNS answer older than the GSLB's last change
@@ -62,6 +64,7 @@ struct EntitySummary {
 
 struct RunSummary {
   double measured_s = 0;  // length of the summarised interval (after warm-up)
+  double run_s = 0;       // length of the whole run (pod, node and cost figures)
   EntitySummary overall;
   std::vector<EntitySummary> sites;
 };
@@ -98,8 +101,37 @@ class MetricsCollector final : public TrafficObserver {
     ++a.arrivals;
     a.dns_stale += stale_dns ? 1 : 0;
   }
-  void on_response(int site, sim::SimTime rt) override {
-    Acc& a = acc_[slot(site)];
+  void on_response(int site, sim::SimTime rt, sim::SimTime sent) override {
+    record_response(acc_[slot(site)], rt);
+    // Sent in the warm-up, answered after it: in the bucket's series, not in the summary.
+    if (sent < measure_from_ && sim_.now() >= measure_from_)
+      record_response(early_[slot(site)], rt);
+  }
+  void on_failure(int site, FailureCause cause, sim::SimTime sent) override {
+    ++acc_[slot(site)].failed[static_cast<std::size_t>(cause)];
+    if (sent < measure_from_ && sim_.now() >= measure_from_)
+      ++early_[slot(site)].failed[static_cast<std::size_t>(cause)];
+  }
+
+ private:
+  struct Acc {  // counters of one bucket, or of the summary period
+    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0, dns_stale = 0, slow = 0;
+    std::array<uint64_t, kFailureCauseCount> failed{};
+    double rt_sum_ns = 0;
+    LogHistogram hist;
+    void add(const Acc& o);
+    void subtract(const Acc& o);  // o's counts were added before
+    void clear();
+    uint64_t failed_total() const;
+  };
+  struct Totals {  // summary accumulators per entity
+    Acc acc;
+    double inflight_area = 0, cpu_used = 0, cpu_capacity = 0;
+    int max_replicas = 0, peak_ready = 0, peak_nodes = 0;
+    double pod_seconds = 0, node_seconds = 0;  // whole run
+    double cost = 0, cost_at_warmup = 0;       // cumulative at the latest bucket end / warm-up
+  };
+  void record_response(Acc& a, sim::SimTime rt) {
     ++a.completions;
     a.rt_sum_ns += static_cast<double>(rt.ns());
     a.hist.add(rt.ns());
@@ -110,28 +142,6 @@ class MetricsCollector final : public TrafficObserver {
     }
     a.slow += rt > cfg_.slo_rt ? 1 : 0;
   }
-  void on_failure(int site, FailureCause cause) override {
-    Acc& a = acc_[slot(site)];
-    ++a.failed[static_cast<std::size_t>(cause)];
-  }
-
- private:
-  struct Acc {  // counters of one bucket, or of the summary period
-    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0, dns_stale = 0, slow = 0;
-    std::array<uint64_t, kFailureCauseCount> failed{};
-    double rt_sum_ns = 0;
-    LogHistogram hist;
-    void add(const Acc& o);
-    void clear();
-    uint64_t failed_total() const;
-  };
-  struct Totals {  // summary accumulators per entity
-    Acc acc;
-    double inflight_area = 0, cpu_used = 0, cpu_capacity = 0;
-    int max_replicas = 0;
-    double pod_seconds = 0, node_seconds = 0;  // whole run
-    double cost = 0, cost_at_warmup = 0;       // cumulative at the latest bucket end / warm-up
-  };
   // Index into acc_: sites first, then the slot for requests that never reached a site.
   std::size_t slot(int site) const {
     return site < 0 ? sites_.size() : static_cast<std::size_t>(site);
@@ -149,6 +159,10 @@ class MetricsCollector final : public TrafficObserver {
   sim::Recorder& rec_;
   std::vector<GaugeSource*> sites_;
   std::vector<Acc> acc_;  // per site + the no-site slot
+  // Outcomes in the measured period of requests sent before it (per slot), taken out of the
+  // summary so that it counts each request it judges among its requests.
+  std::vector<Acc> early_;
+  sim::SimTime measure_from_;  // the start of the first measured bucket
   std::vector<SiteGauges> last_gauges_;
   std::vector<Totals> totals_;  // per site + overall
   sim::SimTime bucket_start_;

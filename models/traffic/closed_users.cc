@@ -130,7 +130,7 @@ void ClosedUsers::on_response(RequestId id) {
   }
   sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
   if (r.write) rt += network_.write_latency(r.site);
-  observer_.on_response(r.site, rt);
+  observer_.on_response(r.site, rt, r.sent);
   const uint32_t u = r.user;
   pool_.free(id);
   user.has_request = false;
@@ -163,9 +163,10 @@ void ClosedUsers::on_failure(RequestId id, FailureCause cause) {
   }
   const uint32_t u = r.user;
   const int site = r.site;
+  const sim::SimTime sent = r.sent;
   pool_.free(id);
   user.has_request = false;
-  interaction_failed(u, site, cause);
+  interaction_failed(u, site, cause, sent);
 }
 
 void ClosedUsers::wake(uint32_t u, uint32_t generation, int kind, RequestId request,
@@ -183,9 +184,10 @@ void ClosedUsers::wake(uint32_t u, uint32_t generation, int kind, RequestId requ
       break;
     case kFailureSeen: {
       const int site = pool_[request].site;
+      const sim::SimTime sent = pool_[request].sent;
       pool_.free(request);
       user.has_request = false;
-      interaction_failed(u, site, cause);
+      interaction_failed(u, site, cause, sent);
       break;
     }
   }
@@ -214,13 +216,13 @@ void ClosedUsers::expire_timeouts() {
     // response is dropped).
     const int site = pool_[user.request].site;
     user.has_request = false;
-    interaction_failed(d.user, site, FailureCause::kTimeout);
+    interaction_failed(d.user, site, FailureCause::kTimeout, pool_[user.request].sent);
   }
   if (!deadlines_.empty()) arm_timeout_timer();
 }
 
-void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause) {
-  observer_.on_failure(site, cause);
+void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause, sim::SimTime sent) {
+  observer_.on_failure(site, cause, sent);
   User& user = users_[u];
   if (user.attempt < cfg_.client.retries && !user.leaving) {
     const double jitter = 1.0 + cfg_.client.jitter * (2.0 * rng_.clients.uniform01() - 1.0);

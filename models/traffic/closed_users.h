@@ -110,7 +110,7 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   void adjust_population();
   void log_in();
   void send(uint32_t u);
-  void interaction_failed(uint32_t u, int site, FailureCause cause);
+  void interaction_failed(uint32_t u, int site, FailureCause cause, sim::SimTime sent);
   void think(uint32_t u);
   void finish_interaction(uint32_t u);
   void schedule(uint32_t u, sim::SimTime at, int kind, RequestId request = 0,

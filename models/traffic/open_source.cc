@@ -92,12 +92,12 @@ void OpenTrafficSource::on_response(RequestId id) {
   const Request& r = pool_[id];
   sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
   if (r.write) rt += network_.write_latency(r.site);
-  observer_.on_response(r.site, rt);
+  observer_.on_response(r.site, rt, r.sent);
   pool_.free(id);
 }
 
 void OpenTrafficSource::on_failure(RequestId id, FailureCause cause) {
-  observer_.on_failure(pool_[id].site, cause);
+  observer_.on_failure(pool_[id].site, cause, pool_[id].sent);
   pool_.free(id);
 }
 

@@ -42,11 +42,11 @@ struct Counter final : TrafficObserver {
   std::array<uint64_t, kFailureCauseCount> failed{};
   double rt_sum = 0;
   void on_send(int, bool) override { ++sent; }
-  void on_response(int, SimTime rt) override {
+  void on_response(int, SimTime rt, SimTime) override {
     ++ok;
     rt_sum += rt.seconds();
   }
-  void on_failure(int, FailureCause c) override { ++failed[static_cast<std::size_t>(c)]; }
+  void on_failure(int, FailureCause c, SimTime) override { ++failed[static_cast<std::size_t>(c)]; }
 };
 
 struct Rig {

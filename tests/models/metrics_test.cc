@@ -82,11 +82,11 @@ TEST_CASE("the collector emits one row per entity per bucket with Apdex and fail
   sim.schedule_at(seconds(1), [&] {
     for (int i = 0; i < 4; ++i) m.on_send(0, false);
     m.on_send(kNoSite, false);
-    m.on_response(0, milliseconds(50));   // satisfied
-    m.on_response(0, milliseconds(300));  // tolerating (<= 400 ms)
-    m.on_response(0, milliseconds(900));  // frustrated
-    m.on_failure(0, FailureCause::kRejected);
-    m.on_failure(kNoSite, FailureCause::kNoHealthySite);
+    m.on_response(0, milliseconds(50), sim.now());   // satisfied
+    m.on_response(0, milliseconds(300), sim.now());  // tolerating (<= 400 ms)
+    m.on_response(0, milliseconds(900), sim.now());  // frustrated
+    m.on_failure(0, FailureCause::kRejected, sim.now());
+    m.on_failure(kNoSite, FailureCause::kNoHealthySite, sim.now());
     site.g.inflight_area = 5e9;  // 0.5 requests on average over the 10 s bucket
   });
   sim.run_until(seconds(15));
@@ -126,10 +126,10 @@ TEST_CASE("the summary skips buckets before the warm-up") {
   cfg.warmup = seconds(10);
   MetricsCollector m(sim, cfg, rec, {&site});
   m.start();
-  sim.schedule_at(seconds(5), [&] { m.on_response(0, milliseconds(10)); });
+  sim.schedule_at(seconds(5), [&] { m.on_response(0, milliseconds(10), sim.now()); });
   sim.schedule_at(seconds(15), [&] {
-    m.on_response(0, milliseconds(20));
-    m.on_response(0, milliseconds(20));
+    m.on_response(0, milliseconds(20), sim.now());
+    m.on_response(0, milliseconds(20), sim.now());
   });
   sim.run_until(seconds(20));
   m.finish();
@@ -137,4 +137,42 @@ TEST_CASE("the summary skips buckets before the warm-up") {
   CHECK(s.sites[0].completed == 2);
   CHECK(s.measured_s == 10);
   CHECK(s.sites[0].rt_mean_s == Approx(0.02));
+}
+
+TEST_CASE("the summary judges the requests it counts: outcomes of warm-up requests stay out") {
+  sim::Simulator sim;
+  sim::MemoryRecorder rec;
+  StaticSite site;
+  MetricsConfig cfg;
+  cfg.bucket = seconds(10);
+  cfg.warmup = seconds(7);  // the first measured bucket starts at 10 s
+  MetricsCollector m(sim, cfg, rec, {&site});
+  m.start();
+  sim.schedule_at(seconds(8), [&] {
+    for (int i = 0; i < 3; ++i) m.on_send(0, false);
+  });
+  sim.schedule_at(seconds(12), [&] {  // sent at 8 s, in the warm-up
+    m.on_response(0, seconds(4), seconds(8));
+    m.on_response(0, seconds(4), seconds(8));
+    m.on_failure(0, FailureCause::kTimeout, seconds(8));
+  });
+  sim.schedule_at(seconds(13), [&] { m.on_send(0, false); });
+  sim.schedule_at(seconds(14), [&] { m.on_response(0, milliseconds(30), seconds(13)); });
+  sim.schedule_at(seconds(10), [&] { m.on_send(0, false); });  // at the boundary: measured
+  sim.schedule_at(seconds(10), [&] { m.on_failure(0, FailureCause::kRejected, seconds(10)); });
+  sim.run_until(seconds(20));
+  m.finish();
+  // The bucket's series counts every outcome in it.
+  const auto rows = rec.rows("site", "a");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1]->get("completions") == 3);
+  CHECK(rows[1]->get("failed") == 2);
+  // The summary counts the requests sent after the warm-up, and judges exactly those.
+  const RunSummary s = m.summary();
+  CHECK(s.sites[0].requests == 2);
+  CHECK(s.sites[0].completed == 1);
+  CHECK(s.sites[0].failed == 1);
+  CHECK(s.sites[0].failed_by[static_cast<std::size_t>(FailureCause::kTimeout)] == 0);
+  CHECK(s.sites[0].rt_p99_s == Approx(0.03).epsilon(0.05));
+  CHECK(s.overall.completed + s.overall.failed <= s.overall.requests);
 }
