@@ -17,6 +17,7 @@
 #include "config/sweep_plan.h"
 #include "engine/estimate.h"
 #include "engine/sweep_runner.h"
+#include "store/json.h"
 #include "store/results_writer.h"
 #include "store/runs.h"
 
@@ -110,6 +111,20 @@ std::string hash_hex(uint64_t hash) {
   return buf;
 }
 
+// The configurations' labels in sweep order, as a JSON array (reports name absent ones).
+std::string config_labels(const SweepPlan& plan) {
+  store::JsonWriter j;
+  j.begin_array();
+  int64_t last = -1;
+  for (const PlannedRun& r : plan.runs) {
+    if (r.config_id == last) continue;
+    j.value(r.config_label);
+    last = r.config_id;
+  }
+  j.end_array();
+  return j.str();
+}
+
 void print_plan(const SweepPlan& plan, const std::vector<const PlannedRun*>& mine, int64_t shard,
                 int64_t shards) {
   std::printf("sweep %s: %lld configurations x %d replications = %zu runs (hash %s)%s\n",
@@ -172,7 +187,8 @@ bool prepare_output(const SweepArgs& args, const SweepPlan& plan, const std::str
                         {"sweep_hash", hash},
                         {"sweep_runs", std::to_string(plan.runs.size())},
                         {"sweep_configs", std::to_string(plan.configs)},
-                        {"sweep_replications", std::to_string(plan.spec.replications)}});
+                        {"sweep_replications", std::to_string(plan.spec.replications)},
+                        {"sweep_config_labels", config_labels(plan)}});
   tx.commit();
   return true;
 }

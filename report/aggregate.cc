@@ -12,13 +12,20 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+stats::Interval interval(const Metric& m, const std::vector<double>& xs,
+                         const std::vector<double>& trials) {
+  return stats::bounded_mean_ci(xs, m.bound, m.scale, trials);
+}
+
 void add_intervals(Configuration* c) {
   for (std::size_t m = 0; m < metrics().size(); ++m) {
-    std::vector<double> xs;
+    std::vector<double> xs, trials;
     for (const RunFigures* r : c->runs) {
-      if (!std::isnan(r->values[m])) xs.push_back(r->values[m]);
+      if (std::isnan(r->values[m])) continue;
+      xs.push_back(r->values[m]);
+      trials.push_back(r->judged);
     }
-    c->ci.push_back(stats::mean_ci(xs));
+    c->ci.push_back(interval(metrics()[m], xs, trials));
   }
   // Per site, in the order of the first run (the runs of a configuration have the same sites).
   if (!c->runs.empty()) {
@@ -26,13 +33,15 @@ void add_intervals(Configuration* c) {
       Configuration::Site site;
       site.name = c->runs.front()->sites[s].name;
       for (std::size_t m = 0; m < site_metrics().size(); ++m) {
-        std::vector<double> xs;
+        std::vector<double> xs, trials;
         for (const RunFigures* r : c->runs) {
           for (const SiteFigures& f : r->sites) {
-            if (f.name == site.name && !std::isnan(f.values[m])) xs.push_back(f.values[m]);
+            if (f.name != site.name || std::isnan(f.values[m])) continue;
+            xs.push_back(f.values[m]);
+            trials.push_back(f.judged);
           }
         }
-        site.ci.push_back(stats::mean_ci(xs));
+        site.ci.push_back(interval(site_metrics()[m], xs, trials));
       }
       c->sites.push_back(std::move(site));
     }
@@ -47,6 +56,33 @@ void add_intervals(Configuration* c) {
   c->meets = c->gates_known > 0
                  ? c->gates_passed == static_cast<int>(c->runs.size())
                  : !(c->ci[metric_index("error_rate_pct")].mean > 1.0) && c->unrecovered == 0;
+}
+
+// Configurations whose runs match an earlier one's, replication by replication.
+void flag_identical(std::vector<Configuration>* configs) {
+  auto same_runs = [](const Configuration& a, const Configuration& b) {
+    if (a.runs.size() != b.runs.size() || a.runs.empty()) return false;
+    for (const RunFigures* x : a.runs) {
+      const RunFigures* y = nullptr;
+      for (const RunFigures* r : b.runs) {
+        if (r->replication == x->replication) y = r;
+      }
+      if (y == nullptr || x->fingerprint.empty() || x->fingerprint != y->fingerprint) return false;
+      for (std::size_t m = 0; m < x->values.size(); ++m) {
+        const double u = x->values[m], v = y->values[m];
+        if (!(u == v || (std::isnan(u) && std::isnan(v)))) return false;
+      }
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < configs->size(); ++i) {
+    for (std::size_t k = 0; k < i; ++k) {
+      if ((*configs)[k].same_as < 0 && same_runs((*configs)[k], (*configs)[i])) {
+        (*configs)[i].same_as = (*configs)[k].id;
+        break;
+      }
+    }
+  }
 }
 
 void rank(std::vector<Configuration>* configs) {
@@ -97,31 +133,41 @@ void mark_pareto_front(std::vector<Configuration>* configs, std::size_t y) {
 
 const std::vector<Metric>& metrics() {
   static const std::vector<Metric> kMetrics{
-      {"apdex", "Apdex", "overall", "apdex", 1, "%.3f", true},
-      {"error_rate_pct", "errors %", "overall", "error_rate", 100, "%.2f", false},
-      {"rt_p95_s", "p95 s", "overall", "rt_p95_s", 1, "%.3f", false},
-      {"rt_p99_s", "p99 s", "overall", "rt_p99_s", 1, "%.3f", false},
-      {"cost", "cost", "overall", "cost", 1, "%.2f", false},
-      {"cost_per_hour", "cost / h", "overall", "cost_per_hour", 1, "%.2f", false},
-      {"cost_per_1k", "cost / 1k req", "overall", "cost_per_1k", 1, "%.4f", false},
-      {"rto_s", "RTO s", "overall", "rto_s", 1, "%.0f", false},
-      {"rpo_s", "RPO s", "overall", "rpo_s", 1, "%.2f", false},
-      {"peak_ready_pods", "peak ready pods", "overall", "peak_ready_pods", 1, "%.0f", false},
-      {"peak_desired_pods", "peak desired pods", "overall", "peak_desired_pods", 1, "%.0f", false},
-      {"peak_nodes", "peak nodes", "overall", "peak_nodes", 1, "%.0f", false},
-      {"node_hours", "node-hours", "overall", "node_hours", 1, "%.1f", false},
+      {"apdex", "Apdex", "overall", "apdex", 1, "%.3f", true, stats::Bound::kFraction},
+      {"error_rate_pct", "errors %", "overall", "error_rate", 100, "%.2f", false,
+       stats::Bound::kFraction},
+      {"rt_p95_s", "p95 s", "overall", "rt_p95_s", 1, "%.3f", false, stats::Bound::kNonNegative},
+      {"rt_p99_s", "p99 s", "overall", "rt_p99_s", 1, "%.3f", false, stats::Bound::kNonNegative},
+      {"cost", "cost", "overall", "cost", 1, "%.2f", false, stats::Bound::kNonNegative},
+      {"cost_per_hour", "cost / h", "overall", "cost_per_hour", 1, "%.2f", false,
+       stats::Bound::kNonNegative},
+      {"cost_per_1k", "cost / 1k req", "overall", "cost_per_1k", 1, "%.4f", false,
+       stats::Bound::kNonNegative},
+      {"rto_s", "RTO s", "overall", "rto_s", 1, "%.0f", false, stats::Bound::kNonNegative},
+      {"rpo_s", "RPO s", "overall", "rpo_s", 1, "%.2f", false, stats::Bound::kNonNegative},
+      {"peak_ready_pods", "peak ready pods", "overall", "peak_ready_pods", 1, "%.0f", false,
+       stats::Bound::kNonNegative},
+      {"peak_desired_pods", "peak desired pods", "overall", "peak_desired_pods", 1, "%.0f", false,
+       stats::Bound::kNonNegative},
+      {"peak_nodes", "peak nodes", "overall", "peak_nodes", 1, "%.0f", false,
+       stats::Bound::kNonNegative},
+      {"node_hours", "node-hours", "overall", "node_hours", 1, "%.1f", false,
+       stats::Bound::kNonNegative},
   };
   return kMetrics;
 }
 
 const std::vector<Metric>& site_metrics() {
   static const std::vector<Metric> kMetrics{
-      {"apdex", "Apdex", "site", "apdex", 1, "%.3f", true},
-      {"error_rate_pct", "errors %", "site", "error_rate", 100, "%.2f", false},
-      {"rt_p95_s", "p95 s", "site", "rt_p95_s", 1, "%.3f", false},
-      {"cost", "cost", "site", "cost", 1, "%.2f", false},
-      {"peak_ready_pods", "peak ready pods", "site", "peak_ready_pods", 1, "%.0f", false},
-      {"peak_nodes", "peak nodes", "site", "peak_nodes", 1, "%.0f", false},
+      {"apdex", "Apdex", "site", "apdex", 1, "%.3f", true, stats::Bound::kFraction},
+      {"error_rate_pct", "errors %", "site", "error_rate", 100, "%.2f", false,
+       stats::Bound::kFraction},
+      {"rt_p95_s", "p95 s", "site", "rt_p95_s", 1, "%.3f", false, stats::Bound::kNonNegative},
+      {"cost", "cost", "site", "cost", 1, "%.2f", false, stats::Bound::kNonNegative},
+      {"peak_ready_pods", "peak ready pods", "site", "peak_ready_pods", 1, "%.0f", false,
+       stats::Bound::kNonNegative},
+      {"peak_nodes", "peak nodes", "site", "peak_nodes", 1, "%.0f", false,
+       stats::Bound::kNonNegative},
   };
   return kMetrics;
 }
@@ -162,9 +208,16 @@ RunFigures run_figures(const store::RunRecord& run) {
       v = run.summary[m.scope]["max_replicas"].number();
     r.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
   }
+  const auto judged = [](const store::JsonValue& e) {
+    const double n = e["completed"].number() + e["failed"].number();
+    return std::isnan(n) ? 0.0 : n;
+  };
+  r.judged = judged(overall);
+  r.fingerprint = run.fingerprint;
   for (const auto& [name, site] : run.summary["sites"].members()) {
     SiteFigures s;
     s.name = name;
+    s.judged = judged(site);
     for (const Metric& m : site_metrics()) {
       const double v = site[m.name].number();
       s.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
@@ -190,8 +243,62 @@ std::vector<Configuration> aggregate(const std::vector<RunFigures>& runs,
   std::vector<Configuration> out;
   for (int64_t id : order) out.push_back(std::move(by_id[id]));
   for (Configuration& c : out) add_intervals(&c);
+  flag_identical(&out);
   rank(&out);
   mark_pareto_front(&out, pareto_metric(pareto_y));
+  return out;
+}
+
+Completeness check_completeness(const std::map<std::string, std::string>& meta,
+                                const std::vector<store::RunRecord>& completed,
+                                std::vector<Configuration>* configs) {
+  Completeness out;
+  const auto runs = meta.find("sweep_runs"), cfgs = meta.find("sweep_configs"),
+             reps = meta.find("sweep_replications");
+  if (runs == meta.end() || cfgs == meta.end() || reps == meta.end()) return out;
+  try {
+    out.planned_configs = std::stoll(cfgs->second);
+    out.replications = std::stoi(reps->second);
+    if (out.replications < 1 || out.planned_configs < 1 ||
+        std::stoll(runs->second) != out.planned_configs * out.replications)
+      return {};
+  } catch (const std::exception&) {
+    return {};
+  }
+  out.labels.assign(static_cast<std::size_t>(out.planned_configs), "");
+  if (const auto l = meta.find("sweep_config_labels"); l != meta.end()) {
+    try {
+      const store::JsonValue v = store::JsonValue::parse(l->second);
+      for (std::size_t i = 0; i < v.items().size() && i < out.labels.size(); ++i)
+        out.labels[i] = v.items()[i].text();
+    } catch (const store::JsonError&) {
+      // Labels are a courtesy; absent configurations are then named by number.
+    }
+  }
+  // A sweep numbers its runs configuration-major: run_id = config x replications + rep + 1.
+  std::vector<bool> done(static_cast<std::size_t>(out.planned_configs * out.replications), false);
+  for (const store::RunRecord& r : completed) {
+    if (r.run_id >= 1 && r.run_id <= static_cast<int64_t>(done.size()))
+      done[static_cast<std::size_t>(r.run_id - 1)] = true;
+  }
+  for (int64_t cfg = 0; cfg < out.planned_configs; ++cfg) {
+    Configuration* c = nullptr;
+    for (Configuration& x : *configs) {
+      if (x.id == cfg) c = &x;
+    }
+    std::vector<int64_t> missing;
+    for (int rep = 0; rep < out.replications; ++rep) {
+      const int64_t id = cfg * out.replications + rep + 1;
+      if (!done[static_cast<std::size_t>(id - 1)]) missing.push_back(id);
+    }
+    out.missing_runs += static_cast<int64_t>(missing.size());
+    if (c == nullptr) {
+      out.absent_configs.push_back(cfg);
+      continue;
+    }
+    c->planned_runs = out.replications;
+    c->missing_runs = std::move(missing);
+  }
   return out;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ struct Metric {
   double scale;       // shown = value x scale
   const char* fmt;
   bool higher_is_better;
+  stats::Bound bound;  // of the shown value (a fraction: within [0, scale])
 };
 const std::vector<Metric>& metrics();
 // The per-site figures of the report (the members of a summary's sites.<name>).
@@ -45,6 +47,7 @@ std::size_t pareto_metric(std::string_view pareto_y);
 struct SiteFigures {
   std::string name;
   std::vector<double> values;  // per site metric; NaN when absent
+  double judged = 0;           // requests completed or failed (the trials behind fractions)
 };
 
 // The figures of one completed run.
@@ -58,6 +61,8 @@ struct RunFigures {
   std::optional<bool> gates;
   std::vector<double> values;  // per metric; NaN when absent
   std::vector<SiteFigures> sites;
+  double judged = 0;  // requests completed or failed, overall
+  std::string fingerprint;
   bool unrecovered = false;  // an incident never recovered (its RTO is null)
   double duration_s = 0;
   double bucket_s = 0;
@@ -78,7 +83,26 @@ struct Configuration {
   bool meets = false;
   int rank = 0;
   bool pareto = false;
+  // A sweep's plan: the runs it should have, and those of them not completed in the file.
+  int planned_runs = 0;
+  std::vector<int64_t> missing_runs;
+  // The id of an earlier configuration whose runs came out identical (same fingerprints and
+  // figures, replication by replication), or -1.
+  int64_t same_as = -1;
 };
+
+// What a sweep's results file lacks: the configurations of its plan with no completed run (by
+// id), and the runs missing per configuration (filled in `configs`). Empty without a plan.
+struct Completeness {
+  int64_t planned_configs = 0;
+  int replications = 0;
+  std::vector<int64_t> absent_configs;
+  std::vector<std::string> labels;  // of every planned configuration, by id ("" when unknown)
+  int64_t missing_runs = 0;
+};
+Completeness check_completeness(const std::map<std::string, std::string>& meta,
+                                const std::vector<store::RunRecord>& completed,
+                                std::vector<Configuration>* configs);
 
 // REQUIRES: runs outlives the result.
 std::vector<Configuration> aggregate(const std::vector<RunFigures>& runs,

@@ -37,7 +37,26 @@ std::string md_escape(const std::string& s) {
 std::string cell(const stats::Interval& ci, const char* f) {
   if (std::isnan(ci.mean)) return "";
   std::string s = fmt(f, ci.mean);
-  if (ci.n > 1 && !std::isnan(ci.half_width)) s += " ± " + fmt(f, ci.half_width);
+  if (ci.n < 2 || std::isnan(ci.half_width)) return s;
+  // An interval cut by the quantity's bounds is not symmetric: give its ends.
+  return s + (ci.symmetric() ? " ± " + fmt(f, ci.half_width)
+                             : " (" + fmt(f, ci.lo()) + "–" + fmt(f, ci.hi()) + ")");
+}
+
+// A configuration of the plan that has no run in the file: its label, or its number.
+std::string absent_name(const Completeness& done, int64_t id) {
+  const auto i = static_cast<std::size_t>(id);
+  return i < done.labels.size() && !done.labels[i].empty()
+             ? md_escape(done.labels[i])
+             : "configuration #" + std::to_string(id + 1);
+}
+
+// "5, 6, 9" (at most 8, then "...").
+std::string id_list(const std::vector<int64_t>& ids) {
+  std::string s;
+  for (std::size_t i = 0; i < ids.size() && i < 8; ++i)
+    s += (i ? ", " : "") + std::to_string(ids[i]);
+  if (ids.size() > 8) s += ", ...";
   return s;
 }
 
@@ -66,16 +85,37 @@ void intro(std::ostream& md, const MarkdownContext& ctx, std::size_t configs) {
   if (ctx.unfinished_runs > 0)
     md << " **" << ctx.unfinished_runs
        << " runs are not completed** and are left out (`hcsim sweep --resume` finishes them).";
+  const Completeness& done = ctx.completeness;
+  if (done.missing_runs > 0) {
+    md << " **This sweep is incomplete: " << done.missing_runs << " of its "
+       << done.planned_configs * done.replications
+       << " planned runs have no completed result in this file**; the configurations they "
+          "belong to are marked below";
+    if (!done.absent_configs.empty()) {
+      md << ", and " << done.absent_configs.size() << " configuration"
+         << (done.absent_configs.size() == 1 ? " has" : "s have") << " no result at all (";
+      for (std::size_t i = 0; i < done.absent_configs.size(); ++i)
+        md << (i ? "; " : "") << absent_name(done, done.absent_configs[i]);
+      md << ")";
+    }
+    md << ". Means over fewer replications are less certain, and a ranking over an incomplete "
+          "sweep may change when it is finished (`hcsim sweep --resume`, or `hcsim merge` of "
+          "the missing shards).";
+  }
   md << "\n\n";
 }
 
 void configuration_table(std::ostream& md, const MarkdownContext& ctx,
                          const std::vector<const Configuration*>& by_rank) {
-  md << "## Configurations\n\nMean ± 95% confidence half-width across replications (Student t).";
+  md << "## Configurations\n\nMean ± 95% confidence half-width across replications (Student "
+        "t). Intervals stay within what a quantity can be: fractions (Apdex, errors) take the "
+        "interval of the replications' logits, and quantities that cannot be negative are cut at "
+        "0; such an interval is shown as (low–high).";
   if (ctx.comparable) {
     md << " Ranked: configurations whose runs all passed their `expect:` gates (without gates: "
           "mean error rate ≤ 1%) first, cheapest first; then the rest by the share of runs that "
-          "passed. Pareto: no other configuration is as cheap and at least as good on "
+          "passed; ties go to the higher Apdex, then to the order of the sweep file. Pareto: no "
+          "other configuration is as cheap and at least as good on "
        << ctx.pareto_y << ".";
   } else {
     md << " These are different scenarios, listed in order: they are not ranked against each "
@@ -88,8 +128,16 @@ void configuration_table(std::ostream& md, const MarkdownContext& ctx,
   md << "---|---|\n";
   const std::size_t rto = metric_index("rto_s");
   for (const Configuration* c : by_rank) {
-    md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label) << " | "
-       << c->runs.size() << " |";
+    std::string runs = std::to_string(c->runs.size());
+    if (!c->missing_runs.empty())
+      runs = "**" + runs + " of " + std::to_string(c->planned_runs) + "** (missing " +
+             id_list(c->missing_runs) + ")";
+    std::string twin;
+    for (const Configuration* o : by_rank) {
+      if (o->id == c->same_as) twin = " (identical to " + md_escape(o->label) + ")";
+    }
+    md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label) << twin
+       << " | " << runs << " |";
     for (std::size_t m = 0; m < metrics().size(); ++m) {
       std::string v = cell(c->ci[m], metrics()[m].fmt);
       if (m == rto && c->unrecovered > 0)
@@ -101,6 +149,18 @@ void configuration_table(std::ostream& md, const MarkdownContext& ctx,
        << (c->gates_known ? std::to_string(c->gates_passed) + "/" + std::to_string(c->gates_known)
                           : "-")
        << " | " << (c->pareto && ctx.comparable ? "yes" : "") << " |\n";
+  }
+  for (int64_t id : ctx.completeness.absent_configs) {
+    md << "| - | **" << absent_name(ctx.completeness, id) << ": no completed run** | **0 of "
+       << ctx.completeness.replications << "** |";
+    for (std::size_t m = 0; m < metrics().size(); ++m) md << " |";
+    md << " - | |\n";
+  }
+  if (std::any_of(by_rank.begin(), by_rank.end(),
+                  [](const Configuration* c) { return c->same_as >= 0; })) {
+    md << "\n\"Identical to\": every replication gave the same event sequence (fingerprint) and "
+          "the same figures as the configuration named: the setting that tells them apart "
+          "changed nothing in this model.\n";
   }
 }
 

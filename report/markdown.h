@@ -19,6 +19,7 @@ struct MarkdownContext {
   std::string title;
   std::size_t completed_runs = 0;
   int64_t unfinished_runs = 0;
+  Completeness completeness;  // of a sweep: what its plan has that the file lacks
   // Variants of one scenario are ranked against each other; different scenarios (the demos) are
   // listed in their own order.
   bool comparable = true;

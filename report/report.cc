@@ -74,8 +74,10 @@ Written write_report(const Options& options) {
   open_results(options.db, &reader);
   const auto meta = reader->meta();
   std::vector<RunFigures> runs;
-  for (const store::RunRecord& r : reader->runs("completed")) runs.push_back(run_figures(r));
-  const std::vector<Configuration> configs = aggregate(runs, options.pareto_y);
+  const std::vector<store::RunRecord> completed = reader->runs("completed");
+  for (const store::RunRecord& r : completed) runs.push_back(run_figures(r));
+  std::vector<Configuration> configs = aggregate(runs, options.pareto_y);
+  const Completeness completeness = check_completeness(meta, completed, &configs);
   std::set<std::string> scenario_names;
   for (const RunFigures& r : runs) scenario_names.insert(r.scenario);
   const bool comparable = scenario_names.size() <= 1;
@@ -97,6 +99,7 @@ Written write_report(const Options& options) {
     ctx.title = title;
     ctx.completed_runs = runs.size();
     ctx.unfinished_runs = unfinished;
+    ctx.completeness = completeness;
     ctx.comparable = comparable;
     ctx.pareto_y = options.pareto_y;
     return write_markdown(options, ctx, configs, by_rank);
@@ -104,7 +107,8 @@ Written write_report(const Options& options) {
   const std::string text =
       options.format == "csv"
           ? to_csv(by_rank)
-          : to_json({options.db, title, runs.size(), unfinished, options.pareto_y}, by_rank);
+          : to_json({options.db, title, runs.size(), unfinished, options.pareto_y, completeness},
+                    by_rank);
   if (options.out.empty()) return {"", "", text};
   store::write_file_atomically(options.out, text);
   return {options.out, "", ""};

@@ -1,8 +1,10 @@
 #include "report/stats.h"
 
+#include <algorithm>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace report::stats {
 
@@ -29,6 +31,36 @@ Interval mean_ci(std::span<const double> xs, double level) {
   const double n = static_cast<double>(xs.size());
   const double sd = std::sqrt(ss / (n - 1));
   r.half_width = student_t_quantile(0.5 + level / 2, n - 1) * sd / std::sqrt(n);
+  return r;
+}
+
+Interval bounded_mean_ci(std::span<const double> xs, Bound bound, double scale,
+                         std::span<const double> trials, double level) {
+  Interval r = mean_ci(xs, level);
+  if (bound == Bound::kNone || r.n < 2 || std::isnan(r.half_width)) return r;
+  if (bound == Bound::kNonNegative) {
+    if (r.mean - r.half_width < 0) {
+      r.low = 0;
+      r.high = r.mean + r.half_width;
+    }
+    return r;
+  }
+  std::vector<double> logits;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double p = std::clamp(xs[i] / scale, 0.0, 1.0);
+    const double n = i < trials.size() ? trials[i] : 0;
+    if (n > 0) {
+      logits.push_back(std::log((p * n + 0.5) / ((1 - p) * n + 0.5)));
+    } else {
+      const double q = std::clamp(p, 1e-9, 1 - 1e-9);
+      logits.push_back(std::log(q / (1 - q)));
+    }
+  }
+  const Interval l = mean_ci(logits, level);
+  const auto logistic = [](double x) { return 1 / (1 + std::exp(-x)); };
+  r.low = std::min(r.mean, scale * logistic(l.mean - l.half_width));
+  r.high = std::max(r.mean, scale * logistic(l.mean + l.half_width));
+  r.half_width = std::max(r.mean - r.low, r.high - r.mean);
   return r;
 }
 

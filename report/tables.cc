@@ -27,18 +27,34 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+void interval_json(store::JsonWriter& j, const stats::Interval& ci) {
+  j.key("mean").value(ci.mean).key("ci95").value(ci.half_width);
+  j.key("lo").value(ci.lo()).key("hi").value(ci.hi()).key("n").value(ci.n);
+}
+
 }  // namespace
 
 std::string to_csv(const std::vector<const Configuration*>& by_rank) {
-  std::string text = "rank,configuration,runs,gates_passed,gates_known,meets_slo,pareto";
-  for (const Metric& m : metrics()) text += std::string(",") + m.key + "_mean," + m.key + "_ci95";
+  std::string text =
+      "rank,configuration,runs,planned_runs,missing_runs,identical_to,gates_passed,gates_known,"
+      "meets_slo,pareto";
+  for (const Metric& m : metrics()) {
+    const std::string k = m.key;
+    text += "," + k + "_mean," + k + "_ci95," + k + "_lo," + k + "_hi";
+  }
   text += "\n";
   for (const Configuration* c : by_rank) {
     text += std::to_string(c->rank) + "," + csv_field(c->label) + "," +
-            std::to_string(c->runs.size()) + "," + std::to_string(c->gates_passed) + "," +
-            std::to_string(c->gates_known) + "," + (c->meets ? "1" : "0") + "," +
-            (c->pareto ? "1" : "0");
-    for (const auto& ci : c->ci) text += "," + fmt6(ci.mean) + "," + fmt6(ci.half_width);
+            std::to_string(c->runs.size()) + "," +
+            (c->planned_runs > 0 ? std::to_string(c->planned_runs) : "") + "," +
+            std::to_string(c->missing_runs.size()) + "," +
+            (c->same_as >= 0 ? std::to_string(c->same_as) : "") + "," +
+            std::to_string(c->gates_passed) + "," + std::to_string(c->gates_known) + "," +
+            (c->meets ? "1" : "0") + "," + (c->pareto ? "1" : "0");
+    for (const auto& ci : c->ci) {
+      text += "," + fmt6(ci.mean) + "," + fmt6(ci.half_width) + "," + fmt6(ci.lo()) + "," +
+              fmt6(ci.hi());
+    }
     text += "\n";
   }
   return text;
@@ -50,6 +66,14 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
   j.key("results").value(context.results).key("title").value(context.title);
   j.key("completed_runs").value(static_cast<int64_t>(context.completed_runs));
   j.key("unfinished_runs").value(context.unfinished_runs).key("pareto_y").value(context.pareto_y);
+  const Completeness& done = context.completeness;
+  if (done.planned_configs > 0) {
+    j.key("planned_runs").value(done.planned_configs * done.replications);
+    j.key("missing_runs").value(done.missing_runs);
+    j.key("absent_configurations").begin_array();
+    for (int64_t id : done.absent_configs) j.value(id);
+    j.end_array();
+  }
   j.key("configurations").begin_array();
   for (const Configuration* c : by_rank) {
     j.begin_object();
@@ -58,10 +82,19 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
     j.key("gates_passed").value(c->gates_passed).key("gates_known").value(c->gates_known);
     j.key("meets_slo").value(c->meets).key("pareto").value(c->pareto);
     j.key("unrecovered_incidents").value(c->unrecovered);
+    if (c->planned_runs > 0) {
+      j.key("planned_runs").value(c->planned_runs);
+      j.key("missing_runs").begin_array();
+      for (int64_t id : c->missing_runs) j.value(id);
+      j.end_array();
+    }
+    if (c->same_as >= 0)
+      j.key("identical_to").value(c->same_as);
+    else
+      j.key("identical_to").null();
     for (std::size_t m = 0; m < metrics().size(); ++m) {
       j.key(metrics()[m].key).begin_object();
-      j.key("mean").value(c->ci[m].mean).key("ci95").value(c->ci[m].half_width);
-      j.key("n").value(c->ci[m].n);
+      interval_json(j, c->ci[m]);
       j.end_object();
     }
     j.key("sites").begin_object();
@@ -69,8 +102,7 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
       j.key(s.name).begin_object();
       for (std::size_t m = 0; m < site_metrics().size(); ++m) {
         j.key(site_metrics()[m].key).begin_object();
-        j.key("mean").value(s.ci[m].mean).key("ci95").value(s.ci[m].half_width);
-        j.key("n").value(s.ci[m].n);
+        interval_json(j, s.ci[m]);
         j.end_object();
       }
       j.end_object();

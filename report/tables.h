@@ -14,6 +14,7 @@ struct TableContext {
   std::size_t completed_runs = 0;
   int64_t unfinished_runs = 0;
   std::string pareto_y;
+  Completeness completeness;
 };
 
 std::string to_csv(const std::vector<const Configuration*>& by_rank);

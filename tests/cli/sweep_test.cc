@@ -466,3 +466,59 @@ TEST_CASE("report and merge refuse a corrupt results file with exit 2, naming ta
   CHECK(merge.err.find("table rt_hist, run 5") != std::string::npos);
   CHECK(tables(d / "good.sqlite") == before);
 }
+
+TEST_CASE("A report over a partial sweep names what is missing and marks every affected row") {
+  TempDir d;
+  write(d / "s.yaml", small_sweep("small", "3m"));
+  // Shard 0 of 3: runs 1, 4, 7 and 10 of 12 (configurations 1, 2, 4 and 5, one replication
+  // each); configurations 3 and 6 have nothing.
+  REQUIRE(
+      hcsim({"sweep", d / "s.yaml", "--shard", "0/3", "--out", d / "part.sqlite", "-q"}, d).code ==
+      0);
+  const Result md =
+      hcsim({"report", d / "part.sqlite", "--out", d / "r.md", "--no-charts", "-q"}, d);
+  REQUIRE(md.code == 0);
+  const std::string text = slurp(d / "r.md");
+  CHECK(text.find("**This sweep is incomplete: 8 of its 12 planned runs have no completed "
+                  "result in this file**") != std::string::npos);
+  CHECK(text.find("2 configurations have no result at all (private=25, lb=least-request; "
+                  "private=30, lb=random)") != std::string::npos);
+  CHECK(text.find("**1 of 2** (missing 2)") != std::string::npos);
+  CHECK(text.find("**1 of 2** (missing 3)") != std::string::npos);
+  CHECK(text.find("**private=25, lb=least-request: no completed run** | **0 of 2**") !=
+        std::string::npos);
+  CHECK(text.find("ties go to the higher Apdex, then to the order of the sweep file") !=
+        std::string::npos);
+  const Result json = hcsim({"report", d / "part.sqlite", "--format", "json"}, d);
+  CHECK(json.out.find("\"missing_runs\": 8") != std::string::npos);
+  CHECK(json.out.find("\"absent_configurations\": [\n    2,\n    5\n  ]") != std::string::npos);
+}
+
+TEST_CASE("A report flags configurations whose runs came out identical") {
+  TempDir d;
+  write(d / "s.yaml",
+        "name: twins\nscenario: " + std::string(HCSIM_SOURCE_DIR) +
+            "/scenarios/examples/two-sites-30-70.yaml\n"
+            "set: {allow_late: true, duration: 2m}\n"
+            "axes:\n  - name: lb\n    values:\n"
+            "      - {label: as-written, set: {}}\n"
+            "      - {label: least-request, set: {sites.private.deployment.balancing: "
+            "least-request}}\n"
+            "      - {label: random, set: {sites.private.deployment.balancing: "
+            "random}}\n"
+            "replications: 2\n");
+  REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "t.sqlite", "-q"}, d).code == 0);
+  const Result json = hcsim({"report", d / "t.sqlite", "--format", "json"}, d);
+  REQUIRE(json.code == 0);
+  // least-request is the default: its runs are those of the file as written.
+  CHECK(json.out.find("\"configuration\": \"lb=least-request\"") != std::string::npos);
+  const std::size_t lr = json.out.find("\"configuration\": \"lb=least-request\"");
+  const std::size_t rnd = json.out.find("\"configuration\": \"lb=random\"");
+  REQUIRE(lr != std::string::npos);
+  REQUIRE(rnd != std::string::npos);
+  CHECK(json.out.find("\"identical_to\": 0", lr) < json.out.find("\"configuration\"", lr + 10));
+  CHECK(json.out.find("\"identical_to\": null", rnd) != std::string::npos);
+  REQUIRE(hcsim({"report", d / "t.sqlite", "--out", d / "t.md", "--no-charts", "-q"}, d).code == 0);
+  CHECK(slurp(d / "t.md").find("lb=least-request (identical to lb=as-written)") !=
+        std::string::npos);
+}
