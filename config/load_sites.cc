@@ -51,7 +51,7 @@ void parse_pod(const Node& n, models::PodConfig* pod, models::MemoryModel* memor
       l.fail("must not be below the CPU request (pod.cpu: " + std::to_string(pod->cores) + ")");
   }
   if (const Node mem = m.get("memory"); mem.present()) {
-    memory->request_bytes = mem.size();
+    memory->request_bytes = mem.memory();
     if (memory->request_bytes <= 0) mem.fail("must be positive");
   }
   m.finish();
@@ -164,8 +164,8 @@ void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balanc
   parse_pod(m.get("pod"), &d->pod, &d->memory);
   if (const Node mm = m.get("memory_usage"); mm.present()) {
     MapReader um = mm.map();
-    if (const Node b = um.get("base"); b.present()) d->memory.base_bytes = b.size();
-    if (const Node p = um.get("per_request"); p.present()) d->memory.per_request_bytes = p.size();
+    if (const Node b = um.get("base"); b.present()) d->memory.base_bytes = b.memory();
+    if (const Node p = um.get("per_request"); p.present()) d->memory.per_request_bytes = p.memory();
     um.finish();
   }
   parse_startup(m.get("startup"), &d->startup);

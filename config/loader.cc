@@ -52,6 +52,10 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   if (!name_ok)
     name.fail("names use 1 to 128 letters, digits, '-', '_' and '.' (they name result files)");
   if (const Node d = m.get("description"); d.present()) s.description = d.text();
+  // Extension keys (x-...), as in Docker Compose: a place for anchors that `<<: *name` merges.
+  for (const std::string& k : m.keys()) {
+    if (k.rfind("x-", 0) == 0) (void)m.get(k);
+  }
   s.duration = m.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
   if (const Node seed = m.get("seed"); seed.present()) s.seed = seed.unsigned_integer();
   if (const Node late = m.get("allow_late"); late.present()) s.allow_late = late.boolean();

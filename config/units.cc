@@ -210,13 +210,18 @@ std::optional<double> parse_rate(std::string_view s, std::string* error) {
   return *v * per_s;
 }
 
-std::optional<double> parse_size(std::string_view s, std::string* error) {
+std::optional<double> parse_size(std::string_view s, std::string* error, bool bare_bytes) {
   double v;
   std::string_view unit;
   if (!split_number_unit(s, &v, &unit)) {
-    *error = "'" + std::string(s) + "' is not a size (write e.g. 600MB or 1.5GiB)";
+    *error = "'" + std::string(trim(s)) + "' is not a size (write e.g. 600MB, 512Mi or 1.5GiB)";
     return std::nullopt;
   }
+  if (v < 0) {
+    *error = "a size cannot be negative";
+    return std::nullopt;
+  }
+  // Byte units as people write them; Kubernetes quantity suffixes (512Mi, 1G) below.
   struct Unit {
     std::string_view name;
     double bytes;
@@ -231,21 +236,26 @@ std::optional<double> parse_size(std::string_view s, std::string* error) {
                                     {"MiB", 1048576.0},
                                     {"GiB", 1073741824.0},
                                     {"TiB", 1099511627776.0}};
-  if (unit.empty()) {
-    *error = "'" + std::string(s) + "' has no unit (write e.g. 600MB)";
+  for (const Unit& u : kUnits) {
+    if (u.name == unit) return v * u.bytes;
+  }
+  if (unit.empty() && !bare_bytes) {
+    *error = "'" + std::string(trim(s)) + "' has no unit (write e.g. 600MB or 512Mi)";
     return std::nullopt;
   }
-  for (const Unit& u : kUnits) {
-    if (u.name == unit) {
-      if (v < 0) {
-        *error = "a size cannot be negative";
-        return std::nullopt;
-      }
-      return v * u.bytes;
-    }
+  if (unit == "m" || unit == "n" || unit == "u") {
+    *error = "'" + std::string(trim(s)) + "' is a fraction of a byte: did you mean " +
+             std::string(trim(s)).substr(0, trim(s).size() - 1) + "M or " +
+             std::string(trim(s)).substr(0, trim(s).size() - 1) + "Mi?";
+    return std::nullopt;
   }
-  *error = "unknown size unit '" + std::string(unit) + "' (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)";
-  return std::nullopt;
+  const auto q = parse_quantity(s, error);
+  if (!q) {
+    *error = "unknown size unit '" + std::string(unit) +
+             "' (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB, or Kubernetes' k, M, G, T, Ki, Mi, Gi, Ti)";
+    return std::nullopt;
+  }
+  return q;
 }
 
 std::optional<double> parse_bandwidth(std::string_view s, std::string* error) {
@@ -259,21 +269,16 @@ std::optional<double> parse_bandwidth(std::string_view s, std::string* error) {
 }
 
 std::optional<double> parse_cpu(std::string_view s, std::string* error) {
-  s = trim(s);
-  if (!s.empty() && s.back() == 'm') {
-    const auto v = strict_double(s.substr(0, s.size() - 1));
-    if (!v) {
-      *error = "'" + std::string(s) + "' is not a CPU quantity (write 2, 0.5 or 500m)";
-      return std::nullopt;
-    }
-    return *v / 1000.0;
-  }
-  const auto v = strict_double(s);
-  if (!v) {
-    *error = "'" + std::string(s) + "' is not a CPU quantity (write 2, 0.5 or 500m)";
+  const auto q = parse_quantity(s, error);
+  if (!q) {
+    *error = "'" + std::string(trim(s)) + "' is not a CPU quantity (write 2, 0.5 or 500m)";
     return std::nullopt;
   }
-  return v;
+  if (*q < 0) {
+    *error = "a CPU quantity cannot be negative";
+    return std::nullopt;
+  }
+  return q;
 }
 
 std::optional<double> parse_number(std::string_view s, std::string* error) {
@@ -316,7 +321,7 @@ std::optional<bool> parse_bool(std::string_view s, std::string* error) {
   return std::nullopt;
 }
 
-std::optional<int64_t> parse_quantity_milli(std::string_view s, std::string* error) {
+std::optional<double> parse_quantity(std::string_view s, std::string* error) {
   double v;
   std::string_view suffix;
   if (!split_number_unit(s, &v, &suffix)) {
@@ -341,19 +346,28 @@ std::optional<int64_t> parse_quantity_milli(std::string_view s, std::string* err
                                          {"Mi", 1048576.0},
                                          {"Gi", 1073741824.0},
                                          {"Ti", 1099511627776.0},
-                                         {"Pi", 1125899906842624.0}};
+                                         {"Pi", 1125899906842624.0},
+                                         {"Ei", 1152921504606846976.0}};
   for (const Suffix& x : kSuffixes) {
     if (x.name == suffix) {
-      const double milli = std::ceil(v * x.factor * 1000.0 - 1e-9);
-      if (!std::isfinite(milli) || std::fabs(milli) > 9e18) {
+      const double q = v * x.factor;
+      if (!std::isfinite(q) || std::fabs(q) > 9e15) {
         *error = "'" + std::string(trim(s)) + "' is too large";
         return std::nullopt;
       }
-      return static_cast<int64_t>(milli);
+      return q;
     }
   }
-  *error = "unknown quantity suffix '" + std::string(suffix) + "' (m, k, M, G, T, Ki, Mi, Gi, Ti)";
+  *error = "unknown quantity suffix '" + std::string(suffix) +
+           "' (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei)";
   return std::nullopt;
+}
+
+std::optional<int64_t> parse_quantity_milli(std::string_view s, std::string* error) {
+  const auto q = parse_quantity(s, error);
+  if (!q) return std::nullopt;
+  // Rounded up, as Quantity.MilliValue() does.
+  return static_cast<int64_t>(std::ceil(*q * 1000.0 - 1e-9));
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

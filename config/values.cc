@@ -30,10 +30,15 @@ std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node,
   std::vector<std::pair<SimTime, double>> pts;
   std::string line;
   int lineno = 0;
+  bool first_row = true;  // the first line that is neither blank nor a comment may be a header
   while (std::getline(in, line)) {
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
+    if (lineno == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // a UTF-8 BOM
+    const std::size_t text = line.find_first_not_of(" \t");
+    if (text == std::string::npos || line[text] == '#') continue;
+    const bool header_allowed = first_row;
+    first_row = false;
     const std::size_t comma = line.find(',');
     auto bad = [&](int col, const std::string& msg) {
       throw ScenarioError({path, lineno, col}, file_node.path(), msg);
@@ -42,7 +47,7 @@ std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node,
     std::string err;
     const auto t = parse_number(line.substr(0, comma), &err);
     if (!t) {
-      if (pts.empty() && lineno == 1) continue;  // a header line
+      if (header_allowed) continue;  // a header line
       bad(1, err);
     }
     const auto v = parse_number(line.substr(comma + 1), &err);

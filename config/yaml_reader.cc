@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
 #include "config/units.h"
 
@@ -311,6 +312,12 @@ double Node::cpu() const {
   return checked(*this, parse_cpu(scalar_text("a CPU quantity"), &err), err);
 }
 
+double Node::memory() const {
+  std::string err;
+  return checked(*this, parse_size(scalar_text("a memory quantity such as 512Mi"), &err, true),
+                 err);
+}
+
 int64_t Node::quantity_milli() const {
   std::string err;
   return checked(*this, parse_quantity_milli(scalar_text("a quantity"), &err), err);
@@ -370,23 +377,66 @@ std::vector<Node> Node::list() const {
 // ---------------------------------------------------------------------------------------------
 // MapReader
 
+namespace {
+
+// The (key, key node, value) entries of a YAML map, its own keys first, then those it merges
+// with `<<` (a map or a list of maps; earlier ones win, YAML 1.1 merge key type) that it does
+// not write itself. Throws ScenarioError for a non-scalar or repeated key, or a bad merge.
+void map_entries(const YAML::Node& y, const std::string& file, const std::string& path, int depth,
+                 std::vector<std::tuple<std::string, YAML::Node, YAML::Node>>* out) {
+  std::vector<YAML::Node> merges;
+  const std::size_t own_start = out->size();
+  for (auto it = y.begin(); it != y.end(); ++it) {
+    const YAML::Node k = it->first;  // a copy: it-> returns a temporary proxy
+    const YAML::Node v = it->second;
+    const Location kl = mark_location(file, k.Mark());
+    if (!k.IsScalar()) throw ScenarioError(kl, path, "map keys must be plain names");
+    const std::string key = k.Scalar();
+    if (key == "<<" && k.Tag() != "!") {  // a quoted "<<" is a plain key
+      if (v.IsMap()) {
+        merges.push_back(v);
+      } else if (v.IsSequence()) {
+        for (const YAML::Node& m : v) {
+          if (!m.IsMap())
+            throw ScenarioError(kl, path, "'<<' merges maps: every item must be a map (*anchor)");
+          merges.push_back(m);
+        }
+      } else {
+        throw ScenarioError(kl, path, "'<<' merges a map (<<: *anchor) or a list of maps");
+      }
+      continue;
+    }
+    for (std::size_t i = own_start; i < out->size(); ++i) {
+      if (std::get<0>((*out)[i]) == key) {
+        throw ScenarioError(kl, join(path, key),
+                            "duplicate key (first defined at line " +
+                                std::to_string(std::get<1>((*out)[i]).Mark().line + 1) + ")");
+      }
+    }
+    out->emplace_back(key, k, v);
+  }
+  if (depth > 16 && !merges.empty())
+    throw ScenarioError(mark_location(file, y.Mark()), path, "'<<' merges nest too deep");
+  for (const YAML::Node& m : merges) {
+    std::vector<std::tuple<std::string, YAML::Node, YAML::Node>> merged;
+    map_entries(m, file, path, depth + 1, &merged);
+    for (auto& e : merged) {
+      bool have = false;
+      for (std::size_t i = own_start; i < out->size() && !have; ++i)
+        have = std::get<0>((*out)[i]) == std::get<0>(e);
+      if (!have) out->push_back(std::move(e));
+    }
+  }
+}
+
+}  // namespace
+
 MapReader::MapReader(const Node& n) : node_(n) {
   const YAML::Node& y = n.node_;
   if (!y.IsDefined() || !y.IsMap()) return;
-  for (auto it = y.begin(); it != y.end(); ++it) {
-    const YAML::Node k = it->first;  // a copy: it-> returns a temporary proxy
-    const Location kl = mark_location(n.file(), k.Mark());
-    if (!k.IsScalar()) throw ScenarioError(kl, n.path(), "map keys must be plain names");
-    const std::string key = k.Scalar();
-    for (const auto& [seen, seen_node] : file_keys_) {
-      if (seen == key) {
-        throw ScenarioError(kl, join(n.path(), key),
-                            "duplicate key (first defined at line " +
-                                std::to_string(seen_node.Mark().line + 1) + ")");
-      }
-    }
-    file_keys_.emplace_back(key, k);
-  }
+  std::vector<std::tuple<std::string, YAML::Node, YAML::Node>> entries;
+  map_entries(y, n.file(), n.path(), 0, &entries);
+  for (auto& [key, key_node, value] : entries) file_keys_.push_back({key, key_node, value});
 }
 
 Node MapReader::child(std::string_view key) const {
@@ -394,14 +444,12 @@ Node MapReader::child(std::string_view key) const {
   YAML::Node value;  // undefined when absent
   if (const Overrides::Entry* r =
           node_.overrides_ != nullptr ? node_.overrides_->removal(path) : nullptr) {
-    for (const auto& fk : file_keys_) r->used = r->used || fk.first == key;
+    for (const auto& fk : file_keys_) r->used = r->used || fk.key == key;
     return Node(node_.file_, node_.overrides_, value, path, node_.where());
   }
-  for (std::size_t i = 0; i < file_keys_.size(); ++i) {
-    if (file_keys_[i].first == key) {
-      // Look the value up through the map so aliases resolve.
-      const YAML::Node& y = node_.node_;
-      value = y[file_keys_[i].first];
+  for (const FileKey& fk : file_keys_) {
+    if (fk.key == key) {
+      value.reset(fk.value);  // reset(): assigning a YAML::Node would write through it
       break;
     }
   }
@@ -431,8 +479,8 @@ Node MapReader::required(std::string_view key) {
 }
 
 Location MapReader::key_location(std::string_view key) const {
-  for (const auto& [k, kn] : file_keys_) {
-    if (k == key) return mark_location(node_.file(), kn.Mark());
+  for (const FileKey& fk : file_keys_) {
+    if (fk.key == key) return mark_location(node_.file(), fk.key_node.Mark());
   }
   if (node_.overrides_ != nullptr) {
     const std::string path = join(node_.path(), key);
@@ -452,10 +500,10 @@ void MapReader::fail_key(std::string_view key, const std::string& message) const
 
 std::vector<std::string> MapReader::keys() const {
   std::vector<std::string> out;
-  for (const auto& [k, _] : file_keys_) {
-    const bool removed =
-        node_.overrides_ != nullptr && node_.overrides_->removal(join(node_.path(), k)) != nullptr;
-    if (!removed) out.push_back(k);
+  for (const FileKey& fk : file_keys_) {
+    const bool removed = node_.overrides_ != nullptr &&
+                         node_.overrides_->removal(join(node_.path(), fk.key)) != nullptr;
+    if (!removed) out.push_back(fk.key);
   }
   if (node_.overrides_ != nullptr) {
     for (std::string& k : node_.overrides_->children(node_.path())) {

@@ -103,7 +103,8 @@ class Node {
   sim::SimTime duration() const;
   sim::SimTime duration_in(sim::SimTime lo, sim::SimTime hi) const;
   double rate() const;             // per second
-  double size() const;             // bytes
+  double size() const;             // bytes, with a unit (600MB, 512Mi)
+  double memory() const;           // bytes: a Kubernetes memory quantity (512Mi, 1G, 536870912)
   double bandwidth() const;        // bytes per second
   double cpu() const;              // cores
   int64_t quantity_milli() const;  // a Kubernetes quantity, in milli-units
@@ -153,7 +154,14 @@ class MapReader {
  private:
   Node child(std::string_view key) const;
   Node node_;
-  std::vector<std::pair<std::string, YAML::Node>> file_keys_;  // key text, key node
+  struct FileKey {
+    std::string key;
+    YAML::Node key_node;  // where the key is written
+    YAML::Node value;
+  };
+  // Keys written in the map, then those it merges with `<<: *anchor` (YAML merge keys) that it
+  // does not write itself.
+  std::vector<FileKey> file_keys_;
   std::vector<std::string> known_;
 };
 

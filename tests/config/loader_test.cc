@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/loader.h"
+#include "config/units.h"
 
 using namespace config;
 
@@ -559,4 +560,63 @@ TEST_CASE("site cost keys") {
   CHECK(
       has(error_of(replace(kBase, "    rtt: 8ms\n", "    rtt: 8ms\n    cost: {per_pod_hour: 1}\n")),
           "did you mean 'pod_per_hour'?"));
+}
+
+TEST_CASE("inputs as users write them: merge keys, extension keys, Kubernetes quantities") {
+  const std::string text = R"(name: merge
+duration: 2m
+x-pod: &pod {cpu: 500m, concurrency: 8, queue: 64, memory: 512Mi}
+traffic:
+  rate: 50/s
+  request: {cpu: {dist: exponential, mean: 20ms}}
+gslb: {policy: weighted, weights: {private: 30, public: 70}}
+sites:
+  private:
+    cloud: private
+    replicas: 2
+    nodes: {count: 2, cpu: 4000m}
+    deployment: &dep
+      pod: *pod
+      balancing: random
+      memory_usage: {base: 0.25Gi, per_request: 1048576}
+  public:
+    cloud: public
+    replicas: 3
+    deployment:
+      <<: *dep
+      balancing: round-robin
+)";
+  const Scenario s = load_scenario_text(text, "m.yaml", {"sites.public.deployment.pod.cpu=1.5"});
+  const auto& priv = s.sites[0].site;
+  const auto& pub = s.sites[1].site;
+  CHECK(priv.balancing == models::Balancing::kRandom);
+  CHECK(pub.balancing == models::Balancing::kRoundRobin);  // written beside the merge: it wins
+  CHECK(priv.deployment.pod.cores == Approx(0.5));
+  CHECK(pub.deployment.pod.cores == Approx(1.5));  // the override reaches the merged copy only
+  CHECK(priv.deployment.memory.request_bytes == 512.0 * 1048576);
+  CHECK(pub.deployment.memory.request_bytes == 512.0 * 1048576);
+  CHECK(priv.deployment.memory.base_bytes == Approx(0.25 * 1073741824.0));
+  CHECK(priv.deployment.memory.per_request_bytes == 1048576);
+  CHECK(priv.node_shape.cpu == Approx(4));
+  // A memory of 500m (milli-bytes) is a slip: the message says what was probably meant.
+  CHECK(error_of(text, {"sites.private.deployment.pod.memory=500m"})
+            .find("did you mean 500M or 500Mi") != std::string::npos);
+  // Other extension keys are not allowed at other levels.
+  CHECK(error_of(text, {"sites.private.x-note=1"}).find("unknown key") != std::string::npos);
+}
+
+TEST_CASE("One quantity parser reads CPU, sizes and memory as Kubernetes writes them") {
+  std::string e;
+  CHECK(*config::parse_cpu("1.5", &e) == 1.5);
+  CHECK(*config::parse_cpu("500m", &e) == Approx(0.5));
+  CHECK(*config::parse_cpu("1e3m", &e) == Approx(1));
+  CHECK(*config::parse_size("512Mi", &e) == 512.0 * 1048576);
+  CHECK(*config::parse_size("1Gi", &e) == 1073741824.0);
+  CHECK(*config::parse_size("1G", &e) == 1e9);
+  CHECK(*config::parse_size("600MB", &e) == 600e6);
+  CHECK_FALSE(config::parse_size("600", &e));                        // an image size needs its unit
+  CHECK(*config::parse_size("536870912", &e, true) == 536870912.0);  // a memory quantity may not
+  CHECK_FALSE(config::parse_size("2Qi", &e));
+  CHECK(e.find("unknown size unit 'Qi'") != std::string::npos);
+  CHECK(*config::parse_quantity_milli("0.1m", &e) == 1);  // rounded up, as Kubernetes does
 }
