@@ -157,8 +157,8 @@ hpa::HpaSpec parse_hpa_spec(const Node& n) {
   return spec;
 }
 
-hpa::HpaSpec load_hpa_manifest(const std::string& path) {
-  const Node root = load_yaml_text(read_text_file(path), path, nullptr);
+hpa::HpaSpec load_hpa_manifest(const std::string& path, const Overrides* overrides) {
+  const Node root = load_yaml_text(read_text_file(path), path, overrides);
   if (!root.present()) root.fail("the manifest is empty");
   MapReader m = root.map();
   const Node api = m.required("apiVersion");
@@ -321,20 +321,25 @@ const Fields<MetricsPipelineConfig> kMetricsPipeline{
              sim::hours(24)),
 };
 
-HpaPolicy parse_hpa(const Node& n, bool from_file) {
+// hpa_file: the manifest, read with the overrides of `hpa_path` (the autoscaler's hpa.<key>,
+// which reach the manifest's spec.<key>).
+HpaPolicy parse_hpa(const Node& n, bool from_file, const std::string& hpa_path) {
   HpaPolicy p;
   if (!from_file) {
     p.spec = parse_hpa_spec(n);
     return p;
   }
   p.manifest_file = resolve_relative(n, n.text());
+  const Overrides reach_in =
+      n.overrides() != nullptr ? n.overrides()->rebased(hpa_path, "spec") : Overrides();
   try {
-    p.spec = load_hpa_manifest(p.manifest_file);
+    p.spec = load_hpa_manifest(p.manifest_file, &reach_in);
   } catch (const ScenarioError& e) {
     if (e.location().line == 0)
       n.fail("cannot read HPA manifest '" + p.manifest_file + "': " + e.message());
     throw;
   }
+  reach_in.mark_origins_used();
   return p;
 }
 
@@ -399,9 +404,11 @@ void parse_autoscaler(const Node& n, AutoscalerSpec* a) {
   MapReader m = n.map();
   static const std::vector<std::string> kKinds{
       "hpa", "hpa_file", "target_tracking", "step_scaling", "knative", "scheduled", "predictive"};
+  // With hpa_file:, --set ...autoscaler.hpa.<key>=... reaches into the manifest's spec.
+  const bool reach_in = m.in_file("hpa_file") && !m.in_file("hpa") && m.has("hpa");
   std::vector<std::string> given;
   for (const std::string& k : kKinds) {
-    if (m.has(k)) given.push_back(k);
+    if (m.has(k) && !(reach_in && k == "hpa")) given.push_back(k);
   }
   if (given.size() != 1) {
     n.fail(given.empty()
@@ -412,7 +419,7 @@ void parse_autoscaler(const Node& n, AutoscalerSpec* a) {
   const std::string& kind = given[0];
   const Node policy = m.get(kind);
   if (kind == "hpa" || kind == "hpa_file") {
-    a->policy = parse_hpa(policy, kind == "hpa_file");
+    a->policy = parse_hpa(policy, kind == "hpa_file", n.path() + ".hpa");
   } else if (kind == "target_tracking") {
     a->policy = parse_target_tracking(policy);
   } else if (kind == "step_scaling") {

@@ -123,6 +123,16 @@ Overrides::Overrides(const std::vector<std::string>& args) {
     e.value = arg.substr(eq + 1);
     e.remove = e.value == "~";
     e.loc = {file, 1, static_cast<int>(eq) + 2};
+    const std::size_t first = e.value.find_first_not_of(" \t");
+    if (first != std::string::npos && (e.value[first] == '{' || e.value[first] == '[')) {
+      // Padded so that the YAML parser's columns are those of the argument.
+      try {
+        e.tree = YAML::Load(std::string(eq + 1, ' ') + e.value);
+      } catch (const YAML::Exception& x) {
+        throw ScenarioError({file, 1, std::max(x.mark.column + 1, e.loc.column)}, e.path,
+                            "YAML syntax error: " + x.msg);
+      }
+    }
     for (const Entry& other : entries_) {
       if (other.path == e.path) {
         throw ScenarioError(e.loc, e.path, "set twice on the command line");
@@ -134,9 +144,37 @@ Overrides::Overrides(const std::vector<std::string>& args) {
 
 const Overrides::Entry* Overrides::find(std::string_view path) const {
   for (const Entry& e : entries_) {
-    if (e.path == path && !e.remove) return &e;
+    if (e.path == path && !e.remove && !e.is_tree()) return &e;
   }
   return nullptr;
+}
+
+const Overrides::Entry* Overrides::tree(std::string_view path) const {
+  for (const Entry& e : entries_) {
+    if (e.path == path && e.is_tree()) return &e;
+  }
+  return nullptr;
+}
+
+Overrides Overrides::rebased(std::string_view from, std::string_view to) const {
+  Overrides out;
+  for (const Entry& e : entries_) {
+    if (e.path.size() <= from.size() || e.path.compare(0, from.size(), from) != 0 ||
+        (e.path[from.size()] != '.' && e.path[from.size()] != '['))
+      continue;
+    Entry copy = e;
+    copy.path = std::string(to) + e.path.substr(from.size());
+    copy.origin = &e;
+    copy.used = false;
+    out.entries_.push_back(std::move(copy));
+  }
+  return out;
+}
+
+void Overrides::mark_origins_used() const {
+  for (const Entry& e : entries_) {
+    if (e.used && e.origin != nullptr) e.origin->used = true;
+  }
 }
 
 const Overrides::Entry* Overrides::removal(std::string_view path) const {
@@ -204,6 +242,7 @@ bool Node::present() const {
 }
 
 bool Node::is_map() const {
+  if (override_here() != nullptr) return false;  // a single value given in place of a map
   return (node_.IsDefined() && node_.IsMap()) ||
          (override_here() == nullptr && overrides_ != nullptr && overrides_->any_below(path_) &&
           !(node_.IsDefined() && node_.IsSequence()));
@@ -352,7 +391,10 @@ MapReader Node::map() const {
   if (override_here() != nullptr) {
     fail("is a map of settings; --set changes single values (use " + path_ + ".<key>=...)");
   }
-  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
+  // Overrides below a single value turn it into a map of theirs (`users: 300` with
+  // --set users.profile=...).
+  const bool overridden = overrides_ != nullptr && overrides_->any_below(path_);
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap() && !(overridden && node_.IsScalar())) {
     fail(std::string("expected a map (key: value lines), found ") + type_name(node_));
   }
   return MapReader(*this);
@@ -368,8 +410,20 @@ std::vector<Node> Node::list() const {
   const Location here = where();
   std::size_t i = 0;
   for (const YAML::Node& item : node_) {
-    out.emplace_back(file_, overrides_, item, path_ + "[" + std::to_string(i) + "]", here);
-    ++i;
+    const std::string path = path_ + "[" + std::to_string(i++) + "]";
+    if (overrides_ != nullptr) {
+      if (const Overrides::Entry* r = overrides_->removal(path)) {  // path[i]=~: item removed
+        r->used = true;
+        continue;
+      }
+      if (const Overrides::Entry* t = overrides_->tree(path)) {  // path[i]={...}: replaced
+        t->used = true;
+        out.emplace_back(std::make_shared<const std::string>(t->loc.file), overrides_, t->tree,
+                         path, t->loc);
+        continue;
+      }
+    }
+    out.emplace_back(file_, overrides_, item, path, here);
   }
   return out;
 }
@@ -447,6 +501,12 @@ Node MapReader::child(std::string_view key) const {
     for (const auto& fk : file_keys_) r->used = r->used || fk.key == key;
     return Node(node_.file_, node_.overrides_, value, path, node_.where());
   }
+  if (const Overrides::Entry* t =
+          node_.overrides_ != nullptr ? node_.overrides_->tree(path) : nullptr) {
+    t->used = true;
+    return Node(std::make_shared<const std::string>(t->loc.file), node_.overrides_, t->tree, path,
+                t->loc);
+  }
   for (const FileKey& fk : file_keys_) {
     if (fk.key == key) {
       value.reset(fk.value);  // reset(): assigning a YAML::Node would write through it
@@ -454,6 +514,13 @@ Node MapReader::child(std::string_view key) const {
     }
   }
   return Node(node_.file_, node_.overrides_, value, path, node_.where());
+}
+
+bool MapReader::in_file(std::string_view key) const {
+  for (const FileKey& fk : file_keys_) {
+    if (fk.key == key) return true;
+  }
+  return false;
 }
 
 Node MapReader::get(std::string_view key) {

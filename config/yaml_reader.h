@@ -60,12 +60,19 @@ class Overrides {
     Location loc;  // file "--set 'arg'", line 1, column of the value
     mutable bool used = false;
     bool remove = false;  // value "~": the setting is removed, as if the file did not have it
+    // A value written as a YAML flow map or list ("{profile: ramp, from: 1, to: 9}", "[1, 2]"):
+    // it replaces the whole setting, the file's keys below it included.
+    YAML::Node tree;
+    const Entry* origin = nullptr;  // rebased(): the entry this one copies
+    bool is_tree() const { return tree.IsMap() || tree.IsSequence(); }
   };
   Overrides() = default;
   // Parses "path.to.key=value" arguments; throws ScenarioError on a malformed one.
   explicit Overrides(const std::vector<std::string>& args);
-  // The override that sets `path` (removals excluded).
+  // The override that sets `path` to a single value (removals and trees excluded).
   const Entry* find(std::string_view path) const;
+  // The override that replaces `path` with a map or list written in the argument.
+  const Entry* tree(std::string_view path) const;
   // The removal of `path` ("path=~"), if any.
   const Entry* removal(std::string_view path) const;
   // Map keys that overrides add directly under `path`, in argument order, without repeats.
@@ -73,6 +80,11 @@ class Overrides {
   bool any_below(std::string_view path) const;
   const Entry* first_unused() const;
   const std::vector<Entry>& entries() const { return entries_; }
+  // The entries below `from`, re-pathed below `to` (the HPA manifest an hpa_file: names is read
+  // with the overrides of the autoscaler's hpa.<key>, as spec.<key>). Call mark_origins_used()
+  // on the copy after reading, so that the originals count as used.
+  Overrides rebased(std::string_view from, std::string_view to) const;
+  void mark_origins_used() const;
 
  private:
   std::vector<Entry> entries_;
@@ -118,6 +130,8 @@ class Node {
 
   // The file this node came from (for resolving relative paths).
   const std::string& file() const { return *file_; }
+  // The --set overrides this node is read with (null: none).
+  const Overrides* overrides() const { return overrides_; }
 
  private:
   friend class MapReader;
@@ -139,6 +153,8 @@ class MapReader {
   // Fails "required key is missing" when absent.
   Node required(std::string_view key);
   bool has(std::string_view key) { return get(key).present(); }
+  // True when the key is written in the file (not only added by an override).
+  bool in_file(std::string_view key) const;
   // For maps whose keys are names (sites, weights): the keys in file order, then keys that only
   // overrides add. Reading them with get() marks them known.
   std::vector<std::string> keys() const;

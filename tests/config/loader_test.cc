@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -619,4 +622,82 @@ TEST_CASE("One quantity parser reads CPU, sizes and memory as Kubernetes writes 
   CHECK_FALSE(config::parse_size("2Qi", &e));
   CHECK(e.find("unknown size unit 'Qi'") != std::string::npos);
   CHECK(*config::parse_quantity_milli("0.1m", &e) == 1);  // rounded up, as Kubernetes does
+}
+
+TEST_CASE("An override replaces a map with a value and back, a whole setting, a list item") {
+  const std::string closed = R"(name: u
+duration: 2m
+traffic:
+  kind: closed
+  users: {profile: flash_crowd, base: 100, shock: 5, decay: 2, start: 1m, unit: 1m}
+  think_time: {dist: exponential, mean: 5s}
+  request: {cpu: {dist: exponential, mean: 20ms}}
+sites:
+  a:
+    cloud: private
+    replicas: 2
+    deployment: {pod: {cpu: 1}}
+narration:
+  - {at: 0s, text: zero}
+  - {at: 1m, text: one}
+  - {at: 90s, text: two}
+)";
+  // A single value in place of the profile map: the map's keys are dropped with it.
+  const Scenario flat = load_scenario_text(closed, "u.yaml", {"traffic.users=200000"});
+  CHECK(flat.closed.users.value(sim::seconds(70)) == 200000);
+  // Another kind of profile in one argument: the old kind's keys (base, shock ...) are gone.
+  const Scenario ramp = load_scenario_text(
+      closed, "u.yaml", {"traffic.users={profile: ramp, from: 10, to: 1010, duration: 100s}"});
+  CHECK(ramp.closed.users.value(sim::seconds(50)) == Approx(510));
+  // And a map where the file has a single value.
+  const std::string scalar = replace(closed,
+                                     "  users: {profile: flash_crowd, base: 100, shock: "
+                                     "5, decay: 2, start: 1m, unit: 1m}",
+                                     "  users: 300");
+  const Scenario back = load_scenario_text(
+      scalar, "u.yaml", {"traffic.users.profile=constant", "traffic.users.value=40"});
+  CHECK(back.closed.users.value(sim::seconds(10)) == 40);
+  // A list item removed, another replaced; the rest keep their indexes.
+  const Scenario lines = load_scenario_text(
+      closed, "u.yaml", {"narration[1]=~", "narration[2]={at: 100s, text: new}"});
+  REQUIRE(lines.narration.size() == 2);
+  CHECK(lines.narration[1].text == "new");
+  // Errors inside such a value name the argument, at the column of the mistake.
+  const std::string e = error_of(closed, {"traffic.users={profile: ramp, frm: 1}"});
+  CHECK(e.find("--set 'traffic.users={profile: ramp, frm: 1}':1:31: traffic.users.frm: unknown "
+               "key; did you mean 'from'?") == 0);
+  CHECK(error_of(closed, {"narration[7]=~"}).find("--set 'narration[7]=~'") == 0);
+  CHECK(error_of(closed, {"traffic.users={profile: ramp"}).find("YAML syntax error") !=
+        std::string::npos);
+}
+
+TEST_CASE("An override reaches into the HPA manifest that hpa_file names") {
+  const std::string file =
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/hpa-flash-crowd.yaml";
+  const Scenario s = load_scenario_file(file, {"sites.public.autoscaler.hpa.maxReplicas=7"});
+  const auto* hpa = std::get_if<HpaPolicy>(&s.sites[1].autoscaler.policy);
+  REQUIRE(hpa != nullptr);
+  CHECK_FALSE(hpa->manifest_file.empty());
+  CHECK(hpa->spec.max_replicas == 7);
+  try {
+    (void)load_scenario_file(file, {"sites.public.autoscaler.hpa.maxReplica=7"});
+    FAIL("accepted");
+  } catch (const ScenarioError& x) {
+    CHECK(std::string(x.what()).find("--set 'sites.public.autoscaler.hpa.maxReplica=7'") == 0);
+    CHECK(std::string(x.what()).find("did you mean 'maxReplicas'") != std::string::npos);
+  }
+}
+
+TEST_CASE("A trace CSV may start with comments and a header") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string csv = dir + "/hcsim-trace-" + std::to_string(::getpid()) + ".csv";
+  std::ofstream(csv) << "\xEF\xBB\xBF# exported from the portal's access logs\n\n  # per minute\n"
+                        "t,rate\n0,10\n60,20\n";
+  const std::string text =
+      replace(kBase, "rate: 100/s", "rate: {profile: trace, file: " + csv + "}");
+  const Scenario s = load_scenario_text(text, "s.yaml");
+  CHECK(s.open.rate.value(sim::seconds(61)) == Approx(20));
+  std::ofstream(csv) << "t,rate\n0,10\nt,rate\n";
+  CHECK(error_of(text).find(csv + ":3:1:") == 0);  // a second header is an error
+  std::filesystem::remove(csv);
 }
