@@ -45,6 +45,23 @@ int32_t autoscaler_max(const AutoscalerSpec& a) {
   return 0;
 }
 
+// What a site's node pool can ever hold: pods per node (CPU and pod slots) x the most nodes.
+struct Capacity {
+  int per_node = 0, max_nodes = 0;
+  int64_t pods = -1;  // -1: no node pool, no limit
+};
+Capacity capacity_of(const SiteSpec& spec) {
+  const models::SiteConfig& site = spec.site;
+  Capacity c;
+  if (site.nodes <= 0) return c;
+  c.per_node = std::min(
+      site.node_shape.max_pods,
+      static_cast<int>(std::floor(site.node_shape.cpu / site.deployment.pod.cores + 1e-9)));
+  c.max_nodes = spec.node_autoscaler ? spec.node_autoscaler->max_nodes : site.nodes;
+  c.pods = static_cast<int64_t>(c.per_node) * c.max_nodes;
+  return c;
+}
+
 void check_site_capacity(const Node& root, const SiteSpec& spec, Scenario* s) {
   const models::SiteConfig& site = spec.site;
   if (site.nodes <= 0) return;  // no node pool: capacity is not limited
@@ -60,10 +77,9 @@ void check_site_capacity(const Node& root, const SiteSpec& spec, Scenario* s) {
                                  cores_text(pod_cpu) + "m)"
                            : ""));
   }
-  const int per_node =
-      std::min(site.node_shape.max_pods, static_cast<int>(std::floor(node_cpu / pod_cpu + 1e-9)));
-  const int max_nodes = spec.node_autoscaler ? spec.node_autoscaler->max_nodes : site.nodes;
-  const int64_t capacity = static_cast<int64_t>(per_node) * max_nodes;
+  const Capacity cap = capacity_of(spec);
+  const int per_node = cap.per_node, max_nodes = cap.max_nodes;
+  const int64_t capacity = cap.pods;
   const std::string room = "the node pool can hold at most " + std::to_string(capacity) +
                            " pods (" + std::to_string(max_nodes) + " node" +
                            (max_nodes == 1 ? "" : "s") + " x " + std::to_string(per_node) +
@@ -105,6 +121,30 @@ void check_probe(const Node& root, const char* site, const char* key, const mode
 }  // namespace
 
 void check_feasibility(const Node& root, Scenario* s) {
+  // Pod counts the scenario orders outright: the DR runbook's and the operator's.
+  if (s->dr.activate_replicas > 0) {
+    const int64_t cap = capacity_of(s->sites[static_cast<std::size_t>(s->dr.standby)]).pods;
+    if (cap >= 0 && s->dr.activate_replicas > cap)
+      warn(node_at(root, {"dr"}),
+           "the DR automation scales the standby to " + std::to_string(s->dr.activate_replicas) +
+               " pods (activate_replicas), but its node "
+               "pool can hold at most " +
+               std::to_string(cap) + ": the rest stay Pending",
+           s);
+  }
+  for (std::size_t i = 0; i < s->events.size(); ++i) {
+    const ScenarioEvent& ev = s->events[i];
+    if (ev.kind != ScenarioEvent::Kind::kScale) continue;
+    const int64_t cap = capacity_of(s->sites[static_cast<std::size_t>(ev.site)]).pods;
+    if (cap >= 0 && ev.replicas > cap)
+      warn(node_at(root, {"events"}),
+           "a scale event asks site '" + s->sites[static_cast<std::size_t>(ev.site)].site.name +
+               "' for " + std::to_string(ev.replicas) +
+               " pods, but its node pool can hold at "
+               "most " +
+               std::to_string(cap) + ": the rest stay Pending",
+           s);
+  }
   for (const SiteSpec& spec : s->sites) {
     check_site_capacity(root, spec, s);
     const models::ProbeSet& probes = spec.site.deployment.probes;

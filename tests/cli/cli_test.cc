@@ -274,3 +274,20 @@ TEST_CASE(
   CHECK(r.err.empty());  // -q: the warnings are in the summary
   CHECK(slurp(d / "s.json").find("may ask for 9 replicas") != std::string::npos);
 }
+
+TEST_CASE("validate warns of a scale event or a DR activation the node pool can never hold") {
+  TempDir d;
+  write(d / "s.yaml",
+        two_minute_scenario("events:\n  - {at: 1m, scale: {site: public, replicas: 12}}\n"));
+  const Result v = hcsim({"validate", d / "s.yaml"}, d);
+  CHECK(v.code == 0);
+  CHECK(v.err.find("a scale event asks site 'public' for 12 pods, but its node pool can hold at "
+                   "most 4") != std::string::npos);
+  write(d / "dr.yaml", two_minute_scenario("dr: {preset: warm-standby, primary: private, standby: "
+                                           "public, activate_replicas: 9}\n"));
+  const Result dr = hcsim({"validate", d / "dr.yaml", "--set", "gslb={policy: failover}"}, d);
+  INFO(dr.err);
+  CHECK(dr.code == 0);
+  CHECK(dr.err.find("dr: the DR automation scales the standby to 9 pods (activate_replicas), but "
+                    "its node pool can hold at most 4") != std::string::npos);
+}
