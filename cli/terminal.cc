@@ -123,15 +123,26 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
                   : "resumed +" + num(*inc.write_rto_s, "%.0f") + " s (" + inc.primary_after +
                         " returned)";
     }
-    std::snprintf(buf, sizeof buf, "  incident: %s %s at %s: detected %s, SLO violated %s, %s%s\n",
+    std::string slo = !inc.violated_s ? "SLO held"
+                      : inc.violated_before
+                          ? "SLO already violated since " +
+                                sim::format_duration(sim::SimTime::from_seconds(*inc.violated_s)) +
+                                " (before the fault)"
+                          : "SLO violated " + rel(inc.violated_s, inc.start_s);
+    if (inc.violated_s) {
+      slo += ", " + num(inc.violation_s / 60, "%.1f") + " min in violation";
+      if (inc.collapses > 0)
+        slo += ", " + std::to_string(inc.collapses) + " more collapse" +
+               (inc.collapses == 1 ? "" : "s");
+    }
+    const std::string rto = !inc.violated_s ? "RTO 0 s"
+                            : inc.rto_s     ? "RTO " + num(*inc.rto_s, "%.0f") + " s" +
+                                              (inc.violated_before ? " from the violation" : "")
+                                        : std::string("NOT RECOVERED by the end of the run");
+    std::snprintf(buf, sizeof buf, "  incident: %s %s at %s: detected %s, %s; %s%s\n",
                   inc.site.c_str(), inc.kind.c_str(),
                   sim::format_duration(sim::SimTime::from_seconds(inc.start_s)).c_str(),
-                  rel(inc.detected_s, inc.start_s).c_str(),
-                  rel(inc.violated_s, inc.start_s).c_str(),
-                  !inc.violated_s ? "RTO 0 s (SLO held)"
-                  : inc.rto_s     ? ("RTO " + num(*inc.rto_s, "%.0f") + " s").c_str()
-                                  : "not recovered by the end of the run",
-                  data.c_str());
+                  rel(inc.detected_s, inc.start_s).c_str(), slo.c_str(), rto.c_str(), data.c_str());
     out += buf;
   }
   for (std::size_t i = 0; i < dr.sites.size() && i < s.sites.size(); ++i) {
@@ -146,6 +157,24 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
   if (dr.write_conflicts)
     out += "  multi-primary: " + thousands(*dr.write_conflicts) +
            " writes conflicted with an unreplicated write of the other site\n";
+  std::snprintf(buf, sizeof buf, "  SLO: %s min in violation after the warm-up\n",
+                num(dr.slo_violation_s / 60, "%.1f").c_str());
+  out += buf;
+  if (const auto& u = s.users) {
+    const uint64_t n = u->interactions_ok + u->interactions_failed;
+    std::snprintf(
+        buf, sizeof buf,
+        "  users: %s interactions, %s failed after all retries (%s%%); %s times a "
+        "user gave up, up to %d at once, %s user-minutes lost\n",
+        thousands(n).c_str(), thousands(u->interactions_failed).c_str(),
+        num(n > 0 ? 100.0 * static_cast<double>(u->interactions_failed) / static_cast<double>(n)
+                  : 0.0,
+            "%.2f")
+            .c_str(),
+        thousands(u->abandonments).c_str(), u->abandoned_peak,
+        num(u->abandoned_user_minutes, "%.0f").c_str());
+    out += buf;
+  }
   return out;
 }
 

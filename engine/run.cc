@@ -102,6 +102,12 @@ DrSummary summarize_dr(const World& world) {
     if (inc.recovered) r.recovered_s = inc.recovered->seconds();
     r.rto_s = inc.rto_s();
     r.recovered = r.rto_s.has_value();
+    r.violated_before = inc.violated_before;
+    r.rto_from_s = inc.origin().seconds();
+    r.collapses = inc.collapses;
+    if (inc.violated)
+      r.violation_s = world.rto().violation_seconds(*inc.violated,
+                                                    inc.recovered ? *inc.recovered : world.now());
     for (std::size_t k = 0; k < losses.size(); ++k) {
       if (!loss_used[k] && losses[k].site == inc.site && losses[k].at == inc.start &&
           inc.kind == models::FaultKind::kFull) {
@@ -130,6 +136,11 @@ DrSummary summarize_dr(const World& world) {
     }
     dr.incidents.push_back(std::move(r));
   }
+  // Time in violation over the measured period: from the first bucket at or after the warm-up.
+  const config::Scenario& sc = world.scenario();
+  const int64_t b = sc.metrics.bucket.ns(), w = sc.metrics.warmup.ns();
+  const sim::SimTime from = sim::SimTime::from_ns((w + b - 1) / b * b);
+  dr.slo_violation_s = world.rto().violation_seconds(from, world.now());
   return dr;
 }
 
@@ -215,6 +226,17 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
   j.key("overall");
   entity_json(j, r.summary.overall, r.summary.run_s);
   figures_json(j, r.dr.overall);
+  j.key("slo_violation_s").value(r.dr.slo_violation_s);
+  if (const auto& u = r.summary.users) {
+    const uint64_t n = u->interactions_ok + u->interactions_failed;
+    j.key("interactions").value(n);
+    j.key("failed_interactions").value(u->interactions_failed);
+    j.key("failed_interaction_rate")
+        .value(n > 0 ? static_cast<double>(u->interactions_failed) / static_cast<double>(n) : 0.0);
+    j.key("abandonments").value(u->abandonments);
+    j.key("abandoned_peak").value(u->abandoned_peak);
+    j.key("abandoned_user_minutes").value(u->abandoned_user_minutes);
+  }
   if (r.dr.write_conflicts) j.key("write_conflicts").value(*r.dr.write_conflicts);
   j.end_object();
   j.key("sites").begin_object();
@@ -235,6 +257,10 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     optional_value(j, "slo_recovered_s", inc.recovered_s);
     optional_value(j, "rto_s", inc.rto_s);
     j.key("recovered").value(inc.recovered);
+    j.key("rto_from_s").value(inc.rto_from_s);
+    j.key("violated_before").value(inc.violated_before);
+    j.key("collapses").value(inc.collapses);
+    j.key("slo_violation_s").value(inc.violation_s);
     if (inc.lost_writes) j.key("lost_writes").value(*inc.lost_writes);
     if (inc.rpo_s) j.key("rpo_s").value(*inc.rpo_s);
     if (inc.write_outage) {

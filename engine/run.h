@@ -38,6 +38,12 @@ struct IncidentReport {
   std::optional<double> end_s, detected_s, violated_s, recovered_s;
   std::optional<double> rto_s;  // nullopt: violated the SLO and never recovered
   bool recovered = true;
+  // The SLO was already violated when the fault began: the RTO runs from that violation
+  // (rto_from_s), not from the fault.
+  bool violated_before = false;
+  double rto_from_s = 0;
+  int collapses = 0;       // violations after a recovery within the incident
+  double violation_s = 0;  // seconds the SLO window was violated from the origin to recovery
   std::optional<uint64_t> lost_writes;  // full outages of a replicated site
   std::optional<double> rpo_s;
   // Full outages of the primary database (a primary write path): seconds from the fault's start
@@ -63,6 +69,7 @@ struct DrSummary {
   Figures overall;
   std::vector<Figures> sites;
   std::string write_path;                   // local | primary | multi-primary
+  double slo_violation_s = 0;               // seconds of SLO violation in the measured period
   std::optional<uint64_t> write_conflicts;  // multi-primary
 };
 

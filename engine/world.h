@@ -53,6 +53,7 @@ class World {
   models::RunSummary summary() const { return metrics_->summary(); }
   // Incidents (one per fault) with their RTO; data lost by full outages.
   const std::vector<models::Incident>& incidents() const { return rto_->incidents(); }
+  const models::RtoTracker& rto() const { return *rto_; }
   std::vector<models::DataLoss> data_losses() const {
     return replication_ ? replication_->losses() : std::vector<models::DataLoss>{};
   }
@@ -70,6 +71,7 @@ class World {
   }
 
   sim::Simulator& simulator() { return sim_; }
+  sim::SimTime now() const { return sim_.now(); }
   const config::Scenario& scenario() const { return scenario_; }
   sim::SimTime horizon() const { return scenario_.duration; }
   const models::RequestPool& requests() const { return pool_; }

@@ -132,27 +132,37 @@ void mark_pareto_front(std::vector<Configuration>* configs, std::size_t y) {
 }  // namespace
 
 const std::vector<Metric>& metrics() {
+  using stats::Bound;
   static const std::vector<Metric> kMetrics{
-      {"apdex", "Apdex", "overall", "apdex", 1, "%.3f", true, stats::Bound::kFraction},
-      {"error_rate_pct", "errors %", "overall", "error_rate", 100, "%.2f", false,
-       stats::Bound::kFraction},
-      {"rt_p95_s", "p95 s", "overall", "rt_p95_s", 1, "%.3f", false, stats::Bound::kNonNegative},
-      {"rt_p99_s", "p99 s", "overall", "rt_p99_s", 1, "%.3f", false, stats::Bound::kNonNegative},
-      {"cost", "cost", "overall", "cost", 1, "%.2f", false, stats::Bound::kNonNegative},
+      // What users got.
+      {"apdex", "Apdex", "overall", "apdex", 1, "%.3f", true, Bound::kFraction},
+      {"error_rate_pct", "errors %", "overall", "error_rate", 100, "%.2f", false, Bound::kFraction},
+      {"failed_interaction_pct", "failed interactions %", "overall", "failed_interaction_rate", 100,
+       "%.2f", false, Bound::kFraction},
+      {"rt_p95_s", "p95 s", "overall", "rt_p95_s", 1, "%.3f", false, Bound::kNonNegative},
+      {"rt_p99_s", "p99 s", "overall", "rt_p99_s", 1, "%.3f", false, Bound::kNonNegative},
+      {"slo_violation_min", "SLO violated min", "overall", "slo_violation_s", 1.0 / 60, "%.1f",
+       false, Bound::kNonNegative},
+      {"rto_s", "RTO s", "overall", "rto_s", 1, "%.0f", false, Bound::kNonNegative},
+      {"rpo_s", "RPO s", "overall", "rpo_s", 1, "%.2f", false, Bound::kNonNegative},
+      {"abandoned_peak", "users gave up (peak)", "overall", "abandoned_peak", 1, "%.0f", false,
+       Bound::kNonNegative},
+      {"abandoned_user_minutes", "user-min lost", "overall", "abandoned_user_minutes", 1, "%.0f",
+       false, Bound::kNonNegative},
+      // What it took.
+      {"cost", "cost", "overall", "cost", 1, "%.2f", false, Bound::kNonNegative, true},
       {"cost_per_hour", "cost / h", "overall", "cost_per_hour", 1, "%.2f", false,
-       stats::Bound::kNonNegative},
+       Bound::kNonNegative, true},
       {"cost_per_1k", "cost / 1k req", "overall", "cost_per_1k", 1, "%.4f", false,
-       stats::Bound::kNonNegative},
-      {"rto_s", "RTO s", "overall", "rto_s", 1, "%.0f", false, stats::Bound::kNonNegative},
-      {"rpo_s", "RPO s", "overall", "rpo_s", 1, "%.2f", false, stats::Bound::kNonNegative},
+       Bound::kNonNegative, true},
       {"peak_ready_pods", "peak ready pods", "overall", "peak_ready_pods", 1, "%.0f", false,
-       stats::Bound::kNonNegative},
+       Bound::kNonNegative, true},
       {"peak_desired_pods", "peak desired pods", "overall", "peak_desired_pods", 1, "%.0f", false,
-       stats::Bound::kNonNegative},
-      {"peak_nodes", "peak nodes", "overall", "peak_nodes", 1, "%.0f", false,
-       stats::Bound::kNonNegative},
-      {"node_hours", "node-hours", "overall", "node_hours", 1, "%.1f", false,
-       stats::Bound::kNonNegative},
+       Bound::kNonNegative, true},
+      {"peak_nodes", "peak nodes", "overall", "peak_nodes", 1, "%.0f", false, Bound::kNonNegative,
+       true},
+      {"node_hours", "node-hours", "overall", "node_hours", 1, "%.1f", false, Bound::kNonNegative,
+       true},
   };
   return kMetrics;
 }

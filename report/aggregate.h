@@ -34,7 +34,8 @@ struct Metric {
   double scale;       // shown = value x scale
   const char* fmt;
   bool higher_is_better;
-  stats::Bound bound;  // of the shown value (a fraction: within [0, scale])
+  stats::Bound bound;   // of the shown value (a fraction: within [0, scale])
+  bool sizing = false;  // what it took (cost, pods, nodes), not what users got
 };
 const std::vector<Metric>& metrics();
 // The per-site figures of the report (the members of a summary's sites.<name>).

@@ -121,40 +121,57 @@ void configuration_table(std::ostream& md, const MarkdownContext& ctx,
     md << " These are different scenarios, listed in order: they are not ranked against each "
           "other.";
   }
-  md << "\n\n| " << (ctx.comparable ? "rank" : "#") << " | configuration | runs |";
-  for (const Metric& m : metrics()) md << ' ' << m.title << " |";
-  md << " runs within gates | Pareto |\n|---|---|---|";
-  for (std::size_t m = 0; m < metrics().size(); ++m) md << "---|";
-  md << "---|---|\n";
-  const std::size_t rto = metric_index("rto_s");
-  for (const Configuration* c : by_rank) {
-    std::string runs = std::to_string(c->runs.size());
-    if (!c->missing_runs.empty())
-      runs = "**" + runs + " of " + std::to_string(c->planned_runs) + "** (missing " +
-             id_list(c->missing_runs) + ")";
-    std::string twin;
-    for (const Configuration* o : by_rank) {
-      if (o->id == c->same_as) twin = " (identical to " + md_escape(o->label) + ")";
+  md << "\n";
+  // Two tables: what users got (with the gates), then what it took.
+  for (const bool sizing : {false, true}) {
+    md << "\n"
+       << (sizing ? "What it took:" : "What users got:") << "\n\n| "
+       << (ctx.comparable ? "rank" : "#") << " | configuration | runs |";
+    for (const Metric& m : metrics()) {
+      if (m.sizing == sizing) md << ' ' << m.title << " |";
     }
-    md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label) << twin
-       << " | " << runs << " |";
-    for (std::size_t m = 0; m < metrics().size(); ++m) {
-      std::string v = cell(c->ci[m], metrics()[m].fmt);
-      if (m == rto && c->unrecovered > 0)
-        v += (v.empty() ? "" : " ") + std::string("(") + std::to_string(c->unrecovered) +
-             " not recovered)";
-      md << ' ' << v << " |";
+    md << (sizing ? "\n|---|---|---|" : " runs within gates | Pareto |\n|---|---|---|");
+    for (const Metric& m : metrics()) {
+      if (m.sizing == sizing) md << "---|";
     }
-    md << ' '
-       << (c->gates_known ? std::to_string(c->gates_passed) + "/" + std::to_string(c->gates_known)
-                          : "-")
-       << " | " << (c->pareto && ctx.comparable ? "yes" : "") << " |\n";
-  }
-  for (int64_t id : ctx.completeness.absent_configs) {
-    md << "| - | **" << absent_name(ctx.completeness, id) << ": no completed run** | **0 of "
-       << ctx.completeness.replications << "** |";
-    for (std::size_t m = 0; m < metrics().size(); ++m) md << " |";
-    md << " - | |\n";
+    md << (sizing ? "\n" : "---|---|\n");
+    const std::size_t rto = metric_index("rto_s");
+    for (const Configuration* c : by_rank) {
+      std::string runs = std::to_string(c->runs.size());
+      if (!c->missing_runs.empty())
+        runs = "**" + runs + " of " + std::to_string(c->planned_runs) + "** (missing " +
+               id_list(c->missing_runs) + ")";
+      std::string twin;
+      for (const Configuration* o : by_rank) {
+        if (o->id == c->same_as) twin = " (identical to " + md_escape(o->label) + ")";
+      }
+      md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label) << twin
+         << " | " << runs << " |";
+      for (std::size_t m = 0; m < metrics().size(); ++m) {
+        if (metrics()[m].sizing != sizing) continue;
+        std::string v = cell(c->ci[m], metrics()[m].fmt);
+        if (m == rto && c->unrecovered > 0)
+          v += (v.empty() ? "" : " ") + std::string("(") + std::to_string(c->unrecovered) +
+               " not recovered)";
+        md << ' ' << v << " |";
+      }
+      if (!sizing) {
+        md << ' '
+           << (c->gates_known
+                   ? std::to_string(c->gates_passed) + "/" + std::to_string(c->gates_known)
+                   : "-")
+           << " | " << (c->pareto && ctx.comparable ? "yes" : "") << " |";
+      }
+      md << "\n";
+    }
+    for (int64_t id : ctx.completeness.absent_configs) {
+      md << "| - | **" << absent_name(ctx.completeness, id) << ": no completed run** | **0 of "
+         << ctx.completeness.replications << "** |";
+      for (const Metric& m : metrics()) {
+        if (m.sizing == sizing) md << " |";
+      }
+      md << (sizing ? "\n" : " - | |\n");
+    }
   }
   if (std::any_of(by_rank.begin(), by_rank.end(),
                   [](const Configuration* c) { return c->same_as >= 0; })) {
@@ -228,8 +245,8 @@ void incidents_table(std::ostream& md, const store::ResultsReader& reader, int64
   if (!run) return;
   const auto incidents = store::ResultsReader::incidents(*run);
   if (incidents.empty()) return;
-  md << "| incident | start | detected after | RTO | lost writes | RPO | writes back after |\n"
-        "|---|---|---|---|---|---|---|\n";
+  md << "| incident | start | detected after | SLO | RTO | lost writes | RPO | writes back after "
+        "|\n|---|---|---|---|---|---|---|---|\n";
   for (const store::IncidentRecord& i : incidents) {
     std::string writes = "-";
     if (i.write_outage) {
@@ -238,10 +255,20 @@ void incidents_table(std::ostream& md, const store::ResultsReader& reader, int64
                    ? fmt("%.0f s", *i.write_rto_s) + fmt(" (promotion %.0f s)", *i.promotion_s)
                    : fmt("%.0f s (primary back)", *i.write_rto_s);
     }
+    std::string slo = "held";
+    if (i.violated_s) {
+      slo = fmt("%.1f min violated", i.violation_s / 60);
+      if (i.violated_before)
+        slo += ", **already violated at the fault** (since " + time_label(*i.violated_s) + ")";
+      if (i.collapses > 0)
+        slo += ", " + std::to_string(i.collapses) + " more collapse" + (i.collapses > 1 ? "s" : "");
+    }
     md << "| " << i.site << " " << i.kind << " | " << time_label(i.start_s) << " | "
-       << (i.detected_s ? fmt("%.1f s", *i.detected_s - i.start_s) : "-") << " | "
-       << (i.recovered && i.rto_s ? fmt("%.0f s", *i.rto_s) : std::string("not recovered")) << " | "
-       << (i.lost_writes ? std::to_string(*i.lost_writes) : "-") << " | "
+       << (i.detected_s ? fmt("%.1f s", *i.detected_s - i.start_s) : "-") << " | " << slo << " | "
+       << (i.recovered && i.rto_s
+               ? fmt("%.0f s", *i.rto_s) + (i.violated_before ? " (from the violation)" : "")
+               : std::string("**not recovered** by the end of the run"))
+       << " | " << (i.lost_writes ? std::to_string(*i.lost_writes) : "-") << " | "
        << (i.rpo_s ? fmt("%.2f s", *i.rpo_s) : "-") << " | " << writes << " |\n";
   }
   md << "\n";

@@ -385,6 +385,10 @@ std::vector<IncidentRecord> ResultsReader::incidents(const RunRecord& run) {
     i.rpo_s = optional_real(v["rpo_s"]);
     i.lost_writes = v["lost_writes"].integer();
     i.recovered = v["recovered"].boolean(true);
+    i.violated_before = v["violated_before"].boolean(false);
+    i.collapses = static_cast<int>(v["collapses"].integer().value_or(0));
+    i.violation_s = v["slo_violation_s"].number();
+    if (std::isnan(i.violation_s)) i.violation_s = 0;
     i.write_outage = v.has("primary_after");
     i.write_rto_s = optional_real(v["write_rto_s"]);
     i.promotion_s = optional_real(v["promotion_s"]);

@@ -108,6 +108,9 @@ struct IncidentRecord {
   std::optional<double> end_s, detected_s, violated_s, recovered_s, rto_s, rpo_s;
   std::optional<int64_t> lost_writes;
   bool recovered = true;
+  bool violated_before = false;  // the SLO was already violated when the fault began
+  int collapses = 0;
+  double violation_s = 0;
   // Full outages of the primary database: time until writes resumed (nullopt: never) and the
   // promotion that did it (nullopt: the old primary returned).
   bool write_outage = false;

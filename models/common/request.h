@@ -122,10 +122,20 @@ class WriteLatencySink {
 };
 
 // Users logged in and active (closed-loop traffic), per site (kNoSite: all).
+// What closed-loop users lived through, cumulative since the start of the run.
+struct UserCounts {
+  int paused = 0;                    // now: users pausing after abandonment
+  double paused_user_seconds = 0;    // the integral of `paused` over time
+  uint64_t abandonments = 0;         // times a user gave up after failed interactions in a row
+  uint64_t interactions_ok = 0;      // interactions answered (after retries, if any)
+  uint64_t interactions_failed = 0;  // interactions that failed after all retries
+};
+
 class ActiveUsersSource {
  public:
   virtual ~ActiveUsersSource() = default;
   virtual int active_users(int site) const = 0;
+  virtual UserCounts user_counts() const = 0;
 };
 
 }  // namespace models

@@ -9,7 +9,7 @@ namespace models {
 std::optional<double> Incident::rto_s() const {
   if (!violated) return 0.0;
   if (!recovered) return std::nullopt;
-  return (*recovered - start).seconds();
+  return (*recovered - origin()).seconds();
 }
 
 RtoTracker::RtoTracker(const SloConfig& slo, std::vector<std::string> site_names,
@@ -28,7 +28,7 @@ bool RtoTracker::window_ok() const {
 }
 
 void RtoTracker::on_bucket(sim::SimTime start, sim::SimTime end, uint64_t completed,
-                           uint64_t failed, uint64_t slow) {
+                           uint64_t failed, uint64_t slow, int paused_users) {
   window_.push_back({start, completed, failed, slow});
   completed_ += completed;
   failed_ += failed;
@@ -41,33 +41,53 @@ void RtoTracker::on_bucket(sim::SimTime start, sim::SimTime end, uint64_t comple
     slow_ -= old.slow;
   }
   within_ = window_ok();
-  for (Incident& inc : incidents_) {
-    if (end <= inc.start) continue;
-    if (!inc.violated) {
-      const bool in_scope = !inc.end || end <= *inc.end + slo_.window;
-      if (in_scope && !within_) {
-        inc.violated = end;
-        rec_.event(end, "dr/slo", "violated",
-                   "SLO violated after " + names_[static_cast<std::size_t>(inc.site)] + " " +
-                       fault_kind_name(inc.kind) + " fault",
-                   sim::EventDetails()
-                       .add("site", names_[static_cast<std::size_t>(inc.site)])
-                       .add("fault", fault_kind_name(inc.kind))
-                       .add("fault_start_s", inc.start.seconds()));
-      }
-    } else if (!inc.recovered && within_) {
-      inc.recovered = end;
-      const std::string& site = names_[static_cast<std::size_t>(inc.site)];
-      const double rto = (end - inc.start).seconds();
-      rec_.event(end, "dr/slo", "recovered",
-                 "SLO met again: RTO " + fixed(rto, 0) + " s after the " + site + " " +
-                     fault_kind_name(inc.kind) + " fault",
-                 sim::EventDetails()
-                     .add("site", site)
-                     .add("fault", fault_kind_name(inc.kind))
-                     .add("rto_s", rto));
-    }
+  paused_ = paused_users;
+  const bool open = !violations_.empty() && !violations_.back().end;
+  if (!within_ && !open) violations_.push_back({end, std::nullopt, paused_users});
+  if (within_ && open) violations_.back().end = end;
+  for (Incident& inc : incidents_) follow(inc, end);
+}
+
+void RtoTracker::follow(Incident& inc, sim::SimTime end) {
+  if (end <= inc.start) return;
+  const std::string& site = names_[static_cast<std::size_t>(inc.site)];
+  const char* fault = fault_kind_name(inc.kind);
+  if (!inc.violated) {
+    const bool in_scope = !inc.end || end <= *inc.end + slo_.window;
+    if (!in_scope || within_) return;
+    inc.violated = end;
+    inc.paused_at_origin = violations_.back().paused_at_start;
+    rec_.event(end, "dr/slo", "violated", "SLO violated after " + site + " " + fault + " fault",
+               sim::EventDetails()
+                   .add("site", site)
+                   .add("fault", fault)
+                   .add("fault_start_s", inc.start.seconds()));
+    return;
   }
+  if (!inc.recovered) {
+    // Back within the SLO, and the users who gave up are back (or gone for good).
+    if (!within_ || paused_ > inc.paused_at_origin) return;
+    inc.recovered = end;
+    const double rto = (end - inc.origin()).seconds();
+    rec_.event(end, "dr/slo", "recovered",
+               "SLO met again and users back: RTO " + fixed(rto, 0) + " s after the " + site + " " +
+                   fault + " fault" + (inc.violated_before ? " (from the violation it found)" : ""),
+               sim::EventDetails()
+                   .add("site", site)
+                   .add("fault", fault)
+                   .add("rto_s", rto)
+                   .add("collapses", inc.collapses));
+    return;
+  }
+  // Recovered: a violation while the fault lasts, or soon after, is the same incident again.
+  const sim::SimTime until = std::max(inc.end ? *inc.end : end, *inc.recovered) + slo_.window;
+  if (within_ || (inc.end && end > until)) return;
+  ++inc.collapses;
+  inc.recovered.reset();
+  rec_.event(
+      end, "dr/slo", "collapsed",
+      "SLO violated again after recovering from the " + site + " " + fault + " fault",
+      sim::EventDetails().add("site", site).add("fault", fault).add("collapse", inc.collapses));
 }
 
 void RtoTracker::on_fault_begin(int site, FaultKind kind, sim::SimTime at) {
@@ -75,7 +95,31 @@ void RtoTracker::on_fault_begin(int site, FaultKind kind, sim::SimTime at) {
   inc.site = site;
   inc.kind = kind;
   inc.start = at;
+  if (!violations_.empty() && !violations_.back().end) {
+    // The fault finds the SLO violated: its RTO runs from that violation, flagged.
+    inc.violated = violations_.back().start;
+    inc.violated_before = true;
+    inc.paused_at_origin = violations_.back().paused_at_start;
+    rec_.event(at, "dr/slo", "violated",
+               "the " + names_[static_cast<std::size_t>(site)] + " " + fault_kind_name(kind) +
+                   " fault began while the SLO was already violated (since " +
+                   fixed(inc.violated->seconds(), 0) + " s)",
+               sim::EventDetails()
+                   .add("site", names_[static_cast<std::size_t>(site)])
+                   .add("fault", fault_kind_name(kind))
+                   .add("violated_before", true));
+  }
   incidents_.push_back(inc);
+}
+
+double RtoTracker::violation_seconds(sim::SimTime from, sim::SimTime to) const {
+  double s = 0;
+  for (const SloInterval& v : violations_) {
+    const sim::SimTime a = std::max(v.start, from);
+    const sim::SimTime b = std::min(v.end ? *v.end : to, to);
+    if (b > a) s += (b - a).seconds();
+  }
+  return s;
 }
 
 void RtoTracker::on_fault_end(int site, FaultKind kind, sim::SimTime at) {

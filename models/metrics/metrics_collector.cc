@@ -222,9 +222,12 @@ void MetricsCollector::flush() {
     overall_totals.cpu_capacity += sum_now.cpu_capacity - sum_before.cpu_capacity;
     measured_ += dt;
   }
+  const UserCounts users = users_ != nullptr ? users_->user_counts() : UserCounts{};
+  if (warmup_ends) users_from_ = users;
+  if (measured) paused_peak_ = std::max(paused_peak_, users.paused);
   if (bucket_listener_ != nullptr) {
     bucket_listener_->on_bucket(bucket_start_, now, overall_.completions, overall_.failed_total(),
-                                overall_.slow);
+                                overall_.slow, users.paused);
   }
   acc_.back().clear();
   bucket_start_ = now;
@@ -276,6 +279,16 @@ RunSummary MetricsCollector::summary() const {
   }
   overall.acc.subtract(early_.back());
   r.overall = summarize("all", overall, r.measured_s);
+  if (users_ != nullptr) {
+    const UserCounts now = users_->user_counts();
+    UserSummary u;
+    u.interactions_ok = now.interactions_ok - users_from_.interactions_ok;
+    u.interactions_failed = now.interactions_failed - users_from_.interactions_failed;
+    u.abandonments = now.abandonments - users_from_.abandonments;
+    u.abandoned_peak = paused_peak_;
+    u.abandoned_user_minutes = (now.paused_user_seconds - users_from_.paused_user_seconds) / 60;
+    r.users = u;
+  }
   return r;
 }
 

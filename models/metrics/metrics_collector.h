@@ -20,6 +20,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,9 +63,18 @@ struct EntitySummary {
   double cost_per_1k = 0;  // cost of the measured period per 1,000 completed requests (NaN: none)
 };
 
+// What closed-loop users lived through in the measured period.
+struct UserSummary {
+  uint64_t interactions_ok = 0, interactions_failed = 0;  // after all retries
+  uint64_t abandonments = 0;  // times a user gave up after failed interactions in a row
+  int abandoned_peak = 0;     // the most users pausing after abandonment (at bucket ends)
+  double abandoned_user_minutes = 0;
+};
+
 struct RunSummary {
-  double measured_s = 0;  // length of the summarised interval (after warm-up)
-  double run_s = 0;       // length of the whole run (pod, node and cost figures)
+  double measured_s = 0;             // length of the summarised interval (after warm-up)
+  std::optional<UserSummary> users;  // closed-loop traffic only
+  double run_s = 0;                  // length of the whole run (pod, node and cost figures)
   EntitySummary overall;
   std::vector<EntitySummary> sites;
 };
@@ -74,8 +84,10 @@ class BucketListener {
  public:
   virtual ~BucketListener() = default;
   // slow: completions with a response time above MetricsConfig::slo_rt.
+  // paused_users: closed-loop users pausing after abandonment at the bucket end (0 for open
+  // traffic).
   virtual void on_bucket(sim::SimTime start, sim::SimTime end, uint64_t completed, uint64_t failed,
-                         uint64_t slow) = 0;
+                         uint64_t slow, int paused_users) = 0;
 };
 
 class MetricsCollector final : public TrafficObserver {
@@ -172,6 +184,8 @@ class MetricsCollector final : public TrafficObserver {
   const ActiveUsersSource* users_ = nullptr;
   std::vector<CostRates> rates_;
   BucketListener* bucket_listener_ = nullptr;
+  UserCounts users_from_;  // at the start of the measured period
+  int paused_peak_ = 0;
   bool finished_ = false;
 };
 

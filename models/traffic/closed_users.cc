@@ -131,6 +131,7 @@ void ClosedUsers::on_response(RequestId id) {
   sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
   if (r.write) rt += network_.write_latency(r.site);
   observer_.on_response(r.site, rt, r.sent);
+  ++interactions_ok_;
   const uint32_t u = r.user;
   pool_.free(id);
   user.has_request = false;
@@ -177,7 +178,7 @@ void ClosedUsers::wake(uint32_t u, uint32_t generation, int kind, RequestId requ
   switch (kind) {
     case kWakeUp:
       if (user.state == State::kPaused) {
-        --paused_;
+        change_paused(-1);
         user.failed_in_a_row = 0;
       }
       send(u);
@@ -235,10 +236,12 @@ void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause, s
   }
   user.attempt = 0;
   ++user.failed_in_a_row;
+  ++interactions_failed_;
   if (cfg_.client.abandon_after > 0 && user.failed_in_a_row >= cfg_.client.abandon_after &&
       !user.leaving) {
     user.state = State::kPaused;
-    ++paused_;
+    change_paused(1);
+    ++abandonments_;
     if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
     user.last_site = kNoSite;
     schedule(u, sim_.now() + cfg_.client.abandon_pause, kWakeUp);
@@ -253,7 +256,7 @@ void ClosedUsers::finish_interaction(uint32_t u) {
     think(u);
     return;
   }
-  if (user.state == State::kPaused) --paused_;
+  if (user.state == State::kPaused) change_paused(-1);
   if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
   user.state = State::kOut;
   ++user.generation;
@@ -261,6 +264,24 @@ void ClosedUsers::finish_interaction(uint32_t u) {
 }
 
 int ClosedUsers::active_users() const { return logged_in_ - paused_; }
+
+void ClosedUsers::change_paused(int delta) {
+  const sim::SimTime now = sim_.now();
+  paused_area_ += static_cast<double>(paused_) * (now - paused_since_).seconds();
+  paused_since_ = now;
+  paused_ += delta;
+}
+
+UserCounts ClosedUsers::user_counts() const {
+  UserCounts c;
+  c.paused = paused_;
+  c.paused_user_seconds =
+      paused_area_ + static_cast<double>(paused_) * (sim_.now() - paused_since_).seconds();
+  c.abandonments = abandonments_;
+  c.interactions_ok = interactions_ok_;
+  c.interactions_failed = interactions_failed_;
+  return c;
+}
 
 int ClosedUsers::active_users(int site) const {
   return site < 0 ? active_users() : active_by_site_[static_cast<std::size_t>(site)];

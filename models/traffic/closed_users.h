@@ -70,6 +70,7 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   // Logged-in users not pausing, in total and per site (by their latest request's site).
   int active_users() const;
   int active_users(int site) const override;
+  UserCounts user_counts() const override;
   int logged_in() const { return logged_in_; }
 
  private:
@@ -134,6 +135,10 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   uint64_t send_seq_ = 0;
   int logged_in_ = 0;
   int paused_ = 0;
+  void change_paused(int delta);  // keeps the paused user-seconds integral
+  double paused_area_ = 0;        // user-seconds up to paused_since_
+  sim::SimTime paused_since_;
+  uint64_t abandonments_ = 0, interactions_ok_ = 0, interactions_failed_ = 0;
   std::size_t piece_ = 0;
 };
 

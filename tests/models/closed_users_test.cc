@@ -144,9 +144,18 @@ TEST_CASE("users abandon after failed interactions in a row and come back after 
   rig.sim.run_until(seconds(10));
   CHECK(rig.users->active_users() == 0);  // each failed 3 times within ~4 s, then paused
   CHECK(rig.users->logged_in() == 20);
+  const UserCounts locked = rig.users->user_counts();
+  CHECK(locked.paused == 20);
+  CHECK(locked.abandonments == 20);
+  CHECK(locked.interactions_failed == 60);  // three failed interactions each (no retries)
   rig.site.mode = FakeSite::Mode::kServe;
   rig.sim.run_until(seconds(75));
   CHECK(rig.users->active_users() == 20);
+  // Each pause lasted exactly abandon_pause: the user-seconds lost are 20 x 60 s.
+  const UserCounts back = rig.users->user_counts();
+  CHECK(back.paused == 0);
+  CHECK(back.paused_user_seconds == Approx(20 * 60.0));
+  CHECK(back.interactions_ok > 0);
 }
 
 TEST_CASE("the user count follows its profile: log-ins at once, log-outs after the interaction") {

@@ -102,9 +102,10 @@ struct Slo {
   sim::MemoryRecorder rec;
   RtoTracker t{SloConfig{}, {"a", "b"}, rec};
   SimTime now;
+  int paused = 0;  // users pausing after abandonment
   void feed(int seconds_, uint64_t completed, uint64_t failed, uint64_t slow = 0) {
     for (int i = 0; i < seconds_; ++i) {
-      t.on_bucket(now, now + seconds(1), completed, failed, slow);
+      t.on_bucket(now, now + seconds(1), completed, failed, slow, paused);
       now += seconds(1);
     }
   }
@@ -160,6 +161,78 @@ TEST_CASE("RTO: slow responses violate the p95 part, none when the SLO holds, no
     s.feed(300, 0, 100);
     CHECK_FALSE(s.t.incidents().at(0).rto_s().has_value());
   }
+}
+
+TEST_CASE("RTO: a fault that finds the SLO violated runs from that violation, flagged") {
+  Slo s;
+  s.feed(120, 100, 0);
+  s.feed(20, 50, 50);  // the service is already failing (violated from the second bad bucket)
+  REQUIRE_FALSE(s.t.within_slo());
+  s.t.on_fault_begin(0, FaultKind::kFull, s.now);  // at 140 s
+  s.feed(10, 50, 50);
+  s.t.on_fault_end(0, FaultKind::kFull, s.now);
+  s.feed(200, 100, 0);
+  const Incident& inc = s.t.incidents().at(0);
+  CHECK(inc.violated_before);
+  REQUIRE(inc.violated);
+  CHECK(*inc.violated == seconds(122));  // not "+ a few seconds after the fault"
+  CHECK(inc.origin() == seconds(122));
+  REQUIRE(inc.recovered);
+  CHECK(*inc.rto_s() == Approx((*inc.recovered - seconds(122)).seconds()));
+  CHECK(*inc.rto_s() > (*inc.recovered - seconds(140)).seconds());
+}
+
+TEST_CASE("RTO: a second collapse during the outage is part of the incident, recovery the last") {
+  Slo s;
+  s.feed(120, 100, 0);
+  s.t.on_fault_begin(0, FaultKind::kFull, s.now);  // 120 s
+  s.feed(30, 50, 50);                              // first collapse
+  s.feed(120, 100, 0);                             // recovers within the outage
+  const sim::SimTime first = *s.t.incidents().at(0).recovered;
+  s.feed(30, 50, 50);  // users come back, the site collapses again: still the same outage
+  s.feed(120, 100, 0);
+  s.t.on_fault_end(0, FaultKind::kFull, s.now);
+  s.feed(120, 100, 0);
+  const Incident& inc = s.t.incidents().at(0);
+  CHECK(inc.collapses == 1);
+  REQUIRE(inc.recovered);
+  CHECK(*inc.recovered >= first + seconds(150));
+  CHECK(*inc.rto_s() == Approx((*inc.recovered - seconds(120)).seconds()));
+  // Both intervals are on record, and their total.
+  REQUIRE(s.t.violations().size() == 2);
+  CHECK(s.t.violation_seconds(SimTime::zero(), s.now) ==
+        Approx((*s.t.violations()[0].end - s.t.violations()[0].start).seconds() +
+               (*s.t.violations()[1].end - s.t.violations()[1].start).seconds()));
+}
+
+TEST_CASE("RTO: the service is not recovered while the users who gave up are still away") {
+  Slo s;
+  s.feed(120, 100, 0);
+  s.t.on_fault_begin(0, FaultKind::kFull, s.now);
+  s.feed(5, 50, 50);
+  s.paused = 300;  // users give up during the outage...
+  s.feed(25, 50, 50);
+  s.t.on_fault_end(0, FaultKind::kFull, s.now);
+  s.feed(120, 100, 0);  // ...so the few still trying are served well: the window is fine
+  CHECK(s.t.within_slo());
+  CHECK_FALSE(s.t.incidents().at(0).recovered);
+  s.paused = 0;  // they are back
+  s.feed(1, 100, 0);
+  REQUIRE(s.t.incidents().at(0).recovered);
+  CHECK(*s.t.incidents().at(0).recovered == s.now);
+}
+
+TEST_CASE("SLO violations are recorded whether or not a fault caused them") {
+  Slo s;
+  s.feed(120, 100, 0);
+  s.feed(30, 50, 50);
+  s.feed(120, 100, 0);
+  CHECK(s.t.incidents().empty());
+  REQUIRE(s.t.violations().size() == 1);
+  CHECK(s.t.violations()[0].start == seconds(122));
+  CHECK(s.t.violation_seconds(seconds(0), s.now) > 0);
+  CHECK(s.t.violation_seconds(seconds(200), s.now) <
+        s.t.violation_seconds(seconds(0), s.now));  // clipped to the measured period
 }
 
 TEST_CASE("RTO: detection is the GSLB marking the faulty site down during the fault") {

@@ -149,6 +149,19 @@ TEST_CASE("demo 3: the surge raises replicas and nodes, Apdex recovers") {
   CHECK(agg(rec, "private", "failed_unavailable", 900, 1300, "sum") > 1000);
   CHECK(agg(rec, "all", "replicas_unready", 1320, 3600, "max") == 0);
   CHECK(agg(rec, "all", "rt_p95_s", 1380, 3600, "max") < 1.0);  // recovered
+  // What users lived through, counted in the summary though no fault caused it: minutes of SLO
+  // violation, users who gave up (the users still trying see a better service than there was).
+  CHECK(d->r.dr.incidents.empty());
+  CHECK(d->r.dr.slo_violation_s > 300);
+  REQUIRE(d->r.summary.users);
+  const models::UserSummary& u = *d->r.summary.users;
+  CHECK(u.abandonments > 1000);
+  CHECK(u.abandoned_peak > 500);
+  CHECK(u.abandoned_user_minutes > 1000);
+  CHECK(u.interactions_failed > 0);
+  CHECK(u.interactions_failed < d->r.summary.overall.failed);  // retries hide some failures
+  CHECK(d->r.summary_json.find("\"abandoned_peak\": " + std::to_string(u.abandoned_peak)) !=
+        std::string::npos);
 }
 
 TEST_CASE("demo 4: errors only from the outage on, detection, RTO and RPO reported") {
