@@ -105,9 +105,15 @@ DrSummary summarize_dr(const World& world) {
     r.violated_before = inc.violated_before;
     r.rto_from_s = inc.origin().seconds();
     r.collapses = inc.collapses;
-    if (inc.violated)
-      r.violation_s = world.rto().violation_seconds(*inc.violated,
-                                                    inc.recovered ? *inc.recovered : world.now());
+    if (inc.violated) {
+      const sim::SimTime to = inc.recovered ? *inc.recovered : world.now();
+      r.violation_s = world.rto().violation_seconds(*inc.violated, to);
+      for (const models::SloInterval& v : world.rto().violations()) {
+        const sim::SimTime end = v.end ? *v.end : world.now();
+        if (end > *inc.violated && v.start <= to)
+          r.violations.emplace_back(v.start.seconds(), end.seconds());
+      }
+    }
     for (std::size_t k = 0; k < losses.size(); ++k) {
       if (!loss_used[k] && losses[k].site == inc.site && losses[k].at == inc.start &&
           inc.kind == models::FaultKind::kFull) {
@@ -261,6 +267,9 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.key("violated_before").value(inc.violated_before);
     j.key("collapses").value(inc.collapses);
     j.key("slo_violation_s").value(inc.violation_s);
+    j.key("slo_violations").begin_array();  // each collapse its own interval
+    for (const auto& [a, b] : inc.violations) j.begin_array().value(a).value(b).end_array();
+    j.end_array();
     if (inc.lost_writes) j.key("lost_writes").value(*inc.lost_writes);
     if (inc.rpo_s) j.key("rpo_s").value(*inc.rpo_s);
     if (inc.write_outage) {

@@ -44,6 +44,8 @@ struct IncidentReport {
   double rto_from_s = 0;
   int collapses = 0;       // violations after a recovery within the incident
   double violation_s = 0;  // seconds the SLO window was violated from the origin to recovery
+  // Each violation within the incident, [start, end] in seconds (end: the run's end if open).
+  std::vector<std::pair<double, double>> violations;
   std::optional<uint64_t> lost_writes;  // full outages of a replicated site
   std::optional<double> rpo_s;
   // Full outages of the primary database (a primary write path): seconds from the fault's start

@@ -188,6 +188,17 @@ TEST_CASE("demo 4: errors only from the outage on, detection, RTO and RPO report
   CHECK(inc.primary_after == "public");
   CHECK(agg(rec, "all", "failed_no_primary", 600, 600 + *inc.write_rto_s, "sum") > 500);
   CHECK(agg(rec, "all", "failed_no_primary", 601 + *inc.write_rto_s, 2400, "sum") == 0);
+  // The stale DNS tail hovers at the error budget: the window slips in and out of the SLO, each
+  // collapse its own interval, and the RTO runs to the recovery that holds.
+  CHECK(inc.collapses > 0);
+  REQUIRE(inc.violations.size() == static_cast<std::size_t>(inc.collapses) + 1);
+  double violated = 0;
+  for (const auto& [a, b] : inc.violations) violated += b - a;
+  CHECK(inc.violation_s == Approx(violated));
+  REQUIRE(inc.recovered_s);
+  CHECK(*inc.rto_s == Approx(*inc.recovered_s - 600));
+  CHECK(*inc.recovered_s >= inc.violations.back().second);
+  CHECK_FALSE(inc.violated_before);
 }
 
 TEST_CASE(
