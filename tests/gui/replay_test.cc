@@ -93,7 +93,7 @@ TEST_CASE("Viewer pods by state match the replicas the series recorded") {
 
 TEST_CASE("Viewer replay loads captions, events, the T-map and refuses a bad file") {
   const gui::Replay r = gui::Replay::load(support::demo4_db());
-  CHECK(r.captions().size() == 8);  // the narration of demo 4
+  CHECK(r.captions().size() == 9);  // the narration of demo 4
   REQUIRE(r.caption_at(620) != nullptr);
   CHECK(r.caption_at(620)->text.find("fails") != std::string::npos);
   CHECK(r.regions().size() == 1);
