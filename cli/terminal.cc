@@ -83,98 +83,88 @@ std::string format_summary_table(const models::RunSummary& s) {
   return out;
 }
 
+namespace {
+
+std::string incident_line(const engine::IncidentReport& inc) {
+  const auto rel = [](const std::optional<double>& t, double start) {
+    return t ? "+" + num(*t - start, "%.0f") + " s" : std::string("never");
+  };
+  std::string data;
+  if (inc.lost_writes)
+    data =
+        "; lost " + thousands(*inc.lost_writes) + " writes (RPO " + num(*inc.rpo_s, "%.2f") + " s)";
+  if (inc.write_outage) {
+    data += "; writes ";
+    data += !inc.write_rto_s ? "never resumed"
+            : inc.promotion_s
+                ? "resumed +" + num(*inc.write_rto_s, "%.0f") + " s at " + inc.primary_after +
+                      " (promotion " + num(*inc.promotion_s, "%.0f") + " s)"
+                : "resumed +" + num(*inc.write_rto_s, "%.0f") + " s (" + inc.primary_after +
+                      " returned)";
+  }
+  std::string slo = !inc.violated_s ? "SLO held"
+                    : inc.violated_before
+                        ? "SLO already violated since " +
+                              sim::format_duration(sim::SimTime::from_seconds(*inc.violated_s)) +
+                              " (before the fault)"
+                        : "SLO violated " + rel(inc.violated_s, inc.start_s);
+  if (inc.violated_s) {
+    slo += ", " + num(inc.violation_s / 60, "%.1f") + " min in violation";
+    if (inc.collapses > 0)
+      slo +=
+          ", " + std::to_string(inc.collapses) + " more collapse" + (inc.collapses == 1 ? "" : "s");
+  }
+  const std::string rto = !inc.violated_s ? "RTO 0 s"
+                          : inc.rto_s     ? "RTO " + num(*inc.rto_s, "%.0f") + " s" +
+                                            (inc.violated_before ? " from the violation" : "")
+                                      : std::string("NOT RECOVERED by the end of the run");
+  return "  incident: " + inc.site + " " + inc.kind + " at " +
+         sim::format_duration(sim::SimTime::from_seconds(inc.start_s)) + ": detected " +
+         rel(inc.detected_s, inc.start_s) + ", " + slo + "; " + rto + data + "\n";
+}
+
+std::string users_line(const models::UserSummary& u) {
+  const uint64_t n = u.interactions_ok + u.interactions_failed;
+  const double pct =
+      n > 0 ? 100.0 * static_cast<double>(u.interactions_failed) / static_cast<double>(n) : 0.0;
+  return "  users: " + thousands(n) + " interactions, " + thousands(u.interactions_failed) +
+         " failed after all retries (" + num(pct, "%.2f") + "%); " + thousands(u.abandonments) +
+         " times a user gave up, up to " + std::to_string(u.abandoned_peak) + " at once, " +
+         num(u.abandoned_user_minutes, "%.0f") + " user-minutes lost\n";
+}
+
+}  // namespace
+
 std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr) {
   std::string out;
-  char buf[1024];
   if (!std::isnan(s.overall.cost)) {
     std::string per_site;
     for (const auto& site : s.sites)
       per_site += (per_site.empty() ? "" : ", ") + site.name + " " + num(site.cost, "%.2f");
     const double per_hour = s.run_s > 0 ? s.overall.cost / (s.run_s / 3600) : 0.0;
-    std::snprintf(buf, sizeof buf,
-                  "  cost: %s (%s); %s per hour, %s per day; %s per 1,000 completed requests\n",
-                  num(s.overall.cost, "%.2f").c_str(), per_site.c_str(),
-                  num(per_hour, "%.2f").c_str(), num(per_hour * 24, "%.2f").c_str(),
-                  num(s.overall.cost_per_1k, "%.4f").c_str());
-    out += buf;
+    out += "  cost: " + num(s.overall.cost, "%.2f") + " (" + per_site + "); " +
+           num(per_hour, "%.2f") + " per hour, " + num(per_hour * 24, "%.2f") + " per day; " +
+           num(s.overall.cost_per_1k, "%.4f") + " per 1,000 completed requests\n";
   }
   double node_hours = 0;
   for (const auto& site : s.sites) node_hours += site.node_seconds / 3600;
   if (s.overall.peak_nodes > 0) {
-    std::snprintf(buf, sizeof buf,
-                  "  pods: peak %d ready, %d desired; nodes: peak %d, %.1f node-hours\n",
-                  s.overall.peak_ready, s.overall.max_replicas, s.overall.peak_nodes, node_hours);
-    out += buf;
+    out += "  pods: peak " + std::to_string(s.overall.peak_ready) + " ready, " +
+           std::to_string(s.overall.max_replicas) + " desired; nodes: peak " +
+           std::to_string(s.overall.peak_nodes) + ", " + num(node_hours, "%.1f") + " node-hours\n";
   }
-  auto rel = [](const std::optional<double>& t, double start) {
-    return t ? "+" + num(*t - start, "%.0f") + " s" : std::string("never");
-  };
-  for (const engine::IncidentReport& inc : dr.incidents) {
-    std::string data;
-    if (inc.lost_writes)
-      data = "; lost " + thousands(*inc.lost_writes) + " writes (RPO " + num(*inc.rpo_s, "%.2f") +
-             " s)";
-    if (inc.write_outage) {
-      data += "; writes ";
-      data += !inc.write_rto_s ? "never resumed"
-              : inc.promotion_s
-                  ? "resumed +" + num(*inc.write_rto_s, "%.0f") + " s at " + inc.primary_after +
-                        " (promotion " + num(*inc.promotion_s, "%.0f") + " s)"
-                  : "resumed +" + num(*inc.write_rto_s, "%.0f") + " s (" + inc.primary_after +
-                        " returned)";
-    }
-    std::string slo = !inc.violated_s ? "SLO held"
-                      : inc.violated_before
-                          ? "SLO already violated since " +
-                                sim::format_duration(sim::SimTime::from_seconds(*inc.violated_s)) +
-                                " (before the fault)"
-                          : "SLO violated " + rel(inc.violated_s, inc.start_s);
-    if (inc.violated_s) {
-      slo += ", " + num(inc.violation_s / 60, "%.1f") + " min in violation";
-      if (inc.collapses > 0)
-        slo += ", " + std::to_string(inc.collapses) + " more collapse" +
-               (inc.collapses == 1 ? "" : "s");
-    }
-    const std::string rto = !inc.violated_s ? "RTO 0 s"
-                            : inc.rto_s     ? "RTO " + num(*inc.rto_s, "%.0f") + " s" +
-                                              (inc.violated_before ? " from the violation" : "")
-                                        : std::string("NOT RECOVERED by the end of the run");
-    std::snprintf(buf, sizeof buf, "  incident: %s %s at %s: detected %s, %s; %s%s\n",
-                  inc.site.c_str(), inc.kind.c_str(),
-                  sim::format_duration(sim::SimTime::from_seconds(inc.start_s)).c_str(),
-                  rel(inc.detected_s, inc.start_s).c_str(), slo.c_str(), rto.c_str(), data.c_str());
-    out += buf;
-  }
+  for (const engine::IncidentReport& inc : dr.incidents) out += incident_line(inc);
   for (std::size_t i = 0; i < dr.sites.size() && i < s.sites.size(); ++i) {
     if (const auto& b = dr.sites[i].replication_backlog_max_s; b && *b > 0) {
-      std::snprintf(buf, sizeof buf,
-                    "  replication from %s: its replica fell up to %s s behind (writes queued "
-                    "for the link's throughput)\n",
-                    s.sites[i].name.c_str(), num(*b, "%.1f").c_str());
-      out += buf;
+      out += "  replication from " + s.sites[i].name + ": its replica fell up to " +
+             num(*b, "%.1f") + " s behind (writes queued for the link's throughput)\n";
     }
   }
   if (dr.write_conflicts)
     out += "  multi-primary: " + thousands(*dr.write_conflicts) +
            " writes conflicted with an unreplicated write of the other site\n";
-  std::snprintf(buf, sizeof buf, "  SLO: %s min in violation after the warm-up\n",
-                num(dr.slo_violation_s / 60, "%.1f").c_str());
-  out += buf;
-  if (const auto& u = s.users) {
-    const uint64_t n = u->interactions_ok + u->interactions_failed;
-    std::snprintf(
-        buf, sizeof buf,
-        "  users: %s interactions, %s failed after all retries (%s%%); %s times a "
-        "user gave up, up to %d at once, %s user-minutes lost\n",
-        thousands(n).c_str(), thousands(u->interactions_failed).c_str(),
-        num(n > 0 ? 100.0 * static_cast<double>(u->interactions_failed) / static_cast<double>(n)
-                  : 0.0,
-            "%.2f")
-            .c_str(),
-        thousands(u->abandonments).c_str(), u->abandoned_peak,
-        num(u->abandoned_user_minutes, "%.0f").c_str());
-    out += buf;
-  }
+  out += "  SLO: " + num(dr.slo_violation_s / 60, "%.1f") + " min in violation after the warm-up\n";
+  if (s.users) out += users_line(*s.users);
   return out;
 }
 

@@ -4,8 +4,10 @@
 // merely cannot act within the run is a warning (Scenario::warnings).
 #include <cmath>
 #include <initializer_list>
+#include <sstream>
 
 #include "config/sections.h"
+#include "models/common/text.h"
 
 namespace config {
 
@@ -25,9 +27,9 @@ Node node_at(const Node& root, std::initializer_list<const char*> keys) {
 }
 
 std::string cores_text(double cores) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", cores);
-  return buf;
+  std::ostringstream s;
+  s << cores;  // the shortest form: 16, 0.5, 500
+  return s.str();
 }
 
 // The largest replica count a site's autoscaler may ask for (0: no autoscaler or no limit).
@@ -167,8 +169,7 @@ void check_feasibility(const Node& root, Scenario* s) {
     const models::RandomFault& f = s->random_faults[i];
     if (f.mtbf < s->duration) continue;
     const double none = std::exp(-s->duration.seconds() / f.mtbf.seconds());
-    char pct[16];
-    std::snprintf(pct, sizeof pct, "%.0f%%", 100 * none);
+    const std::string pct = models::fixed(100 * none, 0) + "%";
     const Node n = node_at(root, {"faults"});
     warn(n.is_list() ? node_at(n.list()[i], {"mtbf"}) : n,
          "a mean time between faults of " + sim::format_duration(f.mtbf) + " over a " +

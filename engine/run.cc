@@ -142,11 +142,7 @@ DrSummary summarize_dr(const World& world) {
     }
     dr.incidents.push_back(std::move(r));
   }
-  // Time in violation over the measured period: from the first bucket at or after the warm-up.
-  const config::Scenario& sc = world.scenario();
-  const int64_t b = sc.metrics.bucket.ns(), w = sc.metrics.warmup.ns();
-  const sim::SimTime from = sim::SimTime::from_ns((w + b - 1) / b * b);
-  dr.slo_violation_s = world.rto().violation_seconds(from, world.now());
+  dr.slo_violation_s = world.rto().violation_seconds(world.measure_from(), world.now());
   return dr;
 }
 

@@ -54,6 +54,8 @@ class World {
   // Incidents (one per fault) with their RTO; data lost by full outages.
   const std::vector<models::Incident>& incidents() const { return rto_->incidents(); }
   const models::RtoTracker& rto() const { return *rto_; }
+  // The start of the summary's measured period (the first bucket at or after the warm-up).
+  sim::SimTime measure_from() const { return metrics_->measure_from(); }
   std::vector<models::DataLoss> data_losses() const {
     return replication_ ? replication_->losses() : std::vector<models::DataLoss>{};
   }

@@ -9,4 +9,7 @@ namespace store {
 // missing parent folders. Throws std::runtime_error (or std::filesystem::filesystem_error).
 void write_file_atomically(const std::string& path, const std::string& text);
 
+// The current time as ISO 8601 UTC ("2026-11-30T10:40:02Z"), for run and lock records.
+std::string utc_now();
+
 }  // namespace store

@@ -5,20 +5,12 @@
 #include <ctime>
 
 #include "sim/assert.h"
+#include "store/files.h"
 #include "store/json.h"
 
 namespace store {
 
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::vector<std::string> series_columns(const Db& db) {
   std::vector<std::string> cols;

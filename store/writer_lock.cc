@@ -10,6 +10,7 @@
 #include <ctime>
 #include <thread>
 
+#include "store/files.h"
 #include "store/runs.h"
 #include "store/sqlite.h"
 
@@ -56,15 +57,6 @@ std::string describe_holder(const std::string& text) {
   const std::string pid = field(text, "pid");
   if (pid.empty()) return "another process (starting up)";
   return "pid " + pid + " (" + field(text, "command") + "), writing since " + field(text, "since");
-}
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 bool same_file(int fd, const std::string& path) {

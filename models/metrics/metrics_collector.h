@@ -107,6 +107,8 @@ class MetricsCollector final : public TrafficObserver {
   void set_active_users(const ActiveUsersSource* users) { users_ = users; }
   void set_cost_rates(std::vector<CostRates> rates) { rates_ = std::move(rates); }
   void set_bucket_listener(BucketListener* l) { bucket_listener_ = l; }
+  // The start of the first measured bucket (at or after the warm-up); valid after start().
+  sim::SimTime measure_from() const { return measure_from_; }
 
   void on_send(int site, bool stale_dns) override {
     Acc& a = acc_[slot(site)];

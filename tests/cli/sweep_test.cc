@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "store/json.h"
 #include "support/results_dump.h"
 #include "support/small_sweep.h"
 #include "support/spawn.h"
@@ -510,14 +512,15 @@ TEST_CASE("A report flags configurations whose runs came out identical") {
   REQUIRE(hcsim({"sweep", d / "s.yaml", "--out", d / "t.sqlite", "-q"}, d).code == 0);
   const Result json = hcsim({"report", d / "t.sqlite", "--format", "json"}, d);
   REQUIRE(json.code == 0);
-  // least-request is the default: its runs are those of the file as written.
-  CHECK(json.out.find("\"configuration\": \"lb=least-request\"") != std::string::npos);
-  const std::size_t lr = json.out.find("\"configuration\": \"lb=least-request\"");
-  const std::size_t rnd = json.out.find("\"configuration\": \"lb=random\"");
-  REQUIRE(lr != std::string::npos);
-  REQUIRE(rnd != std::string::npos);
-  CHECK(json.out.find("\"identical_to\": 0", lr) < json.out.find("\"configuration\"", lr + 10));
-  CHECK(json.out.find("\"identical_to\": null", rnd) != std::string::npos);
+  // least-request is the default: its runs are those of the file as written; random differs.
+  const store::JsonValue report = store::JsonValue::parse(json.out);
+  std::map<std::string, const store::JsonValue*> by_label;
+  for (const store::JsonValue& c : report["configurations"].items())
+    by_label[c["configuration"].text()] = &c;
+  REQUIRE(by_label.size() == 3);
+  CHECK((*by_label.at("lb=least-request"))["identical_to"].integer() == 0);
+  CHECK((*by_label.at("lb=random"))["identical_to"].is_null());
+  CHECK((*by_label.at("lb=as-written"))["identical_to"].is_null());
   REQUIRE(hcsim({"report", d / "t.sqlite", "--out", d / "t.md", "--no-charts", "-q"}, d).code == 0);
   CHECK(slurp(d / "t.md").find("lb=least-request (identical to lb=as-written)") !=
         std::string::npos);
