@@ -47,46 +47,89 @@ int32_t autoscaler_max(const AutoscalerSpec& a) {
   return 0;
 }
 
-// What a site's node pool can ever hold: pods per node (CPU and pod slots) x the most nodes.
+// What a site's node pool can ever hold: pods per node (CPU and pod slots) x the most nodes,
+// over its groups, with the quota's cores as a cap on each.
 struct Capacity {
-  int per_node = 0, max_nodes = 0;
-  int64_t pods = -1;  // -1: no node pool, no limit
+  int per_node = 0, max_nodes = 0;  // the single-group form
+  int64_t pods = -1;                // -1: no node pool, no limit
 };
+int pods_per_node(const models::NodeGroupConfig& g, double pod_cpu) {
+  return std::min(g.shape.max_pods, static_cast<int>(std::floor(g.shape.cpu / pod_cpu + 1e-9)));
+}
+int most_nodes(const models::NodeGroupConfig& g, double quota_cpu) {
+  int most = g.autoscale ? g.max : g.count;
+  if (quota_cpu > 0 && (g.autoscale || g.spot))
+    most = std::min(
+        most, std::max(g.count, static_cast<int>(std::floor(quota_cpu / g.shape.cpu + 1e-9))));
+  return most;
+}
 Capacity capacity_of(const SiteSpec& spec) {
   const models::SiteConfig& site = spec.site;
   Capacity c;
-  if (site.nodes <= 0) return c;
-  c.per_node = std::min(
-      site.node_shape.max_pods,
-      static_cast<int>(std::floor(site.node_shape.cpu / site.deployment.pod.cores + 1e-9)));
-  c.max_nodes = spec.node_autoscaler ? spec.node_autoscaler->max_nodes : site.nodes;
-  c.pods = static_cast<int64_t>(c.per_node) * c.max_nodes;
+  if (!site.has_nodes()) return c;
+  const double pod_cpu = site.deployment.pod.cores;
+  c.pods = 0;
+  for (const models::NodeGroupConfig& g : site.node_groups) {
+    c.per_node = pods_per_node(g, pod_cpu);
+    c.max_nodes = most_nodes(g, site.quota_cpu);
+    c.pods += static_cast<int64_t>(c.per_node) * c.max_nodes;
+  }
+  if (site.quota_cpu > 0) {
+    // Under a quota the pods that fit are at most the quota's cores over the pod's request.
+    c.pods = std::min<int64_t>(c.pods,
+                               static_cast<int64_t>(std::floor(site.quota_cpu / pod_cpu + 1e-9)));
+  }
   return c;
 }
 
 void check_site_capacity(const Node& root, const SiteSpec& spec, Scenario* s) {
   const models::SiteConfig& site = spec.site;
-  if (site.nodes <= 0) return;  // no node pool: capacity is not limited
+  if (!site.has_nodes()) return;  // no node pool: capacity is not limited
   const char* name = site.name.c_str();
   const double pod_cpu = site.deployment.pod.cores;
-  const double node_cpu = site.node_shape.cpu;
-  if (pod_cpu > node_cpu * (1 + 1e-9)) {
-    const bool milli_meant = pod_cpu >= 1 && pod_cpu / 1000 <= node_cpu;
+  const bool single = site.node_groups.size() == 1;
+  double largest = 0;
+  for (const models::NodeGroupConfig& g : site.node_groups)
+    largest = std::max(largest, g.shape.cpu);
+  if (pod_cpu > largest * (1 + 1e-9)) {
+    const bool milli_meant = pod_cpu >= 1 && pod_cpu / 1000 <= largest;
     node_at(root, {"sites", name, "deployment", "pod", "cpu"})
-        .fail("a pod requests " + cores_text(pod_cpu) + " cores but a node of site '" + site.name +
-              "' has " + cores_text(node_cpu) + " (nodes.cpu): no pod can ever be scheduled" +
+        .fail("a pod requests " + cores_text(pod_cpu) + " cores but " +
+              (single ? "a node" : "the largest node") + " of site '" + site.name + "' has " +
+              cores_text(largest) + " (nodes.cpu): no pod can ever be scheduled" +
               (milli_meant ? " (for " + cores_text(pod_cpu / 1000) + " core write " +
                                  cores_text(pod_cpu) + "m)"
                            : ""));
   }
+  for (std::size_t k = 0; k < site.node_groups.size() && !single; ++k) {
+    const models::NodeGroupConfig& g = site.node_groups[k];
+    if (pod_cpu > g.shape.cpu * (1 + 1e-9))
+      warn(node_at(root, {"sites", name, "nodes"}),
+           "node group " + g.name + " has " + cores_text(g.shape.cpu) +
+               "-core nodes, too small for a pod of " + cores_text(pod_cpu) +
+               " cores: no pod ever runs there",
+           s);
+  }
   const Capacity cap = capacity_of(spec);
-  const int per_node = cap.per_node, max_nodes = cap.max_nodes;
   const int64_t capacity = cap.pods;
-  const std::string room = "the node pool can hold at most " + std::to_string(capacity) +
-                           " pods (" + std::to_string(max_nodes) + " node" +
-                           (max_nodes == 1 ? "" : "s") + " x " + std::to_string(per_node) +
-                           " pods of " + cores_text(pod_cpu) + " core" + (pod_cpu == 1 ? "" : "s") +
-                           " on " + cores_text(node_cpu) + "-core nodes)";
+  std::string room;
+  if (single) {
+    const int per_node = cap.per_node, max_nodes = cap.max_nodes;
+    room = "the node pool can hold at most " + std::to_string(capacity) + " pods (" +
+           std::to_string(max_nodes) + " node" + (max_nodes == 1 ? "" : "s") + " x " +
+           std::to_string(per_node) + " pods of " + cores_text(pod_cpu) + " core" +
+           (pod_cpu == 1 ? "" : "s") + " on " + cores_text(site.node_groups[0].shape.cpu) +
+           "-core nodes" + (site.quota_cpu > 0 ? ", within the vCPU quota" : "") + ")";
+  } else {
+    room = "the node groups can hold at most " + std::to_string(capacity) + " pods (";
+    for (std::size_t k = 0; k < site.node_groups.size(); ++k) {
+      const models::NodeGroupConfig& g = site.node_groups[k];
+      room += (k ? ", " : "") + g.name + ": " + std::to_string(most_nodes(g, site.quota_cpu)) +
+              " x " + std::to_string(pods_per_node(g, pod_cpu));
+    }
+    room +=
+        std::string(site.quota_cpu > 0 ? "; vCPU quota " + cores_text(site.quota_cpu) : "") + ")";
+  }
   if (site.deployment.replicas > capacity) {
     warn(node_at(root, {"sites", name, "replicas"}),
          std::to_string(site.deployment.replicas) + " replicas, but " + room +

@@ -228,7 +228,7 @@ models::FaultSpec parse_fault_spec(MapReader& m, const Scenario& s) {
   only_for("factor", models::FaultKind::kBrownout);
   if (f.kind == models::FaultKind::kPartial) {
     if (const Node v = m.get("fraction"); v.present()) f.fraction = v.number_in(1e-9, 1);
-    if (s.sites[static_cast<std::size_t>(f.site)].site.nodes == 0)
+    if (!s.sites[static_cast<std::size_t>(f.site)].site.has_nodes())
       m.get("site").fail("a partial outage loses nodes: the site needs nodes: {count: ...}");
   }
   if (f.kind == models::FaultKind::kPartition) {

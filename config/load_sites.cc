@@ -9,16 +9,59 @@ namespace {
 
 using models::NodeAutoscalerConfig;
 
+// expander: one name, a comma-separated chain ("priority,least-waste", as --expander takes it)
+// or a list. random can only come last: it always chooses (expander/factory/chain.go).
+std::vector<models::Expander> parse_expanders(const Node& v) {
+  std::vector<std::string> names;
+  if (v.is_list()) {
+    for (const Node& item : v.list()) names.push_back(item.text());
+  } else {
+    std::string text = v.text();
+    std::size_t from = 0;
+    while (from <= text.size()) {
+      const std::size_t comma = std::min(text.find(',', from), text.size());
+      std::string one = text.substr(from, comma - from);
+      while (!one.empty() && one.front() == ' ') one.erase(0, 1);
+      while (!one.empty() && one.back() == ' ') one.pop_back();
+      names.push_back(one);
+      from = comma + 1;
+    }
+  }
+  if (names.empty()) v.fail("names at least one expander");
+  std::vector<models::Expander> out;
+  for (const std::string& name : names) {
+    models::Expander e{};
+    if (name == "random") {
+      e = models::Expander::kRandom;
+    } else if (name == "most-pods") {
+      e = models::Expander::kMostPods;
+    } else if (name == "least-waste") {
+      e = models::Expander::kLeastWaste;
+    } else if (name == "priority") {
+      e = models::Expander::kPriority;
+    } else {
+      v.fail("unknown expander '" + name +
+             "': use random, most-pods, least-waste or priority (price and grpc are not modelled)");
+    }
+    for (models::Expander seen : out) {
+      if (seen == e) v.fail("names expander '" + name + "' twice");
+      if (seen == models::Expander::kRandom)
+        v.fail("random always chooses: it can only be the last expander of a chain");
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
 const Fields<models::ReadinessProbe> kReadiness{
     seconds("initialDelaySeconds", &models::ReadinessProbe::initial_delay, 0, 86400),
     seconds("periodSeconds", &models::ReadinessProbe::period, 1, 86400),
     integer("successThreshold", &models::ReadinessProbe::success_threshold, 1, 1000),
 };
 
-// The cluster autoscaler's flags (docs/models.md §3.6).
+// The cluster autoscaler's flags (docs/models.md §3.6, §3.8).
 const Fields<NodeAutoscalerConfig> kNodeAutoscaler{
     duration("scan_interval", &NodeAutoscalerConfig::scan_interval, sim::seconds(1), sim::hours(1)),
-    distribution("provisioning", &NodeAutoscalerConfig::provisioning, sim::hours(24)),
     duration("scale_down_unneeded_time", &NodeAutoscalerConfig::scale_down_unneeded_time,
              SimTime::zero(), sim::hours(24)),
     duration("scale_down_delay_after_add", &NodeAutoscalerConfig::scale_down_delay_after_add,
@@ -30,6 +73,17 @@ const Fields<NodeAutoscalerConfig> kNodeAutoscaler{
     integer("max_scale_down_parallelism", &NodeAutoscalerConfig::max_scale_down_parallelism, 1,
             10000),
     integer("max_drain_parallelism", &NodeAutoscalerConfig::max_drain_parallelism, 1, 10000),
+    duration("max_node_provision_time", &NodeAutoscalerConfig::max_node_provision_time,
+             sim::seconds(1), sim::hours(24)),
+    duration("initial_node_group_backoff", &NodeAutoscalerConfig::initial_backoff, sim::seconds(1),
+             sim::hours(24)),
+    duration("max_node_group_backoff", &NodeAutoscalerConfig::max_backoff, sim::seconds(1),
+             sim::hours(24)),
+    duration("node_group_backoff_reset", &NodeAutoscalerConfig::backoff_reset, sim::seconds(1),
+             sim::hours(24 * 30)),
+    custom<NodeAutoscalerConfig>(
+        "expander",
+        [](const Node& v, NodeAutoscalerConfig& c) { c.expanders = parse_expanders(v); }),
 };
 
 void parse_pod(const Node& n, models::PodConfig* pod, models::MemoryModel* memory) {
@@ -199,40 +253,146 @@ void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balanc
   m.finish();
 }
 
-void parse_nodes(const Node& n, SiteSpec* spec) {
-  MapReader m = n.map();
+// One node group: the machine shape, its count, price and priority, its autoscaling range, and
+// what the cloud does to it (spot interruptions, stockouts, shortages). In the single-group form
+// `autoscale:` also carries the cluster autoscaler's flags (`ca_flags`).
+models::NodeGroupConfig parse_node_group(MapReader& m, SiteSpec* spec, bool single, Scenario* s) {
   models::SiteConfig& site = spec->site;
-  const Node count = m.required("count");
-  site.nodes = static_cast<int>(count.integer_in(0, 100000));
-  if (site.nodes == 0) {
-    // The model reads 0 nodes as "no node pool"; a pool that starts empty is not modelled.
-    count.fail(
-        "must be at least 1: a node pool that starts empty (scale from zero) is not modelled; "
-        "leave out nodes: for a site whose pods never wait for a node");
+  models::NodeGroupConfig g;
+  if (!single) {
+    const Node name = m.required("name");
+    g.name = name.text();
+    if (!valid_name(g.name))
+      name.fail("node group names start with a letter and use letters, digits, '-' and '_'");
   }
+  const Node count = m.required("count");
+  g.count = static_cast<int>(count.integer_in(0, 100000));
   if (const Node c = m.get("cpu"); c.present()) {
-    site.node_shape.cpu = c.cpu();
-    if (site.node_shape.cpu < 0.001) c.fail("must be positive");
+    g.shape.cpu = c.cpu();
+    if (g.shape.cpu < 0.001) c.fail("must be positive");
   }
   if (const Node p = m.get("max_pods"); p.present())
-    site.node_shape.max_pods = static_cast<int>(p.integer_in(1, 100000));
+    g.shape.max_pods = static_cast<int>(p.integer_in(1, 100000));
+  if (const Node p = m.get("priority"); p.present())
+    g.priority = static_cast<int>(p.integer_in(-1'000'000, 1'000'000));
+  g.price_per_hour = spec->cost.node_per_hour;
+  if (const Node p = m.get("price_per_hour"); p.present()) {
+    g.price_per_hour = p.number_in(0, 1e9);
+    spec->has_cost = true;
+  }
   if (const Node a = m.get("autoscale"); a.present()) {
     if (!site.public_cloud) {
       m.fail_key("autoscale",
                  "a private cloud has fixed capacity: node autoscaling needs cloud: public");
     }
     MapReader am = a.map();
-    models::NodeAutoscalerConfig ca;
-    ca.min_nodes = am.get("min").present() ? static_cast<int>(am.get("min").integer_in(0, 100000))
-                                           : site.nodes;
+    g.autoscale = true;
+    g.min =
+        am.get("min").present() ? static_cast<int>(am.get("min").integer_in(0, 100000)) : g.count;
     const Node mx = am.required("max");
-    ca.max_nodes = static_cast<int>(mx.integer_in(1, 100000));
-    if (ca.max_nodes < ca.min_nodes) mx.fail("must not be below min");
-    if (ca.max_nodes < site.nodes) mx.fail("must not be below the initial node count");
-    kNodeAutoscaler.read(am, &ca);
+    g.max = static_cast<int>(mx.integer_in(1, 100000));
+    if (g.max < g.min) mx.fail("must not be below min");
+    if (g.max < g.count) mx.fail("must not be below the initial node count");
+    if (const Node p = am.get("provisioning"); p.present())
+      g.provisioning = parse_duration_distribution(p, sim::hours(24));
+    if (single) {
+      NodeAutoscalerConfig ca;
+      kNodeAutoscaler.read(am, &ca);
+      spec->node_autoscaler = ca;
+    }
     am.finish();
-    spec->node_autoscaler = ca;
+  } else if (g.count == 0) {
+    count.fail(
+        "must be at least 1 for a group without autoscale: (a group that starts empty needs "
+        "autoscale: {max: N} to ever hold a pod)");
   }
+  if (const Node sp = m.get("spot"); sp.present()) {
+    if (!site.public_cloud) m.fail_key("spot", "spot capacity is a public cloud's: cloud: public");
+    MapReader sm = sp.map();
+    models::SpotConfig spot;
+    MapReader im = sm.required("interruptions").map();
+    spot.mtbf = im.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
+    im.finish();
+    if (const Node nt = sm.get("notice"); nt.present())
+      spot.notice = nt.duration_in(SimTime::zero(), sim::hours(1));
+    sm.finish();
+    g.spot = spot;
+  }
+  if (const Node st = m.get("stockouts"); st.present()) {
+    for (const Node& item : st.list()) {
+      MapReader wm = item.map();
+      const Node at = wm.required("at");
+      models::CapacityWindow w;
+      w.at = at.duration_in(SimTime::zero(), kMaxDuration);
+      w.duration = wm.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
+      wm.finish();
+      if (within_run(at, w.at, "stockout", s)) g.stockouts.push_back(w);
+    }
+  }
+  if (const Node sh = m.get("shortage"); sh.present()) {
+    MapReader sm = sh.map();
+    models::ShortageProcess p;
+    p.mtbf = sm.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
+    p.mttr = sm.required("mttr").duration_in(sim::seconds(1), kMaxDuration);
+    sm.finish();
+    g.shortage = p;
+  }
+  if (const Node e = m.get("capacity_error_after"); e.present())
+    g.capacity_error_after = e.duration_in(SimTime::zero(), sim::hours(24));
+  const bool requests_nodes = g.autoscale || g.spot;
+  if (!requests_nodes && (!g.stockouts.empty() || g.shortage)) {
+    warn(m.get(g.shortage ? "shortage" : "stockouts"),
+         "node group " + g.name +
+             " never asks the cloud for nodes (no autoscale:, no spot:): a shortage changes "
+             "nothing",
+         s);
+  }
+  return g;
+}
+
+void parse_nodes(const Node& n, SiteSpec* spec, Scenario* s) {
+  models::SiteConfig& site = spec->site;
+  if (n.is_list()) {
+    const std::vector<Node> items = n.list();
+    if (items.empty()) n.fail("needs at least one node group (or leave out nodes:)");
+    if (items.size() > 1000) n.fail("more than 1000 node groups");
+    for (const Node& item : items) {
+      MapReader m = item.map();
+      models::NodeGroupConfig g = parse_node_group(m, spec, false, s);
+      for (const models::NodeGroupConfig& other : site.node_groups) {
+        if (other.name == g.name) m.get("name").fail("names node group '" + g.name + "' twice");
+      }
+      m.finish();
+      site.node_groups.push_back(std::move(g));
+    }
+  } else {
+    MapReader m = n.map();
+    site.node_groups.push_back(parse_node_group(m, spec, true, s));
+    m.finish();
+  }
+  bool autoscaled = false;
+  for (const models::NodeGroupConfig& g : site.node_groups) autoscaled = autoscaled || g.autoscale;
+  if (autoscaled && !spec->node_autoscaler) spec->node_autoscaler = NodeAutoscalerConfig{};
+  if (site.initial_nodes() == 0 && !autoscaled)
+    n.fail("no node group has nodes or autoscales: no pod could ever run");
+}
+
+// cluster_autoscaler: the cluster autoscaler's flags for a site with node groups.
+void parse_cluster_autoscaler(const Node& n, const Node& nodes, SiteSpec* spec) {
+  if (!spec->node_autoscaler)
+    n.fail("no node group autoscales: give a group autoscale: {min, max} first");
+  MapReader m = n.map();
+  if (nodes.present() && !nodes.is_list()) {
+    MapReader single = nodes.map();
+    const Node a = single.get("autoscale");
+    if (a.present()) {
+      MapReader am = a.map();
+      for (const std::string& k : m.keys()) {
+        if (am.has(k)) m.fail_key(k, "is also given under nodes.autoscale: give each flag once");
+      }
+    }
+  }
+  kNodeAutoscaler.read(m, &*spec->node_autoscaler);
   m.finish();
 }
 
@@ -286,7 +446,21 @@ void parse_sites(const Node& n, Scenario* s) {
     }
     site.deployment.replicas = static_cast<int>(sm.required("replicas").integer_in(0, 100'000));
     parse_deployment(sm.required("deployment"), &site.deployment, &site.balancing);
-    if (const Node nodes = sm.get("nodes"); nodes.present()) parse_nodes(nodes, &spec);
+    if (const Node nodes = sm.get("nodes"); nodes.present()) parse_nodes(nodes, &spec, s);
+    if (const Node ca = sm.get("cluster_autoscaler"); ca.present())
+      parse_cluster_autoscaler(ca, sm.get("nodes"), &spec);
+    if (const Node q = sm.get("quota"); q.present()) {
+      if (!site.public_cloud)
+        sm.fail_key("quota", "a vCPU quota is a public cloud's: cloud: public");
+      if (!site.has_nodes()) sm.fail_key("quota", "a quota limits nodes: give the site nodes:");
+      MapReader qm = q.map();
+      const Node c = qm.required("cpu");
+      site.quota_cpu = c.cpu();
+      if (site.quota_cpu < 0.001) c.fail("must be positive");
+      qm.finish();
+    }
+    for (const models::NodeGroupConfig& g : site.node_groups)
+      spec.cost.group_node_per_hour.push_back(g.price_per_hour);
     if (const Node a = sm.get("autoscaler"); a.present()) parse_autoscaler(a, &spec.autoscaler);
     sm.finish();
     s->sites.push_back(std::move(spec));

@@ -182,6 +182,29 @@ void entity_json(JsonWriter& j, const models::EntitySummary& e, double run_s) {
   j.key("cost_per_day").value(per_hour * 24);
 }
 
+void node_group_json(JsonWriter& j, const models::NodeGroupSummary& g) {
+  j.begin_object();
+  j.key("name").value(g.name);
+  j.key("spot").value(g.spot);
+  j.key("autoscaled").value(g.autoscaled);
+  j.key("price_per_hour").value(g.price_per_hour);
+  j.key("node_seconds").value(g.node_seconds);
+  j.key("node_hours").value(g.node_seconds / 3600.0);
+  j.key("cost").value(g.cost);
+  j.key("peak_nodes").value(g.peak_nodes);
+  j.key("nodes_requested").value(g.requested);
+  j.key("nodes_launched").value(g.launched);
+  j.key("creation_failures").value(g.failed);
+  j.key("spot_interruptions").value(g.interruptions);
+  const models::NodeGroupActivity& a = g.activity;
+  j.key("scale_ups").value(a.scale_ups);
+  j.key("scale_up_timeouts").value(a.timeouts);
+  j.key("backoffs").value(a.backoffs);
+  j.key("backoff_s").value(a.backoff_s);
+  j.key("nodes_given_up").value(a.given_up);
+  j.end_object();
+}
+
 }  // namespace
 
 std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::RunSummary& summary,
@@ -246,6 +269,11 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.key(r.summary.sites[i].name);
     entity_json(j, r.summary.sites[i], r.summary.run_s);
     if (i < r.dr.sites.size()) figures_json(j, r.dr.sites[i]);
+    if (i < r.node_groups.size() && !r.node_groups[i].empty()) {
+      j.key("node_groups").begin_array();
+      for (const models::NodeGroupSummary& g : r.node_groups[i]) node_group_json(j, g);
+      j.end_array();
+    }
     j.end_object();
   }
   j.end_object();
@@ -320,6 +348,7 @@ RunResult execute(const Scenario& s, uint64_t seed, sim::Recorder& rec, const Ru
   world.finish();
   r.summary = world.summary();
   r.dr = summarize_dr(world);
+  for (std::size_t i = 0; i < s.sites.size(); ++i) r.node_groups.push_back(world.node_groups(i));
   r.events = world.simulator().events_executed();
   r.fingerprint = world.simulator().fingerprint();
   r.sim_end = world.simulator().now();

@@ -87,6 +87,7 @@ struct RunResult {
   std::string status;  // completed | interrupted
   models::RunSummary summary;
   DrSummary dr;
+  std::vector<std::vector<models::NodeGroupSummary>> node_groups;  // per site
   std::vector<ExpectCheck> checks;
   std::optional<bool> expect_passed;  // nullopt when the scenario has no expect:
   uint64_t events = 0;

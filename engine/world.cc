@@ -44,10 +44,13 @@ void World::build_site(std::size_t i) {
   sites_.push_back(
       std::make_unique<models::Site>(sim_,
                                      models::SiteRngs{rngs_.stream("site/" + name + "/lb"),
-                                                      rngs_.stream("site/" + name + "/startup")},
+                                                      rngs_.stream("site/" + name + "/startup"),
+                                                      rngs_.stream("site/" + name + "/cloud")},
                                      pool_, spec.site, static_cast<int>(i), rec_));
   models::Site& site = *sites_.back();
+  node_autoscaler_of_.emplace_back();
   if (spec.node_autoscaler) {
+    node_autoscaler_of_.back() = node_autoscalers_.size();
     node_autoscalers_.push_back(std::make_unique<models::NodeAutoscaler>(
         sim_, rngs_.stream("site/" + name + "/nodes"), *spec.node_autoscaler, site.node_pool(),
         site.deployment(), rec_, "site/" + name));
@@ -223,6 +226,35 @@ void World::build_dr() {
         scenario_.dr.activate_replicas, rec_);
     dns_->add_health_listener(failover_trigger_.get());
   }
+}
+
+std::vector<models::NodeGroupSummary> World::node_groups(std::size_t i) {
+  const SiteSpec& spec = scenario_.sites[i];
+  std::vector<models::NodeGroupSummary> out;
+  if (!spec.site.has_nodes()) return out;
+  models::NodePool& pool = sites_[i]->node_pool();
+  const std::vector<double> time = pool.node_time();
+  std::vector<models::NodeGroupActivity> activity;
+  if (node_autoscaler_of_[i]) activity = node_autoscalers_[*node_autoscaler_of_[i]]->activity();
+  for (std::size_t g = 0; g < pool.groups().size(); ++g) {
+    const models::NodeGroupConfig& cfg = pool.groups()[g];
+    models::NodeGroupSummary n;
+    n.name = cfg.name;
+    n.spot = cfg.spot.has_value();
+    n.price_per_hour = cfg.price_per_hour;
+    n.node_seconds = time[g] * 1e-9;
+    n.cost = cfg.price_per_hour * n.node_seconds / 3600.0;
+    n.peak_nodes = pool.peak_nodes()[g];
+    const auto& c = pool.group_counts()[g];
+    n.requested = c.requested;
+    n.launched = c.launched;
+    n.failed = c.failed;
+    n.interruptions = c.interruptions;
+    n.autoscaled = cfg.autoscale;
+    if (g < activity.size()) n.activity = activity[g];
+    out.push_back(n);
+  }
+  return out;
 }
 
 void World::start() {

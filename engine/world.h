@@ -11,6 +11,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "config/scenario.h"
@@ -78,6 +80,8 @@ class World {
   sim::SimTime horizon() const { return scenario_.duration; }
   const models::RequestPool& requests() const { return pool_; }
   models::Site& site(std::size_t i) { return *sites_[i]; }
+  // What each node group of site i cost and went through (empty: the site has no nodes:).
+  std::vector<models::NodeGroupSummary> node_groups(std::size_t i);
 
  private:
   // Construction, in this order (later parts refer to earlier ones).
@@ -96,6 +100,7 @@ class World {
   models::RequestPool pool_;
   std::vector<std::unique_ptr<models::Site>> sites_;
   std::vector<std::unique_ptr<models::NodeAutoscaler>> node_autoscalers_;
+  std::vector<std::optional<std::size_t>> node_autoscaler_of_;  // per site
   std::vector<std::unique_ptr<models::MetricsPipeline>> pipelines_;
   std::vector<std::unique_ptr<models::Autoscaler>> autoscalers_;
   std::unique_ptr<models::Topology> topology_;

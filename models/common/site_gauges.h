@@ -4,16 +4,18 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace models {
 
 struct SiteGauges {
-  int inflight = 0;          // requests in the site now (in service + queued)
-  double inflight_area = 0;  // integral of inflight over time, request-nanoseconds
-  double cpu_used = 0;       // busy core-nanoseconds of the site's pods
-  double cpu_capacity = 0;   // core-nanoseconds of ready pods (cores x time ready)
-  double pod_time = 0;       // pod-nanoseconds of running pods (what a cloud bills)
-  double node_time = 0;      // node-nanoseconds of nodes that exist (billed node-hours)
+  int inflight = 0;                     // requests in the site now (in service + queued)
+  double inflight_area = 0;             // integral of inflight over time, request-nanoseconds
+  double cpu_used = 0;                  // busy core-nanoseconds of the site's pods
+  double cpu_capacity = 0;              // core-nanoseconds of ready pods (cores x time ready)
+  double pod_time = 0;                  // pod-nanoseconds of running pods (what a cloud bills)
+  double node_time = 0;                 // node-nanoseconds of nodes that exist (billed node-hours)
+  std::vector<double> group_node_time;  // the same per node group (empty: no node pool)
   int replicas_desired = 0;
   int replicas_ready = 0;
   int replicas_starting = 0;

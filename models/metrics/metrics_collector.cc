@@ -149,7 +149,9 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
 
 double MetricsCollector::site_cost(std::size_t i, const SiteGauges& g) const {
   if (i >= rates_.size()) return kNaN;
-  return rates_[i].cost((sim_.now() - started_).seconds(), g.pod_time * 1e-9, g.node_time * 1e-9);
+  std::vector<double> node_s(g.group_node_time.size());
+  for (std::size_t k = 0; k < node_s.size(); ++k) node_s[k] = g.group_node_time[k] * 1e-9;
+  return rates_[i].cost((sim_.now() - started_).seconds(), g.pod_time * 1e-9, node_s);
 }
 
 void MetricsCollector::flush() {

@@ -492,7 +492,7 @@ void Deployment::refit_node(uint32_t node) {
     if (s != PodState::kPending && s != PodState::kTerminated) on.push_back(slot.get());
   }
   if (on.empty()) return;
-  const double share = nodes_.shape().cpu / static_cast<double>(on.size());
+  const double share = nodes_.shape_of(node).cpu / static_cast<double>(on.size());
   const double cores = std::clamp(share, cfg_.pod.cores, cfg_.pod.limit);
   for (Pod* p : on) p->set_cores(cores);
 }
@@ -744,7 +744,7 @@ void Deployment::start() {
   for (int i = 0; i < cfg_.replicas; ++i) create_pod(1, true);
 }
 
-void Deployment::evict_node(uint32_t node) {
+void Deployment::evict_node(uint32_t node, const char* why) {
   // Deleting the pods; the ReplicaSet replaces them (elsewhere: the node is draining).
   std::vector<Pod*> victims;
   for (const auto& slot : slots_) {
@@ -754,7 +754,7 @@ void Deployment::evict_node(uint32_t node) {
       continue;
     victims.push_back(slot.get());
   }
-  for (Pod* p : victims) delete_pod(*p, "node scale-down");
+  for (Pod* p : victims) delete_pod(*p, why);
   sync();
 }
 

@@ -115,7 +115,7 @@ class Deployment final : public ProbeListener {
   // The site calls this when a terminating pod has served its last request.
   void on_pod_drained(Pod& pod);
   // Node removal: its pods are deleted (gracefully) and replaced elsewhere.
-  void evict_node(uint32_t node);
+  void evict_node(uint32_t node, const char* why = "node scale-down");
   // Room may have appeared (a node became ready): schedule Pending pods.
   void schedule_pending();
 

@@ -5,6 +5,20 @@
 
 namespace models {
 
+const char* expander_name(Expander e) {
+  switch (e) {
+    case Expander::kRandom:
+      return "random";
+    case Expander::kMostPods:
+      return "most-pods";
+    case Expander::kLeastWaste:
+      return "least-waste";
+    case Expander::kPriority:
+      return "priority";
+  }
+  return "?";
+}
+
 NodeAutoscaler::NodeAutoscaler(sim::Simulator& sim, sim::RngStream rng,
                                const NodeAutoscalerConfig& cfg, NodePool& nodes,
                                Deployment& deployment, sim::Recorder& rec, std::string component)
@@ -14,7 +28,14 @@ NodeAutoscaler::NodeAutoscaler(sim::Simulator& sim, sim::RngStream rng,
       nodes_(nodes),
       deployment_(deployment),
       rec_(rec),
-      component_(std::move(component)) {}
+      component_(std::move(component)) {
+  const std::size_t g = nodes_.groups().size();
+  requests_.assign(g, ScaleUpRequest{});
+  backoffs_.assign(g, Backoff{});
+  incorrect_.assign(g, IncorrectSize{});
+  activity_.assign(g, NodeGroupActivity{});
+  backoff_windows_.assign(g, Window{});
+}
 
 void NodeAutoscaler::start() {
   struct Tick {
@@ -27,23 +48,232 @@ void NodeAutoscaler::start() {
   sim_.schedule_in(cfg_.scan_interval, Tick{this});
 }
 
+bool NodeAutoscaler::managed(const Node& n) const {
+  return nodes_.group(n.group).autoscale && !n.interrupted;
+}
+
+int NodeAutoscaler::per_node(uint16_t g, double request) const {
+  const NodeShape& shape = nodes_.group(g).shape;
+  if (request > shape.cpu * (1 + 1e-9)) return 0;
+  return std::min(shape.max_pods, static_cast<int>(std::floor(shape.cpu / request + 1e-9)));
+}
+
 void NodeAutoscaler::scan() {
   // Drained nodes whose pods are gone are deleted.
   for (const Node& n : nodes_.nodes()) {
-    if (n.state == Node::State::kDraining && deployment_.pods_on_node(n.id) == 0) {
+    if (n.state == Node::State::kDraining && !n.interrupted &&
+        deployment_.pods_on_node(n.id) == 0) {
       nodes_.finish_removal(n.id);
     }
   }
+  update_scale_requests();
+  remove_old_unregistered();
+  handle_creation_errors();
+  if (fix_group_sizes()) return;
   if (!deployment_.pending_cpu_requests().empty() && scale_up()) return;
   update_unneeded();
   if (!in_cooldown()) remove_unneeded();
 }
 
+bool NodeAutoscaler::backed_off(uint16_t g) const {
+  const Backoff& b = backoffs_[g];
+  return b.known && b.until >= sim_.now();
+}
+
+void NodeAutoscaler::back_off(uint16_t g, const std::string& why) {
+  // utils/backoff/exponential_backoff.go: the duration doubles only when the previous backoff
+  // has ended; a failure during a backoff restarts it with the same duration.
+  const sim::SimTime now = sim_.now();
+  Backoff& b = backoffs_[g];
+  sim::SimTime d = cfg_.initial_backoff;
+  if (b.known) {
+    d = b.duration;
+    if (b.until < now) d = std::min(d + d, cfg_.max_backoff);
+  }
+  b = {true, d, now + d, now};
+  Window& w = backoff_windows_[g];
+  if (w.open && w.until >= now) {
+    w.until = now + d;
+  } else {
+    if (w.open) activity_[g].backoff_s += (w.until - w.start).seconds();
+    w = {true, now, now + d};
+  }
+  ++activity_[g].backoffs;
+  const std::string& name = nodes_.group(g).name;
+  rec_.event(
+      now, component_, "autoscaler",
+      "node group " + name + " backed off for " + sim::format_duration(d) + " (" + why + ")",
+      sim::EventDetails().add("group", name).add("backoff_s", d.seconds()).add("reason", why));
+}
+
+std::vector<NodeGroupActivity> NodeAutoscaler::activity() const {
+  std::vector<NodeGroupActivity> out = activity_;
+  const sim::SimTime now = sim_.now();
+  for (std::size_t g = 0; g < out.size(); ++g) {
+    const Window& w = backoff_windows_[g];
+    if (w.open) out[g].backoff_s += (std::min(now, w.until) - w.start).seconds();
+  }
+  return out;
+}
+
+void NodeAutoscaler::update_scale_requests() {
+  const sim::SimTime now = sim_.now();
+  for (std::size_t k = 0; k < requests_.size(); ++k) {
+    const auto g = static_cast<uint16_t>(k);
+    Backoff& b = backoffs_[g];
+    if (b.known && b.last_failure + cfg_.backoff_reset < now) b.known = false;  // stale
+    ScaleUpRequest& r = requests_[g];
+    if (!r.active) continue;
+    int upcoming = 0;
+    for (const Node& n : nodes_.nodes()) upcoming += n.group == g && n.upcoming() ? 1 : 0;
+    if (upcoming == 0) {
+      r = {};  // done
+      continue;
+    }
+    if (r.expected_add < now) {
+      ++activity_[g].timeouts;
+      rec_.event(now, component_, "autoscaler",
+                 "scale-up of node group " + nodes_.group(g).name + " timed out: " +
+                     std::to_string(upcoming) + " node" + (upcoming == 1 ? "" : "s") +
+                     " not ready after " + sim::format_duration(cfg_.max_node_provision_time),
+                 sim::EventDetails()
+                     .add("group", nodes_.group(g).name)
+                     .add("reason", "timeout")
+                     .add("upcoming", upcoming));
+      back_off(g, "scale-up timed out");
+      r = {};
+    }
+  }
+}
+
+void NodeAutoscaler::remove_old_unregistered() {
+  // Launched nodes that never became ready within max_node_provision_time are deleted, but not
+  // below the group's min (--force-delete-unregistered-nodes is off by default).
+  const sim::SimTime now = sim_.now();
+  for (const Node& n : nodes_.nodes()) {
+    if (n.state != Node::State::kProvisioning || !nodes_.group(n.group).autoscale) continue;
+    if (n.since + cfg_.max_node_provision_time >= now) continue;
+    if (nodes_.target_size(n.group) <= nodes_.group(n.group).min) continue;
+    ++activity_[n.group].given_up;
+    nodes_.cancel(n.id, "not ready after " + sim::format_duration(cfg_.max_node_provision_time));
+  }
+}
+
+void NodeAutoscaler::handle_creation_errors() {
+  for (const CreationError& e : nodes_.take_errors()) {
+    if (!nodes_.group(e.group).autoscale) continue;
+    activity_[e.group].errors += e.nodes;
+    ScaleUpRequest& r = requests_[e.group];
+    const std::string& name = nodes_.group(e.group).name;
+    rec_.event(
+        sim_.now(), component_, "autoscaler",
+        "scale-up of node group " + name + " failed: " + e.reason + " (" + std::to_string(e.nodes) +
+            " node" + (e.nodes == 1 ? "" : "s") + ")",
+        sim::EventDetails().add("group", name).add("reason", e.reason).add("nodes", e.nodes));
+    // Only a group that is scaling up is backed off (clusterstate's instance-error handling).
+    if (!r.active) continue;
+    r.increase -= e.nodes;
+    back_off(e.group, e.reason);
+    if (r.increase <= 0) r = {};
+  }
+}
+
+bool NodeAutoscaler::fix_group_sizes() {
+  // A target that stays above what the cloud created (nodes still waiting for capacity) for
+  // max_node_provision_time is decreased to what exists (fixNodeGroupSize).
+  const sim::SimTime now = sim_.now();
+  bool fixed = false;
+  for (std::size_t k = 0; k < incorrect_.size(); ++k) {
+    const auto g = static_cast<uint16_t>(k);
+    IncorrectSize& inc = incorrect_[g];
+    if (!nodes_.group(g).autoscale) continue;
+    const int waiting = nodes_.count(g, Node::State::kRequested);
+    if (waiting == 0) {
+      inc = {};
+      continue;
+    }
+    const int target = nodes_.target_size(g);
+    const int registered =
+        nodes_.count(g, Node::State::kReady) + nodes_.count(g, Node::State::kDraining);
+    if (!inc.active || inc.target != target || inc.registered != registered) {
+      inc = {true, target, registered, now};
+      continue;
+    }
+    if (inc.first_observed + cfg_.max_node_provision_time >= now) continue;
+    const std::string& name = nodes_.group(g).name;
+    rec_.event(now, component_, "autoscaler",
+               "decreasing the size of node group " + name + " by " + std::to_string(waiting) +
+                   ": nodes never created",
+               sim::EventDetails().add("group", name).add("delta", -waiting));
+    for (const Node& n : nodes_.nodes()) {
+      if (n.group == g && n.state == Node::State::kRequested) {
+        ++activity_[g].given_up;
+        nodes_.cancel(n.id, "target size decreased");
+      }
+    }
+    inc = {};
+    fixed = true;
+  }
+  return fixed;
+}
+
+NodeAutoscaler::Option NodeAutoscaler::choose(std::vector<Option> options) {
+  // expander/factory/chain.go: each filter keeps its best options; stop when one is left; the
+  // last word is random's.
+  for (Expander e : cfg_.expanders) {
+    if (options.size() == 1) return options.front();
+    if (e == Expander::kRandom) break;
+    auto score = [&](const Option& o) -> double {
+      switch (e) {
+        case Expander::kPriority:
+          return nodes_.group(o.group).priority;
+        case Expander::kMostPods:
+          return o.pods;
+        case Expander::kLeastWaste: {
+          // expander/waste: (capacity - requests) / capacity for CPU, plus the same for memory,
+          // which hcsim does not schedule (0 for every option). Lower is better.
+          const double cap = nodes_.group(o.group).shape.cpu * o.nodes;
+          const double used = o.pods * deployment_.config().pod.cores;
+          return -(cap - used) / cap;
+        }
+        case Expander::kRandom:
+          break;
+      }
+      return 0;
+    };
+    double best = -INFINITY;
+    for (const Option& o : options) best = std::max(best, score(o));
+    std::erase_if(options, [&](const Option& o) { return score(o) < best - 1e-12; });
+  }
+  if (options.size() == 1) return options.front();
+  return options[rng_.uniform_int(0, options.size() - 1)];
+}
+
 bool NodeAutoscaler::scale_up() {
   const std::vector<double> pending = deployment_.pending_cpu_requests();
-  const NodeShape& shape = nodes_.shape();
   const double request = pending.front();  // one deployment: every pod asks the same
-  if (request > shape.cpu) {
+  // Nodes on their way (requested or provisioning) take Pending pods first.
+  int covered = 0;
+  for (const Node& n : nodes_.nodes()) {
+    if (n.upcoming()) covered += per_node(n.group, request);
+  }
+  const int uncovered = static_cast<int>(pending.size()) - covered;
+  if (uncovered <= 0) return false;  // nodes on their way will take them
+  std::vector<Option> options;
+  bool any_fits = false;
+  for (std::size_t k = 0; k < nodes_.groups().size(); ++k) {
+    const auto g = static_cast<uint16_t>(k);
+    const NodeGroupConfig& group = nodes_.group(g);
+    const int fit = per_node(g, request);
+    if (!group.autoscale || fit == 0) continue;
+    any_fits = true;
+    if (backed_off(g)) continue;
+    const int room = group.max - nodes_.target_size(g);
+    if (room <= 0) continue;
+    const int want = std::min((uncovered + fit - 1) / fit, room);
+    options.push_back({g, want, std::min(uncovered, want * fit)});
+  }
+  if (!any_fits) {
     if (!warned_too_big_) {
       warned_too_big_ = true;
       rec_.event(sim_.now(), component_, "autoscaler",
@@ -51,21 +281,40 @@ bool NodeAutoscaler::scale_up() {
     }
     return false;
   }
-  const int per_node =
-      std::min(shape.max_pods, static_cast<int>(std::floor(shape.cpu / request + 1e-9)));
-  const int provisioning = nodes_.count(Node::State::kProvisioning);
-  const int uncovered = static_cast<int>(pending.size()) - provisioning * per_node;
-  if (uncovered <= 0) return false;  // nodes on their way will take them
-  const int existing =
-      static_cast<int>(nodes_.nodes().size()) - nodes_.count(Node::State::kRemoved);
-  int add = (uncovered + per_node - 1) / per_node;
-  add = std::min(add, cfg_.max_nodes - existing);
-  if (add <= 0) return false;  // at the maximum: pods stay Pending
+  if (options.empty()) return false;  // at the maximum or backed off: pods stay Pending
+  const Option chosen = choose(options);
+  const NodeGroupConfig& group = nodes_.group(chosen.group);
   last_scale_up_ = sim_.now();
+  NodeGroupActivity& act = activity_[chosen.group];
+  ++act.scale_ups;
+  act.nodes_added += chosen.nodes;
+  ScaleUpRequest& r = requests_[chosen.group];
+  // A second scale-up of a group in flight adds to its request and restarts its clock.
+  r.active = true;
+  r.increase += chosen.nodes;
+  r.time = sim_.now();
+  r.expected_add = sim_.now() + cfg_.max_node_provision_time;
+  if (nodes_.groups().size() > 1) {
+    std::string names;
+    for (const Option& o : options)
+      names += (names.empty() ? "" : ", ") + nodes_.group(o.group).name;
+    std::string chain;
+    for (Expander e : cfg_.expanders)
+      chain += (chain.empty() ? "" : ",") + std::string(expander_name(e));
+    rec_.event(sim_.now(), component_, "autoscaler",
+               "scale-up: node group " + group.name + " +" + std::to_string(chosen.nodes) +
+                   " for " + std::to_string(pending.size()) + " pending pods (expander " + chain +
+                   "; options: " + names + ")",
+               sim::EventDetails()
+                   .add("group", group.name)
+                   .add("nodes", chosen.nodes)
+                   .add("pending", static_cast<int>(pending.size()))
+                   .add("options", static_cast<int>(options.size())));
+  }
   const std::string reason = std::to_string(pending.size()) + " pending pods";
-  for (int i = 0; i < add; ++i) {
-    const double d = cfg_.provisioning.sample(rng_);
-    nodes_.provision(sim::SimTime::from_seconds(std::max(0.0, d)), reason);
+  for (int i = 0; i < chosen.nodes; ++i) {
+    const double d = group.provisioning.sample(rng_);
+    (void)nodes_.request(chosen.group, sim::SimTime::from_seconds(std::max(0.0, d)), reason);
   }
   return true;
 }
@@ -104,17 +353,19 @@ bool NodeAutoscaler::pods_fit_elsewhere(const Node& node, const std::vector<bool
 
 void NodeAutoscaler::update_unneeded() {
   const sim::SimTime now = sim_.now();
-  const NodeShape& shape = nodes_.shape();
   const std::size_t n = nodes_.nodes().size();
   std::vector<double> free(n, 0);
   std::vector<int> slots(n, 0);
   std::vector<std::size_t> candidates;
+  std::vector<int> remaining(nodes_.groups().size(), 0);
   for (const Node& node : nodes_.nodes()) {
     if (node.state != Node::State::kReady) continue;
+    const NodeShape& shape = nodes_.shape_of(node.id);
     free[node.id] = shape.cpu - node.cpu_used;
     slots[node.id] = shape.max_pods - node.pods;
+    ++remaining[node.group];
     // Underutilized: the requests on it strictly below the threshold of its cores.
-    if (node.cpu_used / shape.cpu < cfg_.scale_down_utilization_threshold)
+    if (managed(node) && node.cpu_used / shape.cpu < cfg_.scale_down_utilization_threshold)
       candidates.push_back(node.id);
   }
   // Empty nodes first, then those already unneeded, then by id.
@@ -125,12 +376,12 @@ void NodeAutoscaler::update_unneeded() {
     return !x.unneeded_since.is_max() && y.unneeded_since.is_max();
   });
   removable_.assign(n, false);
-  int remaining = nodes_.count(Node::State::kReady);
   for (std::size_t c : candidates) {
-    if (remaining <= cfg_.min_nodes) break;
-    if (!pods_fit_elsewhere(nodes_.nodes()[c], removable_, &free, &slots)) continue;
+    const Node& node = nodes_.nodes()[c];
+    if (remaining[node.group] <= nodes_.group(node.group).min) continue;
+    if (!pods_fit_elsewhere(node, removable_, &free, &slots)) continue;
     removable_[c] = true;
-    --remaining;
+    --remaining[node.group];
   }
   for (const Node& node : nodes_.nodes()) {
     Node& mut = nodes_.node(node.id);
@@ -152,7 +403,7 @@ void NodeAutoscaler::remove_unneeded() {
   const sim::SimTime now = sim_.now();
   int in_flight = 0, drains = 0;
   for (const Node& node : nodes_.nodes()) {
-    if (node.state != Node::State::kDraining) continue;
+    if (node.state != Node::State::kDraining || node.interrupted) continue;
     ++in_flight;
     drains += deployment_.pods_on_node(node.id) > 0 ? 1 : 0;
   }

@@ -5,10 +5,13 @@
 namespace models {
 
 namespace {
-// Without a node pool, one node of unlimited size stands in for "capacity is not a concern".
-NodeShape shape_of(const SiteConfig& cfg) {
-  if (cfg.nodes > 0) return cfg.node_shape;
-  return NodeShape{1e12, std::numeric_limits<int>::max()};
+// Without node groups, one node of unlimited size stands in for "capacity is not a concern".
+std::vector<NodeGroupConfig> groups_of(const SiteConfig& cfg) {
+  if (cfg.has_nodes()) return cfg.node_groups;
+  NodeGroupConfig unlimited;
+  unlimited.shape = NodeShape{1e12, std::numeric_limits<int>::max()};
+  unlimited.count = 1;
+  return {unlimited};
 }
 }  // namespace
 
@@ -37,12 +40,12 @@ Site::Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConf
       index_(index),
       rec_(rec),
       component_("site/" + cfg.name),
-      nodes_(sim, shape_of(cfg), cfg.nodes > 0 ? cfg.nodes : 1, rec, component_),
+      nodes_(sim, groups_of(cfg), cfg.quota_cpu, std::move(rngs.cloud), rec, component_),
       deployment_(sim, std::move(rngs.startup), pool, cfg.deployment, nodes_,
                   static_cast<PodListener&>(*this), static_cast<EndpointListener&>(*this), rec,
                   cfg.name),
       checks_(pool) {
-  nodes_.set_on_capacity([this] { deployment_.schedule_pending(); });
+  nodes_.set_listener(this);
   const PodConfig& pod = cfg_.deployment.pod;
   if (cfg_.balancing == Balancing::kLeastRequest && pod.concurrency != PodConfig::kUnlimited &&
       pod.queue != PodConfig::kUnlimited && pod.concurrency + pod.queue < (1 << 16)) {
@@ -52,6 +55,7 @@ Site::Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConf
 
 void Site::start() {
   inflight_since_ = sim_.now();
+  nodes_.start();
   const PodConfig& pod = cfg_.deployment.pod;
   sim::EventDetails details;
   details.add("replicas", cfg_.deployment.replicas).add("cpu", pod.cores);
@@ -62,7 +66,7 @@ void Site::start() {
       details.add(key, v);
   }
   details.add("balancing", balancing_name(cfg_.balancing));
-  details.add("image", cfg_.deployment.image.name).add("nodes", cfg_.nodes);
+  details.add("image", cfg_.deployment.image.name).add("nodes", cfg_.initial_nodes());
   rec_.event(sim_.now(), component_, "deployment",
              std::to_string(cfg_.deployment.replicas) + " pods of " + cfg_.deployment.image.name +
                  " (" + balancing_name(cfg_.balancing) + ")",
@@ -293,6 +297,14 @@ void Site::restore_nodes(const std::vector<uint32_t>& nodes, bool cold) {
              sim::EventDetails().add("kind", "partial").add("recovered", true));
 }
 
+void Site::interruption_notice(uint32_t node) {
+  // The node termination handler cordons and drains: the pods are deleted (preStop, SIGTERM,
+  // their grace period) and the ReplicaSet recreates them elsewhere.
+  deployment_.evict_node(node, "spot interruption");
+}
+
+void Site::node_terminated(uint32_t node) { deployment_.kill_pods(node, FailureCause::kAborted); }
+
 void Site::set_partition(bool from_gslb, bool from_clients) {
   cut_from_gslb_ = from_gslb;
   cut_from_clients_ = from_clients;
@@ -371,7 +383,10 @@ SiteGauges Site::gauges() {
   g.cpu_used = deployment_.serving_cpu_used();
   g.cpu_capacity = deployment_.serving_capacity();
   g.pod_time = deployment_.pod_time();
-  g.node_time = cfg_.nodes > 0 ? nodes_.node_time() : 0.0;
+  if (cfg_.has_nodes()) {
+    g.group_node_time = nodes_.node_time();
+    for (double t : g.group_node_time) g.node_time += t;
+  }
   g.replicas_desired = deployment_.desired();
   g.replicas_ready = deployment_.count(PodState::kReady);
   g.replicas_unready = deployment_.count(PodState::kUnready);
@@ -379,8 +394,9 @@ SiteGauges Site::gauges() {
                         deployment_.count(PodState::kPulling) +
                         deployment_.count(PodState::kBooting);
   g.replicas_pending = deployment_.count(PodState::kPending);
-  g.nodes =
-      cfg_.nodes > 0 ? nodes_.count(Node::State::kReady) + nodes_.count(Node::State::kDraining) : 0;
+  g.nodes = cfg_.has_nodes()
+                ? nodes_.count(Node::State::kReady) + nodes_.count(Node::State::kDraining)
+                : 0;
   return g;
 }
 

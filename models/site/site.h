@@ -46,14 +46,22 @@ struct SiteConfig {
   sim::SimTime rtt;  // client <-> site network round trip, added to response times
   Balancing balancing = Balancing::kLeastRequest;
   DeploymentConfig deployment;
-  // Nodes. Without a node pool (nodes == 0) capacity is unlimited: pods never wait for a node.
-  int nodes = 0;
-  NodeShape node_shape;
+  // Node groups. Without any (no nodes: in the scenario) capacity is unlimited: pods never wait
+  // for a node.
+  std::vector<NodeGroupConfig> node_groups;
+  double quota_cpu = 0;  // regional vCPU quota across the groups (0: none)
+  bool has_nodes() const { return !node_groups.empty(); }
+  int initial_nodes() const {
+    int n = 0;
+    for (const NodeGroupConfig& g : node_groups) n += g.count;
+    return n;
+  }
 };
 
 struct SiteRngs {
   sim::RngStream lb;
   sim::RngStream startup;
+  sim::RngStream cloud{0};  // capacity shortages and spot interruptions
 };
 
 class Site final : public RequestSink,
@@ -62,7 +70,8 @@ class Site final : public RequestSink,
                    public SiteHealth,
                    public FaultTarget,
                    private PodListener,
-                   private EndpointListener {
+                   private EndpointListener,
+                   private NodeListener {
  public:
   Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConfig& cfg, int index,
        sim::Recorder& rec);
@@ -130,6 +139,9 @@ class Site final : public RequestSink,
   void on_pod_failed(Pod& pod, RequestId id, FailureCause cause) override;
   void endpoint_added(Pod& pod) override;
   void endpoint_removed(Pod& pod) override;
+  void capacity_appeared() override { deployment_.schedule_pending(); }
+  void interruption_notice(uint32_t node) override;
+  void node_terminated(uint32_t node) override;
   void fail(RequestId id, FailureCause cause);
   void change_inflight(int delta);
   Pod* pick_pod();

@@ -239,8 +239,8 @@ TEST_CASE("cluster keys: nodes, autoscale, startup and strategy are validated") 
               "    replicas: 10\n    nodes: {count: 2, cpu: 8, autoscale: {max: 9}}\n"),
       "s.yaml");
   REQUIRE(ok.sites[1].node_autoscaler.has_value());
-  CHECK(ok.sites[1].node_autoscaler->max_nodes == 9);
-  CHECK(ok.sites[1].node_autoscaler->min_nodes == 2);  // defaults to the initial count
+  CHECK(ok.sites[1].site.node_groups[0].max == 9);
+  CHECK(ok.sites[1].site.node_groups[0].min == 2);  // defaults to the initial count
   CHECK(error_of(replace(kBase, "pod: {cpu: 500m}",
                          "pod: {cpu: 500m}\n      startup: {pull: {bandwidth: 100MB}}"))
             .find("is not a bandwidth") != std::string::npos);
@@ -600,7 +600,7 @@ sites:
   CHECK(pub.deployment.memory.request_bytes == 512.0 * 1048576);
   CHECK(priv.deployment.memory.base_bytes == Approx(0.25 * 1073741824.0));
   CHECK(priv.deployment.memory.per_request_bytes == 1048576);
-  CHECK(priv.node_shape.cpu == Approx(4));
+  CHECK(priv.node_groups[0].shape.cpu == Approx(4));
   // A memory of 500m (milli-bytes) is a slip: the message says what was probably meant.
   CHECK(error_of(text, {"sites.private.deployment.pod.memory=500m"})
             .find("did you mean 500M or 500Mi") != std::string::npos);

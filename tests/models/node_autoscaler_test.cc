@@ -24,18 +24,24 @@ struct Cluster {
   std::unique_ptr<NodeAutoscaler> ca;
 
   Cluster(int nodes, double node_cpu, int replicas, double pod_cpu, NodeAutoscalerConfig cfg,
-          uint64_t seed = 2, Distribution boot = Distribution::constant(1)) {
+          uint64_t seed = 2, Distribution boot = Distribution::constant(1), int min_nodes = 1,
+          int max_nodes = 10) {
     SiteConfig c;
     c.name = "s";
     c.public_cloud = true;
-    c.nodes = nodes;
-    c.node_shape = {node_cpu, 10};
+    NodeGroupConfig g;
+    g.count = nodes;
+    g.shape = {node_cpu, 10};
+    g.autoscale = true;
+    g.min = min_nodes;
+    g.max = max_nodes;
+    g.provisioning = Distribution::constant(60);
+    c.node_groups = {g};
     c.deployment.replicas = replicas;
     c.deployment.pod = {pod_cpu, 4, 10};
     StartupConfig& st = c.deployment.startup;
     st.scheduling = st.pull = st.container = Distribution::constant(1);
     st.boot = boot;
-    cfg.provisioning = Distribution::constant(60);
     site = std::make_unique<Site>(sim, SiteRngs{sim::RngStream(1), sim::RngStream(seed)}, pool, c,
                                   0, rec);
     ca = std::make_unique<NodeAutoscaler>(sim, sim::RngStream(3), cfg, site->node_pool(),
@@ -64,8 +70,6 @@ struct Cluster {
 
 TEST_CASE("unneeded timers run during the delay after a scale-up: it only blocks removal") {
   NodeAutoscalerConfig cfg;
-  cfg.min_nodes = 1;
-  cfg.max_nodes = 10;
   cfg.scale_down_unneeded_time = sim::minutes(5);
   cfg.scale_down_delay_after_add = sim::minutes(10);
   Cluster c(2, 4, 8, 1.0, cfg);  // two full 4-core nodes
@@ -93,7 +97,6 @@ TEST_CASE("a node is kept when its pods fit only in the cluster's total free roo
   // (first fit). Node 2 is under half used, and the cluster has 2 cores free elsewhere, but no
   // single node has the 1.5 cores its pod needs: it must stay.
   NodeAutoscalerConfig cfg;
-  cfg.min_nodes = 1;
   cfg.scale_down_unneeded_time = sim::minutes(1);
   Cluster frag(3, 4, 5, 1.5, cfg);
   frag.sim.run_until(sim::minutes(20));
@@ -107,7 +110,6 @@ TEST_CASE("nodes chosen for removal are not destinations for the pods of other c
   // empty node goes; node 1's pod could only move there, so node 1 stays (and no pod is left
   // Pending, which removing both would cause).
   NodeAutoscalerConfig cfg;
-  cfg.min_nodes = 1;
   cfg.scale_down_unneeded_time = sim::minutes(1);
   Cluster c(3, 4, 5, 1.0, cfg);
   c.sim.run_until(sim::minutes(20));
@@ -123,7 +125,6 @@ TEST_CASE("non-empty nodes are drained one at a time") {
   // three under-used non-empty nodes whose pods fit on each other: two are removable at once,
   // but drains go one at a time (max_drain_parallelism 1).
   NodeAutoscalerConfig cfg;
-  cfg.min_nodes = 1;
   cfg.scale_down_unneeded_time = sim::minutes(1);
   cfg.scale_down_delay_after_add = SimTime::zero();
   int tried = 0;

@@ -223,9 +223,11 @@ TEST_CASE("a Burstable pod uses spare cores of its node up to its limit, never m
     fakes::Client client(sim, pool);
     SiteConfig c = config(Balancing::kRoundRobin, pods_per_node, {0.5, 8, 0});
     c.deployment.pod.limit = limit;
-    c.nodes = 1;
-    c.node_shape.cpu = 4;
-    c.node_shape.max_pods = 8;
+    models::NodeGroupConfig g;
+    g.count = 1;
+    g.shape.cpu = 4;
+    g.shape.max_pods = 8;
+    c.node_groups = {g};
     Site site(sim, rngs(), pool, c, 0, rec);
     site.start();
     for (int i = 0; i < 4 * pods_per_node; ++i) site.submit(client.make(1000.0));
