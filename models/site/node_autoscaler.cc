@@ -124,7 +124,7 @@ void NodeAutoscaler::update_scale_requests() {
     if (b.known && b.last_failure + cfg_.backoff_reset < now) b.known = false;  // stale
     ScaleUpRequest& r = requests_[g];
     if (!r.active) continue;
-    int upcoming = 0;
+    int upcoming = nodes_.failed_not_taken(g);
     for (const Node& n : nodes_.nodes()) upcoming += n.group == g && n.upcoming() ? 1 : 0;
     if (upcoming == 0) {
       r = {};  // done

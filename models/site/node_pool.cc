@@ -200,6 +200,12 @@ void NodePool::error(uint16_t g, const char* reason, int nodes) {
   errors_.push_back({g, reason, nodes, sim_.now()});
 }
 
+int NodePool::failed_not_taken(uint16_t g) const {
+  int n = 0;
+  for (const CreationError& e : errors_) n += e.group == g ? e.nodes : 0;
+  return n;
+}
+
 std::vector<CreationError> NodePool::take_errors() {
   std::vector<CreationError> out;
   out.swap(errors_);

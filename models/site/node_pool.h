@@ -157,6 +157,9 @@ class NodePool {
   void finish_removal(uint32_t node);
   // The creation failures since the last call, oldest first.
   std::vector<CreationError> take_errors();
+  // Nodes of group g that failed and are not taken yet: the cloud still lists them (with their
+  // error), so they are still on their way for the autoscaler's bookkeeping.
+  int failed_not_taken(uint16_t g) const;
 
   // Faults: a node lost (the caller then kills its pods) and a node back, empty;
   // a recovered node has lost its image cache when `cold`.

@@ -199,3 +199,34 @@ TEST_CASE("with a DNS GSLB, changing a site's pods leaves arrivals and DNS answe
   for (std::size_t i = 0; i < pa.size(); ++i)
     CHECK(pa[i]->get("arrivals") == pb[i]->get("arrivals"));
 }
+
+TEST_CASE("the single-group nodes: form and a one-group list give bit-identical runs") {
+  // Demo 3 as shipped (both sites in the single-group form), and with each site's nodes written
+  // as a list of one group named "default": the same events, fingerprint and summary.
+  const std::string file =
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/03-user-surge-autoscale.yaml";
+  const std::string text = config::read_text_file(file);
+  std::string listed = text;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = listed.find(from);
+    REQUIRE(at != std::string::npos);
+    listed.replace(at, from.size(), to);
+  };
+  replace("nodes: {count: 2, cpu: 8, max_pods: 30}",
+          "nodes: [{name: default, count: 2, cpu: 8, max_pods: 30}]");
+  replace(
+      "    nodes:\n      count: 2\n      cpu: 8\n      max_pods: 30\n      autoscale:",
+      "    nodes:\n      - name: default\n        count: 2\n        cpu: 8\n        max_pods: 30\n"
+      "        autoscale:");
+  const Scenario a = config::load_scenario_text(text, "demo3", {});
+  const Scenario b = config::load_scenario_text(listed, "demo3", {});
+  REQUIRE(b.sites[1].site.node_groups.size() == 1);
+  REQUIRE(b.sites[1].site.node_groups[0].autoscale);
+  sim::MemoryRecorder ra, rb;
+  const engine::RunResult x = engine::execute(a, a.seed, ra, {});
+  const engine::RunResult y = engine::execute(b, b.seed, rb, {});
+  CHECK(x.fingerprint == y.fingerprint);
+  CHECK(x.events == y.events);
+  CHECK(engine::summary_to_json(a, a.seed, x) == engine::summary_to_json(b, b.seed, y));
+  CHECK(ra.events_.size() == rb.events_.size());
+}
