@@ -135,6 +135,29 @@ std::string users_line(const models::UserSummary& u) {
 
 }  // namespace
 
+std::string format_node_groups(const models::RunSummary& s,
+                               const std::vector<std::vector<models::NodeGroupSummary>>& groups) {
+  std::string out;
+  for (std::size_t i = 0; i < groups.size() && i < s.sites.size(); ++i) {
+    if (groups[i].size() < 2) continue;
+    out += "  node groups of " + s.sites[i].name + ":";
+    for (const models::NodeGroupSummary& g : groups[i]) {
+      out += " " + g.name + " " + num(g.node_seconds / 3600, "%.1f") + " node-h " +
+             num(g.cost, "%.2f") + " (peak " + std::to_string(g.peak_nodes);
+      if (g.failed > 0) out += ", " + std::to_string(g.failed) + " refused";
+      if (g.activity.timeouts > 0)
+        out += ", " + std::to_string(g.activity.timeouts) + " scale-up" +
+               (g.activity.timeouts == 1 ? "" : "s") + " timed out";
+      if (g.activity.backoff_s > 0)
+        out += ", backed off " + num(g.activity.backoff_s / 60, "%.0f") + " min";
+      if (g.interruptions > 0) out += ", " + std::to_string(g.interruptions) + " interrupted";
+      out += ");";
+    }
+    out.back() = '\n';
+  }
+  return out;
+}
+
 std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr) {
   std::string out;
   if (!std::isnan(s.overall.cost)) {

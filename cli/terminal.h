@@ -39,6 +39,9 @@ class ProgressLine {
 std::string format_summary_table(const models::RunSummary& s);
 // Cost per site and overall (when the scenario prices its sites), and one line per incident.
 std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr);
+// One line per site with several node groups: each group's node-hours, cost and troubles.
+std::string format_node_groups(const models::RunSummary& s,
+                               const std::vector<std::vector<models::NodeGroupSummary>>& groups);
 // "1,234,567"
 std::string thousands(uint64_t n);
 

@@ -59,7 +59,7 @@ const Fields<models::ReadinessProbe> kReadiness{
     integer("successThreshold", &models::ReadinessProbe::success_threshold, 1, 1000),
 };
 
-// The cluster autoscaler's flags (docs/models.md §3.6, §3.8).
+// The cluster autoscaler's flags (docs/models.md §3.6, §3.9).
 const Fields<NodeAutoscalerConfig> kNodeAutoscaler{
     duration("scan_interval", &NodeAutoscalerConfig::scan_interval, sim::seconds(1), sim::hours(1)),
     duration("scale_down_unneeded_time", &NodeAutoscalerConfig::scale_down_unneeded_time,

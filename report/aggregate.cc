@@ -43,6 +43,25 @@ void add_intervals(Configuration* c) {
         }
         site.ci.push_back(interval(site_metrics()[m], xs, trials));
       }
+      for (const GroupFigures& g0 : c->runs.front()->sites[s].groups) {
+        Configuration::Site::Group group;
+        group.name = g0.name;
+        for (std::size_t m = 0; m < group_metrics().size(); ++m) {
+          std::vector<double> xs, trials;
+          for (const RunFigures* r : c->runs) {
+            for (const SiteFigures& f : r->sites) {
+              if (f.name != site.name) continue;
+              for (const GroupFigures& g : f.groups) {
+                if (g.name != group.name || std::isnan(g.values[m])) continue;
+                xs.push_back(g.values[m]);
+                trials.push_back(f.judged);
+              }
+            }
+          }
+          group.ci.push_back(interval(group_metrics()[m], xs, trials));
+        }
+        site.groups.push_back(std::move(group));
+      }
       c->sites.push_back(std::move(site));
     }
   }
@@ -182,6 +201,26 @@ const std::vector<Metric>& site_metrics() {
   return kMetrics;
 }
 
+const std::vector<Metric>& group_metrics() {
+  using stats::Bound;
+  static const std::vector<Metric> kMetrics{
+      {"node_hours", "node-hours", "group", "node_hours", 1, "%.1f", false, Bound::kNonNegative,
+       true},
+      {"cost", "cost", "group", "cost", 1, "%.2f", false, Bound::kNonNegative, true},
+      {"peak_nodes", "peak nodes", "group", "peak_nodes", 1, "%.0f", false, Bound::kNonNegative,
+       true},
+      {"creation_failures", "nodes refused", "group", "creation_failures", 1, "%.1f", false,
+       Bound::kNonNegative, true},
+      {"scale_up_timeouts", "scale-up timeouts", "group", "scale_up_timeouts", 1, "%.1f", false,
+       Bound::kNonNegative, true},
+      {"backoff_min", "backed off min", "group", "backoff_s", 1.0 / 60, "%.1f", false,
+       Bound::kNonNegative, true},
+      {"spot_interruptions", "spot interruptions", "group", "spot_interruptions", 1, "%.1f", false,
+       Bound::kNonNegative, true},
+  };
+  return kMetrics;
+}
+
 std::size_t metric_index(std::string_view key) {
   for (std::size_t i = 0; i < metrics().size(); ++i) {
     if (key == metrics()[i].key) return i;
@@ -231,6 +270,17 @@ RunFigures run_figures(const store::RunRecord& run) {
     for (const Metric& m : site_metrics()) {
       const double v = site[m.name].number();
       s.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
+    }
+    if (site.has("node_groups")) {
+      for (const store::JsonValue& g : site["node_groups"].items()) {
+        GroupFigures f;
+        f.name = g["name"].text();
+        for (const Metric& m : group_metrics()) {
+          const double v = g[m.name].number();
+          f.values.push_back(std::isnan(v) ? kNaN : v * m.scale);
+        }
+        s.groups.push_back(std::move(f));
+      }
     }
     r.sites.push_back(std::move(s));
   }

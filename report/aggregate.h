@@ -40,15 +40,23 @@ struct Metric {
 const std::vector<Metric>& metrics();
 // The per-site figures of the report (the members of a summary's sites.<name>).
 const std::vector<Metric>& site_metrics();
+// The per-node-group figures (the members of a site's node_groups[] in a summary).
+const std::vector<Metric>& group_metrics();
 // The index of the metric with `key` in metrics(); throws std::out_of_range when none has it.
 std::size_t metric_index(std::string_view key);
 // The metric of a --pareto-y name (apdex, error_rate, p95, p99, rto).
 std::size_t pareto_metric(std::string_view pareto_y);
 
+struct GroupFigures {
+  std::string name;
+  std::vector<double> values;  // per group metric; NaN when absent
+};
+
 struct SiteFigures {
   std::string name;
-  std::vector<double> values;  // per site metric; NaN when absent
-  double judged = 0;           // requests completed or failed (the trials behind fractions)
+  std::vector<double> values;        // per site metric; NaN when absent
+  double judged = 0;                 // requests completed or failed (the trials behind fractions)
+  std::vector<GroupFigures> groups;  // node groups (empty: no nodes: in the scenario)
 };
 
 // The figures of one completed run.
@@ -78,6 +86,11 @@ struct Configuration {
   struct Site {
     std::string name;
     std::vector<stats::Interval> ci;  // per site metric
+    struct Group {
+      std::string name;
+      std::vector<stats::Interval> ci;  // per group metric
+    };
+    std::vector<Group> groups;
   };
   std::vector<Site> sites;
   int gates_known = 0, gates_passed = 0, unrecovered = 0;

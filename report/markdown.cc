@@ -203,6 +203,39 @@ void site_table(std::ostream& md, const MarkdownContext& ctx,
   }
 }
 
+// Per node group, for sites with several: what each group's nodes cost and what the cloud
+// refused.
+void group_table(std::ostream& md, const MarkdownContext& ctx,
+                 const std::vector<const Configuration*>& by_rank) {
+  bool any = false;
+  for (const Configuration* c : by_rank) {
+    for (const Configuration::Site& s : c->sites) any = any || s.groups.size() > 1;
+  }
+  if (!any) return;
+  md << "\n## Per node group\n\nMean ± 95% confidence half-width across replications. Cost is "
+        "the group's nodes at its price_per_hour; nodes refused are node requests the cloud "
+        "could not fill (quota, or capacity errors it reports); a scale-up timeout is one the "
+        "cluster autoscaler gave up on after max_node_provision_time, and backed off min the "
+        "time the group was excluded from scale-ups.\n\n| "
+     << (ctx.comparable ? "rank" : "#") << " | configuration | site | group |";
+  for (const Metric& m : group_metrics()) md << ' ' << m.title << " |";
+  md << "\n|---|---|---|---|";
+  for (std::size_t m = 0; m < group_metrics().size(); ++m) md << "---|";
+  md << "\n";
+  for (const Configuration* c : by_rank) {
+    for (const Configuration::Site& s : c->sites) {
+      if (s.groups.size() < 2) continue;
+      for (const Configuration::Site::Group& g : s.groups) {
+        md << "| " << (ctx.comparable ? c->rank : c->id + 1) << " | " << md_escape(c->label)
+           << " | " << md_escape(s.name) << " | " << md_escape(g.name) << " |";
+        for (std::size_t m = 0; m < group_metrics().size(); ++m)
+          md << ' ' << cell(g.ci[m], group_metrics()[m].fmt) << " |";
+        md << "\n";
+      }
+    }
+  }
+}
+
 void pareto_section(std::ostream& md, const MarkdownContext& ctx,
                     const std::vector<Configuration>& configs,
                     const std::vector<const Configuration*>& by_rank) {
@@ -331,6 +364,7 @@ std::string markdown(const MarkdownContext& ctx, const std::vector<Configuration
   intro(md, ctx, configs.size());
   configuration_table(md, ctx, by_rank);
   site_table(md, ctx, by_rank);
+  group_table(md, ctx, by_rank);
   pareto_section(md, ctx, configs, by_rank);
   // Runs shown in detail: every configuration's first replication when there are few,
   // otherwise the three best-ranked and the last.

@@ -105,6 +105,19 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
         interval_json(j, s.ci[m]);
         j.end_object();
       }
+      if (!s.groups.empty()) {
+        j.key("node_groups").begin_object();
+        for (const Configuration::Site::Group& g : s.groups) {
+          j.key(g.name).begin_object();
+          for (std::size_t m = 0; m < group_metrics().size(); ++m) {
+            j.key(group_metrics()[m].key).begin_object();
+            interval_json(j, g.ci[m]);
+            j.end_object();
+          }
+          j.end_object();
+        }
+        j.end_object();
+      }
       j.end_object();
     }
     j.end_object();

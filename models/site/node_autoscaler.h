@@ -1,5 +1,5 @@
 // models/site/node_autoscaler.h: the cluster autoscaler of a public site, following
-// kubernetes/autoscaler cluster-autoscaler 1.32 (docs/models.md §3.6 and §3.8 cite each rule).
+// kubernetes/autoscaler cluster-autoscaler 1.32 (docs/models.md §3.6 and §3.9 cite each rule).
 //
 // Every scan interval (10 s), in RunOnce's order:
 //  1. Nodes drained empty are deleted.

@@ -8,7 +8,7 @@
 // id. Pulls on a node are serialized (kubelet serializeImagePulls: true); a second pod waiting
 // for an image already being pulled on its node waits for the same pull.
 //
-// The cloud side (docs/models.md §3.6 and §3.8 cite each rule):
+// The cloud side (docs/models.md §3.6 and §3.9 cite each rule):
 //  - A node is requested in a group (by the cluster autoscaler, or by the group itself to
 //    replace an interrupted spot node). If the group has capacity it is launched at once and is
 //    ready after its provisioning delay; it is billed from launch until removal.

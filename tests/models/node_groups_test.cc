@@ -209,7 +209,7 @@ TEST_CASE("the priority expander picks the highest group whose nodes can hold th
   CHECK(c.ready_in("big") == 0);
 }
 
-TEST_CASE("least-waste picks the group that leaves the fewest idle cores; ties go random") {
+TEST_CASE("least-waste picks the group that leaves the fewest idle cores, ties go random") {
   // Five pending 1.5-core pods. "four" (4-core nodes, two pods each) needs three nodes: 7.5 of
   // 12 cores used, waste 0.375. "eight" (five pods each) needs one: waste 0.5 / 8 = 0.0625.
   NodeGroupConfig base = group("base", 1, 4, 0, 0);

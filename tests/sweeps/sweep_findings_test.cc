@@ -155,3 +155,35 @@ TEST_CASE("Sweep surge-autoscaler-zoo: only Knative gets through the flapping, a
     CHECK(rows.at(a).gates_passed == 0);
   }
 }
+
+TEST_CASE(
+    "Sweep shortage-x-fallback: each minute of shortage costs recovery time; a fallback helps "
+    "only when the cloud reports the shortage") {
+  TempDir d;
+  const auto rows = run_sweep("shortage-x-fallback", d);
+  REQUIRE(rows.size() == 15);
+  // A 20-minute shortage with no fallback against none at all: RTO and Apdex apart.
+  CHECK(above(at(rows, "shortage=20m, fallback=none", "rto_s"),
+              at(rows, "shortage=none, fallback=none", "rto_s")));
+  CHECK(above(at(rows, "shortage=none, fallback=none", "apdex"),
+              at(rows, "shortage=20m, fallback=none", "apdex")));
+  // RTO grows with the shortage as long as nothing else can take the load.
+  CHECK(above(at(rows, "shortage=10m, fallback=none", "rto_s"),
+              at(rows, "shortage=none, fallback=none", "rto_s")));
+  CHECK(above(at(rows, "shortage=20m, fallback=none", "rto_s"),
+              at(rows, "shortage=10m, fallback=none", "rto_s")));
+  // The fallback found after the provisioning timeout arrives 15 minutes late; reported
+  // errors bring it within a minute. The early fallback is paid in on-demand nodes.
+  for (const char* len : {"20m", "40m"}) {
+    const std::string s = std::string("shortage=") + len;
+    INFO(s);
+    CHECK(above(at(rows, s + ", fallback=on-demand", "rto_s"),
+                at(rows, s + ", fallback=on-demand+errors", "rto_s")));
+    CHECK(above(at(rows, s + ", fallback=on-demand+errors", "cost"),
+                at(rows, s + ", fallback=none", "cost")));
+  }
+  // A shortage shorter than the timeout never reaches the fallback: the runs are identical.
+  const Estimate& a = at(rows, "shortage=5m, fallback=none", "rto_s");
+  const Estimate& b = at(rows, "shortage=5m, fallback=on-demand", "rto_s");
+  CHECK(a.mean == b.mean);
+}
