@@ -377,6 +377,54 @@ void parse_nodes(const Node& n, SiteSpec* spec, Scenario* s) {
     n.fail("no node group has nodes or autoscales: no pod could ever run");
 }
 
+// database: a database hosted at the site (cores or tps, max_connections, read_replicas) and/or
+// how its pods use one (`use`: the site hosting it; pool, pool_timeout, rtt).
+void parse_database(const Node& n, SiteSpec* spec) {
+  MapReader m = n.map();
+  const bool hosts = m.has("cores") || m.has("tps");
+  if (m.has("cores") && m.has("tps"))
+    m.fail_key("tps", "give the database's capacity as cores or as tps, not both");
+  if (hosts) {
+    models::DatabaseConfig db;
+    db.name = spec->site.name;
+    if (const Node c = m.get("cores"); c.present()) {
+      db.cores = c.cpu();
+      if (db.cores < 0.001) c.fail("must be positive");
+    }
+    if (const Node t = m.get("tps"); t.present()) db.tps = t.number_in(1e-6, 1e9);
+    if (const Node c = m.get("max_connections"); c.present())
+      db.max_connections = static_cast<int>(c.integer_in(1, 1'000'000));
+    if (const Node r = m.get("read_replicas"); r.present())
+      db.read_replicas = static_cast<int>(r.integer_in(0, 100));
+    spec->database = db;
+  } else {
+    for (const char* k : {"max_connections", "read_replicas"}) {
+      if (m.has(k)) m.fail_key(k, "belongs to a database hosted here: give its cores (or tps) too");
+    }
+  }
+  spec->database_use = spec->site.name;
+  if (const Node u = m.get("use"); u.present()) {
+    if (hosts) m.fail_key("use", "this site hosts a database: its pods use it (leave out use:)");
+    spec->database_use = u.text();
+  } else if (!hosts) {
+    n.fail(
+        "give the database's cores (or tps) to host one here, or use: <site> to use another "
+        "site's");
+  }
+  models::DatabaseClientConfig client;
+  if (const Node p = m.get("pool"); p.present())
+    client.pool = static_cast<int>(p.integer_in(1, 100'000));
+  if (const Node t = m.get("pool_timeout"); t.present())
+    client.pool_timeout = t.duration_in(sim::milliseconds(1), sim::hours(1));
+  if (const Node r = m.get("rtt"); r.present()) {
+    client.rtt = r.duration_in(SimTime::zero(), sim::seconds(10));
+    spec->database_rtt_given = true;
+  }
+  m.finish();
+  spec->site.database = client;
+  spec->site.deployment.pod.parks = true;
+}
+
 // cluster_autoscaler: the cluster autoscaler's flags for a site with node groups.
 void parse_cluster_autoscaler(const Node& n, const Node& nodes, SiteSpec* spec) {
   if (!spec->node_autoscaler)
@@ -462,10 +510,59 @@ void parse_sites(const Node& n, Scenario* s) {
     for (const models::NodeGroupConfig& g : site.node_groups)
       spec.cost.group_node_per_hour.push_back(g.price_per_hour);
     if (const Node a = sm.get("autoscaler"); a.present()) parse_autoscaler(a, &spec.autoscaler);
+    if (const Node d = sm.get("database"); d.present()) parse_database(d, &spec);
     sm.finish();
     s->sites.push_back(std::move(spec));
   }
+  for (const std::string& name : names) {
+    SiteSpec& spec = s->sites[static_cast<std::size_t>(s->site_index(name))];
+    if (spec.database_use.empty() || spec.database_use == name) continue;
+    const int host = s->site_index(spec.database_use);
+    const Node use = m.get(name).map().get("database").map().get("use");
+    if (host < 0) use.fail("no site is named '" + spec.database_use + "'");
+    if (!s->sites[static_cast<std::size_t>(host)].database)
+      use.fail("site '" + spec.database_use + "' hosts no database (give it database: {cores: N})");
+  }
   m.finish();
+}
+
+void finish_databases(const Node& sites, const Node& traffic, Scenario* s) {
+  bool any = false;
+  for (SiteSpec& spec : s->sites) {
+    if (spec.database_use.empty()) continue;
+    any = true;
+    models::DatabaseClientConfig& client = *spec.site.database;
+    client.read = s->db_read;
+    client.write = s->db_write;
+    if (spec.database_use == spec.site.name || spec.database_rtt_given) continue;
+    // A database at another site: its queries cross between the sites.
+    std::vector<std::string> names;
+    std::vector<SimTime> rtt;
+    for (const SiteSpec& x : s->sites) {
+      names.push_back(x.site.name);
+      rtt.push_back(x.site.rtt);
+    }
+    const models::Topology topo(s->topology, names, rtt);
+    const SimTime between =
+        topo.site_rtt(s->site_index(spec.site.name), s->site_index(spec.database_use));
+    const Node db = sites.map().get(spec.site.name).map().get("database");
+    if (between.is_max())
+      db.fail("the topology has no path between " + spec.site.name + " and " + spec.database_use +
+              ", which its queries would take: give database.rtt");
+    client.rtt = between;
+  }
+  if (any && !s->has_db_demand) {
+    traffic.map().get("request").fail(
+        "sites use a database: give each request's database work, "
+        "database: {read: <duration distribution>, write: <...>}");
+  }
+  if (!any && s->has_db_demand) {
+    traffic.map()
+        .get("request")
+        .map()
+        .get("database")
+        .fail("no site has a database: give a site database: {cores: N, pool: M}");
+  }
 }
 
 }  // namespace config

@@ -52,6 +52,16 @@ void parse_traffic(const Node& n, Scenario* s) {
       parse_duration_distribution(req.required("cpu"), sim::hours(24));
   double write_fraction = 0;
   if (const Node w = req.get("write_fraction"); w.present()) write_fraction = w.number_in(0, 1);
+  if (const Node d = req.get("database"); d.present()) {
+    // The database work of a request: read (every request) and write (writes, in addition), in
+    // seconds of a database core.
+    MapReader dm = d.map();
+    s->db_read = parse_duration_distribution(dm.required("read"), sim::hours(1));
+    if (const Node w = dm.get("write"); w.present())
+      s->db_write = parse_duration_distribution(w, sim::hours(1));
+    dm.finish();
+    s->has_db_demand = true;
+  }
   req.finish();
   if (s->traffic_kind == TrafficKind::kOpen) {
     s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate);

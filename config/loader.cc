@@ -63,6 +63,7 @@ Scenario parse(const Node& root, const Overrides& overrides) {
   parse_sites(m.required("sites"), &s);
   parse_traffic(m.required("traffic"), &s);
   parse_topology(m.get("topology"), &s);
+  finish_databases(m.get("sites"), m.get("traffic"), &s);
   parse_gslb(m.get("gslb"), &s);
   parse_dr(m.get("dr"), m.get("gslb"), &s);
   parse_replication(m.get("replication"), &s);

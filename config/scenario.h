@@ -97,6 +97,11 @@ const char* autoscaler_kind_name(const AutoscalerSpec& a);
 
 struct SiteSpec {
   models::SiteConfig site;
+  // database: the database hosted here (`cores` or `tps` given), or none; `database_use` names
+  // the site whose database the pods use (this one, another one, or "" for none).
+  std::optional<models::DatabaseConfig> database;
+  std::string database_use;
+  bool database_rtt_given = false;
   std::optional<models::NodeAutoscalerConfig> node_autoscaler;
   AutoscalerSpec autoscaler;
   models::CostRates cost;
@@ -164,6 +169,10 @@ struct Scenario {
   models::MetricsConfig metrics;
 
   TrafficKind traffic_kind = TrafficKind::kOpen;
+  // traffic.request.database: each request's database work (core-seconds); `write` is added for
+  // writes. Copied into every site's database client.
+  bool has_db_demand = false;
+  models::Distribution db_read, db_write;
   models::OpenTrafficConfig open;
   models::ClosedTrafficConfig closed;
 

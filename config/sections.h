@@ -42,15 +42,18 @@ void warn(const Node& n, const std::string& message, Scenario* s);
 bool within_run(const Node& at_node, sim::SimTime at, const std::string& what, Scenario* s);
 
 // ---- sections ----
-void parse_traffic(const Node& n, Scenario* s);                    // load_traffic.cc
-void parse_sites(const Node& n, Scenario* s);                      // load_sites.cc
-models::ImageSpec parse_image(const Node& n);                      // load_sites.cc
-void parse_autoscaler(const Node& n, AutoscalerSpec* a);           // load_autoscalers.cc
-void set_min_replicas(AutoscalerSpec* a, int32_t n);               // load_autoscalers.cc
-void parse_topology(const Node& n, Scenario* s);                   // load_network.cc
-void parse_gslb(const Node& n, Scenario* s);                       // load_network.cc
-void parse_dr(const Node& n, const Node& gslb_node, Scenario* s);  // load_dr.cc
-void parse_replication(const Node& n, Scenario* s);                // load_dr.cc
+void parse_traffic(const Node& n, Scenario* s);           // load_traffic.cc
+void parse_sites(const Node& n, Scenario* s);             // load_sites.cc
+models::ImageSpec parse_image(const Node& n);             // load_sites.cc
+void parse_autoscaler(const Node& n, AutoscalerSpec* a);  // load_autoscalers.cc
+void set_min_replicas(AutoscalerSpec* a, int32_t n);      // load_autoscalers.cc
+void parse_topology(const Node& n, Scenario* s);          // load_network.cc
+// After sites:, traffic: and topology: the sites' database clients get the requests' database
+// work and their round trip to a database at another site.
+void finish_databases(const Node& sites, const Node& traffic, Scenario* s);  // load_sites.cc
+void parse_gslb(const Node& n, Scenario* s);                                 // load_network.cc
+void parse_dr(const Node& n, const Node& gslb_node, Scenario* s);            // load_dr.cc
+void parse_replication(const Node& n, Scenario* s);                          // load_dr.cc
 // After dr: and replication: (the write path needs both). `dr_node` is the dr: section.
 void check_write_path(const Node& dr_node, Scenario* s);              // load_dr.cc
 void parse_slo(const Node& n, Scenario* s);                           // load_dr.cc

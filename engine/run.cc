@@ -182,6 +182,23 @@ void entity_json(JsonWriter& j, const models::EntitySummary& e, double run_s) {
   j.key("cost_per_day").value(per_hour * 24);
 }
 
+void database_use_json(JsonWriter& j, const models::DatabaseUse& u) {
+  const double n = static_cast<double>(u.queries);
+  j.key("database").begin_object();
+  j.key("queries").value(u.queries);
+  j.key("query_mean_s").value(u.queries > 0 ? u.query_ns / n * 1e-9 : std::nan(""));
+  j.key("query_max_s").value(u.query_max_ns * 1e-9);
+  j.key("pool_waits").value(u.waits);
+  // Mean wait for a connection over every request that reached the pool (0 for those that got
+  // one at once).
+  const double asked = n + static_cast<double>(u.timeouts);
+  j.key("pool_wait_mean_s").value(asked > 0 ? u.wait_ns / asked * 1e-9 : std::nan(""));
+  j.key("pool_timeouts").value(u.timeouts);
+  j.key("connections_refused").value(u.refused);
+  j.key("peak_connections_in_use").value(u.peak_in_use);
+  j.end_object();
+}
+
 void node_group_json(JsonWriter& j, const models::NodeGroupSummary& g) {
   j.begin_object();
   j.key("name").value(g.name);
@@ -269,6 +286,7 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.key(r.summary.sites[i].name);
     entity_json(j, r.summary.sites[i], r.summary.run_s);
     if (i < r.dr.sites.size()) figures_json(j, r.dr.sites[i]);
+    if (i < r.database_use.size() && r.database_use[i]) database_use_json(j, *r.database_use[i]);
     if (i < r.node_groups.size() && !r.node_groups[i].empty()) {
       j.key("node_groups").begin_array();
       for (const models::NodeGroupSummary& g : r.node_groups[i]) node_group_json(j, g);
@@ -277,6 +295,20 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.end_object();
   }
   j.end_object();
+  if (!r.databases.empty()) {
+    j.key("databases").begin_object();
+    for (const RunResult::Database& d : r.databases) {
+      j.key(d.name).begin_object();
+      j.key("utilization").value(d.utilization);
+      j.key("peak_connections").value(d.peak_connections);
+      j.key("max_connections").value(d.max_connections);
+      j.key("sites").begin_array();
+      for (const std::string& site : d.sites) j.value(site);
+      j.end_array();
+      j.end_object();
+    }
+    j.end_object();
+  }
   j.key("incidents").begin_array();
   for (const IncidentReport& inc : r.dr.incidents) {
     j.begin_object();
@@ -349,6 +381,24 @@ RunResult execute(const Scenario& s, uint64_t seed, sim::Recorder& rec, const Ru
   r.summary = world.summary();
   r.dr = summarize_dr(world);
   for (std::size_t i = 0; i < s.sites.size(); ++i) r.node_groups.push_back(world.node_groups(i));
+  for (const auto& db : world.databases()) {
+    RunResult::Database d;
+    d.name = db->name();
+    const double cap = db->capacity_ns();
+    d.utilization = cap > 0 ? db->busy_ns() / cap : 0.0;
+    d.peak_connections = db->peak_connections_open();
+    d.max_connections = db->config().max_connections;
+    for (std::size_t i = 0; i < s.sites.size(); ++i) {
+      if (world.site(i).database() == db.get()) d.sites.push_back(s.sites[i].site.name);
+    }
+    r.databases.push_back(d);
+  }
+  for (std::size_t i = 0; i < s.sites.size(); ++i) {
+    if (world.site(i).database() != nullptr)
+      r.database_use.emplace_back(world.site(i).database_use());
+    else
+      r.database_use.emplace_back();
+  }
   r.events = world.simulator().events_executed();
   r.fingerprint = world.simulator().fingerprint();
   r.sim_end = world.simulator().now();

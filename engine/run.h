@@ -88,6 +88,16 @@ struct RunResult {
   models::RunSummary summary;
   DrSummary dr;
   std::vector<std::vector<models::NodeGroupSummary>> node_groups;  // per site
+  // Per database (in the order of the sites hosting them), and per site what its pods did with
+  // theirs (empty without databases).
+  struct Database {
+    std::string name;
+    double utilization = 0;  // busy cores / cores, whole run
+    int peak_connections = 0, max_connections = 0;
+    std::vector<std::string> sites;  // whose pods use it
+  };
+  std::vector<Database> databases;
+  std::vector<std::optional<models::DatabaseUse>> database_use;  // per site
   std::vector<ExpectCheck> checks;
   std::optional<bool> expect_passed;  // nullopt when the scenario has no expect:
   uint64_t events = 0;

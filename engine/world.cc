@@ -32,6 +32,7 @@ using config::SiteSpec;
 World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
     : scenario_(scenario), rngs_(seed), rec_(rec) {
   for (std::size_t i = 0; i < scenario.sites.size(); ++i) build_site(i);
+  build_databases();
   build_global_traffic_layer();
   build_metrics();
   build_traffic();
@@ -225,6 +226,25 @@ void World::build_dr() {
         scenario_.dr.primary, *sites_[static_cast<std::size_t>(scenario_.dr.standby)],
         scenario_.dr.activate_replicas, rec_);
     dns_->add_health_listener(failover_trigger_.get());
+  }
+}
+
+void World::build_databases() {
+  // Hosted databases first (in site order), then every client attached to its host's.
+  std::vector<int> db_of(scenario_.sites.size(), -1);
+  for (std::size_t i = 0; i < scenario_.sites.size(); ++i) {
+    const SiteSpec& spec = scenario_.sites[i];
+    if (!spec.database) continue;
+    db_of[i] = static_cast<int>(databases_.size());
+    databases_.push_back(std::make_unique<models::Database>(sim_, *spec.database, rec_));
+  }
+  for (std::size_t i = 0; i < scenario_.sites.size(); ++i) {
+    const SiteSpec& spec = scenario_.sites[i];
+    if (spec.database_use.empty()) continue;
+    const int host = scenario_.site_index(spec.database_use);
+    sites_[i]->attach_database(
+        databases_[static_cast<std::size_t>(db_of[static_cast<std::size_t>(host)])].get(),
+        rngs_.stream("db/" + spec.site.name));
   }
 }
 

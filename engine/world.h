@@ -80,12 +80,14 @@ class World {
   sim::SimTime horizon() const { return scenario_.duration; }
   const models::RequestPool& requests() const { return pool_; }
   models::Site& site(std::size_t i) { return *sites_[i]; }
+  const std::vector<std::unique_ptr<models::Database>>& databases() const { return databases_; }
   // What each node group of site i cost and went through (empty: the site has no nodes:).
   std::vector<models::NodeGroupSummary> node_groups(std::size_t i);
 
  private:
   // Construction, in this order (later parts refer to earlier ones).
   void build_site(std::size_t i);
+  void build_databases();
   void build_autoscaler(const config::SiteSpec& spec, models::Site& site);
   void build_global_traffic_layer();
   void build_metrics();
@@ -100,6 +102,7 @@ class World {
   models::RequestPool pool_;
   std::vector<std::unique_ptr<models::Site>> sites_;
   std::vector<std::unique_ptr<models::NodeAutoscaler>> node_autoscalers_;
+  std::vector<std::unique_ptr<models::Database>> databases_;
   std::vector<std::optional<std::size_t>> node_autoscaler_of_;  // per site
   std::vector<std::unique_ptr<models::MetricsPipeline>> pipelines_;
   std::vector<std::unique_ptr<models::Autoscaler>> autoscalers_;

@@ -1,5 +1,6 @@
--- hcsim results schema, version 4 (version 3 lacked failed_no_primary, version 2 also
--- failed_refused and replicas_unready; hcsim reads all three). The single source of truth: hcsim embeds this file, and
+-- hcsim results schema, version 5 (version 4 lacked failed_pool_timeout and the db_ columns,
+-- version 3 also failed_no_primary, version 2 also failed_refused and replicas_unready; hcsim
+-- reads all four). The single source of truth: hcsim embeds this file, and
 -- docs/results-schema.md explains every table and column.
 -- Times: t_ns is simulated time in integer nanoseconds from the start of the run; each series
 -- row describes the bucket [t_ns, t_ns + dt_s).
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS series (
   failed_aborted      INTEGER,           -- in progress when its pod was killed
   failed_refused      INTEGER,           -- sent to a pod that was not listening (shutting down, restarting)
   failed_no_primary   INTEGER,           -- a write while no database primary could take it
+  failed_pool_timeout INTEGER,           -- waited longer than its pod's pool timeout for a database connection
   rt_mean_s           REAL,              -- client-observed response time of completions
   rt_p50_s            REAL,
   rt_p95_s            REAL,
@@ -87,6 +89,10 @@ CREATE TABLE IF NOT EXISTS series (
   dns_stale           INTEGER,           -- arrivals routed by a DNS answer older than the GSLB's last change
   pod_seconds         REAL,              -- pod-seconds of running pods in the bucket
   cost                REAL,              -- cumulative cost at the bucket end
+  db_util             REAL,              -- the site's database: busy cores / cores over the bucket (sites only)
+  db_connections      INTEGER,           -- database connections held by the entity's requests at the bucket end
+  db_waiting          INTEGER,           -- requests waiting for a pool connection at the bucket end
+  db_query_s          REAL,              -- mean time of the bucket's queries: connection acquired to result back
   PRIMARY KEY (run_id, entity_id, t_ns)
 ) WITHOUT ROWID;
 

@@ -22,6 +22,8 @@ const char* failure_cause_name(FailureCause c) {
       return "refused";
     case FailureCause::kNoPrimary:
       return "no_primary";
+    case FailureCause::kPoolTimeout:
+      return "pool_timeout";
     case FailureCause::kCount:
       break;
   }

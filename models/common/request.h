@@ -29,6 +29,7 @@ enum class FailureCause : uint8_t {
   kAborted,        // in progress when its pod was killed (grace period over, node or site lost)
   kRefused,        // sent to a pod that was not listening: shutting down or restarting
   kNoPrimary,      // a write while no database primary could take it (failover, promotion)
+  kPoolTimeout,    // waited longer than its pod pool's connection timeout for a database connection
   kCount
 };
 inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);

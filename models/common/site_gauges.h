@@ -22,6 +22,15 @@ struct SiteGauges {
   int replicas_unready = 0;  // running, failing readiness: out of the endpoints
   int replicas_pending = 0;
   int nodes = 0;
+  // The database the site's pods use (has_db false: none; the overall entity sums the sites'
+  // connections and queries but has no utilization).
+  bool has_db = false;
+  int db_in_use = 0;       // connections held by requests now
+  int db_waiting = 0;      // requests waiting for a connection now
+  double db_busy = 0;      // busy core-nanoseconds of the database
+  double db_capacity = 0;  // its capacity, core-nanoseconds
+  double db_query_ns = 0;  // time of completed queries (connection acquired to result back)
+  double db_queries = 0;   // completed queries
 };
 
 class GaugeSource {

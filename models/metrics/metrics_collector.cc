@@ -100,7 +100,8 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   static constexpr std::array<double, 3> kQ{0.50, 0.95, 0.99};
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
-  const std::array<sim::Field, 35> fields{{
+  const bool db = g.has_db;
+  const std::array<sim::Field, 40> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -114,6 +115,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"failed_aborted", static_cast<double>(a.failed[6])},
       {"failed_refused", static_cast<double>(a.failed[7])},
       {"failed_no_primary", static_cast<double>(a.failed[8])},
+      {"failed_pool_timeout", static_cast<double>(a.failed[9])},
       {"rt_mean_s", any ? a.rt_sum_ns / n * 1e-9 : kNaN},
       {"rt_p50_s", q[0] * 1e-9},
       {"rt_p95_s", q[1] * 1e-9},
@@ -137,8 +139,16 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"dns_stale", static_cast<double>(a.dns_stale)},
       {"active_users", users_ != nullptr ? static_cast<double>(users_->active_users(site)) : kNaN},
       {"cost", cost},
+      {"db_util", db && site != kNoSite
+                      ? ratio(g.db_busy - before.db_busy, g.db_capacity - before.db_capacity)
+                      : kNaN},
+      {"db_connections", db ? static_cast<double>(g.db_in_use) : kNaN},
+      {"db_waiting", db ? static_cast<double>(g.db_waiting) : kNaN},
+      {"db_query_s",
+       db ? ratio(g.db_query_ns - before.db_query_ns, g.db_queries - before.db_queries) * 1e-9
+          : kNaN},
   }};
-  static_assert(kFailureCauseCount == 9, "update the failed_<cause> fields");
+  static_assert(kFailureCauseCount == 10, "update the failed_<cause> fields");
   rec_.series(table, entity, bucket_start_, fields);
   if (any) {
     std::array<uint32_t, TmapBins::kCount> tmap{};
@@ -185,6 +195,13 @@ void MetricsCollector::flush() {
     sum_now.replicas_unready += g.replicas_unready;
     sum_now.replicas_pending += g.replicas_pending;
     sum_now.nodes += g.nodes;
+    sum_now.has_db = sum_now.has_db || g.has_db;
+    sum_now.db_in_use += g.db_in_use;
+    sum_now.db_waiting += g.db_waiting;
+    sum_now.db_query_ns += g.db_query_ns;
+    sum_now.db_queries += g.db_queries;
+    sum_before.db_query_ns += before.db_query_ns;
+    sum_before.db_queries += before.db_queries;
     sum_before.inflight_area += before.inflight_area;
     sum_before.cpu_used += before.cpu_used;
     sum_before.cpu_capacity += before.cpu_capacity;

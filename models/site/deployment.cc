@@ -77,6 +77,7 @@ const Deployment::ReplicaSet* Deployment::rs(int revision) const {
 void Deployment::set_state(Pod& p, PodState s) {
   const PodState from = p.life.state;
   p.life.state = s;
+  pod_listener_.on_pod_state(p, from, s);
   rec_.event(sim_.now(), component_, "pod", p.life.name + " " + pod_state_name(s),
              sim::EventDetails()
                  .add("pod", p.life.name)

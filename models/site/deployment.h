@@ -134,6 +134,13 @@ class Deployment final : public ProbeListener {
   std::vector<double> pending_cpu_requests() const;
   int pods_on_node(uint32_t node) const;
   void snapshot_pods(std::vector<PodSnapshot>* out);
+  // Calls f(pod) for every pod that exists, in slot order.
+  template <class F>
+  void for_each_pod(F&& f) {
+    for (const auto& slot : slots_) {
+      if (slot && slot->life.state != PodState::kTerminated) f(*slot);
+    }
+  }
   sim::SimTime observed_start_latency() const;
 
   // Cumulative: pod-nanoseconds of pods on nodes, core-nanoseconds of serving pods, CPU used by

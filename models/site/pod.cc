@@ -31,6 +31,7 @@ Pod::Pod(sim::Simulator& sim, RequestPool& pool, const PodConfig& cfg, PodListen
          uint32_t index)
     : sim_(sim), pool_(pool), cfg_(cfg), listener_(listener), index_(index), last_(sim.now()) {
   SIM_ASSERT(cfg_.cores > 0 && cfg_.concurrency > 0 && cfg_.queue >= 0, "invalid pod config");
+  parking_ = cfg_.parks;
   if (cfg_.concurrency != PodConfig::kUnlimited) {
     jobs_.reserve(static_cast<std::size_t>(std::min(cfg_.concurrency, 4096)));
   }
@@ -47,7 +48,10 @@ void Pod::advance() {
     const double dt = static_cast<double>((now - last_).ns());
     vtime_ += dt * rate();
     cpu_used_ns_ += dt * std::min(static_cast<double>(jobs_.size()), cfg_.cores);
-    load_area_ += dt * static_cast<double>(jobs_.size() + waiting_.size());
+    load_area_ += dt * static_cast<double>(jobs_.size() + waiting_.size() + parked_.size());
+  } else if (!parked_.empty() && now > last_) {
+    load_area_ += static_cast<double>((now - last_).ns()) *
+                  static_cast<double>(waiting_.size() + parked_.size());
   }
   last_ = now;
 }
@@ -104,12 +108,50 @@ void Pod::on_completion() {
   std::pop_heap(jobs_.begin(), jobs_.end(), later);
   const RequestId done = jobs_.back().id;
   jobs_.pop_back();
+  if (parking_ && !pool_[done].probe) {
+    parked_.push_back(done);  // keeps its worker
+    load_changed();
+    completing_ = true;
+    listener_.on_pod_parked(*this, done);
+    completing_ = false;
+    reschedule();
+    return;
+  }
   ++completed_;
   if (!waiting_.empty()) admit(waiting_.pop_front());
   load_changed();
   // The listener may start another request here (shared-queue balancing) before we reschedule.
   completing_ = true;
   listener_.on_pod_done(*this, done);
+  completing_ = false;
+  reschedule();
+}
+
+void Pod::unpark(RequestId id) {
+  const auto it = std::find(parked_.begin(), parked_.end(), id);
+  SIM_ASSERT(it != parked_.end(), "unparking a request that is not parked");
+  advance();
+  *it = parked_.back();
+  parked_.pop_back();
+  ++completed_;
+  if (!waiting_.empty()) admit(waiting_.pop_front());
+  load_changed();
+  completing_ = true;
+  listener_.on_pod_done(*this, id);
+  completing_ = false;
+  reschedule();
+}
+
+void Pod::fail_parked(RequestId id, FailureCause cause) {
+  const auto it = std::find(parked_.begin(), parked_.end(), id);
+  SIM_ASSERT(it != parked_.end(), "failing a request that is not parked");
+  advance();
+  *it = parked_.back();
+  parked_.pop_back();
+  if (!waiting_.empty()) admit(waiting_.pop_front());
+  load_changed();
+  completing_ = true;
+  listener_.on_pod_failed(*this, id, cause);
   completing_ = false;
   reschedule();
 }
@@ -130,10 +172,12 @@ void Pod::kill(FailureCause cause) {
   completion_ = {};
   // Collect first: failing a request may make the client send another one elsewhere.
   std::vector<RequestId> victims;
-  victims.reserve(jobs_.size() + waiting_.size());
+  victims.reserve(jobs_.size() + parked_.size() + waiting_.size());
   for (const Job& j : jobs_) victims.push_back(j.id);
+  for (RequestId id : parked_) victims.push_back(id);
   while (!waiting_.empty()) victims.push_back(waiting_.pop_front());
   jobs_.clear();
+  parked_.clear();
   vtime_ = 0;
   load_changed();
   for (RequestId id : victims) listener_.on_pod_failed(*this, id, cause);

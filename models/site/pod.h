@@ -39,17 +39,11 @@ struct PodConfig {
   // CPU limit in cores (0: equal to the request, a Guaranteed pod). Above the request a pod uses
   // spare cores of its node, up to the limit (the deployment sets the pod's share: set_cores).
   double limit = 0;
+  // User requests go on to the database after their CPU work, keeping their worker (parking).
+  bool parks = false;
 };
 
 class Pod;
-
-// Told when a request finishes on a pod, or fails because the pod was killed.
-class PodListener {
- public:
-  virtual ~PodListener() = default;
-  virtual void on_pod_done(Pod& pod, RequestId id) = 0;
-  virtual void on_pod_failed(Pod& pod, RequestId id, FailureCause cause) = 0;
-};
 
 // Where a pod is in its life (set by the deployment controller; the serving engine only serves).
 enum class PodState : uint8_t {
@@ -63,6 +57,19 @@ enum class PodState : uint8_t {
   kTerminated
 };
 const char* pod_state_name(PodState s);
+
+// Told when a request finishes on a pod, or fails because the pod was killed.
+class PodListener {
+ public:
+  virtual ~PodListener() = default;
+  virtual void on_pod_done(Pod& pod, RequestId id) = 0;
+  virtual void on_pod_failed(Pod& pod, RequestId id, FailureCause cause) = 0;
+  // With parking on (Pod::set_parking): a user request finished its CPU work and now waits,
+  // holding its worker, for something outside the pod (the database); unpark() ends the wait.
+  virtual void on_pod_parked(Pod& /*pod*/, RequestId /*id*/) {}
+  // The deployment moved the pod to another state.
+  virtual void on_pod_state(Pod& /*pod*/, PodState /*from*/, PodState /*to*/) {}
+};
 
 class Pod {
  public:
@@ -95,7 +102,9 @@ class Pod {
     sim::EventId endpoint_timer;  // endpoints propagation (in or out)
     sim::EventId signal_timer;    // SIGTERM after the preStop hook
   } life;
-  int in_service() const { return static_cast<int>(jobs_.size()); }
+  // Requests holding a worker: using the CPU, or parked (waiting for the database).
+  int in_service() const { return static_cast<int>(jobs_.size() + parked_.size()); }
+  int parked() const { return static_cast<int>(parked_.size()); }
   int queued() const { return static_cast<int>(waiting_.size()); }
   int load() const { return in_service() + queued(); }
   bool has_free_worker() const { return in_service() < cfg_.concurrency; }
@@ -112,8 +121,14 @@ class Pod {
   // Cumulative integral of requests in the pod (in service + queued), request-nanoseconds.
   double load_area();
   uint64_t completed() const { return completed_; }
-  // Fails every request in service or queued (listener.on_pod_failed) and stops serving.
+  // Fails every request in service, parked or queued (listener.on_pod_failed) and stops serving.
   void kill(FailureCause cause);
+  // With PodConfig::parks, user requests (not probes) that finish their CPU work keep their
+  // worker and wait (listener.on_pod_parked) until unpark(id), which completes them
+  // (listener.on_pod_done).
+  void unpark(RequestId id);
+  // Ends a parked request with a failure (listener.on_pod_failed).
+  void fail_parked(RequestId id, FailureCause cause);
   // Service speed from warm-up (1 = warm). REQUIRES: s > 0.
   void set_speed(double s);
   // The cores the pod can use now (its request, or more up to its limit on a node with spare
@@ -123,6 +138,12 @@ class Pod {
   // Capacity factor of the pod's host (1 = nominal; a brown-out lowers it). REQUIRES: f > 0.
   void set_capacity_factor(double f);
   double speed() const { return speed_; }
+  // The pod's database connection pool (kept by the site's database client).
+  struct DbPool {
+    int size = 0;                                       // connections open
+    int in_use = 0;                                     // held by requests
+    RingQueue<std::pair<RequestId, uint32_t>> waiting;  // requests (and their wait number)
+  } db;
   // Least-request balancing: while set, load() is written to position `pos` of `index`, now
   // and on every change (the site sets it for its endpoints; nullptr stops it).
   void set_load_slot(LoadIndex* index, std::size_t pos) {
@@ -155,6 +176,8 @@ class Pod {
   uint32_t index_;
 
   std::vector<Job> jobs_;  // min-heap on (tag, id)
+  std::vector<RequestId> parked_;
+  bool parking_ = false;
   RingQueue<RequestId> waiting_;
   double vtime_ = 0;
   double speed_ = 1.0;  // warm_ x factor_

@@ -210,6 +210,7 @@ void Site::on_pod_done(Pod& pod, RequestId id) {
 }
 
 void Site::on_pod_failed(Pod& /*pod*/, RequestId id, FailureCause cause) {
+  drop_database_work(id);
   if (!pool_[id].probe) change_inflight(-1);
   fail(id, cause);
 }
@@ -394,10 +395,185 @@ SiteGauges Site::gauges() {
                         deployment_.count(PodState::kPulling) +
                         deployment_.count(PodState::kBooting);
   g.replicas_pending = deployment_.count(PodState::kPending);
+  if (db_ != nullptr) {
+    g.has_db = true;
+    g.db_in_use = db_in_use_;
+    g.db_waiting = db_waiting_;
+    g.db_busy = db_->busy_ns();
+    g.db_capacity = db_->capacity_ns();
+    g.db_query_ns = db_use_.query_ns;
+    g.db_queries = static_cast<double>(db_use_.queries);
+  }
   g.nodes = cfg_.has_nodes()
                 ? nodes_.count(Node::State::kReady) + nodes_.count(Node::State::kDraining)
                 : 0;
   return g;
+}
+
+}  // namespace models
+
+// ---- the database client (docs/models.md §7.3) ----
+
+namespace models {
+
+void Site::attach_database(Database* db, sim::RngStream rng) {
+  SIM_ASSERT(cfg_.database.has_value() && cfg_.deployment.pod.parks,
+             "a database needs the site's database client config");
+  db_ = db;
+  db_rng_ = std::move(rng);
+  db_->add_on_connections_freed([this] { top_up_pools(); });
+}
+
+void Site::on_pod_state(Pod& pod, PodState /*from*/, PodState to) {
+  if (db_ == nullptr) return;
+  const int pool = cfg_.database->pool;
+  const bool up = to == PodState::kBooting || to == PodState::kReady || to == PodState::kUnready;
+  if (up && pod.db.size < pool) {
+    // The application opens its pool as it starts (a fixed-size pool, HikariCP's default); what
+    // the database refuses it asks for again when connections are closed (top_up_pools).
+    const int got = db_->open_connections(pool - pod.db.size);
+    if (pod.db.size == 0) db_use_.refused += pool - got;
+    pod.db.size += got;
+  } else if (to == PodState::kTerminated && pod.db.size > 0) {
+    const int n = pod.db.size;
+    pod.db.size = 0;
+    db_->close_connections(n);
+  }
+}
+
+void Site::top_up_pools() {
+  deployment_.for_each_pod([&](Pod& pod) {
+    const PodState s = pod.life.state;
+    const bool up = s == PodState::kBooting || s == PodState::kReady || s == PodState::kUnready ||
+                    s == PodState::kTerminating;
+    if (!up || pod.db.size >= cfg_.database->pool) return;
+    const int got = db_->open_connections(cfg_.database->pool - pod.db.size);
+    if (got == 0) return;
+    pod.db.size += got;
+    while (pod.db.in_use < pod.db.size && !pod.db.waiting.empty()) {
+      const auto [id, seq] = pod.db.waiting.pop_front();
+      if (id < db_req_.size() && db_req_[id].seq == seq && db_req_[id].stage == DbStage::kWaiting)
+        acquire(pod, id);
+    }
+  });
+}
+
+int Site::short_pools() {
+  int n = 0;
+  if (db_ == nullptr) return 0;
+  deployment_.for_each_pod([&](Pod& pod) {
+    const PodState s = pod.life.state;
+    if ((s == PodState::kBooting || s == PodState::kReady || s == PodState::kUnready) &&
+        pod.db.size < cfg_.database->pool)
+      ++n;
+  });
+  return n;
+}
+
+void Site::on_pod_parked(Pod& pod, RequestId id) {
+  if (db_req_.size() <= id) db_req_.resize(pool_.capacity());
+  DbRequest& r = db_req_[id];
+  r.pod = &pod;
+  r.seq = ++db_seq_;
+  r.since = sim_.now();
+  if (pod.db.in_use < pod.db.size) {
+    acquire(pod, id);
+    return;
+  }
+  r.stage = DbStage::kWaiting;
+  ++db_waiting_;
+  ++db_use_.waits;
+  pod.db.waiting.push_back({id, r.seq});
+  const uint32_t seq = r.seq;
+  sim_.schedule_in(cfg_.database->pool_timeout, [this, id, seq] { pool_timeout(id, seq); });
+}
+
+void Site::acquire(Pod& pod, RequestId id) {
+  DbRequest& r = db_req_[id];
+  if (r.stage == DbStage::kWaiting) {
+    --db_waiting_;
+    db_use_.wait_ns += static_cast<double>((sim_.now() - r.since).ns());
+  }
+  ++pod.db.in_use;
+  ++db_in_use_;
+  db_use_.peak_in_use = std::max(db_use_.peak_in_use, db_in_use_);
+  r.stage = DbStage::kQuery;
+  r.since = sim_.now();
+  const Request& q = pool_[id];
+  double demand_s = cfg_.database->read.sample(db_rng_);
+  if (q.write) demand_s += cfg_.database->write.sample(db_rng_);
+  db_->query(id, std::max(0.0, demand_s) * 1e9, q.write, this);
+}
+
+void Site::on_query_done(RequestId id) {
+  DbRequest& r = db_req_[id];
+  r.stage = DbStage::kReturn;
+  const uint32_t seq = r.seq;
+  if (cfg_.database->rtt == sim::SimTime::zero()) {
+    finish_query(id, seq);
+  } else {
+    sim_.schedule_in(cfg_.database->rtt, [this, id, seq] { finish_query(id, seq); });
+  }
+}
+
+void Site::finish_query(RequestId id, uint32_t seq) {
+  DbRequest& r = db_req_[id];
+  if (r.seq != seq || r.stage != DbStage::kReturn) return;  // its pod died meanwhile
+  Pod& pod = *r.pod;
+  const double t = static_cast<double>((sim_.now() - r.since).ns());
+  ++db_use_.queries;
+  db_use_.query_ns += t;
+  db_use_.query_max_ns = std::max(db_use_.query_max_ns, t);
+  r.stage = DbStage::kNone;
+  r.pod = nullptr;
+  --pod.db.in_use;
+  --db_in_use_;
+  // The connection goes to the next request waiting in this pod.
+  while (pod.db.in_use < pod.db.size && !pod.db.waiting.empty()) {
+    const auto [next, next_seq] = pod.db.waiting.pop_front();
+    if (db_req_[next].seq == next_seq && db_req_[next].stage == DbStage::kWaiting) {
+      acquire(pod, next);
+      break;
+    }
+  }
+  pod.unpark(id);
+}
+
+void Site::pool_timeout(RequestId id, uint32_t seq) {
+  if (id >= db_req_.size()) return;
+  DbRequest& r = db_req_[id];
+  if (r.seq != seq || r.stage != DbStage::kWaiting) return;
+  ++db_use_.timeouts;
+  Pod& pod = *r.pod;
+  // The entry stays in the pod's queue and is skipped (its number no longer matches).
+  --db_waiting_;
+  db_use_.wait_ns += static_cast<double>((sim_.now() - r.since).ns());
+  r.stage = DbStage::kNone;
+  r.pod = nullptr;
+  ++r.seq;
+  pod.fail_parked(id, FailureCause::kPoolTimeout);
+}
+
+void Site::drop_database_work(RequestId id) {
+  if (id >= db_req_.size()) return;
+  DbRequest& r = db_req_[id];
+  switch (r.stage) {
+    case DbStage::kNone:
+      return;
+    case DbStage::kWaiting:
+      --db_waiting_;
+      break;
+    case DbStage::kQuery:
+      db_->cancel(id);
+      [[fallthrough]];
+    case DbStage::kReturn:
+      --r.pod->db.in_use;
+      --db_in_use_;
+      break;
+  }
+  r.stage = DbStage::kNone;
+  r.pod = nullptr;
+  ++r.seq;
 }
 
 }  // namespace models

@@ -21,12 +21,14 @@
 #include <string>
 #include <vector>
 
+#include "models/common/distribution.h"
 #include "models/common/fault_target.h"
 #include "models/common/request.h"
 #include "models/common/ring_queue.h"
 #include "models/common/scalable_target.h"
 #include "models/common/site_gauges.h"
 #include "models/common/site_health.h"
+#include "models/site/database.h"
 #include "models/site/deployment.h"
 #include "models/site/load_index.h"
 #include "models/site/node_pool.h"
@@ -40,6 +42,29 @@ namespace models {
 enum class Balancing { kRandom, kRoundRobin, kLeastRequest, kPowerOfTwo, kSharedQueue };
 const char* balancing_name(Balancing b);
 
+// How a site's pods use a database (docs/models.md §7.3): a connection pool per pod (HikariCP's
+// defaults: 10 connections, 30 s to wait for one), the round trip to the database, and each
+// request's database work.
+struct DatabaseClientConfig {
+  int pool = 10;                                   // connections per pod (maximumPoolSize)
+  sim::SimTime pool_timeout = sim::seconds(30);    // connectionTimeout: then the request fails
+  sim::SimTime rtt = sim::milliseconds(1);         // pod <-> database round trip
+  Distribution read = Distribution::constant(0);   // database core-seconds of every request
+  Distribution write = Distribution::constant(0);  // more for a write
+};
+
+// What a site's pods did with their database, cumulative from t = 0.
+struct DatabaseUse {
+  uint64_t queries = 0;
+  double query_ns = 0;  // connection acquired to result back (query + round trip)
+  double query_max_ns = 0;
+  uint64_t waits = 0;     // requests that had to wait for a connection
+  double wait_ns = 0;     // time waiting for a connection, over all queries
+  uint64_t timeouts = 0;  // gave up waiting (pool_timeout)
+  uint64_t refused = 0;   // connections the database refused pods as they started
+  int peak_in_use = 0;
+};
+
 struct SiteConfig {
   std::string name;
   bool public_cloud = false;
@@ -51,6 +76,8 @@ struct SiteConfig {
   std::vector<NodeGroupConfig> node_groups;
   double quota_cpu = 0;  // regional vCPU quota across the groups (0: none)
   bool has_nodes() const { return !node_groups.empty(); }
+  // The database client (with a database attached by attach_database).
+  std::optional<DatabaseClientConfig> database;
   int initial_nodes() const {
     int n = 0;
     for (const NodeGroupConfig& g : node_groups) n += g.count;
@@ -71,7 +98,8 @@ class Site final : public RequestSink,
                    public FaultTarget,
                    private PodListener,
                    private EndpointListener,
-                   private NodeListener {
+                   private NodeListener,
+                   private QueryClient {
  public:
   Site(sim::Simulator& sim, SiteRngs rngs, RequestPool& pool, const SiteConfig& cfg, int index,
        sim::Recorder& rec);
@@ -94,6 +122,12 @@ class Site final : public RequestSink,
   std::size_t pod_count() const { return ready_.size(); }
   Deployment& deployment() { return deployment_; }
   NodePool& node_pool() { return nodes_; }
+  // Connects the pods to `db` (cfg.database says how); `rng` draws each request's database work.
+  void attach_database(Database* db, sim::RngStream rng);
+  Database* database() const { return db_; }
+  const DatabaseUse& database_use() const { return db_use_; }
+  // Pods running with fewer connections than their pool's size (the database refused them).
+  int short_pools();
 
   SiteGauges gauges() override;
 
@@ -140,6 +174,15 @@ class Site final : public RequestSink,
   void endpoint_added(Pod& pod) override;
   void endpoint_removed(Pod& pod) override;
   void capacity_appeared() override { deployment_.schedule_pending(); }
+  void on_pod_parked(Pod& pod, RequestId id) override;
+  void on_pod_state(Pod& pod, PodState from, PodState to) override;
+  void on_query_done(RequestId id) override;
+  // The database client's steps.
+  void acquire(Pod& pod, RequestId id);
+  void finish_query(RequestId id, uint32_t seq);
+  void pool_timeout(RequestId id, uint32_t seq);
+  void top_up_pools();
+  void drop_database_work(RequestId id);
   void interruption_notice(uint32_t node) override;
   void node_terminated(uint32_t node) override;
   void fail(RequestId id, FailureCause cause);
@@ -190,6 +233,21 @@ class Site final : public RequestSink,
   uint64_t completed_ = 0;
   double demand_done_ = 0;
   HealthChecks checks_;
+
+  // The database client: where each request is (by RequestId) and the counters.
+  enum class DbStage : uint8_t { kNone, kWaiting, kQuery, kReturn };
+  struct DbRequest {
+    Pod* pod = nullptr;
+    uint32_t seq = 0;
+    DbStage stage = DbStage::kNone;
+    sim::SimTime since;  // parked (waiting), or connection acquired (query)
+  };
+  Database* db_ = nullptr;
+  sim::RngStream db_rng_{0};
+  std::vector<DbRequest> db_req_;
+  uint32_t db_seq_ = 0;
+  int db_in_use_ = 0, db_waiting_ = 0;
+  DatabaseUse db_use_;
 };
 
 }  // namespace models
