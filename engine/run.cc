@@ -182,6 +182,22 @@ void entity_json(JsonWriter& j, const models::EntitySummary& e, double run_s) {
   j.key("cost_per_day").value(per_hour * 24);
 }
 
+void databases_json(JsonWriter& j, const std::vector<RunResult::Database>& databases) {
+  if (databases.empty()) return;
+  j.key("databases").begin_object();
+  for (const RunResult::Database& d : databases) {
+    j.key(d.name).begin_object();
+    j.key("utilization").value(d.utilization);
+    j.key("peak_connections").value(d.peak_connections);
+    j.key("max_connections").value(d.max_connections);
+    j.key("sites").begin_array();
+    for (const std::string& site : d.sites) j.value(site);
+    j.end_array();
+    j.end_object();
+  }
+  j.end_object();
+}
+
 void database_use_json(JsonWriter& j, const models::DatabaseUse& u) {
   const double n = static_cast<double>(u.queries);
   j.key("database").begin_object();
@@ -295,20 +311,7 @@ std::string summary_to_json(const Scenario& s, uint64_t seed, const RunResult& r
     j.end_object();
   }
   j.end_object();
-  if (!r.databases.empty()) {
-    j.key("databases").begin_object();
-    for (const RunResult::Database& d : r.databases) {
-      j.key(d.name).begin_object();
-      j.key("utilization").value(d.utilization);
-      j.key("peak_connections").value(d.peak_connections);
-      j.key("max_connections").value(d.max_connections);
-      j.key("sites").begin_array();
-      for (const std::string& site : d.sites) j.value(site);
-      j.end_array();
-      j.end_object();
-    }
-    j.end_object();
-  }
+  databases_json(j, r.databases);
   j.key("incidents").begin_array();
   for (const IncidentReport& inc : r.dr.incidents) {
     j.begin_object();
