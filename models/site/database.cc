@@ -15,7 +15,7 @@ Database::Database(sim::Simulator& sim, const DatabaseConfig& cfg, sim::Recorder
 }
 
 int Database::open_connections(int want) {
-  const int got = std::max(0, std::min(want, cfg_.max_connections - open_));
+  const int got = std::max(0, std::min(want, connection_limit() - open_));
   open_ += got;
   peak_open_ = std::max(peak_open_, open_);
   return got;

@@ -7,10 +7,10 @@
 // core, every query the same demand of 1 / tps seconds). Writes run on the primary; reads on the
 // least busy read replica, or on the primary when there is none.
 //
-// Connections. Pods hold connections in pools (the site's DatabaseClient); the primary accepts
-// at most `max_connections` (PostgreSQL's default is 100): a pool that asks for more gets what
-// is left, and gets the rest when other pools close theirs. Replicas' connections are not
-// limited.
+// Connections. Pods hold connections in pools (the site's database client, site.h); each server
+// accepts at most `max_connections` (PostgreSQL's default is 100) and pools spread theirs over
+// the servers, so the database takes max_connections x (1 + read_replicas) in all: a pool that
+// asks for more gets what is left, and the rest when other pools close theirs.
 //
 // Metrics: busy core-time against capacity (utilization), queries in service, open
 // connections, and per-query service times (the caller adds the network).
@@ -31,7 +31,7 @@ struct DatabaseConfig {
   std::string name;           // the site that hosts it
   double cores = 8;           // per server
   double tps = 0;             // > 0: capacity in queries per second instead of cores
-  int max_connections = 100;  // of the primary
+  int max_connections = 100;  // per server
   int read_replicas = 0;      // servers that take reads, each of `cores` (or `tps`)
 };
 
@@ -51,11 +51,13 @@ class Database {
   const DatabaseConfig& config() const { return cfg_; }
   const std::string& name() const { return cfg_.name; }
 
-  // Opens up to `want` connections of the primary; returns how many it got.
+  // Opens up to `want` connections; returns how many it got.
   int open_connections(int want);
   void close_connections(int n);
   int connections_open() const { return open_; }
   int peak_connections_open() const { return peak_open_; }
+  // max_connections x servers: what the database accepts in all.
+  int connection_limit() const { return cfg_.max_connections * static_cast<int>(servers_.size()); }
   // Called when connections were closed: pools short of theirs may ask again (every client
   // that shares the database registers).
   void add_on_connections_freed(std::function<void()> cb) { on_freed_.push_back(std::move(cb)); }

@@ -424,16 +424,30 @@ void Site::attach_database(Database* db, sim::RngStream rng) {
   db_->add_on_connections_freed([this] { top_up_pools(); });
 }
 
-void Site::on_pod_state(Pod& pod, PodState /*from*/, PodState to) {
+void Site::on_pod_state(Pod& pod, PodState from, PodState to) {
   if (db_ == nullptr) return;
   const int pool = cfg_.database->pool;
-  const bool up = to == PodState::kBooting || to == PodState::kReady || to == PodState::kUnready;
+  // The application starts (booting; the initial pods are ready at once).
+  const bool up =
+      to == PodState::kBooting || (to == PodState::kReady && from == PodState::kPending);
   if (up && pod.db.size < pool) {
     // The application opens its pool as it starts (a fixed-size pool, HikariCP's default); what
     // the database refuses it asks for again when connections are closed (top_up_pools).
-    const int got = db_->open_connections(pool - pod.db.size);
-    if (pod.db.size == 0) db_use_.refused += pool - got;
+    const int want = pool - pod.db.size;
+    const int got = db_->open_connections(want);
+    if (pod.db.size == 0) db_use_.refused += want - got;
     pod.db.size += got;
+    if (got < want) {
+      rec_.event(sim_.now(), component_, "database",
+                 pod.life.name + " got " + std::to_string(pod.db.size) + " of its " +
+                     std::to_string(pool) + " database connections: " + db_->name() +
+                     " has all its " + std::to_string(db_->connection_limit()) + " in use",
+                 sim::EventDetails()
+                     .add("pod", pod.life.name)
+                     .add("connections", pod.db.size)
+                     .add("pool", pool)
+                     .add("database", db_->name()));
+    }
   } else if (to == PodState::kTerminated && pod.db.size > 0) {
     const int n = pod.db.size;
     pod.db.size = 0;
@@ -450,6 +464,14 @@ void Site::top_up_pools() {
     const int got = db_->open_connections(cfg_.database->pool - pod.db.size);
     if (got == 0) return;
     pod.db.size += got;
+    rec_.event(sim_.now(), component_, "database",
+               pod.life.name + " now holds " + std::to_string(pod.db.size) + " of its " +
+                   std::to_string(cfg_.database->pool) + " database connections",
+               sim::EventDetails()
+                   .add("pod", pod.life.name)
+                   .add("connections", pod.db.size)
+                   .add("pool", cfg_.database->pool)
+                   .add("database", db_->name()));
     while (pod.db.in_use < pod.db.size && !pod.db.waiting.empty()) {
       const auto [id, seq] = pod.db.waiting.pop_front();
       if (id < db_req_.size() && db_req_[id].seq == seq && db_req_[id].stage == DbStage::kWaiting)

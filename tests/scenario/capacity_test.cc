@@ -1,11 +1,15 @@
-// scenarios/examples/failover-into-a-shortage.yaml: a failover at peak into a node shortage.
+// Finite capacity behind the pods. scenarios/examples/failover-into-a-shortage.yaml: a failover at
+// peak into a node shortage.
 // The cluster autoscaler's timeline follows the rules (the preferred group waits
 // max_node_provision_time, is backed off, the fallback is asked a loop after the size fix), and
 // the four designs the example's header compares come out in the order it states: no shortage,
 // then a fallback the cloud's errors reveal early, then a fallback found after the timeout, then
-// no fallback at all.
+// no fallback at all. scenarios/examples/database-bottleneck.yaml: the database, not the pods,
+// limits a surge; a remote database costs its round trip; dying pods give connections back.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,4 +82,127 @@ TEST_CASE("failover into a shortage: the fallback group comes a provisioning tim
   // Without a fallback the spot group is retried when its backoff ends, after capacity is back.
   CHECK(alone->first("autoscaler", "scale-up of node group spot timed out"));
   CHECK_FALSE(alone->first("autoscaler", "on-demand"));
+}
+
+namespace {
+
+const std::string kDb =
+    std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/database-bottleneck.yaml";
+
+double series_max(const sim::MemoryRecorder& rec, const std::string& field, double from_s,
+                  double to_s) {
+  double m = -1;
+  for (const auto* row : rec.rows("site", "dc")) {
+    const double t = row->t.seconds(), v = row->get(field);
+    if (t >= from_s && t < to_s && !std::isnan(v)) m = std::max(m, v);
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("database bottleneck: more pods, worse responses, and a replica fixes it") {
+  const config::Scenario s = config::load_scenario_file(kDb);
+  sim::MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  REQUIRE(r.status == "completed");
+  const models::DatabaseUse& use = *r.database_use.at(0);
+  // Pods beyond the 100 connections got none, and their requests timed out in the pool.
+  CHECK(use.refused > 0);
+  CHECK(use.timeouts > 100);
+  CHECK(use.peak_in_use == 100);
+  CHECK(r.summary.sites[0].failed_by[static_cast<int>(models::FailureCause::kPoolTimeout)] ==
+        use.timeouts);
+  // The database saturates while the HPA adds pods, and p95 grows tenfold.
+  CHECK(series_max(rec, "db_util", 420, 840) > 0.95);
+  CHECK(series_max(rec, "rt_p95_s", 500, 840) > 10 * series_max(rec, "rt_p95_s", 0, 300));
+  CHECK(series_max(rec, "replicas_ready", 420, 840) >= 14);
+  REQUIRE(r.expect_passed.has_value());
+  CHECK_FALSE(*r.expect_passed);
+
+  // A larger connection limit: no pool timeouts, but more queries at once on the same cores.
+  const config::Scenario more =
+      config::load_scenario_file(kDb, {"sites.dc.database.max_connections=400"});
+  sim::MemoryRecorder rec_more;
+  const engine::RunResult m = engine::execute(more, more.seed, rec_more, {});
+  CHECK(m.database_use.at(0)->timeouts == 0);
+  CHECK(m.database_use.at(0)->query_ns / static_cast<double>(m.database_use.at(0)->queries) >
+        2 * use.query_ns / static_cast<double>(use.queries));
+  CHECK(m.summary.sites[0].apdex < r.summary.sites[0].apdex);
+
+  // A read replica: reads leave the primary, and the cluster takes 200 connections.
+  const config::Scenario replica =
+      config::load_scenario_file(kDb, {"sites.dc.database.read_replicas=1"});
+  sim::MemoryRecorder rec_replica;
+  const engine::RunResult p = engine::execute(replica, replica.seed, rec_replica, {});
+  CHECK(p.database_use.at(0)->timeouts == 0);
+  CHECK(p.summary.sites[0].apdex > 0.99);
+  REQUIRE(p.expect_passed.has_value());
+  CHECK(*p.expect_passed);
+}
+
+TEST_CASE("a site using another site's database pays the round trip between them") {
+  // Two sites; "a" hosts the database, "b" uses it, across the topology.
+  const char* yaml = R"(
+name: remote-db
+duration: 20m
+seed: 4
+metrics: {bucket: 10s, apdex_t: 1s}
+topology:
+  regions: {r: {share: 1.0}}
+  links:
+    - {from: r, to: a, latency: 1ms}
+    - {from: r, to: b, latency: 1ms}
+traffic:
+  kind: open
+  rate: 100/s
+  request:
+    cpu: {dist: constant, value: 1ms}
+    database: {read: {dist: constant, value: 2ms}}
+gslb: {policy: weighted, weights: {a: 50, b: 50}}
+sites:
+  a:
+    cloud: private
+    replicas: 4
+    deployment: {pod: {cpu: 1, concurrency: 8, queue: 64}}
+    database: {cores: 16, rtt: 0s}
+  b:
+    cloud: public
+    replicas: 4
+    deployment: {pod: {cpu: 1, concurrency: 8, queue: 64}}
+    database: {use: a}
+)";
+  const config::Scenario s = config::load_scenario_text(yaml, "remote.yaml", {});
+  REQUIRE(s.sites[1].site.database.has_value());
+  const double rtt = s.sites[1].site.database->rtt.seconds();
+  CHECK(rtt == Approx(0.004));  // a -> r -> b and back: the shortest path, 4 x 1 ms
+  sim::MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  const models::DatabaseUse& a = *r.database_use.at(0);
+  const models::DatabaseUse& b = *r.database_use.at(1);
+  const double qa = a.query_ns / static_cast<double>(a.queries) * 1e-9;
+  const double qb = b.query_ns / static_cast<double>(b.queries) * 1e-9;
+  CHECK(qa == Approx(0.002).margin(1e-4));  // 16 cores: no contention
+  CHECK(qb == Approx(0.002 + rtt).margin(1e-4));
+  CHECK(r.summary.sites[1].rt_mean_s - r.summary.sites[0].rt_mean_s == Approx(rtt).margin(0.002));
+  REQUIRE(r.databases.size() == 1);
+  CHECK(r.databases[0].sites == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("requests of a pod that dies give their connections back") {
+  // The bottleneck example with a partial outage at the surge's peak: pods die with queries in
+  // flight and requests waiting for connections; the pools close and the rest carry on.
+  const config::Scenario s = config::load_scenario_file(
+      kDb, {"sites.dc.nodes={count: 10, cpu: 4}",
+            "events=[{at: 9m, outage: {site: dc, kind: partial, fraction: 0.5, duration: 2m}}]"});
+  sim::MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  REQUIRE(r.status == "completed");
+  CHECK(r.summary.sites[0].failed_by[static_cast<int>(models::FailureCause::kAborted)] > 0);
+  // After the surge everything is quiet again: no connection held, nobody waiting.
+  for (const auto* row : rec.rows("site", "dc")) {
+    if (row->t.seconds() < 1800) continue;
+    CHECK(row->get("db_waiting") == 0);
+    CHECK(row->get("db_connections") <= 16);
+  }
 }
