@@ -204,6 +204,24 @@ void World::build_dr() {
               dr.write_rtt.value_or(topology_->site_rtt(static_cast<int>(a), static_cast<int>(b)));
       }
     }
+    // With a database tier, a write served away from the primary runs its query on the
+    // primary's database across the sites (Site::set_write_target), not as a client delay.
+    wc.writes_through_db.assign(n, false);
+    if (dr.write_path == models::WriteMode::kPrimary) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (sites_[i]->database() == nullptr) continue;
+        wc.writes_through_db[i] = true;
+        const sim::SimTime own_rtt = scenario_.sites[i].site.database->rtt;
+        sites_[i]->set_write_target([this, i, own_rtt, rtt = wc.site_rtt] {
+          const auto p = static_cast<std::size_t>(write_path_->primary());
+          models::Database* primary_db = sites_[p]->hosted_database();
+          models::Database* own = sites_[i]->database();
+          if (primary_db == nullptr || primary_db == own)
+            return models::Site::WriteTarget{own, own_rtt};
+          return models::Site::WriteTarget{primary_db, rtt[i][p]};
+        });
+      }
+    }
     std::vector<std::string> names;
     for (auto& site : sites_) names.push_back(site->name());
     write_path_ = std::make_unique<models::WritePath>(
@@ -237,6 +255,7 @@ void World::build_databases() {
     if (!spec.database) continue;
     db_of[i] = static_cast<int>(databases_.size());
     databases_.push_back(std::make_unique<models::Database>(sim_, *spec.database, rec_));
+    sites_[i]->set_hosted_database(databases_.back().get());
   }
   for (std::size_t i = 0; i < scenario_.sites.size(); ++i) {
     const SiteSpec& spec = scenario_.sites[i];

@@ -1,4 +1,4 @@
--- hcsim results schema, version 5 (version 4 lacked failed_pool_timeout and the db_ columns,
+-- hcsim results schema, version 5 (version 4 lacked failed_pool_timeout, failed_db_down and the db_ columns,
 -- version 3 also failed_no_primary, version 2 also failed_refused and replicas_unready; hcsim
 -- reads all four). The single source of truth: hcsim embeds this file, and
 -- docs/results-schema.md explains every table and column.
@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS series (
   failed_refused      INTEGER,           -- sent to a pod that was not listening (shutting down, restarting)
   failed_no_primary   INTEGER,           -- a write while no database primary could take it
   failed_pool_timeout INTEGER,           -- waited longer than its pod's pool timeout for a database connection
+  failed_db_down      INTEGER,           -- a read whose database was down (the site hosting it had failed)
   rt_mean_s           REAL,              -- client-observed response time of completions
   rt_p50_s            REAL,
   rt_p95_s            REAL,

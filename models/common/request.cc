@@ -24,6 +24,8 @@ const char* failure_cause_name(FailureCause c) {
       return "no_primary";
     case FailureCause::kPoolTimeout:
       return "pool_timeout";
+    case FailureCause::kDbDown:
+      return "db_down";
     case FailureCause::kCount:
       break;
   }

@@ -30,6 +30,7 @@ enum class FailureCause : uint8_t {
   kRefused,        // sent to a pod that was not listening: shutting down or restarting
   kNoPrimary,      // a write while no database primary could take it (failover, promotion)
   kPoolTimeout,    // waited longer than its pod pool's connection timeout for a database connection
+  kDbDown,         // a read whose database could not be reached (the site hosting it was down)
   kCount
 };
 inline constexpr int kFailureCauseCount = static_cast<int>(FailureCause::kCount);

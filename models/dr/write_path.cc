@@ -66,7 +66,8 @@ void WritePath::publish_latency() {
     const int site = static_cast<int>(s);
     const int at = cfg_.mode == WriteMode::kPrimary ? primary_ : site;
     sim::SimTime extra;
-    if (site != at) extra += cfg_.site_rtt[s][static_cast<std::size_t>(at)];
+    const bool through_db = s < cfg_.writes_through_db.size() && cfg_.writes_through_db[s];
+    if (site != at && !through_db) extra += cfg_.site_rtt[s][static_cast<std::size_t>(at)];
     const ReplicationLink* l = replication_ != nullptr ? replication_->link_from(at) : nullptr;
     if (l != nullptr && l->sync) extra += l->write_latency;
     latency_.set_write_latency(site, extra);

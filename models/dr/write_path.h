@@ -46,6 +46,9 @@ struct WritePathConfig {
   int partner = 1;  // multi-primary: the other site of the pair
   // Round trip between sites [from][to], for writes served away from the primary.
   std::vector<std::vector<sim::SimTime>> site_rtt;
+  // Per site: its writes run on the primary's database (the database tier pays the round trip),
+  // so the client is not delayed by it here.
+  std::vector<bool> writes_through_db;
   uint64_t keys = 0;       // multi-primary: records written
   double key_skew = 0.99;  // multi-primary: Zipf exponent in [0, 1); 0 = uniform
 };

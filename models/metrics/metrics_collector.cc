@@ -101,7 +101,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
   const bool db = g.has_db;
-  const std::array<sim::Field, 40> fields{{
+  const std::array<sim::Field, 41> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -116,6 +116,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"failed_refused", static_cast<double>(a.failed[7])},
       {"failed_no_primary", static_cast<double>(a.failed[8])},
       {"failed_pool_timeout", static_cast<double>(a.failed[9])},
+      {"failed_db_down", static_cast<double>(a.failed[10])},
       {"rt_mean_s", any ? a.rt_sum_ns / n * 1e-9 : kNaN},
       {"rt_p50_s", q[0] * 1e-9},
       {"rt_p95_s", q[1] * 1e-9},
@@ -148,7 +149,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
        db ? ratio(g.db_query_ns - before.db_query_ns, g.db_queries - before.db_queries) * 1e-9
           : kNaN},
   }};
-  static_assert(kFailureCauseCount == 10, "update the failed_<cause> fields");
+  static_assert(kFailureCauseCount == 11, "update the failed_<cause> fields");
   rec_.series(table, entity, bucket_start_, fields);
   if (any) {
     std::array<uint32_t, TmapBins::kCount> tmap{};

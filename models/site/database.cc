@@ -59,7 +59,13 @@ void Database::reschedule(std::size_t k) {
     s.completion = sim_.schedule_at(at, [this, k] { on_completion(k); });
 }
 
-void Database::query(RequestId id, double demand_ns, bool write, QueryClient* client) {
+void Database::query(RequestId id, uint32_t token, double demand_ns, bool write,
+                     QueryClient* client) {
+  if (down_) {
+    sim_.schedule_in(sim::SimTime::zero(),
+                     [client, id, token] { client->on_query_failed(id, token); });
+    return;
+  }
   std::size_t k = 0;
   if (!write && servers_.size() > 1) {  // the least busy replica
     k = 1;
@@ -70,7 +76,7 @@ void Database::query(RequestId id, double demand_ns, bool write, QueryClient* cl
   Server& s = servers_[k];
   advance(s);
   const double demand = cfg_.tps > 0 ? 1e9 / cfg_.tps : demand_ns;
-  s.jobs.push_back({s.vtime + demand, id, client});
+  s.jobs.push_back({s.vtime + demand, id, token, client});
   std::push_heap(s.jobs.begin(), s.jobs.end(), later);
   reschedule(k);
 }
@@ -98,6 +104,30 @@ void Database::on_completion(std::size_t k) {
   s.jobs.pop_back();
   reschedule(k);
   done.client->on_query_done(done.id);
+}
+
+void Database::set_down(bool down) {
+  if (down == down_) return;
+  down_ = down;
+  rec_.event(
+      sim_.now(), "db/" + cfg_.name, "database",
+      down ? "database " + cfg_.name + " down with its site" : "database " + cfg_.name + " back",
+      sim::EventDetails().add("database", cfg_.name).add("down", down));
+  if (!down) return;
+  for (std::size_t k = 0; k < servers_.size(); ++k) {
+    Server& s = servers_[k];
+    advance(s);
+    std::vector<Job> lost;
+    lost.swap(s.jobs);
+    reschedule(k);
+    for (const Job& j : lost) {
+      QueryClient* client = j.client;
+      const RequestId id = j.id;
+      const uint32_t token = j.token;
+      sim_.schedule_in(sim::SimTime::zero(),
+                       [client, id, token] { client->on_query_failed(id, token); });
+    }
+  }
 }
 
 double Database::busy_ns() {

@@ -40,6 +40,8 @@ class QueryClient {
  public:
   virtual ~QueryClient() = default;
   virtual void on_query_done(RequestId id) = 0;
+  // The database went down (or was down) with the query: it will not be answered.
+  virtual void on_query_failed(RequestId id, uint32_t token) = 0;
 };
 
 class Database {
@@ -63,9 +65,13 @@ class Database {
   void add_on_connections_freed(std::function<void()> cb) { on_freed_.push_back(std::move(cb)); }
 
   // Runs a query of `demand_ns` core-nanoseconds (ignored with tps) now; `client` is told when
-  // it is done unless cancelled first.
-  void query(RequestId id, double demand_ns, bool write, QueryClient* client);
+  // it is done unless cancelled first, or that it failed (with `token`, to tell a stale failure).
+  void query(RequestId id, uint32_t token, double demand_ns, bool write, QueryClient* client);
   void cancel(RequestId id);
+  // The site hosting it fails and returns: while down, queries in it and new ones fail
+  // (clients are told in an event of their own).
+  void set_down(bool down);
+  bool down() const { return down_; }
 
   // Cumulative busy core-nanoseconds and capacity core-nanoseconds, up to now.
   double busy_ns();
@@ -76,6 +82,7 @@ class Database {
   struct Job {
     double tag;
     RequestId id;
+    uint32_t token;
     QueryClient* client;
   };
   struct Server {
@@ -99,6 +106,7 @@ class Database {
   sim::Recorder& rec_;
   std::vector<Server> servers_;  // 0: the primary, then the read replicas
   int open_ = 0, peak_open_ = 0;
+  bool down_ = false;
   std::vector<std::function<void()>> on_freed_;
   sim::SimTime started_;
 };

@@ -265,6 +265,7 @@ void Site::outage_begin() {
     fail(id, FailureCause::kSiteDown);
   }
   deployment_.set_frozen(true);
+  if (hosted_db_ != nullptr) hosted_db_->set_down(true);
   for (const Node& n : nodes_.nodes()) nodes_.set_down(n.id);
   deployment_.kill_pods(Deployment::kAllNodes, FailureCause::kSiteDown);
 }
@@ -273,6 +274,7 @@ void Site::outage_end(bool cold) {
   if (alive_) return;
   for (const Node& n : nodes_.nodes()) nodes_.restore(n.id, cold);
   alive_ = true;
+  if (hosted_db_ != nullptr) hosted_db_->set_down(false);
   rec_.event(sim_.now(), component_, "outage",
              cfg_.name + " back: pods restart" + (cold ? " cold" : ""),
              sim::EventDetails().add("kind", "full").add("recovered", true));
@@ -524,18 +526,51 @@ void Site::acquire(Pod& pod, RequestId id) {
   const Request& q = pool_[id];
   double demand_s = cfg_.database->read.sample(db_rng_);
   if (q.write) demand_s += cfg_.database->write.sample(db_rng_);
-  db_->query(id, std::max(0.0, demand_s) * 1e9, q.write, this);
+  r.db = db_;
+  r.rtt = cfg_.database->rtt;
+  if (q.write && write_target_) {
+    const WriteTarget t = write_target_();
+    r.db = t.db;
+    r.rtt = t.rtt;
+  }
+  r.db->query(id, r.seq, std::max(0.0, demand_s) * 1e9, q.write, this);
 }
 
 void Site::on_query_done(RequestId id) {
   DbRequest& r = db_req_[id];
   r.stage = DbStage::kReturn;
   const uint32_t seq = r.seq;
-  if (cfg_.database->rtt == sim::SimTime::zero()) {
+  if (r.rtt == sim::SimTime::zero()) {
     finish_query(id, seq);
   } else {
-    sim_.schedule_in(cfg_.database->rtt, [this, id, seq] { finish_query(id, seq); });
+    sim_.schedule_in(r.rtt, [this, id, seq] { finish_query(id, seq); });
   }
+}
+
+void Site::release_connection(Pod& pod) {
+  --pod.db.in_use;
+  --db_in_use_;
+  // The connection goes to the next request waiting in this pod.
+  while (pod.db.in_use < pod.db.size && !pod.db.waiting.empty()) {
+    const auto [next, next_seq] = pod.db.waiting.pop_front();
+    if (db_req_[next].seq == next_seq && db_req_[next].stage == DbStage::kWaiting) {
+      acquire(pod, next);
+      break;
+    }
+  }
+}
+
+void Site::on_query_failed(RequestId id, uint32_t token) {
+  if (id >= db_req_.size()) return;
+  DbRequest& r = db_req_[id];
+  if (r.seq != token || r.stage != DbStage::kQuery) return;  // ended meanwhile
+  Pod& pod = *r.pod;
+  r.stage = DbStage::kNone;
+  r.pod = nullptr;
+  ++r.seq;
+  release_connection(pod);
+  // A write without its primary fails as no_primary, a read as db_down.
+  pod.fail_parked(id, pool_[id].write ? FailureCause::kNoPrimary : FailureCause::kDbDown);
 }
 
 void Site::finish_query(RequestId id, uint32_t seq) {
@@ -548,16 +583,7 @@ void Site::finish_query(RequestId id, uint32_t seq) {
   db_use_.query_max_ns = std::max(db_use_.query_max_ns, t);
   r.stage = DbStage::kNone;
   r.pod = nullptr;
-  --pod.db.in_use;
-  --db_in_use_;
-  // The connection goes to the next request waiting in this pod.
-  while (pod.db.in_use < pod.db.size && !pod.db.waiting.empty()) {
-    const auto [next, next_seq] = pod.db.waiting.pop_front();
-    if (db_req_[next].seq == next_seq && db_req_[next].stage == DbStage::kWaiting) {
-      acquire(pod, next);
-      break;
-    }
-  }
+  release_connection(pod);
   pod.unpark(id);
 }
 
@@ -586,7 +612,7 @@ void Site::drop_database_work(RequestId id) {
       --db_waiting_;
       break;
     case DbStage::kQuery:
-      db_->cancel(id);
+      r.db->cancel(id);
       [[fallthrough]];
     case DbStage::kReturn:
       --r.pod->db.in_use;

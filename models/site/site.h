@@ -16,6 +16,7 @@
 // The site is the ScalableTarget its autoscaler acts on, and the GaugeSource of its series.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -125,6 +126,16 @@ class Site final : public RequestSink,
   // Connects the pods to `db` (cfg.database says how); `rng` draws each request's database work.
   void attach_database(Database* db, sim::RngStream rng);
   Database* database() const { return db_; }
+  // The database this site hosts (it goes down with the site's full outages).
+  void set_hosted_database(Database* db) { hosted_db_ = db; }
+  Database* hosted_database() const { return hosted_db_; }
+  // Where writes go when not to the site's own database (a single primary elsewhere): the
+  // primary's database and the round trip to it, asked at each write.
+  struct WriteTarget {
+    Database* db;
+    sim::SimTime rtt;
+  };
+  void set_write_target(std::function<WriteTarget()> f) { write_target_ = std::move(f); }
   const DatabaseUse& database_use() const { return db_use_; }
   // Pods running with fewer connections than their pool's size (the database refused them).
   int short_pools();
@@ -177,6 +188,8 @@ class Site final : public RequestSink,
   void on_pod_parked(Pod& pod, RequestId id) override;
   void on_pod_state(Pod& pod, PodState from, PodState to) override;
   void on_query_done(RequestId id) override;
+  void on_query_failed(RequestId id, uint32_t token) override;
+  void release_connection(Pod& pod);
   // The database client's steps.
   void acquire(Pod& pod, RequestId id);
   void finish_query(RequestId id, uint32_t seq);
@@ -240,9 +253,13 @@ class Site final : public RequestSink,
     Pod* pod = nullptr;
     uint32_t seq = 0;
     DbStage stage = DbStage::kNone;
-    sim::SimTime since;  // parked (waiting), or connection acquired (query)
+    sim::SimTime since;      // parked (waiting), or connection acquired (query)
+    Database* db = nullptr;  // where its query runs
+    sim::SimTime rtt;
   };
   Database* db_ = nullptr;
+  Database* hosted_db_ = nullptr;
+  std::function<WriteTarget()> write_target_;
   sim::RngStream db_rng_{0};
   std::vector<DbRequest> db_req_;
   uint32_t db_seq_ = 0;

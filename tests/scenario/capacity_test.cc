@@ -206,3 +206,54 @@ TEST_CASE("requests of a pod that dies give their connections back") {
     CHECK(row->get("db_connections") <= 16);
   }
 }
+
+TEST_CASE("with a single primary, the other site's writes run on the primary's database") {
+  // dr-active-active with a database at each site: private's is the primary, public's the
+  // replica. Public's reads stay local; its writes cross to private's database and pay the
+  // round trip. When private fails, public's writes fail (no primary) until the promotion, its
+  // reads go on; then its writes run on its own database.
+  const std::string file =
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/dr-active-active.yaml";
+  const config::Scenario s = config::load_scenario_file(
+      file, {"dr={preset: active-active, primary: private, standby: public}",
+             "sites.private.database={cores: 16, pool: 10}",
+             "sites.public.database={cores: 16, pool: 10}",
+             "traffic.request.database={read: {dist: constant, value: 2ms}, write: "
+             "{dist: constant, value: 3ms}}"});
+  REQUIRE(s.dr.write_path == models::WriteMode::kPrimary);
+  sim::MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  REQUIRE(r.status == "completed");
+  REQUIRE(r.dr.incidents.size() == 1);
+  const auto& inc = r.dr.incidents[0];
+  REQUIRE(inc.write_rto_s.has_value());
+  double no_primary = 0, db_down = 0, after = 0;
+  for (const auto* row : rec.rows("site", "public")) {
+    const double t = row->t.seconds();
+    if (t >= inc.start_s && t < inc.start_s + *inc.write_rto_s - 1) {
+      no_primary += row->get("failed_no_primary");
+      db_down += row->get("failed_db_down");
+    }
+    if (t > inc.start_s + *inc.write_rto_s + 5 && t < inc.start_s + 600)
+      after += row->get("failed_no_primary") + row->get("failed_db_down");
+  }
+  CHECK(no_primary > 0);
+  CHECK(db_down == 0);  // public's reads never needed private
+  CHECK(after == 0);    // promoted: public's writes run on its own database
+  // Before the outage public's queries take longer than private's: a tenth of them (the
+  // writes) cross the sites' round trip. (After it the primary stays at public: no fail-back.)
+  auto before = [&](const std::string& site) {
+    double sum = 0, n = 0;
+    for (const auto* row : rec.rows("site", site)) {
+      const double q = row->get("db_query_s"), c = row->get("completions");
+      if (row->t.seconds() >= inc.start_s || std::isnan(q)) continue;
+      sum += q * c;
+      n += c;
+    }
+    return sum / n;
+  };
+  const double rtt = s.sites[1].site.database->rtt.seconds();  // public to its own database
+  CHECK(before("private") == Approx(0.001 + 0.002 + 0.1 * 0.003).epsilon(0.05));
+  CHECK(before("public") > before("private") + 0.05 * 0.020);
+  CHECK(rtt == Approx(0.001));
+}

@@ -157,7 +157,7 @@ TEST_CASE("Sweep surge-autoscaler-zoo: only Knative gets through the flapping, a
 }
 
 TEST_CASE(
-    "Sweep shortage-x-fallback: each minute of shortage costs recovery time; a fallback helps "
+    "Sweep shortage-x-fallback: each minute of shortage costs recovery time, a fallback helps "
     "only when the cloud reports the shortage") {
   TempDir d;
   const auto rows = run_sweep("shortage-x-fallback", d);
