@@ -181,17 +181,12 @@ void check_write_path(const Node& dr_node, Scenario* s) {
   }
   if (dr.write_rtt) return;
   // Writes served away from the primary cross to it: the topology must join the sites.
-  std::vector<std::string> names;
-  std::vector<SimTime> rtt;
-  for (const SiteSpec& site : s->sites) {
-    names.push_back(site.site.name);
-    rtt.push_back(site.site.rtt);
-  }
-  const models::Topology topo(s->topology, names, rtt);
-  for (std::size_t a = 0; a < names.size(); ++a) {
-    for (std::size_t b = 0; b < names.size(); ++b) {
+  const models::Topology topo = topology_of(*s);
+  for (std::size_t a = 0; a < s->sites.size(); ++a) {
+    for (std::size_t b = 0; b < s->sites.size(); ++b) {
       if (topo.site_rtt(static_cast<int>(a), static_cast<int>(b)).is_max())
-        dr_node.fail("the topology has no path between " + names[a] + " and " + names[b] +
+        dr_node.fail("the topology has no path between " + s->sites[a].site.name + " and " +
+                     s->sites[b].site.name +
                      ", which a write to a remote primary would take: give write_rtt");
     }
   }

@@ -536,13 +536,7 @@ void finish_databases(const Node& sites, const Node& traffic, Scenario* s) {
     client.write = s->db_write;
     if (spec.database_use == spec.site.name || spec.database_rtt_given) continue;
     // A database at another site: its queries cross between the sites.
-    std::vector<std::string> names;
-    std::vector<SimTime> rtt;
-    for (const SiteSpec& x : s->sites) {
-      names.push_back(x.site.name);
-      rtt.push_back(x.site.rtt);
-    }
-    const models::Topology topo(s->topology, names, rtt);
+    const models::Topology topo = topology_of(*s);
     const SimTime between =
         topo.site_rtt(s->site_index(spec.site.name), s->site_index(spec.database_use));
     const Node db = sites.map().get(spec.site.name).map().get("database");

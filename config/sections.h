@@ -34,6 +34,9 @@ enum class ValueKind { kRate, kCount };
 // diurnal|trace, ...}.
 models::Profile parse_profile(const Node& n, ValueKind kind);
 
+// The scenario's topology over its sites (their names and client round trips), as the engine
+// builds it: for checks that need round trips between sites.
+models::Topology topology_of(const Scenario& s);
 // A located warning ("file:line:column: path: message"), kept in s->warnings.
 void warn(const Node& n, const std::string& message, Scenario* s);
 // An item (`what`: "outage", "narration line" ...) timed at `at`, read from `at_node`: true when

@@ -101,6 +101,16 @@ models::Profile flash_crowd(MapReader& m, ValueKind kind) {
 
 }  // namespace
 
+models::Topology topology_of(const Scenario& s) {
+  std::vector<std::string> names;
+  std::vector<sim::SimTime> rtt;
+  for (const SiteSpec& site : s.sites) {
+    names.push_back(site.site.name);
+    rtt.push_back(site.site.rtt);
+  }
+  return models::Topology(s.topology, names, rtt);
+}
+
 void warn(const Node& n, const std::string& message, Scenario* s) {
   const Location at = n.where();
   std::string text = at.file;

@@ -127,15 +127,19 @@ void Pod::on_completion() {
   reschedule();
 }
 
-void Pod::unpark(RequestId id) {
+void Pod::end_parked(RequestId id) {
   const auto it = std::find(parked_.begin(), parked_.end(), id);
-  SIM_ASSERT(it != parked_.end(), "unparking a request that is not parked");
+  SIM_ASSERT(it != parked_.end(), "ending a request that is not parked");
   advance();
   *it = parked_.back();
   parked_.pop_back();
-  ++completed_;
   if (!waiting_.empty()) admit(waiting_.pop_front());
   load_changed();
+}
+
+void Pod::unpark(RequestId id) {
+  end_parked(id);
+  ++completed_;
   completing_ = true;
   listener_.on_pod_done(*this, id);
   completing_ = false;
@@ -143,13 +147,7 @@ void Pod::unpark(RequestId id) {
 }
 
 void Pod::fail_parked(RequestId id, FailureCause cause) {
-  const auto it = std::find(parked_.begin(), parked_.end(), id);
-  SIM_ASSERT(it != parked_.end(), "failing a request that is not parked");
-  advance();
-  *it = parked_.back();
-  parked_.pop_back();
-  if (!waiting_.empty()) admit(waiting_.pop_front());
-  load_changed();
+  end_parked(id);
   completing_ = true;
   listener_.on_pod_failed(*this, id, cause);
   completing_ = false;

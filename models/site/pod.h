@@ -165,6 +165,8 @@ class Pod {
   void admit(RequestId id);
   void reschedule();
   void on_completion();
+  // Removes a parked request and gives its worker to the next one waiting.
+  void end_parked(RequestId id);
   void load_changed() {
     if (load_index_ != nullptr) load_index_->set(load_pos_, load());
   }
