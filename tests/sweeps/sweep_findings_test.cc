@@ -187,3 +187,23 @@ TEST_CASE(
   const Estimate& b = at(rows, "shortage=5m, fallback=on-demand", "rto_s");
   CHECK(a.mean == b.mean);
 }
+
+TEST_CASE("Sweep database-limits: a read replica fixes the surge, more connections do not") {
+  TempDir d;
+  const auto rows = run_sweep("database-limits", d);
+  REQUIRE(rows.size() == 4);
+  for (const char* other : {"100 connections", "400 connections", "pool 5"}) {
+    INFO(other);
+    CHECK(above(at(rows, "database=read replica", "apdex"),
+                at(rows, std::string("database=") + other, "apdex")));
+    CHECK(rows.at(std::string("database=") + other).gates_passed == 0);
+  }
+  CHECK(rows.at("database=read replica").gates_passed == 10);
+  // More connections (or smaller pools, which let every pod connect) put more queries on the
+  // same cores: fewer requests fail in the pool, but the rest wait longer.
+  CHECK(above(at(rows, "database=100 connections", "apdex"),
+              at(rows, "database=400 connections", "apdex")));
+  CHECK(above(at(rows, "database=100 connections", "error_rate_pct"),
+              at(rows, "database=400 connections", "error_rate_pct")));
+  CHECK(above(at(rows, "database=100 connections", "apdex"), at(rows, "database=pool 5", "apdex")));
+}
