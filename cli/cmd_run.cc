@@ -33,6 +33,7 @@ void print_run(const config::Scenario& s, uint64_t seed, const engine::RunResult
   std::fputs(format_summary_table(r.summary).c_str(), stderr);
   std::fputs(format_cost_and_incidents(r.summary, r.dr).c_str(), stderr);
   std::fputs(format_node_groups(r.summary, r.node_groups).c_str(), stderr);
+  std::fputs(format_failures_and_databases(r).c_str(), stderr);
   for (const engine::ExpectCheck& c : r.checks) {
     if (!c.evaluated) {
       std::fprintf(stderr, "  expect %s %s %g: NOT EVALUATED (%s)%s\n", c.scope.c_str(),

@@ -158,6 +158,41 @@ std::string format_node_groups(const models::RunSummary& s,
   return out;
 }
 
+std::string format_failures_and_databases(const engine::RunResult& r) {
+  std::string out;
+  const models::EntitySummary& all = r.summary.overall;
+  std::string causes;
+  for (int c = 0; c < models::kFailureCauseCount; ++c) {
+    const uint64_t n = all.failed_by[static_cast<std::size_t>(c)];
+    if (n == 0) continue;
+    causes += (causes.empty() ? "" : ", ") +
+              std::string(models::failure_cause_name(static_cast<models::FailureCause>(c))) + " " +
+              thousands(n);
+  }
+  if (!causes.empty()) out += "  failures: " + causes + "\n";
+  for (const engine::RunResult::Database& d : r.databases) {
+    out += "  database " + d.name + ": " + num(100 * d.utilization, "%.0f") +
+           "% busy over the run, peak " + std::to_string(d.peak_connections) + " connections (" +
+           std::to_string(d.max_connections) + " per server)\n";
+    for (std::size_t i = 0; i < r.database_use.size() && i < r.summary.sites.size(); ++i) {
+      const auto& u = r.database_use[i];
+      if (!u) continue;
+      bool uses = false;
+      for (const std::string& site : d.sites) uses = uses || site == r.summary.sites[i].name;
+      if (!uses) continue;
+      const double q = static_cast<double>(u->queries);
+      const double asked = q + static_cast<double>(u->timeouts);
+      out += "    " + r.summary.sites[i].name + "'s pods: " + thousands(u->queries) + " queries, " +
+             num(q > 0 ? u->query_ns / q * 1e-6 : 0.0, "%.1f") + " ms mean; " +
+             thousands(u->waits) + " waited for a connection (" +
+             num(asked > 0 ? u->wait_ns / asked * 1e-6 : 0.0, "%.1f") + " ms mean wait), " +
+             thousands(u->timeouts) + " gave up (pool_timeout); " + thousands(u->refused) +
+             " connections refused as pods started\n";
+    }
+  }
+  return out;
+}
+
 std::string format_cost_and_incidents(const models::RunSummary& s, const engine::DrSummary& dr) {
   std::string out;
   if (!std::isnan(s.overall.cost)) {

@@ -42,6 +42,8 @@ std::string format_cost_and_incidents(const models::RunSummary& s, const engine:
 // One line per site with several node groups: each group's node-hours, cost and troubles.
 std::string format_node_groups(const models::RunSummary& s,
                                const std::vector<std::vector<models::NodeGroupSummary>>& groups);
+// The failures by cause (overall), and one line per database with what its sites' pods did.
+std::string format_failures_and_databases(const engine::RunResult& r);
 // "1,234,567"
 std::string thousands(uint64_t n);
 

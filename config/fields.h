@@ -51,6 +51,12 @@ class Fields {
     }
   }
   const std::vector<Field<C>>& fields() const { return fields_; }
+  bool has(std::string_view key) const {
+    for (const Field<C>& f : fields_) {
+      if (f.key == key) return true;
+    }
+    return false;
+  }
 
  private:
   std::vector<Field<C>> fields_;

@@ -273,8 +273,13 @@ models::NodeGroupConfig parse_node_group(MapReader& m, SiteSpec* spec, bool sing
   }
   if (const Node p = m.get("max_pods"); p.present())
     g.shape.max_pods = static_cast<int>(p.integer_in(1, 100000));
-  if (const Node p = m.get("priority"); p.present())
+  if (const Node p = m.get("priority"); p.present()) {
+    if (single)
+      m.fail_key("priority",
+                 "orders node groups for the priority expander: give nodes: as a list "
+                 "of groups");
     g.priority = static_cast<int>(p.integer_in(-1'000'000, 1'000'000));
+  }
   g.price_per_hour = spec->cost.node_per_hour;
   if (const Node p = m.get("price_per_hour"); p.present()) {
     g.price_per_hour = p.number_in(0, 1e9);
@@ -299,12 +304,25 @@ models::NodeGroupConfig parse_node_group(MapReader& m, SiteSpec* spec, bool sing
       NodeAutoscalerConfig ca;
       kNodeAutoscaler.read(am, &ca);
       spec->node_autoscaler = ca;
+    } else {
+      for (const std::string& k : am.keys()) {
+        if (k != "min" && k != "max" && k != "provisioning" && kNodeAutoscaler.has(k))
+          am.fail_key(k,
+                      "is a cluster autoscaler flag, for the whole site: with a list of node "
+                      "groups it goes in sites." +
+                          site.name + ".cluster_autoscaler");
+      }
     }
     am.finish();
   } else if (g.count == 0) {
     count.fail(
         "must be at least 1 for a group without autoscale: (a group that starts empty needs "
         "autoscale: {max: N} to ever hold a pod)");
+  }
+  for (const char* k : {"stockouts", "shortage", "capacity_error_after"}) {
+    if (!site.public_cloud && m.has(k))
+      m.fail_key(k, "a private cloud's nodes are fixed and never requested: " + std::string(k) +
+                        " needs cloud: public");
   }
   if (const Node sp = m.get("spot"); sp.present()) {
     if (!site.public_cloud) m.fail_key("spot", "spot capacity is a public cloud's: cloud: public");
@@ -406,6 +424,10 @@ void parse_database(const Node& n, SiteSpec* spec) {
   if (const Node u = m.get("use"); u.present()) {
     if (hosts) m.fail_key("use", "this site hosts a database: its pods use it (leave out use:)");
     spec->database_use = u.text();
+    if (spec->database_use == spec->site.name)
+      u.fail(
+          "names this site, which hosts no database: give it cores (or tps), or name the site "
+          "whose database its pods use");
   } else if (!hosts) {
     n.fail(
         "give the database's cores (or tps) to host one here, or use: <site> to use another "
