@@ -253,6 +253,51 @@ void parse_deployment(const Node& n, models::DeploymentConfig* d, models::Balanc
   m.finish();
 }
 
+// The cloud's side of a node group: spot interruptions, stockouts, a shortage process and
+// whether capacity errors are reported (public sites only).
+void parse_group_cloud(MapReader& m, const models::SiteConfig& site, models::NodeGroupConfig* gp,
+                       Scenario* s) {
+  models::NodeGroupConfig& g = *gp;
+  for (const char* k : {"stockouts", "shortage", "capacity_error_after"}) {
+    if (!site.public_cloud && m.has(k))
+      m.fail_key(k, "a private cloud's nodes are fixed and never requested: " + std::string(k) +
+                        " needs cloud: public");
+  }
+  if (const Node sp = m.get("spot"); sp.present()) {
+    if (!site.public_cloud) m.fail_key("spot", "spot capacity is a public cloud's: cloud: public");
+    MapReader sm = sp.map();
+    models::SpotConfig spot;
+    MapReader im = sm.required("interruptions").map();
+    spot.mtbf = im.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
+    im.finish();
+    if (const Node nt = sm.get("notice"); nt.present())
+      spot.notice = nt.duration_in(SimTime::zero(), sim::hours(1));
+    sm.finish();
+    g.spot = spot;
+  }
+  if (const Node st = m.get("stockouts"); st.present()) {
+    for (const Node& item : st.list()) {
+      MapReader wm = item.map();
+      const Node at = wm.required("at");
+      models::CapacityWindow w;
+      w.at = at.duration_in(SimTime::zero(), kMaxDuration);
+      w.duration = wm.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
+      wm.finish();
+      if (within_run(at, w.at, "stockout", s)) g.stockouts.push_back(w);
+    }
+  }
+  if (const Node sh = m.get("shortage"); sh.present()) {
+    MapReader sm = sh.map();
+    models::ShortageProcess p;
+    p.mtbf = sm.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
+    p.mttr = sm.required("mttr").duration_in(sim::seconds(1), kMaxDuration);
+    sm.finish();
+    g.shortage = p;
+  }
+  if (const Node e = m.get("capacity_error_after"); e.present())
+    g.capacity_error_after = e.duration_in(SimTime::zero(), sim::hours(24));
+}
+
 // One node group: the machine shape, its count, price and priority, its autoscaling range, and
 // what the cloud does to it (spot interruptions, stockouts, shortages). In the single-group form
 // `autoscale:` also carries the cluster autoscaler's flags (`ca_flags`).
@@ -319,44 +364,7 @@ models::NodeGroupConfig parse_node_group(MapReader& m, SiteSpec* spec, bool sing
         "must be at least 1 for a group without autoscale: (a group that starts empty needs "
         "autoscale: {max: N} to ever hold a pod)");
   }
-  for (const char* k : {"stockouts", "shortage", "capacity_error_after"}) {
-    if (!site.public_cloud && m.has(k))
-      m.fail_key(k, "a private cloud's nodes are fixed and never requested: " + std::string(k) +
-                        " needs cloud: public");
-  }
-  if (const Node sp = m.get("spot"); sp.present()) {
-    if (!site.public_cloud) m.fail_key("spot", "spot capacity is a public cloud's: cloud: public");
-    MapReader sm = sp.map();
-    models::SpotConfig spot;
-    MapReader im = sm.required("interruptions").map();
-    spot.mtbf = im.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
-    im.finish();
-    if (const Node nt = sm.get("notice"); nt.present())
-      spot.notice = nt.duration_in(SimTime::zero(), sim::hours(1));
-    sm.finish();
-    g.spot = spot;
-  }
-  if (const Node st = m.get("stockouts"); st.present()) {
-    for (const Node& item : st.list()) {
-      MapReader wm = item.map();
-      const Node at = wm.required("at");
-      models::CapacityWindow w;
-      w.at = at.duration_in(SimTime::zero(), kMaxDuration);
-      w.duration = wm.required("duration").duration_in(sim::milliseconds(1), kMaxDuration);
-      wm.finish();
-      if (within_run(at, w.at, "stockout", s)) g.stockouts.push_back(w);
-    }
-  }
-  if (const Node sh = m.get("shortage"); sh.present()) {
-    MapReader sm = sh.map();
-    models::ShortageProcess p;
-    p.mtbf = sm.required("mtbf").duration_in(sim::seconds(1), kMaxDuration);
-    p.mttr = sm.required("mttr").duration_in(sim::seconds(1), kMaxDuration);
-    sm.finish();
-    g.shortage = p;
-  }
-  if (const Node e = m.get("capacity_error_after"); e.present())
-    g.capacity_error_after = e.duration_in(SimTime::zero(), sim::hours(24));
+  parse_group_cloud(m, site, &g, s);
   const bool requests_nodes = g.autoscale || g.spot;
   if (!requests_nodes && (!g.stockouts.empty() || g.shortage)) {
     warn(m.get(g.shortage ? "shortage" : "stockouts"),
