@@ -4,6 +4,11 @@
 // `this` pointer and a few integers or SimTimes) without touching the heap, so scheduling an
 // event never allocates. The static_asserts turn a capture that would allocate (a std::string,
 // a std::vector) into a compile error: keep such payloads in the component and capture an index.
+//
+// A callable may also have a `void prefetch() const` member that prefetches what it will touch
+// (a user's record, say). The event queue calls it when the event comes near the front, well
+// before it runs, so that memory is in cache by then (see EventQueue::refill). The hook lives in
+// the Callback's alignment padding: it costs no space.
 #pragma once
 
 #include <cstddef>
@@ -28,14 +33,23 @@ class Callback {
                   "event callbacks must be trivially copyable (capture pointers and numbers)");
     ::new (static_cast<void*>(storage_)) F(std::move(f));
     invoke_ = [](void* p) { (*static_cast<F*>(p))(); };
+    if constexpr (requires(const F& g) { g.prefetch(); }) {
+      prefetch_ = [](const void* p) { static_cast<const F*>(p)->prefetch(); };
+    }
   }
 
   explicit operator bool() const { return invoke_ != nullptr; }
   void operator()() { invoke_(storage_); }
+  // Prefetches what the callable will touch, if it says how.
+  void prefetch() const {
+    if (prefetch_ != nullptr) prefetch_(storage_);
+  }
 
  private:
   alignas(std::max_align_t) unsigned char storage_[kCapacity];  // written before it is read
   void (*invoke_)(void*) = nullptr;
+  void (*prefetch_)(const void*) = nullptr;
 };
+static_assert(sizeof(Callback) == 48, "the prefetch hook fits in the alignment padding");
 
 }  // namespace sim

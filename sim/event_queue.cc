@@ -1,10 +1,14 @@
 #include "sim/event_queue.h"
 
+#include <algorithm>
+#include <bit>
+
 #include "sim/assert.h"
 
 namespace sim {
 
-EventQueue::EventQueue() {
+EventQueue::EventQueue(std::size_t first_spill)
+    : first_spill_(first_spill), spill_at_(first_spill) {
   heap_.reserve(64);
   slots_.reserve(64);
   pos_.reserve(64);
@@ -25,7 +29,11 @@ bool EventQueue::pending(EventId id) const {
 
 bool EventQueue::cancel(EventId id) {
   if (!pending(id)) return false;
-  remove_at(pos_[id.slot]);
+  if (pos_[id.slot] == kFar) {
+    --far_live_;  // its entry stays behind, stale, until its bucket is reached
+  } else {
+    remove_at(pos_[id.slot]);
+  }
   release(id.slot);
   return true;
 }
@@ -41,9 +49,196 @@ bool EventQueue::move(EventId id, SimTime t) {
   if (!pending(id)) return false;
   const uint32_t pos = pos_[id.slot];
   SIM_ASSERT(next_seq_ < kSeqMask, "event sequence overflow");
-  const uint64_t prio = heap_[pos].key & ~kSeqMask;
-  resift(pos, Entry{t.ns(), prio | next_seq_++, id.slot});
+  if (pos == kFar) {
+    --far_live_;  // the old entry goes stale
+    insert(Entry{t.ns(), (slots_[id.slot].far_key & ~kSeqMask) | next_seq_++, id.slot});
+    return true;
+  }
+  const Entry e{t.ns(), (heap_[pos].key & ~kSeqMask) | next_seq_++, id.slot};
+  if (e.time < near_end_) {
+    resift(pos, e);
+  } else {
+    remove_at(pos);
+    insert_far(e);
+  }
   return true;
+}
+
+void EventQueue::insert_far(const Entry& e) {
+  ++far_live_;
+  pos_[e.slot] = kFar;
+  slots_[e.slot].far_key = e.key;
+  const int64_t b = (e.time - base_) / width_;
+  if (b < next_bucket_ + static_cast<int64_t>(ring_.size())) {
+    append(static_cast<std::size_t>(b) & (ring_.size() - 1), e);
+  } else {
+    overflow_.push_back(e);
+    overflow_min_bucket_ = std::min(overflow_min_bucket_, b);
+  }
+}
+
+void EventQueue::append(std::size_t index, const Entry& e) {
+  Bucket& b = ring_[index];
+  if (b.tail == kNoChunk || chunk(b.tail).count == kChunkEntries) {
+    uint32_t c;
+    if (!free_chunks_.empty()) {
+      c = free_chunks_.back();
+      free_chunks_.pop_back();
+    } else {
+      if (chunks_made_ % kChunksPerBlock == 0) {
+        chunk_blocks_.push_back(std::make_unique<Chunk[]>(kChunksPerBlock));
+      }
+      c = chunks_made_++;
+    }
+    Chunk& fresh = chunk(c);
+    fresh.count = 0;
+    fresh.next = kNoChunk;
+    if (b.tail == kNoChunk) {
+      b.head = c;
+      nonempty_[index / 64] |= uint64_t{1} << (index % 64);
+    } else {
+      chunk(b.tail).next = c;
+    }
+    b.tail = c;
+  }
+  Chunk& tail = chunk(b.tail);
+  tail.entries[tail.count++] = e;
+  ++ring_entries_;
+}
+
+template <class F>
+void EventQueue::drain_bucket(std::size_t index, F f) {
+  Bucket& b = ring_[index];
+  for (uint32_t c = b.head; c != kNoChunk;) {
+    Chunk& ch = chunk(c);
+    for (uint32_t j = 0; j < ch.count; ++j) f(ch.entries[j]);
+    ring_entries_ -= ch.count;
+    free_chunks_.push_back(c);
+    c = ch.next;
+  }
+  b = Bucket{};
+  nonempty_[index / 64] &= ~(uint64_t{1} << (index % 64));
+}
+
+void EventQueue::refill() {
+  SIM_ASSERT(far_live_ > 0, "pop from an empty event queue");
+  while (heap_.empty()) {
+    if (far_live_ < first_spill_ / 8 || ring_entries_ == 0) {
+      spill();  // few left (back to the heap alone), or only the overflow list: re-partition
+      continue;
+    }
+    // The first non-empty ring index at or after next_bucket_'s, circularly.
+    const std::size_t k = ring_.size();
+    const std::size_t start = static_cast<std::size_t>(next_bucket_) & (k - 1);
+    std::size_t word = start / 64;
+    uint64_t bits = nonempty_[word] & (~uint64_t{0} << (start % 64));
+    while (bits == 0) {
+      word = (word + 1) % nonempty_.size();
+      bits = nonempty_[word];
+    }
+    const std::size_t index = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+    const int64_t bucket = next_bucket_ + static_cast<int64_t>((index + k - start) & (k - 1));
+    if (overflow_min_bucket_ <= bucket) {
+      take_overflow();  // some overflow entry belongs at or before this bucket
+      continue;
+    }
+    next_bucket_ = bucket + 1;
+    near_end_ = bucket_start(next_bucket_);
+    // These events run soon: start loading their slots, then what their callbacks will touch,
+    // so that the cache misses of a whole bucket overlap instead of one per event as it runs.
+    for (uint32_t c = ring_[index].head; c != kNoChunk; c = chunk(c).next) {
+      const Chunk& ch = chunk(c);
+      for (uint32_t j = 0; j < ch.count; ++j) __builtin_prefetch(&slots_[ch.entries[j].slot]);
+    }
+    drain_bucket(index, [this](const Entry& e) {
+      if (!far_entry_live(e)) return;
+      --far_live_;
+      slots_[e.slot].cb.prefetch();
+      heap_.emplace_back();
+      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+    });
+  }
+  if (heap_.size() > spill_at_) spill();
+}
+
+void EventQueue::take_overflow() {
+  const int64_t ring_end = next_bucket_ + static_cast<int64_t>(ring_.size());
+  overflow_min_bucket_ = kNever;
+  std::size_t kept = 0;
+  for (const Entry& e : overflow_) {
+    if (!far_entry_live(e)) continue;
+    const int64_t b = (e.time - base_) / width_;
+    if (b < ring_end) {
+      append(static_cast<std::size_t>(b) & (ring_.size() - 1), e);
+    } else {
+      overflow_[kept++] = e;
+      overflow_min_bucket_ = std::min(overflow_min_bucket_, b);
+    }
+  }
+  overflow_.resize(kept);
+}
+
+void EventQueue::spill() {
+  // Gather every pending event (dropping stale bucket entries).
+  std::vector<Entry>& all = scratch_;
+  all.assign(heap_.begin(), heap_.end());
+  heap_.clear();
+  for (std::size_t i = 0; i < ring_.size(); ++i) {
+    drain_bucket(i, [this, &all](const Entry& e) {
+      if (far_entry_live(e)) all.push_back(e);
+    });
+  }
+  for (const Entry& e : overflow_) {
+    if (far_entry_live(e)) all.push_back(e);
+  }
+  overflow_.clear();
+  overflow_min_bucket_ = kNever;
+  ring_entries_ = 0;
+  far_live_ = 0;
+  const std::size_t n = all.size();
+  if (n < first_spill_ / 2) {  // few events: the heap alone
+    near_end_ = kNever;
+    spill_at_ = first_spill_;
+    for (const Entry& e : all) {
+      heap_.emplace_back();
+      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+    }
+    return;
+  }
+  // Bucket width from the spread of the earliest events: a quarter of them lie within q of the
+  // first, so about n / (4 q) events per nanosecond there; W gives kBucketTarget of them a bucket.
+  int64_t first = kNever;
+  for (const Entry& e : all) first = std::min(first, e.time);
+  std::vector<int64_t> gaps;
+  const std::size_t stride = n / 4096 + 1;
+  for (std::size_t i = 0; i < n; i += stride) gaps.push_back(all[i].time - first);
+  auto quarter = gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 4);
+  std::nth_element(gaps.begin(), quarter, gaps.end());
+  int64_t spread = *quarter;
+  if (spread == 0) spread = *std::max_element(gaps.begin(), gaps.end()) / 4;
+  const double per_ns =
+      static_cast<double>(n) / 4.0 / static_cast<double>(std::max<int64_t>(1, spread));
+  width_ = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(kBucketTarget) / per_ns));
+  // Ring of about 4 n / kBucketTarget buckets (a power of two).
+  const std::size_t k = std::bit_ceil(std::clamp<std::size_t>(4 * n / kBucketTarget, 64, 1u << 20));
+  if (ring_.size() != k) {
+    ring_.resize(k);
+    nonempty_.assign(k / 64, 0);
+  }
+  base_ = first;
+  next_bucket_ = 1;
+  near_end_ = bucket_start(1);
+  for (const Entry& e : all) {
+    if (e.time < near_end_) {
+      heap_.emplace_back();
+      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+    } else {
+      insert_far(e);
+    }
+  }
+  // A heap that stays large after a re-partition holds ties a narrower bucket cannot split:
+  // do not re-partition again until it doubles.
+  spill_at_ = std::max<std::size_t>(16 * kBucketTarget, 2 * heap_.size());
 }
 
 void EventQueue::remove_at(uint32_t pos) {

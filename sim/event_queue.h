@@ -1,4 +1,5 @@
-// sim/event_queue.h: the pending-event set, a 4-ary indexed min-heap.
+// sim/event_queue.h: the pending-event set: a 4-ary indexed min-heap for the near future and,
+// once many events are pending, a calendar ring of unsorted buckets for the rest.
 //
 // Events are ordered by (time, priority, insertion sequence): two events at the same time run in
 // priority order (lower first), then in the order they were scheduled. The order never depends
@@ -10,9 +11,26 @@
 // every admission). An EventId carries a generation so a stale id cancels or moves nothing.
 // Measured and not kept (docs/performance.md): binary and 8-ary heaps, a branch-free sift-down,
 // bottom-up (Floyd) sift-down, leaving a running event's entry for its successor to replace.
+//
+// Many pending events (a closed-loop user population holds one think timer per user) would make
+// every pop walk a deep heap through cold memory. Past `first_spill` pending events in the heap
+// the queue splits time at `near_end_`: events before it are in the heap, events at or after it
+// are appended, unsorted, to the bucket of width W that holds their time in a ring of K buckets
+// (or to an overflow list beyond the ring's span). When the heap runs empty, the next non-empty
+// bucket (found through a bitmap) moves into it. The heap then holds only a few dozen events, so
+// a push to the far future is an append and a pop sifts a heap that fits in L1. The order is
+// still exactly (time, priority, insertion sequence): every event in the heap is earlier than
+// every event outside it, and the heap orders its own. W and K follow the pending events'
+// spread (about kBucketTarget events a bucket); cancelling or moving a bucketed event leaves a
+// stale entry that is recognised by its key and dropped when its bucket is reached. This is a
+// calendar queue (Brown, CACM 31(10), 1988, https://doi.org/10.1145/63039.63045) whose current
+// day is sorted by the heap, in the spirit of the ladder queue (Tang, Goh, Thng, ACM TOMACS
+// 15(3), 2005, https://doi.org/10.1145/1103323.1103324).
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <vector>
 
 #include "sim/assert.h"
@@ -33,7 +51,8 @@ class EventQueue {
   static constexpr int kMinPriority = -128;
   static constexpr int kMaxPriority = 127;
 
-  EventQueue();
+  // first_spill: heap size at which the calendar ring is first used (tests set it small).
+  explicit EventQueue(std::size_t first_spill = kFirstSpill);
 
   // REQUIRES: kMinPriority <= priority <= kMaxPriority.
   EventId push(SimTime t, int priority, const Callback& cb) {
@@ -49,9 +68,7 @@ class EventQueue {
     Slot& s = slots_[slot];
     s.cb = cb;
     const uint64_t prio = static_cast<uint64_t>(priority - kMinPriority);
-    heap_.emplace_back();
-    sift_up(static_cast<uint32_t>(heap_.size() - 1),
-            Entry{t.ns(), (prio << 56) | next_seq_++, slot});
+    insert(Entry{t.ns(), (prio << 56) | next_seq_++, slot});
     return EventId{slot, s.gen};
   }
   // Removes a pending event. Returns false if it already ran, was cancelled or is invalid.
@@ -63,12 +80,16 @@ class EventQueue {
   bool move(EventId id, SimTime t);
   bool pending(EventId id) const;
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
+  bool empty() const { return heap_.empty() && far_live_ == 0; }
+  std::size_t size() const { return heap_.size() + far_live_; }
   // REQUIRES: !empty().
-  SimTime top_time() const { return SimTime::from_ns(heap_[0].time); }
+  SimTime top_time() {
+    if (heap_.empty()) refill();
+    return SimTime::from_ns(heap_[0].time);
+  }
   // Removes the first event; returns its callback, time and priority. REQUIRES: !empty().
   Callback pop(SimTime* t, int* priority) {
+    if (heap_.empty()) refill();
     const Entry top = heap_[0];
     *t = SimTime::from_ns(top.time);
     *priority = static_cast<int>(top.key >> 56) + kMinPriority;
@@ -92,10 +113,37 @@ class EventQueue {
   struct Slot {
     Callback cb;
     uint32_t gen = 1;
+    uint64_t far_key = 0;  // key of the slot's live bucketed entry (pos_ == kFar)
   };
   static_assert(sizeof(Slot) == 64, "the comment on pos_ states the slot size");
   static constexpr uint32_t kFree = 0xffffffffu;
+  static constexpr uint32_t kFar = 0xfffffffeu;  // in the ring or the overflow list
   static constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
+  static constexpr std::size_t kFirstSpill = 4096;
+  static constexpr int64_t kBucketTarget = 128;  // events a bucket should hold
+  static constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+  void insert(const Entry& e) {
+    if (e.time < near_end_) {
+      heap_.emplace_back();
+      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+      if (heap_.size() > spill_at_) spill();
+    } else {
+      insert_far(e);
+    }
+  }
+  void insert_far(const Entry& e);
+  // REQUIRES: heap_ empty and far_live_ > 0. Moves the earliest bucket into the heap.
+  void refill();
+  // Re-partitions every pending event with a new bucket width and ring size.
+  void spill();
+  void take_overflow();
+  int64_t bucket_start(int64_t b) const {  // saturates at kNever
+    return b > (kNever - base_) / width_ ? kNever : base_ + b * width_;
+  }
+  bool far_entry_live(const Entry& e) const {
+    return pos_[e.slot] == kFar && slots_[e.slot].far_key == e.key;
+  }
 
   static bool less(const Entry& a, const Entry& b) {
     return a.time < b.time || (a.time == b.time && a.key < b.key);
@@ -128,6 +176,44 @@ class EventQueue {
   std::vector<uint32_t> pos_;
   std::vector<uint32_t> free_slots_;
   uint64_t next_seq_ = 0;
+
+  // The calendar ring. Bucket number b covers [base_ + b W, base_ + (b + 1) W); the ring holds
+  // buckets next_bucket_ .. next_bucket_ + K - 1 at index b & (K - 1); near_end_ is the start of
+  // next_bucket_ (kNever while the heap holds everything).
+  int64_t near_end_ = kNever;
+  int64_t base_ = 0;
+  int64_t width_ = 1;
+  int64_t next_bucket_ = 0;
+  // A bucket is a list of chunks from one pool, so memory follows the events pending rather than
+  // the most each bucket ever held; chunks come in blocks, so the pool never copies itself.
+  static constexpr uint32_t kChunkEntries = 10;
+  static constexpr uint32_t kChunksPerBlock = 256;
+  static constexpr uint32_t kNoChunk = 0xffffffffu;
+  struct Chunk {
+    Entry entries[kChunkEntries];
+    uint32_t count = 0;
+    uint32_t next = kNoChunk;
+  };
+  struct Bucket {
+    uint32_t head = kNoChunk, tail = kNoChunk;
+  };
+  Chunk& chunk(uint32_t c) { return chunk_blocks_[c / kChunksPerBlock][c % kChunksPerBlock]; }
+  void append(std::size_t index, const Entry& e);
+  // Empties ring index `index`, returning its chunks to the pool; calls f on each entry first.
+  template <class F>
+  void drain_bucket(std::size_t index, F f);
+  std::vector<Bucket> ring_;
+  std::vector<std::unique_ptr<Chunk[]>> chunk_blocks_;
+  std::vector<uint32_t> free_chunks_;
+  uint32_t chunks_made_ = 0;
+  std::vector<uint64_t> nonempty_;  // one bit per ring index
+  std::vector<Entry> overflow_;     // beyond the ring's span
+  int64_t overflow_min_bucket_ = kNever;
+  std::size_t ring_entries_ = 0;  // live and stale
+  std::size_t far_live_ = 0;      // live events in the ring and the overflow list
+  std::size_t first_spill_;
+  std::size_t spill_at_;
+  std::vector<Entry> scratch_;
 };
 
 }  // namespace sim

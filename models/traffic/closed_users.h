@@ -104,6 +104,7 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
     RequestId request;
     FailureCause cause;
     void operator()() const { self->wake(user, generation, kind, request, cause); }
+    void prefetch() const { __builtin_prefetch(&self->users_[user]); }
   };
   void wake(uint32_t u, uint32_t generation, int kind, RequestId request, FailureCause cause);
   void expire_timeouts();

@@ -165,3 +165,115 @@ TEST_CASE("move keeps the id and does nothing to an event that is not pending") 
   CHECK(t == seconds(3));
   CHECK(fired == 11);
 }
+
+namespace {
+// Random pushes, cancels, moves and pops on a queue that uses its calendar ring early
+// (first_spill) and on one that keeps everything in its heap: the callbacks must run in the same
+// order. Times mix ties, a dense near future, a long tail and events at SimTime::max().
+void check_ring_against_heap(uint64_t seed, std::size_t first_spill, int rounds) {
+  EventQueue ring(first_spill), heap(std::size_t{1} << 40);
+  std::vector<int> log_ring, log_heap;
+  RngStream rng(seed);
+  struct Live {
+    EventId a, b;
+  };
+  std::vector<Live> live;
+  int64_t now = 0;
+  int next_tag = 0;
+  auto draw_time = [&]() -> int64_t {
+    switch (rng.uniform_int(0, 9)) {
+      case 0:
+        return now;  // a tie with now
+      case 1:
+        return now + static_cast<int64_t>(rng.uniform_int(0, 3));  // near ties
+      case 2:
+        return now + static_cast<int64_t>(rng.uniform_int(0, 1'000'000'000));  // far tail
+      case 3:
+        return rng.uniform_int(0, 99) == 0 ? SimTime::max().ns() : now + 500;
+      default:
+        return now + static_cast<int64_t>(rng.exponential_mean(5000.0));
+    }
+  };
+  int spills_seen = 0;
+  for (int round = 0; round < rounds; ++round) {
+    // Phases: grow the population, then shrink it, so the ring is entered and left again.
+    const bool growing = (round / (rounds / 6)) % 2 == 0;
+    const uint64_t op = rng.uniform_int(0, 9);
+    if (op < (growing ? 6u : 2u)) {
+      const int64_t t = draw_time();
+      const int prio = static_cast<int>(rng.uniform_int(0, 2)) - 1;
+      const int tag = next_tag++;
+      live.push_back(
+          {ring.push(SimTime::from_ns(t), prio, [&log_ring, tag] { log_ring.push_back(tag); }),
+           heap.push(SimTime::from_ns(t), prio, [&log_heap, tag] { log_heap.push_back(tag); })});
+    } else if (op < 4 && !live.empty()) {
+      const std::size_t k = rng.uniform_int(0, live.size() - 1);
+      const int64_t t = draw_time();
+      if (op == 2) {
+        REQUIRE(ring.cancel(live[k].a) == heap.cancel(live[k].b));
+      } else {
+        REQUIRE(ring.move(live[k].a, SimTime::from_ns(t)) ==
+                heap.move(live[k].b, SimTime::from_ns(t)));
+      }
+    } else if (!heap.empty()) {
+      REQUIRE_FALSE(ring.empty());
+      SimTime ta, tb;
+      int pa, pb;
+      REQUIRE(ring.top_time() == heap.top_time());
+      ring.pop(&ta, &pa)();
+      heap.pop(&tb, &pb)();
+      REQUIRE(ta == tb);
+      REQUIRE(pa == pb);
+      if (ta != SimTime::max()) now = ta.ns();
+    }
+    REQUIRE(ring.size() == heap.size());
+    if (ring.size() > first_spill) ++spills_seen;
+  }
+  while (!heap.empty()) {
+    SimTime t;
+    int p;
+    ring.pop(&t, &p)();
+    heap.pop(&t, &p)();
+  }
+  CHECK(ring.empty());
+  CHECK(spills_seen > 0);
+  CHECK(log_ring.size() > static_cast<std::size_t>(rounds) / 10);
+  CHECK(log_ring == log_heap);
+}
+}  // namespace
+
+TEST_CASE("the calendar ring pops exactly what the heap alone pops") {
+  check_ring_against_heap(3, 16, 200000);
+  check_ring_against_heap(5, 64, 200000);
+  check_ring_against_heap(9, 1024, 400000);
+}
+
+TEST_CASE("a ring of tied events and stale entries still pops in order") {
+  // Every event at one of two instants: buckets cannot split them, the heap orders them.
+  EventQueue q(8);
+  std::vector<int> order;
+  std::vector<EventId> ids;
+  for (int i = 0; i < 5000; ++i) {
+    ids.push_back(q.push(SimTime::from_ns(i % 2 == 0 ? 10 : 1'000'000), 0,
+                         [&order, i] { order.push_back(i); }));
+  }
+  for (int i = 0; i < 5000; i += 3) q.cancel(ids[static_cast<std::size_t>(i)]);
+  for (int i = 1; i < 5000; i += 7) q.move(ids[static_cast<std::size_t>(i)], SimTime::from_ns(10));
+  std::vector<int> expected;
+  for (int pass = 0; pass < 3; ++pass) {
+    for (int i = 0; i < 5000; ++i) {
+      if (i % 3 == 0) continue;
+      const bool moved = i % 7 == 1;
+      const bool early = i % 2 == 0 && !moved;
+      if ((pass == 0 && early) || (pass == 1 && moved) || (pass == 2 && !early && !moved)) {
+        expected.push_back(i);
+      }
+    }
+  }
+  while (!q.empty()) {
+    SimTime t;
+    int p;
+    q.pop(&t, &p)();
+  }
+  CHECK(order == expected);
+}
