@@ -10,20 +10,21 @@ namespace sim {
 EventQueue::EventQueue(std::size_t first_spill)
     : first_spill_(first_spill), spill_at_(first_spill) {
   heap_.reserve(64);
-  slots_.reserve(64);
   pos_.reserve(64);
   free_slots_.reserve(64);
 }
 
 uint32_t EventQueue::new_slot() {
-  slots_.emplace_back();
+  SIM_ASSERT(slot_count_ < kFar, "too many pending events");
+  if (slot_count_ % kSlotsPerBlock == 0) {
+    slot_blocks_.push_back(std::make_unique<Slot[]>(kSlotsPerBlock));
+  }
   pos_.push_back(kFree);
-  SIM_ASSERT(slots_.size() < kFree, "too many pending events");
-  return static_cast<uint32_t>(slots_.size() - 1);
+  return slot_count_++;
 }
 
 bool EventQueue::pending(EventId id) const {
-  return id.gen != 0 && id.slot < slots_.size() && slots_[id.slot].gen == id.gen &&
+  return id.gen != 0 && id.slot < slot_count_ && slot(id.slot).gen == id.gen &&
          pos_[id.slot] != kFree;
 }
 
@@ -39,7 +40,7 @@ bool EventQueue::cancel(EventId id) {
 }
 
 void EventQueue::release(uint32_t slot) {
-  Slot& s = slots_[slot];
+  Slot& s = this->slot(slot);
   pos_[slot] = kFree;
   if (++s.gen == 0) s.gen = 1;  // generation 0 means "no event"
   free_slots_.push_back(slot);
@@ -51,7 +52,7 @@ bool EventQueue::move(EventId id, SimTime t) {
   SIM_ASSERT(next_seq_ < kSeqMask, "event sequence overflow");
   if (pos == kFar) {
     --far_live_;  // the old entry goes stale
-    insert(Entry{t.ns(), (slots_[id.slot].far_key & ~kSeqMask) | next_seq_++, id.slot});
+    insert(Entry{t.ns(), (slot(id.slot).far_key & ~kSeqMask) | next_seq_++, id.slot});
     return true;
   }
   const Entry e{t.ns(), (heap_[pos].key & ~kSeqMask) | next_seq_++, id.slot};
@@ -67,7 +68,7 @@ bool EventQueue::move(EventId id, SimTime t) {
 void EventQueue::insert_far(const Entry& e) {
   ++far_live_;
   pos_[e.slot] = kFar;
-  slots_[e.slot].far_key = e.key;
+  slot(e.slot).far_key = e.key;
   const int64_t b = (e.time - base_) / width_;
   if (b < next_bucket_ + static_cast<int64_t>(ring_.size())) {
     append(static_cast<std::size_t>(b) & (ring_.size() - 1), e);
@@ -79,7 +80,7 @@ void EventQueue::insert_far(const Entry& e) {
 
 void EventQueue::append(std::size_t index, const Entry& e) {
   Bucket& b = ring_[index];
-  if (b.tail == kNoChunk || chunk(b.tail).count == kChunkEntries) {
+  if (b.tail == kNoChunk || b.tail_count == kChunkEntries) {
     uint32_t c;
     if (!free_chunks_.empty()) {
       c = free_chunks_.back();
@@ -90,9 +91,7 @@ void EventQueue::append(std::size_t index, const Entry& e) {
       }
       c = chunks_made_++;
     }
-    Chunk& fresh = chunk(c);
-    fresh.count = 0;
-    fresh.next = kNoChunk;
+    chunk(c).next = kNoChunk;
     if (b.tail == kNoChunk) {
       b.head = c;
       nonempty_[index / 64] |= uint64_t{1} << (index % 64);
@@ -100,9 +99,9 @@ void EventQueue::append(std::size_t index, const Entry& e) {
       chunk(b.tail).next = c;
     }
     b.tail = c;
+    b.tail_count = 0;
   }
-  Chunk& tail = chunk(b.tail);
-  tail.entries[tail.count++] = e;
+  chunk(b.tail).entries[b.tail_count++] = e;
   ++ring_entries_;
 }
 
@@ -111,8 +110,9 @@ void EventQueue::drain_bucket(std::size_t index, F f) {
   Bucket& b = ring_[index];
   for (uint32_t c = b.head; c != kNoChunk;) {
     Chunk& ch = chunk(c);
-    for (uint32_t j = 0; j < ch.count; ++j) f(ch.entries[j]);
-    ring_entries_ -= ch.count;
+    const uint32_t count = c == b.tail ? b.tail_count : kChunkEntries;
+    for (uint32_t j = 0; j < count; ++j) f(ch.entries[j]);
+    ring_entries_ -= count;
     free_chunks_.push_back(c);
     c = ch.next;
   }
@@ -146,14 +146,19 @@ void EventQueue::refill() {
     near_end_ = bucket_start(next_bucket_);
     // These events run soon: start loading their slots, then what their callbacks will touch,
     // so that the cache misses of a whole bucket overlap instead of one per event as it runs.
-    for (uint32_t c = ring_[index].head; c != kNoChunk; c = chunk(c).next) {
+    const Bucket& b = ring_[index];
+    for (uint32_t c = b.head; c != kNoChunk; c = chunk(c).next) {
       const Chunk& ch = chunk(c);
-      for (uint32_t j = 0; j < ch.count; ++j) __builtin_prefetch(&slots_[ch.entries[j].slot]);
+      const uint32_t count = c == b.tail ? b.tail_count : kChunkEntries;
+      for (uint32_t j = 0; j < count; ++j) {
+        __builtin_prefetch(&pos_[ch.entries[j].slot]);
+        __builtin_prefetch(&slot(ch.entries[j].slot));
+      }
     }
     drain_bucket(index, [this](const Entry& e) {
       if (!far_entry_live(e)) return;
       --far_live_;
-      slots_[e.slot].cb.prefetch();
+      slot(e.slot).cb.prefetch();
       heap_.emplace_back();
       sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
     });
@@ -180,7 +185,8 @@ void EventQueue::take_overflow() {
 
 void EventQueue::spill() {
   // Gather every pending event (dropping stale bucket entries).
-  std::vector<Entry>& all = scratch_;
+  std::vector<Entry> all;  // freed on return: a spill is rare, its peak should not stay
+  all.reserve(heap_.size() + far_live_);
   all.assign(heap_.begin(), heap_.end());
   heap_.clear();
   for (std::size_t i = 0; i < ring_.size(); ++i) {

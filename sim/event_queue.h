@@ -65,7 +65,7 @@ class EventQueue {
     } else {
       slot = new_slot();
     }
-    Slot& s = slots_[slot];
+    Slot& s = this->slot(slot);
     s.cb = cb;
     const uint64_t prio = static_cast<uint64_t>(priority - kMinPriority);
     insert(Entry{t.ns(), (prio << 56) | next_seq_++, slot});
@@ -93,7 +93,7 @@ class EventQueue {
     const Entry top = heap_[0];
     *t = SimTime::from_ns(top.time);
     *priority = static_cast<int>(top.key >> 56) + kMinPriority;
-    Slot& s = slots_[top.slot];
+    Slot& s = slot(top.slot);
     Callback cb = s.cb;
     pos_[top.slot] = kFree;
     if (++s.gen == 0) s.gen = 1;  // generation 0 means "no event"
@@ -142,7 +142,7 @@ class EventQueue {
     return b > (kNever - base_) / width_ ? kNever : base_ + b * width_;
   }
   bool far_entry_live(const Entry& e) const {
-    return pos_[e.slot] == kFar && slots_[e.slot].far_key == e.key;
+    return pos_[e.slot] == kFar && slot(e.slot).far_key == e.key;
   }
 
   static bool less(const Entry& a, const Entry& b) {
@@ -169,7 +169,15 @@ class EventQueue {
   uint32_t new_slot();
 
   std::vector<Entry> heap_;
-  std::vector<Slot> slots_;
+  // Slots come in blocks that never move: a million pending events cost their 64 MB and no
+  // doubling reserve (a vector would hold up to twice that while it grows, and copy it).
+  static constexpr uint32_t kSlotsPerBlock = 4096;
+  Slot& slot(uint32_t i) { return slot_blocks_[i / kSlotsPerBlock][i % kSlotsPerBlock]; }
+  const Slot& slot(uint32_t i) const {
+    return slot_blocks_[i / kSlotsPerBlock][i % kSlotsPerBlock];
+  }
+  std::vector<std::unique_ptr<Slot[]>> slot_blocks_;
+  uint32_t slot_count_ = 0;
   // Heap index of each slot's entry, or kFree. Kept apart from the callbacks: every heap move
   // writes it, and a dense array of 4-byte positions stays in cache where the 64-byte slots (a
   // 48-byte Callback and its generation, padded to the Callback's 16-byte alignment) do not.
@@ -191,11 +199,12 @@ class EventQueue {
   static constexpr uint32_t kNoChunk = 0xffffffffu;
   struct Chunk {
     Entry entries[kChunkEntries];
-    uint32_t count = 0;
     uint32_t next = kNoChunk;
   };
+  // The tail's fill count is kept here, not in the chunk, so an append only stores to the
+  // chunk (a store that misses the cache does not stall; a load would).
   struct Bucket {
-    uint32_t head = kNoChunk, tail = kNoChunk;
+    uint32_t head = kNoChunk, tail = kNoChunk, tail_count = 0;
   };
   Chunk& chunk(uint32_t c) { return chunk_blocks_[c / kChunksPerBlock][c % kChunksPerBlock]; }
   void append(std::size_t index, const Entry& e);
@@ -213,7 +222,6 @@ class EventQueue {
   std::size_t far_live_ = 0;      // live events in the ring and the overflow list
   std::size_t first_spill_;
   std::size_t spill_at_;
-  std::vector<Entry> scratch_;
 };
 
 }  // namespace sim

@@ -22,7 +22,13 @@ ClosedUsers::ClosedUsers(sim::Simulator& sim, TrafficRngs rngs, RequestPool& poo
       sites_(std::move(sites)),
       network_(network),
       observer_(observer),
-      active_by_site_(sites_.size(), 0) {}
+      active_by_site_(sites_.size(), 0) {
+  // The population never exceeds the profile's maximum: reserve it once, so that a million users
+  // cost their records and no doubling reserve.
+  const auto most = static_cast<std::size_t>(std::max(0L, std::lround(cfg_.users.max_value())));
+  users_.reserve(most);
+  in_order_.reserve(most);
+}
 
 void ClosedUsers::start() { adjust_population(); }
 
@@ -105,11 +111,11 @@ void ClosedUsers::send(uint32_t u) {
   user.state = State::kWaiting;
   user.request = id;
   user.has_request = true;
-  user.seq = ++send_seq_;
+  user.seq = static_cast<uint32_t>(++send_seq_);
   if (answer.site != kNoSite && user.last_site != answer.site) {
     if (user.last_site != kNoSite) --active_by_site_[static_cast<std::size_t>(user.last_site)];
     ++active_by_site_[static_cast<std::size_t>(answer.site)];
-    user.last_site = answer.site;
+    user.last_site = static_cast<int16_t>(answer.site);
   }
   observer_.on_send(answer.site, answer.stale);
   if (answer.site == kNoSite) {
@@ -235,7 +241,7 @@ void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause, s
     return;
   }
   user.attempt = 0;
-  ++user.failed_in_a_row;
+  if (user.failed_in_a_row < UINT16_MAX) ++user.failed_in_a_row;
   ++interactions_failed_;
   if (cfg_.client.abandon_after > 0 && user.failed_in_a_row >= cfg_.client.abandon_after &&
       !user.leaving) {
