@@ -31,6 +31,24 @@ void LoadIndex::reset(std::size_t positions) {
   min_ = 0;
 }
 
+void LoadIndex::append() {
+  const std::size_t pos = level_of_.size();
+  SIM_ASSERT(usable(pos + 1), "load index too large");
+  if (pos / 64 >= words_) {  // re-lay the rows out with twice the words (the new ones empty)
+    const std::size_t wider = std::max<std::size_t>(1, 2 * words_);
+    std::vector<uint64_t> bits(static_cast<std::size_t>(levels_) * wider, 0);
+    for (std::size_t l = 0; l < static_cast<std::size_t>(levels_); ++l) {
+      std::copy_n(&bits_[l * words_], words_, &bits[l * wider]);
+    }
+    bits_.swap(bits);
+    words_ = wider;
+  }
+  bits_[pos / 64] |= uint64_t{1} << (pos % 64);
+  ++count_[0];
+  level_of_.push_back(0);
+  min_ = 0;
+}
+
 std::size_t LoadIndex::first_least(std::size_t start) const {
   SIM_ASSERT(start < level_of_.size(), "load index search outside the positions");
   const uint64_t* r = row(min_);

@@ -7,8 +7,8 @@
 // for a few hundred pods) instead of every pod's load, and gives the same pod as the scan.
 //
 // Loads are small integers bounded by concurrency + queue, and change by one at a time, so the
-// lowest level moves by at most a step or two per update. Positions change only when endpoints
-// are added or removed (rare next to requests): the caller then resets the index.
+// lowest level moves by at most a step or two per update. A new endpoint is appended; a removed
+// one shifts the positions after it, and the caller then resets the index.
 //
 // Memory: levels x ceil(positions / 64) words. The site uses the index only when that stays
 // small (usable()); otherwise it scans.
@@ -31,6 +31,10 @@ class LoadIndex {
   // Clears the index and sizes it for `positions` positions, all at level 0 (the caller then
   // sets the ones that are not). REQUIRES: usable(positions).
   void reset(std::size_t positions);
+  // Adds a position after the last one, at level 0 (the caller then sets it). Amortised O(1):
+  // the rows grow by doubling. REQUIRES: usable(positions() + 1).
+  void append();
+  std::size_t positions() const { return level_of_.size(); }
   // Position pos is now at level `load`. REQUIRES: pos < the number of positions, 0 <= load <
   // levels. Inline: pods call it on every arrival and departure.
   void set(std::size_t pos, int load) {

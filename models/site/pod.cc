@@ -98,7 +98,18 @@ void Pod::reschedule() {
   if (at == completion_at_ && sim_.pending(completion_)) return;
   completion_at_ = at;
   if (!sim_.reschedule(completion_, at)) {
-    completion_ = sim_.schedule_at(at, [this] { on_completion(); });
+    // The pod and its jobs are prefetched when the completion comes near the front of the event
+    // queue (with thousands of pods they are not in cache by then).
+    struct Complete {
+      Pod* pod;
+      void operator()() const { pod->on_completion(); }
+      void prefetch() const {
+        __builtin_prefetch(pod);
+        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 64);
+        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 128);
+      }
+    };
+    completion_ = sim_.schedule_at(at, Complete{this});
   }
 }
 

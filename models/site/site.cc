@@ -217,7 +217,13 @@ void Site::on_pod_failed(Pod& /*pod*/, RequestId id, FailureCause cause) {
 
 void Site::endpoint_added(Pod& pod) {
   ready_.push_back(&pod);
-  reindex();
+  if (indexed_ && load_index_.positions() + 1 == ready_.size() &&
+      load_index_.usable(ready_.size())) {
+    load_index_.append();  // the others keep their positions: no reset (O(1), not O(pods))
+    pod.set_load_slot(&load_index_, ready_.size() - 1);
+  } else {
+    reindex();
+  }
   if (cfg_.balancing == Balancing::kSharedQueue) feed_from_shared_queue(pod);
 }
 

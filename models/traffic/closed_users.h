@@ -115,6 +115,8 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   };
   void wake(uint32_t u, uint32_t generation, int kind, RequestId request, FailureCause cause);
   void expire_timeouts();
+  bool still_waiting(const Deadline& d) const;
+  void trim_deadlines();
   void arm_timeout_timer();
   void adjust_population();
   void log_in();

@@ -167,6 +167,31 @@ TEST_CASE("the load index picks what a scan of the loads picks") {
   CHECK_FALSE(LoadIndex(1 << 16).usable(std::size_t{1} << 20));  // too many words: scan instead
 }
 
+TEST_CASE("an index grown by appending picks what a scan picks") {
+  // Endpoints join one at a time (a scale-up): each is appended, across word boundaries, while
+  // the others keep their loads.
+  sim::RngStream rng(9);
+  const int levels = 12;
+  LoadIndex index(levels);
+  index.reset(0);
+  std::vector<int> loads;
+  for (int step = 0; step < 30000; ++step) {
+    if (loads.size() < 200 && rng.uniform_int(0, 99) < 2) {
+      index.append();
+      loads.push_back(static_cast<int>(rng.uniform_int(0, levels - 1)));
+      index.set(loads.size() - 1, loads.back());
+    }
+    if (loads.empty()) continue;
+    const std::size_t pos = rng.uniform_int(0, loads.size() - 1);
+    loads[pos] = static_cast<int>(rng.uniform_int(0, levels - 1));
+    index.set(pos, loads[pos]);
+    const std::size_t start = rng.uniform_int(0, loads.size() - 1);
+    REQUIRE(index.first_least(start) == brute_least(loads, start));
+  }
+  CHECK(index.positions() == loads.size());
+  CHECK(loads.size() > 130);
+}
+
 TEST_CASE("least-request with the load index runs the same as with the scan") {
   // A queue limit never reached keeps the index (loads are bounded); an unlimited queue makes
   // the site scan. Same arrivals, same demands, endpoints added and removed on the way: the
