@@ -165,6 +165,13 @@ void check_probe(const Node& root, const char* site, const char* key, const mode
 
 }  // namespace
 
+int64_t most_pods(const SiteSpec& spec) {
+  const int64_t asked =
+      std::max<int64_t>(spec.site.deployment.replicas, autoscaler_max(spec.autoscaler));
+  const int64_t capacity = capacity_of(spec).pods;
+  return capacity < 0 ? asked : std::min(asked, capacity);
+}
+
 void check_feasibility(const Node& root, Scenario* s) {
   // Pod counts the scenario orders outright: the DR runbook's and the operator's.
   if (s->dr.activate_replicas > 0) {

@@ -37,6 +37,9 @@ models::Profile parse_profile(const Node& n, ValueKind kind);
 // The scenario's topology over its sites (their names and client round trips), as the engine
 // builds it: for checks that need round trips between sites.
 models::Topology topology_of(const Scenario& s);
+// The most pods a site can run at once: the larger of its replicas and its autoscaler's maximum,
+// capped by what its nodes (and quota) can hold.
+int64_t most_pods(const SiteSpec& spec);
 // A located warning ("file:line:column: path: message"), kept in s->warnings.
 void warn(const Node& n, const std::string& message, Scenario* s);
 // An item (`what`: "outage", "narration line" ...) timed at `at`, read from `at_node`: true when

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Scale benchmarks (issue #15): requests per second and peak memory as the model grows.
+#   1. the 1 h flash crowd with closed-loop users behind the DNS GSLB
+#      (tests/perf/flash-crowd-1h-dns.yaml) with 1x, 10x, 50x (and, with --with-1m, 200x) its
+#      5,000 base users; nodes, replicas, HPA maxima and resolvers scaled alongside;
+#   2. 100, 1,000 and 10,000 pods held by an HPA at 20 requests/s per pod
+#      (tests/perf/pods-scale.yaml), 20 million requests each.
+# Prints medians of RUNS runs (default 3; the 50x and 200x user runs once: minutes each) and the
+# ratio of the largest to the smallest. Speed is measured here, never asserted by tests.
+# Usage: tests/perf/scale.sh [RUNS] [--with-1m]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-3}"
+with_1m="${2:-}"
+scripts/setup.sh release >/dev/null
+hcsim=build/release/hcsim
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# Prints "<M requests/s> <peak RSS MB> <requests>" for one run.
+one_run() {
+  /usr/bin/time -f "%M" -o "$tmp/rss" "$hcsim" run "$@" --out "$tmp/r.sqlite" \
+    --summary-json "$tmp/s.json" -q --force || true
+  local reqs wall
+  reqs=$(grep -m1 '"requests"' "$tmp/s.json" | tr -dc '0-9')
+  wall=$(sqlite3 "$tmp/r.sqlite" "SELECT wall_seconds FROM runs")
+  awk -v r="$reqs" -v w="$wall" -v m="$(cat "$tmp/rss")" \
+    'BEGIN {printf "%.3f %.1f %d\n", r / w / 1e6, m / 1024, r}'
+}
+# --set arguments for K times the flash crowd's users.
+users_args() {
+  local k=$1
+  echo --set traffic.users.base=$((5000 * k)) \
+    --set sites.private.nodes.count=$((10 * k)) --set sites.public.nodes.count=$((4 * k)) \
+    --set sites.public.nodes.autoscale.max=$((30 * k)) \
+    --set sites.private.replicas=$((12 * k)) --set sites.public.replicas=$((28 * k)) \
+    --set sites.private.autoscaler.hpa.maxReplicas=$((200 * k)) \
+    --set sites.public.autoscaler.hpa.maxReplicas=$((200 * k)) \
+    --set gslb.dns.resolvers_per_region=$((200 * k))
+}
+# --set arguments for N pods at 20 requests/s each, 20 million requests.
+pods_args() {
+  local n=$1
+  echo --set sites.dc.replicas="$n" --set sites.dc.autoscaler.hpa.minReplicas="$n" \
+    --set sites.dc.autoscaler.hpa.maxReplicas=$((n + n / 10)) \
+    --set sites.dc.nodes.count=$(((n + n / 10) / 16 + 1)) \
+    --set traffic.rate.value=$((20 * n))/s --set duration=$((1000000 / n))s
+}
+table() {  # title, then lines "label|file"
+  local title=$1 first="" last=""
+  shift
+  echo "| $title | M requests/s (median) | runs | peak RSS MB | requests |"
+  echo "|---|---|---|---|---|"
+  for line in "$@"; do
+    local label=${line%%|*} f=${line#*|}
+    local m
+    m=$(cut -d' ' -f1 "$f" | median)
+    echo "| $label | $m | $(cut -d' ' -f1 "$f" | tr '\n' ' ')| $(cut -d' ' -f2 "$f" | median) | $(head -1 "$f" | cut -d' ' -f3) |"
+    [ -z "$first" ] && first=$m
+    last=$m
+  done
+  awk -v a="$first" -v b="$last" 'BEGIN {printf "\nlargest / smallest: %.2f\n\n", b / a}'
+}
+
+echo "hcsim scale benchmarks, median of $runs runs ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo
+ks=(1 10 50)
+[ "$with_1m" = "--with-1m" ] && ks+=(200)
+rows=()
+for k in "${ks[@]}"; do
+  n=$runs
+  [ "$k" -ge 50 ] && n=1
+  # shellcheck disable=SC2046
+  for i in $(seq "$n"); do one_run tests/perf/flash-crowd-1h-dns.yaml $(users_args "$k"); done > "$tmp/users$k"
+  rows+=("$((5000 * k)) -> $((25000 * k)) users|$tmp/users$k")
+done
+table "1 h flash crowd, closed-loop users, DNS GSLB" "${rows[@]}"
+rows=()
+for n in 100 1000 10000; do
+  # shellcheck disable=SC2046
+  for i in $(seq "$runs"); do one_run tests/perf/pods-scale.yaml $(pods_args "$n"); done > "$tmp/pods$n"
+  rows+=("$n pods, $((20 * n)) requests/s|$tmp/pods$n")
+done
+table "pods held by an HPA" "${rows[@]}"
