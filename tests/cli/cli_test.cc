@@ -99,6 +99,29 @@ TEST_CASE("hcsim validate checks without running") {
   CHECK(bad.err == d / "typo.yaml" + ":2:1: duraton: unknown key; did you mean 'duration'?\n");
 }
 
+TEST_CASE("every example scenario validates, and the national-scale day runs a slice") {
+  TempDir d;
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(kExamples)) {
+    if (e.path().extension() != ".yaml") continue;
+    ++files;
+    const Result r = hcsim({"validate", e.path().string()}, d);
+    INFO(e.path().string() << ": " << r.err);
+    CHECK(r.code == 0);
+  }
+  CHECK(files >= 11);
+  // The tax day's first ten minutes (40,000 users at night): the trace, two regions and both
+  // sites work end to end; the whole day is measured in its header, not here.
+  const Result r =
+      hcsim({"run", kExamples + "tax-day.yaml", "--allow-late", "--set", "duration=10m", "--out",
+             d / "t.sqlite", "--summary-json", d / "t.json", "-q"},
+            d);
+  CHECK(r.code == 0);
+  std::stringstream summary;
+  summary << std::ifstream(d / "t.json").rdbuf();
+  CHECK(summary.str().find("\"requests\": ") != std::string::npos);
+}
+
 TEST_CASE("--help is available for each subcommand") {
   TempDir d;
   const Result top = hcsim({"--help"}, d);

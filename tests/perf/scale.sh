@@ -4,7 +4,9 @@
 #      (tests/perf/flash-crowd-1h-dns.yaml) with 1x, 10x, 50x (and, with --with-1m, 200x) its
 #      5,000 base users; nodes, replicas, HPA maxima and resolvers scaled alongside;
 #   2. 100, 1,000 and 10,000 pods held by an HPA at 20 requests/s per pod
-#      (tests/perf/pods-scale.yaml), 20 million requests each.
+#      (tests/perf/pods-scale.yaml), 20 million requests each;
+#   3. large runs side by side: tests/perf/large-x4.sweep.yaml (four 20-minute runs of the 10x
+#      users flash crowd) with --jobs 1 and --jobs 2, and the scaling efficiency.
 # Prints medians of RUNS runs (default 3; the 50x and 200x user runs once: minutes each) and the
 # ratio of the largest to the smallest. Speed is measured here, never asserted by tests.
 # Usage: tests/perf/scale.sh [RUNS] [--with-1m]
@@ -83,3 +85,16 @@ for n in 100 1000 10000; do
   rows+=("$n pods, $((20 * n)) requests/s|$tmp/pods$n")
 done
 table "pods held by an HPA" "${rows[@]}"
+
+for j in 1 2; do
+  for i in $(seq "$runs"); do
+    /usr/bin/time -f "%e" -o "$tmp/wall" "$hcsim" sweep tests/perf/large-x4.sweep.yaml --jobs "$j" \
+      --out "$tmp/sweep.sqlite" -q --force || true
+    cat "$tmp/wall"
+  done > "$tmp/large-j$j"
+done
+echo "| 4 large runs (10x users, 20 min) | wall s (median) | runs |"
+echo "|---|---|---|"
+for j in 1 2; do echo "| --jobs $j | $(median < "$tmp/large-j$j") | $(tr '\n' ' ' < "$tmp/large-j$j")|"; done
+awk -v a="$(median < "$tmp/large-j1")" -v b="$(median < "$tmp/large-j2")" \
+  'BEGIN {printf "\nspeed-up with 2 jobs = %.2f, scaling efficiency = %.0f%%\n", a / b, 50 * a / b}'
