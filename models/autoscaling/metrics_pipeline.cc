@@ -98,13 +98,17 @@ void MetricsPipeline::scrape_custom() {
   const sim::SimTime now = sim_.now();
   target_.snapshot_pods(&pods_);
   hpa::PodMetrics rps, conc;
-  std::map<std::string, std::deque<Scrape>> kept;
+  std::map<std::string, std::vector<Scrape>> kept;
   for (const PodSnapshot& p : pods_) {
     if (!p.running) continue;
     auto it = scrapes_.find(p.name);
-    std::deque<Scrape> hist = it != scrapes_.end() ? std::move(it->second) : std::deque<Scrape>{};
+    std::vector<Scrape> hist = it != scrapes_.end() ? std::move(it->second) : std::vector<Scrape>{};
     hist.push_back({now, static_cast<double>(p.completed), p.load_area});
-    while (hist.size() > 1 && now - hist[1].t >= cfg_.custom_window) hist.pop_front();
+    // A window holds a few scrapes: a vector's front erase is cheaper than a deque's 512-byte
+    // block per pod (5 MB at 10,000 pods).
+    std::size_t drop = 0;
+    while (hist.size() - drop > 1 && now - hist[drop + 1].t >= cfg_.custom_window) ++drop;
+    hist.erase(hist.begin(), hist.begin() + static_cast<std::ptrdiff_t>(drop));
     if (hist.size() >= 2) {
       const Scrape& a = hist.front();
       const Scrape& b = hist.back();

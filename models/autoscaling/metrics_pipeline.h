@@ -73,7 +73,7 @@ class MetricsPipeline {
   ScalableTarget& target_;
   std::vector<PodSnapshot> pods_;  // scratch
   std::map<std::string, Reading> last_reading_;
-  std::map<std::string, std::deque<Scrape>> scrapes_;
+  std::map<std::string, std::vector<Scrape>> scrapes_;
   hpa::PodMetrics cpu_, memory_, rps_, concurrency_, none_;
   std::deque<std::pair<sim::SimTime, uint64_t>> arrivals_;  // (time, cumulative arrivals)
   std::deque<std::pair<sim::SimTime, double>> rate_history_;
