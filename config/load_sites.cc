@@ -373,6 +373,13 @@ models::NodeGroupConfig parse_node_group(MapReader& m, SiteSpec* spec, bool sing
              "nothing",
          s);
   }
+  if (!requests_nodes && m.get("capacity_error_after").present()) {
+    warn(m.get("capacity_error_after"),
+         "node group " + g.name +
+             " never asks the cloud for nodes (no autoscale:, no spot:): no request can wait "
+             "for capacity, so capacity_error_after changes nothing",
+         s);
+  }
   return g;
 }
 

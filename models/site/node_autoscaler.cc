@@ -292,7 +292,6 @@ bool NodeAutoscaler::scale_up() {
   // A second scale-up of a group in flight adds to its request and restarts its clock.
   r.active = true;
   r.increase += chosen.nodes;
-  r.time = sim_.now();
   r.expected_add = sim_.now() + cfg_.max_node_provision_time;
   if (nodes_.groups().size() > 1) {
     std::string names;

@@ -114,7 +114,7 @@ class NodeAutoscaler {
   struct ScaleUpRequest {
     bool active = false;
     int increase = 0;
-    sim::SimTime time, expected_add;
+    sim::SimTime expected_add;
   };
   struct Backoff {
     bool known = false;

@@ -26,7 +26,7 @@ NodePool::NodePool(sim::Simulator& sim, std::vector<NodeGroupConfig> groups, dou
       Node n;
       n.id = static_cast<uint32_t>(nodes_.size());
       n.group = static_cast<uint16_t>(k);
-      n.since = n.requested_at = sim_.now();
+      n.since = sim_.now();
       nodes_.push_back(n);
     }
     live_[k] = peak_[k] = groups_[k].count;
@@ -232,7 +232,7 @@ std::optional<uint32_t> NodePool::request(uint16_t g, sim::SimTime delay,
   n.id = static_cast<uint32_t>(nodes_.size());
   n.group = g;
   n.state = Node::State::kRequested;
-  n.since = n.requested_at = sim_.now();
+  n.since = sim_.now();
   n.provisioning_delay = delay;
   nodes_.push_back(n);
   const uint32_t id = n.id;

@@ -97,7 +97,6 @@ struct Node {
   std::vector<Pull> pulls;    // pulls started, oldest first
   sim::SimTime pull_free_at;  // the node's puller is busy until then
   sim::SimTime since;         // when the node reached its current state
-  sim::SimTime requested_at;  // when it was asked for
   sim::SimTime provisioning_delay;
   sim::SimTime unneeded_since = sim::SimTime::max();
   bool upcoming() const { return state == State::kRequested || state == State::kProvisioning; }

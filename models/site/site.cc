@@ -488,18 +488,6 @@ void Site::top_up_pools() {
   });
 }
 
-int Site::short_pools() {
-  int n = 0;
-  if (db_ == nullptr) return 0;
-  deployment_.for_each_pod([&](Pod& pod) {
-    const PodState s = pod.life.state;
-    if ((s == PodState::kBooting || s == PodState::kReady || s == PodState::kUnready) &&
-        pod.db.size < cfg_.database->pool)
-      ++n;
-  });
-  return n;
-}
-
 void Site::on_pod_parked(Pod& pod, RequestId id) {
   if (db_req_.size() <= id) db_req_.resize(pool_.capacity());
   DbRequest& r = db_req_[id];

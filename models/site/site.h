@@ -137,8 +137,6 @@ class Site final : public RequestSink,
   };
   void set_write_target(std::function<WriteTarget()> f) { write_target_ = std::move(f); }
   const DatabaseUse& database_use() const { return db_use_; }
-  // Pods running with fewer connections than their pool's size (the database refused them).
-  int short_pools();
 
   SiteGauges gauges() override;
 

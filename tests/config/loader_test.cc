@@ -701,3 +701,22 @@ TEST_CASE("A trace CSV may start with comments and a header") {
   CHECK(error_of(text).find(csv + ":3:1:") == 0);  // a second header is an error
   std::filesystem::remove(csv);
 }
+
+TEST_CASE("a cloud setting on a node group that never asks for nodes is warned about") {
+  // A fixed public group (no autoscale:, no spot:) never waits for capacity: stockouts, a
+  // shortage process and capacity_error_after change nothing, and each says so where it is.
+  const std::string fixed =
+      replace(kBase, "    rtt: 8ms\n",
+              "    rtt: 8ms\n    nodes: {count: 3, cpu: 16, capacity_error_after: 30s,\n"
+              "            stockouts: [{at: 1m, duration: 2m}]}\n");
+  const Scenario s = load_scenario_text(fixed, "s.yaml");
+  REQUIRE(s.warnings.size() == 2);
+  CHECK(s.warnings[0].find("s.yaml:17:") == 0);
+  CHECK(s.warnings[0].find("a shortage changes nothing") != std::string::npos);
+  CHECK(s.warnings[1].find("s.yaml:16:") == 0);
+  CHECK(s.warnings[1].find("capacity_error_after changes nothing") != std::string::npos);
+  // With autoscale the same settings are meaningful: no warning.
+  const std::string scaled = replace(fixed, "capacity_error_after: 30s,",
+                                     "capacity_error_after: 30s, autoscale: {max: 6},");
+  CHECK(load_scenario_text(scaled, "s.yaml").warnings.empty());
+}
