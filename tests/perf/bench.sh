@@ -16,20 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-5}"
-scripts/setup.sh release >/dev/null
-hcsim=build/release/hcsim
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-# Prints "<M requests/s> <peak RSS MB>" for one hcsim run.
-one_run() {
-  /usr/bin/time -f "%M" -o "$tmp/rss" "$hcsim" run "$@" --out "$tmp/r.sqlite" --summary-json "$tmp/s.json" -q
-  local reqs wall
-  reqs=$(grep -m1 '"requests"' "$tmp/s.json" | tr -dc '0-9')
-  wall=$(sqlite3 "$tmp/r.sqlite" "SELECT wall_seconds FROM runs")
-  awk -v r="$reqs" -v w="$wall" -v m="$(cat "$tmp/rss")" 'BEGIN {printf "%.3f %.1f\n", r / w / 1e6, m / 1024}'
-}
+# shellcheck source=tests/perf/common.sh
+. tests/perf/common.sh
 
 echo "hcsim benchmarks, median of $runs runs ($(nproc) cores, $(date -u +%Y-%m-%d))"
 for i in $(seq "$runs"); do build/release/bench_mmc_floor | sed -E 's/.*= ([0-9.]+) M.*/\1/'; done > "$tmp/floor"
