@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Scale benchmarks (issue #15): requests per second and peak memory as the model grows.
 #   1. the 1 h flash crowd with closed-loop users behind the DNS GSLB
-#      (tests/perf/flash-crowd-1h-dns.yaml) with 1x, 10x, 50x (and, with --with-1m, 200x) its
+#      (tests/perf/flash-crowd-1h-dns.yaml) with 1x, 10x and 50x its
 #      5,000 base users; nodes, replicas, HPA maxima and resolvers scaled alongside;
 #   2. 100, 1,000 and 10,000 pods held by an HPA at 20 requests/s per pod
 #      (tests/perf/pods-scale.yaml), 20 million requests each;
 #   3. large runs side by side: tests/perf/large-x4.sweep.yaml (four 20-minute runs of the 10x
 #      users flash crowd) with --jobs 1 and --jobs 2, and the scaling efficiency.
-# Prints medians of RUNS runs (default 3; the 50x and 200x user runs once: minutes each) and the
+# Prints medians of RUNS runs (default 3; the 50x users run once: minutes) and the
 # ratio of the largest to the smallest. Speed is measured here, never asserted by tests.
-# Usage: tests/perf/scale.sh [RUNS] [--with-1m]
+# Usage: tests/perf/scale.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-3}"
-with_1m="${2:-}"
 # shellcheck source=tests/perf/common.sh
 . tests/perf/common.sh
 # --set arguments for K times the flash crowd's users.
@@ -54,7 +53,6 @@ table() {  # title, then lines "label|file"
 echo "hcsim scale benchmarks, median of $runs runs ($(nproc) cores, $(date -u +%Y-%m-%d))"
 echo
 ks=(1 10 50)
-[ "$with_1m" = "--with-1m" ] && ks+=(200)
 rows=()
 for k in "${ks[@]}"; do
   n=$runs
