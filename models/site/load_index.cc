@@ -37,8 +37,8 @@ void LoadIndex::append() {
   if (pos / 64 >= words_) {  // re-lay the rows out with twice the words (the new ones empty)
     const std::size_t wider = std::max<std::size_t>(1, 2 * words_);
     std::vector<uint64_t> bits(static_cast<std::size_t>(levels_) * wider, 0);
-    for (std::size_t l = 0; l < static_cast<std::size_t>(levels_); ++l) {
-      std::copy_n(&bits_[l * words_], words_, &bits[l * wider]);
+    for (std::size_t l = 0; l < static_cast<std::size_t>(levels_) && words_ > 0; ++l) {
+      std::copy_n(bits_.data() + l * words_, words_, bits.data() + l * wider);
     }
     bits_.swap(bits);
     words_ = wider;
