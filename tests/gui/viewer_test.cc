@@ -106,9 +106,14 @@ TEST_CASE("Viewer off-screen: dumped numbers equal the results, the health badge
 
 TEST_CASE("Viewer off-screen refuses bad input with exit 2") {
   TempDir d;
-  Result r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, d / "missing.sqlite", "--at", "1m",
-                  "--screenshot", d / "x.png"},
-                 d, 0, kEnv);
+  const std::vector<std::string> missing{"/usr/bin/xvfb-run",  "-a",       VIEWER_EXE,
+                                         d / "missing.sqlite", "--at",     "1m",
+                                         "--screenshot",       d / "x.png"};
+  Result r = run(missing, d, 0, kEnv);
+  // xvfb-run exits 5 when its own clean-up fails (seen under ASan with both cores busy); that is
+  // not the viewer's answer: ask once more.
+  if (r.code == 5 && r.err.find("cleaning up") != std::string::npos) r = run(missing, d, 0, kEnv);
+  INFO(r.err);
   CHECK(r.code == 2);
   CHECK(r.err.find("missing.sqlite") != std::string::npos);
   r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, demo4_db(), "--at", "10", "--screenshot",
