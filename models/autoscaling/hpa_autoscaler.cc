@@ -35,6 +35,7 @@ hpa::Observation HpaAutoscaler::observe() {
   o.spec_replicas = target_.spec_replicas();
   o.status_replicas = target_.status_replicas();
   target_.snapshot_pods(&pods_);
+  o.pods.reserve(pods_.size());
   for (const PodSnapshot& p : pods_) {
     hpa::PodStatus s;
     s.name = p.name;

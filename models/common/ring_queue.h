@@ -1,6 +1,7 @@
 // models/common/ring_queue.h: a FIFO ring buffer that grows by doubling and never shrinks, so a
 // queue that has reached its working size stops allocating (std::deque allocates and frees
-// blocks as it moves).
+// blocks as it moves). Nothing is allocated until the first push: every pod has queues that
+// most pods never use.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +14,7 @@ namespace models {
 template <class T>
 class RingQueue {
  public:
-  explicit RingQueue(std::size_t initial_capacity = 16) : buf_(round_up(initial_capacity)) {}
+  RingQueue() = default;
 
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
@@ -37,13 +38,9 @@ class RingQueue {
   void clear() { head_ = size_ = 0; }
 
  private:
-  static std::size_t round_up(std::size_t n) {
-    std::size_t c = 1;
-    while (c < n) c <<= 1;
-    return c;
-  }
+  static constexpr std::size_t kFirstCapacity = 16;  // a power of two, as every capacity
   void grow() {
-    std::vector<T> bigger(buf_.size() * 2);
+    std::vector<T> bigger(buf_.empty() ? kFirstCapacity : buf_.size() * 2);
     for (std::size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
     buf_.swap(bigger);
     head_ = 0;

@@ -795,6 +795,7 @@ int Deployment::pods_on_node(uint32_t node) const {
 
 void Deployment::snapshot_pods(std::vector<PodSnapshot>* out) {
   out->clear();
+  out->reserve(slots_.size());  // exact, not doubled: ten thousand pods are 2 MB of snapshots
   for (const auto& slot : slots_) {
     if (!slot || slot->life.state == PodState::kTerminated) continue;
     Pod& p = *slot;

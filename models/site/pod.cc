@@ -29,12 +29,9 @@ const char* pod_state_name(PodState s) {
 
 Pod::Pod(sim::Simulator& sim, RequestPool& pool, const PodConfig& cfg, PodListener& listener,
          uint32_t index)
-    : sim_(sim), pool_(pool), cfg_(cfg), listener_(listener), index_(index), last_(sim.now()) {
+    : sim_(sim), pool_(pool), listener_(listener), cfg_(cfg), index_(index), last_(sim.now()) {
   SIM_ASSERT(cfg_.cores > 0 && cfg_.concurrency > 0 && cfg_.queue >= 0, "invalid pod config");
-  parking_ = cfg_.parks;
-  if (cfg_.concurrency != PodConfig::kUnlimited) {
-    jobs_.reserve(static_cast<std::size_t>(std::min(cfg_.concurrency, 4096)));
-  }
+  parking_ = cfg_.parks;  // jobs_ grows to its high-water mark: no reserve (memory per pod)
 }
 
 double Pod::rate() const {
@@ -107,6 +104,7 @@ void Pod::reschedule() {
         __builtin_prefetch(pod);
         __builtin_prefetch(reinterpret_cast<const char*>(pod) + 64);
         __builtin_prefetch(reinterpret_cast<const char*>(pod) + 128);
+        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 192);
       }
     };
     completion_ = sim_.schedule_at(at, Complete{this});
