@@ -31,7 +31,7 @@ Pod::Pod(sim::Simulator& sim, RequestPool& pool, const PodConfig& cfg, PodListen
          uint32_t index)
     : sim_(sim), pool_(pool), listener_(listener), cfg_(cfg), index_(index), last_(sim.now()) {
   SIM_ASSERT(cfg_.cores > 0 && cfg_.concurrency > 0 && cfg_.queue >= 0, "invalid pod config");
-  parking_ = cfg_.parks;  // jobs_ grows to its high-water mark: no reserve (memory per pod)
+  parking_ = cfg_.parks;
 }
 
 double Pod::rate() const {
@@ -95,8 +95,8 @@ void Pod::reschedule() {
   if (at == completion_at_ && sim_.pending(completion_)) return;
   completion_at_ = at;
   if (!sim_.reschedule(completion_, at)) {
-    // The pod and its jobs are prefetched when the completion comes near the front of the event
-    // queue (with thousands of pods they are not in cache by then).
+    // The pod's serving state (its first jobs included) is prefetched when the completion comes
+    // near the front of the event queue (with thousands of pods it is not in cache by then).
     struct Complete {
       Pod* pod;
       void operator()() const { pod->on_completion(); }
@@ -105,6 +105,7 @@ void Pod::reschedule() {
         __builtin_prefetch(reinterpret_cast<const char*>(pod) + 64);
         __builtin_prefetch(reinterpret_cast<const char*>(pod) + 128);
         __builtin_prefetch(reinterpret_cast<const char*>(pod) + 192);
+        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 256);
       }
     };
     completion_ = sim_.schedule_at(at, Complete{this});

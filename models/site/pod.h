@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/inline_vector.h"
 #include "models/common/request.h"
 #include "models/common/ring_queue.h"
 #include "models/site/load_index.h"
@@ -144,8 +145,10 @@ class Pod {
   }
 
   // The serving state comes first, in the order the request path touches it: with thousands of
-  // pods a pod is cold when its completion fires, and its first four cache lines are prefetched
-  // (reschedule()); the lifecycle and database bookkeeping below are read far less often.
+  // pods a pod is cold when its completion fires, and its first five cache lines (up to
+  // life.state and life.refusing, which the site reads per request) are prefetched
+  // (reschedule()); the rest of the lifecycle and the database bookkeeping are read far less
+  // often.
   sim::Simulator& sim_;
   RequestPool& pool_;
   PodListener& listener_;
@@ -153,7 +156,7 @@ class Pod {
   uint32_t index_;
   bool completing_ = false;  // inside on_completion(): start() leaves rescheduling to it
   bool parking_ = false;
-  std::vector<Job> jobs_;  // min-heap on (tag, id)
+  InlineVector<Job, 4> jobs_;  // min-heap on (tag, id); the first four inside the pod
   std::vector<RequestId> parked_;
   RingQueue<RequestId> waiting_;
   double vtime_ = 0;

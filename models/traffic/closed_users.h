@@ -72,6 +72,9 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   int active_users(int site) const override;
   UserCounts user_counts() const override;
   int logged_in() const { return logged_in_; }
+  // Requests the timeout FIFO tracks: answered ones leave it as new ones are sent, so it stays
+  // near the requests in flight, not the sends of a whole timeout (memory at a million users).
+  std::size_t timeouts_tracked() const { return deadlines_.size(); }
 
  private:
   // kConnecting: the site is dead or unreachable and the client waits for its connection attempt
@@ -79,7 +82,8 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   enum class State : uint8_t { kThinking, kWaiting, kConnecting, kBackoff, kPaused, kOut };
   // 32 bytes: with a million users, every byte here is a megabyte, and a smaller record keeps
   // more users in cache. attempt fits a byte (retries <= 100), failed_in_a_row saturates at
-  // 65535 (abandon_after <= 1000), sites and regions fit 16 bits.
+  // 65535 (abandon_after <= 1000), sites and regions fit 16 bits (the loader allows at most
+  // 1000 of each: config/load_sites.cc, config/load_network.cc).
   struct User {
     State state : 3 = State::kOut;
     bool leaving : 1 = false;

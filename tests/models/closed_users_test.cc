@@ -2,7 +2,9 @@
 // user-count profile.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "models/gslb/weighted_split.h"
 #include "models/traffic/client_network.h"
@@ -173,4 +175,26 @@ TEST_CASE("the user count follows its profile: log-ins at once, log-outs after t
   rig.sim.run_until(seconds(260));
   CHECK(rig.users->logged_in() == 20);
   CHECK(rig.users->active_users() == 20);
+}
+
+TEST_CASE("the timeout FIFO stays near the requests in flight, not a timeout's worth of sends") {
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::constant(1000);
+  cfg.think_time = Distribution::exponential(1.0);
+  cfg.client.timeout = seconds(10);
+  Rig rig(cfg);
+  rig.site.delay = sim::milliseconds(10);
+  std::size_t most = 0;
+  std::function<void()> sample = [&] {
+    most = std::max(most, rig.users->timeouts_tracked());
+    rig.sim.schedule_in(sim::milliseconds(250), [&sample] { sample(); });
+  };
+  rig.sim.schedule_in(seconds(1), [&sample] { sample(); });
+  rig.sim.run_until(seconds(600));
+  // About 980 sends a second and 20 in flight (R = 20 ms, Z = 1 s); a FIFO that kept every
+  // deadline until it expired would hold about 9,800.
+  INFO("most deadlines tracked: " << most);
+  CHECK(rig.counter.ok > 500000);
+  CHECK(most > 0);
+  CHECK(most < 200);
 }

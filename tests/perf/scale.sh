@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
 # Scale benchmarks (issue #15): requests per second and peak memory as the model grows.
 #   1. the 1 h flash crowd with closed-loop users behind the DNS GSLB
-#      (tests/perf/flash-crowd-1h-dns.yaml) with 1x, 10x and 50x its
-#      5,000 base users; nodes, replicas, HPA maxima and resolvers scaled alongside;
+#      (tests/perf/flash-crowd-1h-dns.yaml) with 1x, 10x and 50x (and, with --with-1m, 200x:
+#      a million base users, five million at the peak) its 5,000 base users; nodes, replicas,
+#      HPA maxima and resolvers scaled alongside. At 200x the pods are 4-core (64 workers) so
+#      that the HPA needs under 20,000 of them: the same work per request, a quarter the pods;
 #   2. 100, 1,000 and 10,000 pods held by an HPA at 20 requests/s per pod
 #      (tests/perf/pods-scale.yaml), 20 million requests each;
 #   3. large runs side by side: tests/perf/large-x4.sweep.yaml (four 20-minute runs of the 10x
 #      users flash crowd) with --jobs 1 and --jobs 2, and the scaling efficiency.
-# Prints medians of RUNS runs (default 3; the 50x users run once: minutes) and the
-# ratio of the largest to the smallest. Speed is measured here, never asserted by tests.
-# Usage: tests/perf/scale.sh [RUNS]
+# Prints medians of RUNS runs (default 3; the 50x and 200x users run once: minutes; 200x about
+# half an hour) and the ratio of the largest to the smallest. Speed is measured here, never
+# asserted by tests.
+# Usage: tests/perf/scale.sh [RUNS] [--with-1m]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-3}"
+with_1m="${2:-}"
 # shellcheck source=tests/perf/common.sh
 . tests/perf/common.sh
-# --set arguments for K times the flash crowd's users.
+# --set arguments for K times the flash crowd's users, with pods of P cores (P x 16 workers,
+# P x 128 queue; replicas and HPA maxima divided by P).
 users_args() {
-  local k=$1
+  local k=$1 p=${2:-1}
   echo --set traffic.users.base=$((5000 * k)) \
     --set sites.private.nodes.count=$((10 * k)) --set sites.public.nodes.count=$((4 * k)) \
     --set sites.public.nodes.autoscale.max=$((30 * k)) \
-    --set sites.private.replicas=$((12 * k)) --set sites.public.replicas=$((28 * k)) \
-    --set sites.private.autoscaler.hpa.maxReplicas=$((200 * k)) \
-    --set sites.public.autoscaler.hpa.maxReplicas=$((200 * k)) \
+    --set sites.private.replicas=$((12 * k / p)) --set sites.public.replicas=$((28 * k / p)) \
+    --set sites.private.autoscaler.hpa.maxReplicas=$((200 * k / p)) \
+    --set sites.public.autoscaler.hpa.maxReplicas=$((200 * k / p)) \
     --set gslb.dns.resolvers_per_region=$((200 * k))
+  if [ "$p" -ne 1 ]; then
+    for site in private public; do
+      echo --set sites.$site.deployment.pod.cpu="$p" \
+        --set sites.$site.deployment.pod.concurrency=$((16 * p)) \
+        --set sites.$site.deployment.pod.queue=$((128 * p))
+    done
+  fi
 }
 # --set arguments for N pods at 20 requests/s each, 20 million requests.
 pods_args() {
@@ -53,12 +65,14 @@ table() {  # title, then lines "label|file"
 echo "hcsim scale benchmarks, median of $runs runs ($(nproc) cores, $(date -u +%Y-%m-%d))"
 echo
 ks=(1 10 50)
+[ "$with_1m" = "--with-1m" ] && ks+=(200)
 rows=()
 for k in "${ks[@]}"; do
-  n=$runs
+  n=$runs p=1
   [ "$k" -ge 50 ] && n=1
+  [ "$k" -ge 200 ] && p=4
   # shellcheck disable=SC2046
-  for i in $(seq "$n"); do one_run tests/perf/flash-crowd-1h-dns.yaml $(users_args "$k"); done > "$tmp/users$k"
+  for i in $(seq "$n"); do one_run tests/perf/flash-crowd-1h-dns.yaml $(users_args "$k" "$p"); done > "$tmp/users$k"
   rows+=("$((5000 * k)) -> $((25000 * k)) users|$tmp/users$k")
 done
 table "1 h flash crowd, closed-loop users, DNS GSLB" "${rows[@]}"

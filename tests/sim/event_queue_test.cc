@@ -277,3 +277,50 @@ TEST_CASE("a ring of tied events and stale entries still pops in order") {
   }
   CHECK(order == expected);
 }
+
+namespace {
+// Records which events the queue asked to prefetch, and which ran after being prefetched.
+struct PrefetchLog {
+  std::vector<char> prefetched;
+  int calls = 0;
+  int prefetched_then_ran = 0;
+};
+struct Prefetched {
+  PrefetchLog* log;
+  int i;
+  void operator()() const {
+    if (log->prefetched[static_cast<std::size_t>(i)] != 0) ++log->prefetched_then_ran;
+  }
+  void prefetch() const {
+    ++log->calls;
+    log->prefetched[static_cast<std::size_t>(i)] = 1;
+  }
+};
+}  // namespace
+
+TEST_CASE("a callable's prefetch hook is kept and called before it runs from the ring") {
+  PrefetchLog log;
+  log.prefetched.assign(2000, 0);
+  Callback with(Prefetched{&log, 0});
+  with.prefetch();
+  CHECK(log.calls == 1);
+  int plain_runs = 0;
+  Callback plain([&plain_runs] { ++plain_runs; });
+  plain.prefetch();  // no hook: nothing happens
+  plain();
+  CHECK(plain_runs == 1);
+
+  // Far events go through the calendar ring; each is prefetched as its bucket moves into the
+  // heap, before it runs (those still in the heap when the ring was first used are not).
+  log = PrefetchLog{};
+  log.prefetched.assign(2000, 0);
+  EventQueue q(16);
+  for (int i = 0; i < 2000; ++i) q.push(SimTime::from_ns(1000 + 37 * i), 0, Prefetched{&log, i});
+  while (!q.empty()) {
+    SimTime t;
+    int p;
+    q.pop(&t, &p)();
+  }
+  CHECK(log.prefetched_then_ran == log.calls);
+  CHECK(log.calls > 1800);  // 1,879 of 2,000: the rest stayed in the heap at the spill
+}

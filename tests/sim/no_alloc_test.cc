@@ -3,12 +3,16 @@
 // (events, pods, shared queue, metrics buckets) with a recorder that stores nothing.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <new>
+#include <vector>
 
 #include "config/loader.h"
 #include "engine/world.h"
+#include "models/common/inline_vector.h"
 #include "models/common/ring_queue.h"
 #include "models/site/pod.h"
 #include "sim/recorder.h"
@@ -96,4 +100,33 @@ TEST_CASE("a ring queue keeps FIFO order through growth and wrap-around") {
   q.push_back(7);
   q.clear();
   CHECK(q.empty());
+}
+
+TEST_CASE("an inline vector keeps its first elements inside and moves to the heap past them") {
+  models::InlineVector<int, 4> v;
+  const long before = g_allocations.load();
+  for (int i = 0; i < 4; ++i) v.push_back(i);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(g_allocations.load() - before == 0);
+#endif
+  CHECK(v.capacity() == 4);
+  for (int i = 4; i < 40; ++i) v.push_back(i);
+  CHECK(v.capacity() == 64);
+  REQUIRE(v.size() == 40);
+  for (int i = 0; i < 40; ++i) REQUIRE(v[static_cast<std::size_t>(i)] == i);
+  // A heap in it, as the pod keeps its jobs: pops come out smallest first.
+  models::InlineVector<int, 4> h;
+  for (int x : {5, 3, 9, 1, 7, 2}) {
+    h.push_back(x);
+    std::push_heap(h.begin(), h.end(), std::greater<>());
+  }
+  std::vector<int> out;
+  while (!h.empty()) {
+    std::pop_heap(h.begin(), h.end(), std::greater<>());
+    out.push_back(h.back());
+    h.pop_back();
+  }
+  CHECK(out == std::vector<int>{1, 2, 3, 5, 7, 9});
+  v.clear();
+  CHECK(v.empty());
 }
