@@ -39,10 +39,10 @@ Estimate estimate(const Scenario& s) {
     const double retries = 1.0 + 0.1 * s.closed.client.retries;
     e.requests = s.closed.users.integral(sim::SimTime::zero(), end) / think * retries;
     peak_rate = s.closed.users.max_value() / think * retries;
-    // A logged-in user: its 32-byte record, its pending event (a 64-byte slot and a 24-byte
-    // queue entry), its share of requests in flight and deadlines: about 150 bytes, measured on
-    // 250,000 users (docs/performance.md).
-    e.memory_bytes += s.closed.users.max_value() * 150.0;
+    // A logged-in user: its 32-byte record, its pending event (a 64-byte slot and a queue
+    // entry), its share of requests in flight, queued and tracked for time-outs: about 150 bytes
+    // idle, 170 at a surge's peak (fitted from 25,000 to 5 million users: docs/performance.md).
+    e.memory_bytes += s.closed.users.max_value() * 170.0;
   } else {
     e.requests = s.open.rate.integral(sim::SimTime::zero(), end);
     peak_rate = s.open.rate.max_value();
@@ -56,11 +56,12 @@ Estimate estimate(const Scenario& s) {
   // Series rows with their response-time histograms (~250 bytes each, measured on the demos),
   // plus the event log and samples (~100 bytes per simulated second and site).
   e.results_bytes = e.series_rows * 250.0 + 100.0 * sites * seconds + 1e6;
-  // Alive at once: the pods (about 2.8 KB each with their share of nodes, load index and metrics,
-  // measured from 100 to 10,000 pods), requests in flight (a quarter second of the peak rate),
-  // resolvers (24 bytes each), and a fixed part (code, pools, one batch of result rows, the
-  // histograms: 9 MB measured on a one-pod run). Within 30% of the measured peak on the scale
-  // benchmarks (tests/perf/scale.sh); a run that queues for long holds more requests.
+  // Alive at once: the pods (about 2.36 KB each with their share of nodes, load index, metrics
+  // pipeline and HPA snapshots, measured between 1,000 and 10,000 pods), requests in flight (a
+  // tenth of a second of the peak rate, 128 bytes each), resolvers (24 bytes each), and a fixed
+  // part (code, pools, one batch of result rows, the histograms: 9 MB measured on a one-pod run).
+  // Within 30% of the measured peak on the scale benchmarks (tests/perf/scale.sh,
+  // docs/performance.md); a run that queues for long holds more requests.
   double pods = 0;
   for (const config::SiteSpec& site : s.sites) pods += static_cast<double>(config::most_pods(site));
   double resolvers = 0;
@@ -68,7 +69,7 @@ Estimate estimate(const Scenario& s) {
     resolvers = static_cast<double>(s.gslb.dns_cfg.resolvers_per_region) *
                 std::max<double>(1, static_cast<double>(s.topology.regions.size()));
   }
-  e.memory_bytes += pods * 2800.0 + peak_rate * 0.25 * 128.0 + resolvers * 24.0 + 9e6;
+  e.memory_bytes += pods * 2360.0 + peak_rate * 0.1 * 128.0 + resolvers * 24.0 + 9e6;
   return e;
 }
 

@@ -25,7 +25,7 @@ TEST_CASE("the memory estimate counts about 150 bytes per user at the peak") {
   const double large = memory(kUsers, {"traffic.users.base=105000"});
   const double per_user = (large - small) / 500000.0;
   INFO("bytes per peak user: " << per_user);
-  CHECK(per_user >= 150.0);  // the user itself
+  CHECK(per_user >= 150.0);  // the user itself, idle
   CHECK(per_user < 200.0);   // plus its share of requests in flight
 }
 
