@@ -22,7 +22,7 @@ class InlineVector {
   static_assert(N > 0, "at least one element inline");
 
  public:
-  InlineVector() = default;
+  InlineVector() : data_(reinterpret_cast<T*>(inline_)) {}
   InlineVector(const InlineVector&) = delete;
   InlineVector& operator=(const InlineVector&) = delete;
 
@@ -50,16 +50,20 @@ class InlineVector {
   void clear() { size_ = 0; }
 
  private:
-  T* data() { return heap_ ? heap_.get() : reinterpret_cast<T*>(inline_); }
-  const T* data() const { return heap_ ? heap_.get() : reinterpret_cast<const T*>(inline_); }
+  // A pointer to wherever the elements are (no branch on every access; the object never moves:
+  // copying is deleted, and so is moving).
+  T* data() { return data_; }
+  const T* data() const { return data_; }
   void grow() {
     SIM_ASSERT(cap_ <= UINT32_MAX / 2, "vector too large");
     std::unique_ptr<T[]> bigger(new T[std::size_t{cap_} * 2]);  // T is trivial: not zeroed
     std::memcpy(static_cast<void*>(bigger.get()), data(), sizeof(T) * size_);
     heap_ = std::move(bigger);
+    data_ = heap_.get();
     cap_ *= 2;
   }
 
+  T* data_;
   std::unique_ptr<T[]> heap_;  // null while the elements fit inline
   uint32_t size_ = 0;
   uint32_t cap_ = N;

@@ -173,7 +173,6 @@ class NodeAutoscaler {
   std::vector<NodeGroupActivity> activity_;
   std::vector<Window> backoff_windows_;
   bool warned_too_big_ = false;
-  bool warned_no_option_ = false;
 };
 
 }  // namespace models
