@@ -40,8 +40,9 @@ class InlineVector {
   const T& operator[](std::size_t i) const { return data()[i]; }
 
   void push_back(const T& v) {
+    const T copy = v;  // v may be an element of this vector, and grow() moves them
     if (size_ == cap_) grow();
-    data()[size_++] = v;
+    data()[size_++] = copy;
   }
   void pop_back() {
     SIM_ASSERT(size_ > 0, "pop_back on an empty vector");
@@ -56,7 +57,7 @@ class InlineVector {
   const T* data() const { return data_; }
   void grow() {
     SIM_ASSERT(cap_ <= UINT32_MAX / 2, "vector too large");
-    std::unique_ptr<T[]> bigger(new T[std::size_t{cap_} * 2]);  // T is trivial: not zeroed
+    std::unique_ptr<T[]> bigger(new T[std::size_t{cap_} * 2]);  // not zeroed: written before read
     std::memcpy(static_cast<void*>(bigger.get()), data(), sizeof(T) * size_);
     heap_ = std::move(bigger);
     data_ = heap_.get();

@@ -130,3 +130,13 @@ TEST_CASE("an inline vector keeps its first elements inside and moves to the hea
   v.clear();
   CHECK(v.empty());
 }
+
+TEST_CASE("an inline vector can push one of its own elements while it grows") {
+  models::InlineVector<int, 2> v;
+  for (int i = 0; i < 4; ++i) v.push_back(40 + i);  // on the heap now, capacity 4
+  REQUIRE(v.capacity() == 4);
+  v.push_back(v[0]);  // growing frees the block v[0] is in (AddressSanitizer sees a misuse)
+  REQUIRE(v.size() == 5);
+  CHECK(v[4] == 40);
+  CHECK(v[3] == 43);
+}
