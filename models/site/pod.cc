@@ -101,11 +101,8 @@ void Pod::reschedule() {
       Pod* pod;
       void operator()() const { pod->on_completion(); }
       void prefetch() const {
-        __builtin_prefetch(pod);
-        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 64);
-        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 128);
-        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 192);
-        __builtin_prefetch(reinterpret_cast<const char*>(pod) + 256);
+        const char* p = reinterpret_cast<const char*>(pod);
+        for (std::size_t off = 0; off < kHotBytes; off += 64) __builtin_prefetch(p + off);
       }
     };
     completion_ = sim_.schedule_at(at, Complete{this});

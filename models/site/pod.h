@@ -80,6 +80,10 @@ class Pod {
   Pod& operator=(const Pod&) = delete;
 
   uint32_t index() const { return index_; }
+  // The serving state and the lifecycle fields read per request (life.state, life.refusing) lie
+  // within the pod's first kHotBytes, which its completion prefetches (tested in
+  // tests/sim/no_alloc_test.cc).
+  static constexpr std::size_t kHotBytes = 320;
 
   // Requests holding a worker: using the CPU, or parked (waiting for the database).
   int in_service() const { return static_cast<int>(jobs_.size() + parked_.size()); }
@@ -145,8 +149,8 @@ class Pod {
   }
 
   // The serving state comes first, in the order the request path touches it: with thousands of
-  // pods a pod is cold when its completion fires, and its first five cache lines (up to
-  // life.state and life.refusing, which the site reads per request) are prefetched
+  // pods a pod is cold when its completion fires, and its first kHotBytes (five cache lines, up
+  // to life.state and life.refusing, which the site reads per request) are prefetched
   // (reschedule()); the rest of the lifecycle and the database bookkeeping are read far less
   // often.
   sim::Simulator& sim_;

@@ -67,7 +67,8 @@ struct NoListener final : models::PodListener {
 };
 }  // namespace
 
-TEST_CASE("an idle pod and an unused queue allocate nothing") {
+TEST_CASE(
+    "an idle pod and an unused queue allocate nothing, and a pod's hot fields are prefetched") {
 #if defined(__SANITIZE_ADDRESS__)
   WARN("not measured under AddressSanitizer");
   return;
@@ -80,6 +81,13 @@ TEST_CASE("an idle pod and an unused queue allocate nothing") {
     models::Pod pod(sim, pool, models::PodConfig{2, 16, 128}, listener, 0);
     models::RingQueue<int> unused;
     CHECK(unused.empty());
+    // What the site reads per request lies in the prefetched lines.
+    const auto offset = [&pod](const void* field) {
+      return static_cast<std::size_t>(static_cast<const char*>(field) -
+                                      reinterpret_cast<const char*>(&pod));
+    };
+    CHECK(offset(&pod.life.state) < models::Pod::kHotBytes);
+    CHECK(offset(&pod.life.refusing) < models::Pod::kHotBytes);
   }
   CHECK(g_allocations.load() - before == 0);
 }
