@@ -10,13 +10,22 @@
 #   3. large runs side by side: tests/perf/large-x4.sweep.yaml (four 20-minute runs of the 10x
 #      users flash crowd) with --jobs 1 and --jobs 2, and the scaling efficiency.
 # Prints medians of RUNS runs (default 3; the 50x and 200x users run once: minutes; 200x about
-# half an hour) and the ratio of the largest to the smallest. Speed is measured here, never
+# 40 minutes) and the ratio of the largest to the smallest. Speed is measured here, never
 # asserted by tests.
 # Usage: tests/perf/scale.sh [RUNS] [--with-1m]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs="${1:-3}"
-with_1m="${2:-}"
+runs=3 with_1m=""
+for arg in "$@"; do
+  case "$arg" in
+    --with-1m) with_1m=$arg ;;
+    *[!0-9]* | "" | 0)
+      echo "usage: tests/perf/scale.sh [RUNS] [--with-1m] (RUNS: a positive integer; got '$arg')" >&2
+      exit 2
+      ;;
+    *) runs=$arg ;;
+  esac
+done
 # shellcheck source=tests/perf/common.sh
 . tests/perf/common.sh
 # --set arguments for K times the flash crowd's users, with pods of P cores (P x 16 workers,
