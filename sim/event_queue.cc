@@ -7,9 +7,10 @@
 
 namespace sim {
 
-EventQueue::EventQueue(std::size_t first_spill)
-    : first_spill_(first_spill), spill_at_(first_spill) {
-  heap_.reserve(64);
+EventQueue::EventQueue(std::size_t first_spill) : first_spill_(first_spill) {
+  heap_capacity_ = 64;
+  heap_ = std::make_unique<Entry[]>(heap_capacity_);
+  set_spill_at(first_spill);
   pos_.reserve(64);
   free_slots_.reserve(64);
 }
@@ -122,7 +123,7 @@ void EventQueue::drain_bucket(std::size_t index, F f) {
 
 void EventQueue::refill() {
   SIM_ASSERT(far_live_ > 0, "pop from an empty event queue");
-  while (heap_.empty()) {
+  while (heap_size_ == 0) {
     if (far_live_ < first_spill_ / 8 || ring_entries_ == 0) {
       spill();  // few left (back to the heap alone), or only the overflow list: re-partition
       continue;
@@ -159,11 +160,10 @@ void EventQueue::refill() {
       if (!far_entry_live(e)) return;
       --far_live_;
       slot(e.slot).cb.prefetch();
-      heap_.emplace_back();
-      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+      heap_push(e);
     });
   }
-  if (heap_.size() > spill_at_) spill();
+  if (heap_size_ > spill_at_) spill();
 }
 
 void EventQueue::take_overflow() {
@@ -186,9 +186,9 @@ void EventQueue::take_overflow() {
 void EventQueue::spill() {
   // Gather every pending event (dropping stale bucket entries).
   std::vector<Entry> all;  // freed on return: a spill is rare, its peak should not stay
-  all.reserve(heap_.size() + far_live_);
-  all.assign(heap_.begin(), heap_.end());
-  heap_.clear();
+  all.reserve(heap_size_ + far_live_);
+  all.assign(heap_.get(), heap_.get() + heap_size_);
+  heap_size_ = 0;
   for (std::size_t i = 0; i < ring_.size(); ++i) {
     drain_bucket(i, [this, &all](const Entry& e) {
       if (far_entry_live(e)) all.push_back(e);
@@ -204,10 +204,9 @@ void EventQueue::spill() {
   const std::size_t n = all.size();
   if (n < first_spill_ / 2) {  // few events: the heap alone
     near_end_ = kNever;
-    spill_at_ = first_spill_;
+    set_spill_at(first_spill_);
     for (const Entry& e : all) {
-      heap_.emplace_back();
-      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+      heap_push(e);
     }
     return;
   }
@@ -236,21 +235,40 @@ void EventQueue::spill() {
   near_end_ = bucket_start(1);
   for (const Entry& e : all) {
     if (e.time < near_end_) {
-      heap_.emplace_back();
-      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
+      heap_push(e);
     } else {
       insert_far(e);
     }
   }
   // A heap that stays large after a re-partition holds ties a narrower bucket cannot split:
   // do not re-partition again until it doubles.
-  spill_at_ = std::max<std::size_t>(16 * kBucketTarget, 2 * heap_.size());
+  set_spill_at(std::max<std::size_t>(16 * kBucketTarget, 2 * std::size_t{heap_size_}));
+}
+
+bool EventQueue::make_room(const Entry& e) {
+  if (heap_size_ > spill_at_) {
+    spill();
+    if (e.time >= near_end_) {
+      insert_far(e);
+      return false;
+    }
+  }
+  if (heap_size_ == heap_capacity_) grow_heap();
+  return true;
+}
+
+void EventQueue::grow_heap() {
+  SIM_ASSERT(heap_capacity_ <= kFar / 2, "too many pending events");
+  auto bigger = std::make_unique<Entry[]>(std::size_t{heap_capacity_} * 2);
+  std::copy(heap_.get(), heap_.get() + heap_size_, bigger.get());
+  heap_ = std::move(bigger);
+  heap_capacity_ *= 2;
+  set_spill_at(spill_at_);
 }
 
 void EventQueue::remove_at(uint32_t pos) {
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (pos == heap_.size()) return;
+  const Entry last = heap_[--heap_size_];
+  if (pos == heap_size_) return;
   resift(pos, last);
 }
 
@@ -263,7 +281,7 @@ void EventQueue::resift(uint32_t pos, const Entry& e) {
 }
 
 void EventQueue::sift_down(uint32_t pos, Entry e) {
-  const uint32_t n = static_cast<uint32_t>(heap_.size());
+  const uint32_t n = heap_size_;
   for (;;) {
     const uint32_t first = 4 * pos + 1;
     if (first >= n) break;

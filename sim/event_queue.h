@@ -28,6 +28,7 @@
 // 15(3), 2005, https://doi.org/10.1145/1103323.1103324).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -80,16 +81,30 @@ class EventQueue {
   bool move(EventId id, SimTime t);
   bool pending(EventId id) const;
 
-  bool empty() const { return heap_.empty() && far_live_ == 0; }
-  std::size_t size() const { return heap_.size() + far_live_; }
+  bool empty() const { return heap_size_ == 0 && far_live_ == 0; }
+  std::size_t size() const { return heap_size_ + far_live_; }
   // REQUIRES: !empty().
   SimTime top_time() {
-    if (heap_.empty()) refill();
+    if (heap_size_ == 0) refill();
     return SimTime::from_ns(heap_[0].time);
+  }
+  // The first event's time in *t, or false if none is pending. After true, take_top() may be
+  // called (the kernel's loop: one test per event where empty() and top_time() make three).
+  bool peek(int64_t* t) {
+    if (heap_size_ == 0) {
+      if (far_live_ == 0) return false;
+      refill();
+    }
+    *t = heap_[0].time;
+    return true;
   }
   // Removes the first event; returns its callback, time and priority. REQUIRES: !empty().
   Callback pop(SimTime* t, int* priority) {
-    if (heap_.empty()) refill();
+    if (heap_size_ == 0) refill();
+    return take_top(t, priority);
+  }
+  // pop() without its refill test. REQUIRES: peek() returned true and nothing changed since.
+  Callback take_top(SimTime* t, int* priority) {
     const Entry top = heap_[0];
     *t = SimTime::from_ns(top.time);
     *priority = static_cast<int>(top.key >> 56) + kMinPriority;
@@ -98,9 +113,8 @@ class EventQueue {
     pos_[top.slot] = kFree;
     if (++s.gen == 0) s.gen = 1;  // generation 0 means "no event"
     free_slots_.push_back(top.slot);
-    const Entry last = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0, last);
+    const Entry last = heap_[--heap_size_];
+    if (heap_size_ != 0) sift_down(0, last);
     return cb;
   }
 
@@ -125,12 +139,24 @@ class EventQueue {
 
   void insert(const Entry& e) {
     if (e.time < near_end_) {
-      heap_.emplace_back();
-      sift_up(static_cast<uint32_t>(heap_.size() - 1), e);
-      if (heap_.size() > spill_at_) spill();
+      if (heap_size_ >= heap_room_ && !make_room(e)) return;
+      sift_up(heap_size_++, e);
     } else {
       insert_far(e);
     }
+  }
+  // Called when the heap is full or past spill_at_: grows it, or re-partitions (after which e
+  // may belong outside the heap: then it is placed there and the result is false).
+  bool make_room(const Entry& e);
+  // Appends e to the heap, growing it if needed (never re-partitions).
+  void heap_push(const Entry& e) {
+    if (heap_size_ == heap_capacity_) grow_heap();
+    sift_up(heap_size_++, e);
+  }
+  void grow_heap();
+  void set_spill_at(std::size_t n) {
+    spill_at_ = n;
+    heap_room_ = static_cast<uint32_t>(std::min<std::size_t>(heap_capacity_, spill_at_ + 1));
   }
   void insert_far(const Entry& e);
   // REQUIRES: heap_ empty and far_live_ > 0. Moves the earliest bucket into the heap.
@@ -168,7 +194,12 @@ class EventQueue {
   void release(uint32_t slot);
   uint32_t new_slot();
 
-  std::vector<Entry> heap_;
+  // The heap: a plain buffer, so its size is a counter (a vector's is a division by 24) and one
+  // test, against heap_room_ = min(capacity, spill_at_ + 1), guards both growth and spilling.
+  std::unique_ptr<Entry[]> heap_;
+  uint32_t heap_size_ = 0;
+  uint32_t heap_capacity_ = 0;
+  uint32_t heap_room_ = 0;
   // Slots come in blocks that never move: a million pending events cost their 64 MB and no
   // doubling reserve (a vector would hold up to twice that while it grows, and copy it).
   static constexpr uint32_t kSlotsPerBlock = 4096;

@@ -7,11 +7,12 @@ namespace sim {
 Simulator::RunStatus Simulator::run_until(SimTime end, uint64_t max_events) {
   stop_requested_ = false;
   uint64_t budget = max_events;
-  while (!queue_.empty() && queue_.top_time() < end) {
+  int64_t next;
+  while (queue_.peek(&next) && next < end.ns()) {
     if (budget == 0) return RunStatus::kEventBudget;
     --budget;
     int priority;
-    Callback cb = queue_.pop(&now_, &priority);
+    Callback cb = queue_.take_top(&now_, &priority);
     ++executed_;
     // Mix (time, priority) into the fingerprint (a multiply-xorshift, cheap and order-sensitive).
     uint64_t h = fingerprint_ ^ static_cast<uint64_t>(now_.ns());
