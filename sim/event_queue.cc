@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
+
+#include <sys/mman.h>
 
 #include "sim/assert.h"
 
@@ -15,10 +18,29 @@ EventQueue::EventQueue(std::size_t first_spill) : first_spill_(first_spill) {
   free_slots_.reserve(64);
 }
 
+EventQueue::~EventQueue() {
+  if (slots_ != nullptr) munmap(slots_, slots_reserved_ * sizeof(Slot));
+}
+
 uint32_t EventQueue::new_slot() {
-  SIM_ASSERT(slot_count_ < kFar, "too many pending events");
   if (slot_count_ % kSlotsPerBlock == 0) {
-    slot_blocks_.push_back(std::make_unique<Slot[]>(kSlotsPerBlock));
+    if (slots_ == nullptr) {
+      // As much address space as the system lends (a process limit or valgrind may lend less):
+      // 16 GB, 268 million pending events, first.
+      for (std::size_t n = std::size_t{1} << 28; slots_ == nullptr && n >= kSlotsPerBlock; n /= 2) {
+        void* p = mmap(nullptr, n * sizeof(Slot), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+          slots_ = static_cast<Slot*>(p);
+          slots_reserved_ = n;
+        }
+      }
+    }
+    SIM_ASSERT(slots_ != nullptr && slot_count_ + kSlotsPerBlock <= slots_reserved_,
+               "too many pending events (no address space left for their slots)");
+    Slot* block = slots_ + slot_count_;
+    const int committed = mprotect(block, kSlotsPerBlock * sizeof(Slot), PROT_READ | PROT_WRITE);
+    SIM_ASSERT(committed == 0, "out of memory for pending events");
+    std::uninitialized_default_construct_n(block, kSlotsPerBlock);
   }
   pos_.push_back(kFree);
   return slot_count_++;
