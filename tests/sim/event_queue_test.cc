@@ -324,3 +324,28 @@ TEST_CASE("a callable's prefetch hook is kept and called before it runs from the
   CHECK(log.prefetched_then_ran == log.calls);
   CHECK(log.calls > 1800);  // 1,879 of 2,000: the rest stayed in the heap at the spill
 }
+
+TEST_CASE("slots past the first committed block keep their callbacks, and stale ids stay stale") {
+  // 4,096 slots are committed at a time: 10,000 pending events use three blocks.
+  EventQueue q(std::size_t{1} << 40);  // the heap alone, so pops follow push order exactly
+  std::vector<int> order;
+  std::vector<EventId> ids;
+  for (int i = 0; i < 10000; ++i) {
+    ids.push_back(q.push(SimTime::from_ns(i), 0, [&order, i] { order.push_back(i); }));
+  }
+  CHECK(q.size() == 10000);
+  CHECK(q.cancel(ids[9999]));
+  SimTime t;
+  int p;
+  while (!q.empty()) q.pop(&t, &p)();
+  REQUIRE(order.size() == 9999);
+  for (int i = 0; i < 9999; ++i) CHECK(order[static_cast<std::size_t>(i)] == i);
+  // Every slot is free again: the old ids cancel nothing, new events reuse the slots.
+  for (const EventId id : ids) CHECK_FALSE(q.pending(id));
+  const EventId again = q.push(SimTime::from_ns(20000), 0, [&order] { order.push_back(-1); });
+  CHECK(again.slot < 10000);
+  CHECK_FALSE(q.cancel(ids[again.slot]));
+  CHECK(q.pending(again));
+  q.pop(&t, &p)();
+  CHECK(order.back() == -1);
+}
