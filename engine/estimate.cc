@@ -56,7 +56,7 @@ Estimate estimate(const Scenario& s) {
   // Series rows with their response-time histograms (~250 bytes each, measured on the demos),
   // plus the event log and samples (~100 bytes per simulated second and site).
   e.results_bytes = e.series_rows * 250.0 + 100.0 * sites * seconds + 1e6;
-  // Alive at once: the pods (about 2.36 KB each with their share of nodes, load index, metrics
+  // Alive at once: the pods (about 2.15 KB each with their share of nodes, load index, metrics
   // pipeline and HPA snapshots, measured between 1,000 and 10,000 pods), requests in flight (a
   // tenth of a second of the peak rate, 128 bytes each), resolvers (24 bytes each), and a fixed
   // part (code, pools, one batch of result rows, the histograms: 9 MB measured on a one-pod run).
@@ -69,7 +69,7 @@ Estimate estimate(const Scenario& s) {
     resolvers = static_cast<double>(s.gslb.dns_cfg.resolvers_per_region) *
                 std::max<double>(1, static_cast<double>(s.topology.regions.size()));
   }
-  e.memory_bytes += pods * 2360.0 + peak_rate * 0.1 * 128.0 + resolvers * 24.0 + 9e6;
+  e.memory_bytes += pods * 2150.0 + peak_rate * 0.1 * 128.0 + resolvers * 24.0 + 9e6;
   return e;
 }
 

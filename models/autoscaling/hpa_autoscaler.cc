@@ -34,9 +34,9 @@ hpa::Observation HpaAutoscaler::observe() {
   o.now = sim_.now();
   o.spec_replicas = target_.spec_replicas();
   o.status_replicas = target_.status_replicas();
-  target_.snapshot_pods(&pods_);
-  o.pods.reserve(pods_.size());
-  for (const PodSnapshot& p : pods_) {
+  const std::vector<PodSnapshot>& pods = target_.pods_now();
+  o.pods.reserve(pods.size());
+  for (const PodSnapshot& p : pods) {
     hpa::PodStatus s;
     s.name = p.name;
     s.phase = p.running ? hpa::PodPhase::kRunning : hpa::PodPhase::kPending;
@@ -55,10 +55,10 @@ hpa::Observation HpaAutoscaler::observe() {
     hpa::MetricObservation mo;
     switch (m.type) {
       case MetricSourceType::kResource:
-        mo.pod_metrics = m.name == "memory" ? metrics_.memory() : metrics_.cpu();
+        mo.pod_metrics_source = m.name == "memory" ? &metrics_.memory() : &metrics_.cpu();
         break;
       case MetricSourceType::kPods:
-        mo.pod_metrics = metrics_.pod_metric(m.name);
+        mo.pod_metrics_source = &metrics_.pod_metric(m.name);
         break;
       case MetricSourceType::kObject:
       case MetricSourceType::kExternal: {

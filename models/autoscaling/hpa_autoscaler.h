@@ -45,7 +45,6 @@ class HpaAutoscaler final : public Autoscaler {
   const MetricsPipeline& metrics_;
   sim::Recorder& rec_;
   std::string component_;
-  std::vector<PodSnapshot> pods_;
   std::string last_signature_;
   bool cluster_was_down_ = false;  // of the last logged decision that held the size
 };

@@ -220,7 +220,7 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
                     "unable to get metrics for resource " + m.name + ": " + o.fetch_error_message);
       if (m.target == TargetType::kAverageValue) {
         const auto out = plain_metric_replicas(obs.spec_replicas, m.value_milli, cpu, obs.pods,
-                                               o.pod_metrics, obs.now, tol, gc);
+                                               o.samples(), obs.now, tol, gc);
         if (!out.value)
           return fail("FailedGetResourceMetric",
                       "failed to get " + m.name + " usage: " + out.error);
@@ -230,7 +230,7 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
       } else if (m.target == TargetType::kUtilization) {
         const auto out = resource_utilization_replicas(obs.spec_replicas, m.average_utilization,
                                                        cpu ? Resource::kCpu : Resource::kMemory,
-                                                       obs.pods, o.pod_metrics, obs.now, tol, gc);
+                                                       obs.pods, o.samples(), obs.now, tol, gc);
         if (!out.value)
           return fail("FailedGetResourceMetric",
                       "failed to get " + m.name + " utilization: " + out.error);
@@ -250,7 +250,7 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
         return fail("FailedGetPodsMetric",
                     "unable to get metric " + m.name + ": " + o.fetch_error_message);
       const auto out = plain_metric_replicas(obs.spec_replicas, m.value_milli, false, obs.pods,
-                                             o.pod_metrics, obs.now, tol, gc);
+                                             o.samples(), obs.now, tol, gc);
       if (!out.value) return fail("FailedGetPodsMetric", out.error);
       r.proposal = out.value->replicas;
       r.current_milli = out.value->usage;
@@ -312,7 +312,12 @@ bool HpaController::propose(const Observation& obs, Decision* d) const {
   const MetricResult* first_invalid = nullptr;
   d->metrics.reserve(spec_.metrics.size());
   for (std::size_t i = 0; i < spec_.metrics.size(); ++i) {
-    static const MetricObservation kNone{true, "no metrics available", {}, 0, {}};
+    static const MetricObservation kNone = [] {
+      MetricObservation none;
+      none.fetch_error = true;
+      none.fetch_error_message = "no metrics available";
+      return none;
+    }();
     const MetricObservation& o = i < obs.metrics.size() ? obs.metrics[i] : kNone;
     d->metrics.push_back(compute_metric(spec_.metrics[i], o, obs, tol));
     const MetricResult& r = d->metrics.back();

@@ -75,7 +75,13 @@ void store_scale_event(std::vector<ScaleEvent>* events, const EffectiveRules& ru
 struct MetricObservation {
   bool fetch_error = false;
   std::string fetch_error_message;
-  PodMetrics pod_metrics;                      // Resource and Pods metrics
+  PodMetrics pod_metrics;  // Resource and Pods metrics
+  // Instead of pod_metrics: a map kept by someone else (the metrics pipeline's), read in place
+  // for the length of one reconcile (a copy is a map node per pod per sync).
+  const PodMetrics* pod_metrics_source = nullptr;
+  const PodMetrics& samples() const {
+    return pod_metrics_source != nullptr ? *pod_metrics_source : pod_metrics;
+  }
   int64_t object_value_milli = 0;              // Object
   std::vector<int64_t> external_values_milli;  // External (summed)
 };

@@ -60,9 +60,9 @@ std::optional<double> MetricsPipeline::pod_mean(const std::string& name) const {
   for (const auto& [pod, sample] : m) {
     double v = static_cast<double>(sample.value_milli) / 1000.0;
     if (name == "cpu") {
-      const auto req = cpu_request_milli_.find(pod);
-      if (req == cpu_request_milli_.end() || req->second <= 0) continue;
-      v = static_cast<double>(sample.value_milli) / req->second;
+      const auto req = last_reading_.find(pod);
+      if (req == last_reading_.end() || req->second.cpu_request_milli <= 0) continue;
+      v = static_cast<double>(sample.value_milli) / req->second.cpu_request_milli;
     }
     sum += v;
     ++n;
@@ -73,36 +73,41 @@ std::optional<double> MetricsPipeline::pod_mean(const std::string& name) const {
 
 void MetricsPipeline::read_resources() {
   const sim::SimTime now = sim_.now();
-  target_.snapshot_pods(&pods_);
-  hpa::PodMetrics cpu, memory;
-  std::map<std::string, Reading> readings;
-  cpu_request_milli_.clear();
-  for (const PodSnapshot& p : pods_) {
+  const std::vector<PodSnapshot>& pods = target_.pods_now();
+  // Updated in place, not rebuilt beside the old maps: at ten thousand pods each map is a
+  // megabyte, and a second copy of each during the reading would be the run's peak.
+  cpu_.clear();
+  memory_.clear();
+  const uint64_t round = ++reading_round_;
+  for (const PodSnapshot& p : pods) {
     if (!p.running) continue;
-    cpu_request_milli_[p.name] = p.cpu_request * 1000.0;
-    readings[p.name] = {now, p.cpu_used_core_ns};
-    memory[p.name] = {static_cast<int64_t>(std::llround(p.memory_bytes * 1000.0)), now,
-                      sim::SimTime::zero()};
-    const auto prev = last_reading_.find(p.name);
-    if (prev == last_reading_.end() || now <= prev->second.t) continue;  // first reading: baseline
-    const double window_ns = static_cast<double>((now - prev->second.t).ns());
-    const double cores = (p.cpu_used_core_ns - prev->second.cpu) / window_ns;
-    cpu[p.name] = {static_cast<int64_t>(std::llround(cores * 1000.0)), now, now - prev->second.t};
+    memory_[p.name] = {static_cast<int64_t>(std::llround(p.memory_bytes * 1000.0)), now,
+                       sim::SimTime::zero()};
+    const auto [it, first] = last_reading_.try_emplace(p.name);
+    Reading& r = it->second;
+    if (!first && now > r.t) {  // the first reading is the baseline
+      const double window_ns = static_cast<double>((now - r.t).ns());
+      const double cores = (p.cpu_used_core_ns - r.cpu) / window_ns;
+      cpu_[p.name] = {static_cast<int64_t>(std::llround(cores * 1000.0)), now, now - r.t};
+    }
+    r = {now, p.cpu_used_core_ns, p.cpu_request * 1000.0, round};
   }
-  last_reading_.swap(readings);
-  cpu_.swap(cpu);
-  memory_.swap(memory);
+  // Pods not running any more: their readings go.
+  std::erase_if(last_reading_, [round](const auto& kv) { return kv.second.round != round; });
 }
 
 void MetricsPipeline::scrape_custom() {
   const sim::SimTime now = sim_.now();
-  target_.snapshot_pods(&pods_);
-  hpa::PodMetrics rps, conc;
-  std::map<std::string, std::vector<Scrape>> kept;
-  for (const PodSnapshot& p : pods_) {
+  const std::vector<PodSnapshot>& pods = target_.pods_now();
+  // In place, as read_resources.
+  rps_.clear();
+  concurrency_.clear();
+  const uint64_t round = ++scrape_round_;
+  for (const PodSnapshot& p : pods) {
     if (!p.running) continue;
-    auto it = scrapes_.find(p.name);
-    std::vector<Scrape> hist = it != scrapes_.end() ? std::move(it->second) : std::vector<Scrape>{};
+    History& h = scrapes_[p.name];
+    h.round = round;
+    std::vector<Scrape>& hist = h.scrapes;
     hist.push_back({now, static_cast<double>(p.completed), p.load_area});
     // A window holds a few scrapes: a vector's front erase is cheaper than a deque's 512-byte
     // block per pod (5 MB at 10,000 pods).
@@ -113,18 +118,15 @@ void MetricsPipeline::scrape_custom() {
       const Scrape& a = hist.front();
       const Scrape& b = hist.back();
       const double dt_s = (b.t - a.t).seconds();
-      rps[p.name] = {
+      rps_[p.name] = {
           static_cast<int64_t>(std::llround((b.completed - a.completed) / dt_s * 1000.0)), now,
           b.t - a.t};
-      conc[p.name] = {
+      concurrency_[p.name] = {
           static_cast<int64_t>(std::llround((b.load_area - a.load_area) / (dt_s * 1e9) * 1000.0)),
           now, b.t - a.t};
     }
-    kept[p.name] = std::move(hist);
   }
-  scrapes_.swap(kept);
-  rps_.swap(rps);
-  concurrency_.swap(conc);
+  std::erase_if(scrapes_, [round](const auto& kv) { return kv.second.round != round; });
 
   const WorkloadSignals s = target_.signals();
   arrivals_.push_back({now, s.arrivals});

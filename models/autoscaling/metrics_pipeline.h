@@ -59,9 +59,11 @@ class MetricsPipeline {
   void read_resources();
   void scrape_custom();
 
-  struct Reading {
+  struct Reading {  // per running pod, from the last resource reading
     sim::SimTime t;
-    double cpu;
+    double cpu;                // cumulative core-ns
+    double cpu_request_milli;  // for utilization
+    uint64_t round;            // the reading that last saw the pod running
   };
   struct Scrape {
     sim::SimTime t;
@@ -71,14 +73,18 @@ class MetricsPipeline {
   sim::Simulator& sim_;
   MetricsPipelineConfig cfg_;
   ScalableTarget& target_;
-  std::vector<PodSnapshot> pods_;  // scratch
   std::map<std::string, Reading> last_reading_;
-  std::map<std::string, std::vector<Scrape>> scrapes_;
+  uint64_t reading_round_ = 0;
+  struct History {  // per running pod: the scrapes within the rate window
+    std::vector<Scrape> scrapes;
+    uint64_t round = 0;  // the scrape that last saw the pod running
+  };
+  std::map<std::string, History> scrapes_;
+  uint64_t scrape_round_ = 0;
   hpa::PodMetrics cpu_, memory_, rps_, concurrency_, none_;
   std::deque<std::pair<sim::SimTime, uint64_t>> arrivals_;  // (time, cumulative arrivals)
   std::deque<std::pair<sim::SimTime, double>> rate_history_;
   std::optional<int64_t> site_rps_, queue_length_, inflight_;
-  std::map<std::string, double> cpu_request_milli_;  // per pod, for utilization
 };
 
 }  // namespace models
