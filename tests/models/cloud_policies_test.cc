@@ -240,3 +240,27 @@ TEST_CASE("step scaling: percent changes round toward zero, at least one pod, or
   CHECK(first_scale(4, 25, 2) == 2);   // the guide's example: 25% of 4 is 1, at least 2
   CHECK(first_scale(20, 37, 0) == 7);  // 7.4
 }
+
+TEST_CASE("metrics pipeline: a pod that stops running loses its readings, and starts afresh") {
+  // Readings every 15 s. Pods p2 and p3 stop running at 40 s and run again at 50 s: at the
+  // reading of 60 s they are a baseline again (no CPU sample from a window that spans their
+  // absence), at 75 s they have one. Memory needs no baseline.
+  Bench b(4);
+  b.util_at(SimTime::zero(), 0.5);
+  b.sim.schedule_at(seconds(40), [&b] { b.target.set_ready(2); });
+  b.sim.schedule_at(seconds(50), [&b] { b.target.set_ready(4); });
+  b.metrics.start();
+  b.sim.run_until(seconds(35));
+  CHECK(b.metrics.cpu().size() == 4);
+  b.sim.run_until(seconds(50));
+  CHECK(b.metrics.cpu().size() == 2);
+  CHECK(b.metrics.memory().size() == 2);
+  b.sim.run_until(seconds(65));
+  CHECK(b.metrics.cpu().size() == 2);
+  CHECK(b.metrics.cpu().count("p2") == 0);
+  CHECK(b.metrics.memory().size() == 4);
+  b.sim.run_until(seconds(80));
+  REQUIRE(b.metrics.cpu().size() == 4);
+  CHECK(b.metrics.cpu().at("p3").window == seconds(15));
+  CHECK(b.metrics.pod_mean("cpu").value() == Approx(0.5));
+}
