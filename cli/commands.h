@@ -59,6 +59,30 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs* args);
 // Exit codes as for `run`: 0, 1 (a run's expect: gates failed), 2 (bad input), 3, 130.
 int cmd_sweep(const SweepArgs& args, const std::atomic<bool>* stop);
 
+// hcsim compare A.yaml [B.yaml] [--set-b PATH=VALUE]... [--metric M,...] [--precision F]
+// [--min-reps N] [--max-reps N] [--fail-if-worse METRIC[:MARGIN]]... [--format table|md|json]
+// Exit codes: 0, 1 (a --fail-if-worse gate failed), 2 (bad input), 3, 130.
+struct CompareArgs {
+  std::string a;
+  std::string b;                     // "" = A with --set-b
+  std::vector<std::string> sets;     // both sides
+  std::vector<std::string> sets_b;   // B only
+  std::vector<std::string> metrics;  // "" = every one the runs have (report/compare.h)
+  double precision = 0.05;
+  int min_reps = 10;
+  int max_reps = 64;
+  int jobs = 1;
+  std::optional<uint64_t> seed;
+  std::vector<std::string> fail_if_worse;
+  std::string format = "table";  // table | md | json
+  std::string out;               // "" = a temporary results file
+  bool quiet = false;
+  bool force = false;
+  bool allow_late = false;
+};
+CLI::App* add_compare_command(CLI::App& app, CompareArgs* args);
+int cmd_compare(const CompareArgs& args, const std::atomic<bool>* stop);
+
 // hcsim merge OUT IN...: OUT (created, or extended when it exists) receives every run of the
 // inputs. A run present twice must be the same run (same fingerprint), else it is an error; a
 // completed copy replaces an unfinished one. Inputs from a sweep must come from the same sweep.

@@ -12,6 +12,13 @@ double student_t_quantile(double p, double df) {
   return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
 }
 
+double student_t_two_sided_p(double t, double df) {
+  if (std::isnan(t)) return std::numeric_limits<double>::quiet_NaN();
+  if (std::isinf(t)) return 0;
+  return 2 * boost::math::cdf(boost::math::complement(
+                 boost::math::students_t_distribution<double>(df), std::fabs(t)));
+}
+
 Interval mean_ci(std::span<const double> xs, double level) {
   Interval r;
   r.n = static_cast<int>(xs.size());

@@ -36,6 +36,9 @@ enum class Bound {
 
 // Quantile p of Student's t distribution with df degrees of freedom.
 double student_t_quantile(double p, double df);
+// P(|T| >= |t|) for T of Student's t distribution with df degrees of freedom: the two-sided
+// p-value of a t statistic.
+double student_t_two_sided_p(double t, double df);
 
 Interval mean_ci(std::span<const double> xs, double level = 0.95);
 
