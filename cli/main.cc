@@ -31,8 +31,9 @@ const std::atomic<bool>* stop_on_signals() {
 int main(int argc, char** argv) {
   CLI::App app{
       "hcsim: a discrete-event simulator for hybrid-cloud autoscaling and disaster recovery.\n"
-      "Exit codes: 0 ok, 1 an expect: gate failed, 2 bad input, 3 internal or I/O error,\n"
-      "130 interrupted (results are kept and marked interrupted)."};
+      "Exit codes: 0 ok, 1 an expect: gate (or a compare --fail-if-worse gate) failed,\n"
+      "2 bad input, 3 internal or I/O error, 130 interrupted (results are kept and marked\n"
+      "interrupted)."};
   cli::set_command_line(argc, argv);
   app.set_version_flag("--version", std::string("hcsim ") + HCSIM_VERSION);
   app.require_subcommand(1);
