@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "cli/terminal.h"
 #include "config/loader.h"
 #include "config/sweep_plan.h"
+#include "config/units.h"
 #include "engine/estimate.h"
 #include "engine/sweep_runner.h"
 #include "report/compare.h"
@@ -31,6 +33,7 @@
 #include "store/results_reader.h"
 #include "store/results_writer.h"
 #include "store/runs.h"
+#include "store/writer_lock.h"
 
 namespace cli {
 
@@ -58,6 +61,26 @@ std::vector<std::string> sets_of_b(const CompareArgs& args, bool allow_late) {
   return out;
 }
 
+// --fail-if-worse with a duration margin for the metrics in seconds (p95:50ms = p95:0.05).
+cmp::Gate parse_gate_with_units(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon != std::string::npos) {
+    const std::string name = text.substr(0, colon), margin = text.substr(colon + 1);
+    const auto c = cmp::choice(name);
+    const bool seconds = c && std::string_view(report::metrics()[c->index].key).ends_with("_s");
+    if (seconds && !margin.empty() &&
+        std::isalpha(static_cast<unsigned char>(margin.back())) != 0) {
+      std::string error;
+      const auto d = config::parse_duration(margin, &error);
+      if (!d) throw std::invalid_argument("--fail-if-worse " + text + ": " + error);
+      cmp::Gate g = cmp::parse_gate(name + ":" + std::to_string(d->seconds()));
+      g.text = text;
+      return g;
+    }
+  }
+  return cmp::parse_gate(text);
+}
+
 // Checks the options; fills the metrics and gates. Prints the problem and returns false.
 bool check_args(const CompareArgs& args, std::vector<cmp::Choice>* metrics,
                 std::vector<cmp::Gate>* gates) {
@@ -70,8 +93,11 @@ bool check_args(const CompareArgs& args, std::vector<cmp::Choice>* metrics,
   if (!(args.precision > 0 && args.precision <= 1))
     return fail("--precision must be in (0, 1] (a fraction: 0.05 is 5%)");
   if (args.max_reps < 2) return fail("--max-reps must be at least 2");
-  if (args.min_reps < 2 || args.min_reps > args.max_reps)
-    return fail("--min-reps must be at least 2 and at most --max-reps");
+  if (args.min_reps < 2 || args.min_reps > args.max_reps) {
+    return fail("--min-reps (" + std::to_string(args.min_reps) +
+                ", default 10) must be at least 2 " + "and at most --max-reps (" +
+                std::to_string(args.max_reps) + ", default 64)");
+  }
   if (args.jobs < 1) return fail("--jobs must be at least 1");
   for (const std::string& name : args.metrics) {
     const auto c = cmp::choice(name);
@@ -82,7 +108,7 @@ bool check_args(const CompareArgs& args, std::vector<cmp::Choice>* metrics,
       metrics->push_back(*c);
   }
   try {
-    for (const std::string& g : args.fail_if_worse) gates->push_back(cmp::parse_gate(g));
+    for (const std::string& g : args.fail_if_worse) gates->push_back(parse_gate_with_units(g));
   } catch (const std::invalid_argument& e) {
     return fail(e.what());
   }
@@ -138,15 +164,17 @@ std::vector<cmp::Paired> evaluate(const std::vector<cmp::Choice>& metrics, const
   std::vector<cmp::Paired> out;
   for (const cmp::Choice& m : metrics) {
     std::vector<double> a, b;
-    int ua = 0, ub = 0;
+    cmp::Unrecovered u;
     for (std::size_t i = 0; i < n; ++i) {
       a.push_back(pairs.a[i].values[m.index]);
       b.push_back(pairs.b[i].values[m.index]);
-      ua += pairs.a[i].unrecovered ? 1 : 0;
-      ub += pairs.b[i].unrecovered ? 1 : 0;
+      const bool ua = pairs.a[i].unrecovered, ub = pairs.b[i].unrecovered;
+      u.a += ua ? 1 : 0;
+      u.b += ub ? 1 : 0;
+      u.only_a += ua && !ub ? 1 : 0;
+      u.only_b += ub && !ua ? 1 : 0;
     }
-    const bool rto = m.name == "rto";
-    out.push_back(cmp::paired(m, a, b, precision, rto ? ua : 0, rto ? ub : 0));
+    out.push_back(cmp::paired(m, a, b, precision, m.name == "rto" ? u : cmp::Unrecovered{}));
   }
   return out;
 }
@@ -173,6 +201,43 @@ bool all_precise(const std::vector<cmp::Paired>& ps) {
 
 namespace {
 
+// True when `path` holds an earlier comparison (which this one may replace).
+bool earlier_comparison(const std::string& path, bool quiet) {
+  const store::Holdings h = store::inspect_results(path);
+  if (!h.exists || !h.is_results) return false;
+  try {
+    store::Db db(path, store::Db::Mode::kReadOnly);
+    if (store::read_meta(db).count("compare_a") == 0) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (!quiet) {
+    std::fprintf(stderr, "hcsim compare: replacing the earlier comparison in %s (%lld runs)\n",
+                 path.c_str(), static_cast<long long>(h.runs));
+  }
+  return true;
+}
+
+// A and B as different scenarios: pairs still share seeds, but the runs have less in common.
+void warn_if_unlike(const config::Scenario& a, const config::Scenario& b) {
+  std::string diff;
+  if (a.name != b.name) diff += "names '" + a.name + "' and '" + b.name + "'";
+  if (a.duration != b.duration) {
+    diff += (diff.empty() ? "" : ", ") + std::string("durations ") +
+            sim::format_duration(a.duration) + " and " + sim::format_duration(b.duration);
+  }
+  if (a.seed != b.seed) {
+    diff += (diff.empty() ? "" : ", ") + std::string("seeds ") + std::to_string(a.seed) + " and " +
+            std::to_string(b.seed) + " (both sides use seeds derived from A's, or --seed)";
+  }
+  if (diff.empty()) return;
+  std::fprintf(stderr,
+               "hcsim compare: warning: A and B differ in more than settings (%s): common random "
+               "numbers help only where their models draw alike, and figures over different "
+               "lengths of time compare poorly\n",
+               diff.c_str());
+}
+
 // Both sides load (bad input: exit 2 before any run) and fit the limits of a run.
 bool load_sides(const CompareArgs& args, uint64_t* base_seed) {
   const std::vector<std::string> sets_b = sets_of_b(args, args.allow_late);
@@ -197,6 +262,7 @@ bool load_sides(const CompareArgs& args, uint64_t* base_seed) {
       print_warnings(warnings);
     }
     *base_seed = args.seed.value_or(a.seed);
+    if (!args.quiet && !args.b.empty()) warn_if_unlike(a, b);
   } catch (const config::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return false;
@@ -346,7 +412,7 @@ int cmd_compare(const CompareArgs& args, const std::atomic<bool>* stop) {
   const std::string out = args.out.empty() ? (temp->path / "compare.sqlite").string() : args.out;
   const auto lock = lock_results(out, "hcsim compare");
   if (!lock) return kExitBadInput;
-  if (!args.out.empty() &&
+  if (!args.out.empty() && !earlier_comparison(out, args.quiet) &&
       !may_replace(out, {"compare", "", ""}, args.force, args.quiet, "hcsim compare"))
     return kExitBadInput;
   Outcome o;

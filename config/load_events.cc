@@ -84,13 +84,33 @@ void parse_optional(MapReader& m, Expectations* e) {
   }
 }
 
+// at: a time, or (outages only) {random: [from, to]}: a start drawn uniformly in the window for
+// each run. Sets *latest to the window's end (to `at` for a fixed time).
+SimTime parse_at(const Node& at_node, bool outage, SimTime* latest) {
+  if (!at_node.is_map()) {
+    *latest = at_node.duration_in(SimTime::zero(), kMaxDuration);
+    return *latest;
+  }
+  MapReader am = at_node.map();
+  const Node window = am.required("random");
+  if (!outage) window.fail("a random time is for outages; other events happen at a fixed time");
+  const std::vector<Node> ends = window.list();
+  if (ends.size() != 2) window.fail("give the window as [from, to], e.g. random: [10m, 40m]");
+  const SimTime from = ends[0].duration_in(SimTime::zero(), kMaxDuration);
+  *latest = ends[1].duration_in(SimTime::zero(), kMaxDuration);
+  if (*latest <= from) ends[1].fail("the window's end must be after its start");
+  am.finish();
+  return from;
+}
+
 }  // namespace
 
 void parse_events(const Node& n, Scenario* s) {
   for (const Node& e : n.list()) {
     MapReader m = e.map();
     const Node at_node = m.required("at");
-    const SimTime at = at_node.duration_in(SimTime::zero(), kMaxDuration);
+    SimTime latest;
+    const SimTime at = parse_at(at_node, m.has("outage"), &latest);
     std::vector<std::string> given;
     for (const char* k : {"rollout", "gslb", "outage", "scale"}) {
       if (m.has(k)) given.push_back(k);
@@ -105,12 +125,24 @@ void parse_events(const Node& n, Scenario* s) {
       MapReader om = m.get("outage").map();
       models::ScheduledFault f;
       f.at = at;
+      f.latest = latest;
       f.spec = parse_fault_spec(om, *s);
       if (const Node d = om.get("duration"); d.present())
         f.duration = d.duration_in(sim::milliseconds(1), kMaxDuration);
       om.finish();
       m.finish();
-      if (within_run(at_node, at, "the outage", s)) s->faults.push_back(f);
+      // A window must lie within the run: its end is when the outage may start at the latest.
+      if (within_run(at_node, latest, latest > at ? "the outage's window" : "the outage", s)) {
+        if (!f.duration.is_max() && latest + f.duration > s->duration) {
+          warn(at_node,
+               "the outage ends at " + sim::format_duration(latest + f.duration) +
+                   (latest > at ? " at the latest" : "") + ", after the end of the run (" +
+                   sim::format_duration(s->duration) +
+                   "): its incident cannot recover within the run (no RTO)",
+               s);
+        }
+        s->faults.push_back(f);
+      }
       continue;
     }
     if (given[0] == "rollout") {

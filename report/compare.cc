@@ -107,12 +107,12 @@ const char* verdict_name(Verdict v) {
 }
 
 Paired paired(const Choice& metric, std::span<const double> a, std::span<const double> b,
-              double precision, int unrecovered_a, int unrecovered_b) {
+              double precision, const Unrecovered& unrecovered) {
   const Metric& m = metrics()[metric.index];
   Paired p;
   p.metric = metric;
-  p.unrecovered_a = unrecovered_a;
-  p.unrecovered_b = unrecovered_b;
+  p.unrecovered_a = unrecovered.a;
+  p.unrecovered_b = unrecovered.b;
   std::vector<double> xa, xb, d;
   const std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -126,21 +126,23 @@ Paired paired(const Choice& metric, std::span<const double> a, std::span<const d
   p.mean_b = mean_of(xb);
   p.diff = stats::mean_ci(d);
   p.relative = p.mean_a != 0 && !std::isnan(p.mean_a) ? p.diff.mean / std::fabs(p.mean_a) : kNaN;
-  if (p.unrecovered_a != p.unrecovered_b) {
-    // Never recovering is worse than any recovery time: that decides, whatever the interval.
-    const bool b_worse = p.unrecovered_b > p.unrecovered_a;
-    p.verdict = b_worse ? Verdict::kWorse : Verdict::kBetter;
-    p.note = "incidents never recovered in " + std::to_string(p.unrecovered_b) + " runs of B, " +
-             std::to_string(p.unrecovered_a) + " of A";
-    p.p_value = kNaN;
-    p.precise = true;
-    return p;
+  p.recovery_p = mcnemar_exact_p(unrecovered.only_a, unrecovered.only_b);
+  if (p.unrecovered_a + p.unrecovered_b > 0) {
+    p.note = "never recovered: " + std::to_string(p.unrecovered_a) + " runs of A, " +
+             std::to_string(p.unrecovered_b) + " of B; McNemar p " + format_p(p.recovery_p);
+  }
+  if (p.recovery_p < 0.05) {
+    // Never recovering is worse than any recovery time: significantly more often decides.
+    p.verdict = unrecovered.only_b > unrecovered.only_a ? Verdict::kWorse : Verdict::kBetter;
   }
   if (p.n < 2) {
-    p.verdict = Verdict::kNotApplicable;
+    if (p.recovery_p >= 0.05) {
+      p.verdict = Verdict::kNotApplicable;
+      p.note = (p.n == 0 ? std::string("no pair has a value on both sides (") + m.title + ")"
+                         : std::string("a value in only one pair")) +
+               (p.note.empty() ? "" : "; " + p.note);
+    }
     p.p_value = kNaN;
-    p.note =
-        p.n == 0 ? std::string("no run has a value (") + m.title + ")" : "a value in only one pair";
     p.precise = true;  // more pairs would not give it a value: it does not hold the others up
     return p;
   }
@@ -154,7 +156,9 @@ Paired paired(const Choice& metric, std::span<const double> a, std::span<const d
     p.p_value = stats::student_t_two_sided_p(p.diff.mean / (sd / std::sqrt(p.n)), p.n - 1);
   }
   const double h = p.diff.half_width;
-  if (p.diff.lo() > 0 || p.diff.hi() < 0) {
+  if (p.recovery_p < 0.05) {
+    // Decided by the recoveries (above).
+  } else if (p.diff.lo() > 0 || p.diff.hi() < 0) {
     const bool up = p.diff.mean > 0;
     p.verdict = up == m.higher_is_better ? Verdict::kBetter : Verdict::kWorse;
   } else {
@@ -163,6 +167,20 @@ Paired paired(const Choice& metric, std::span<const double> a, std::span<const d
   const double g = precision;
   p.precise = h <= g / (1 + g) * std::fabs(p.diff.mean) || h <= g * std::fabs(p.mean_a);
   return p;
+}
+
+double mcnemar_exact_p(int x, int y) {
+  const int k = x + y;
+  if (k == 0) return 1;
+  // 2 P(X <= min(x, y)) for X ~ Binomial(k, 1/2), at most 1.
+  const int lo = std::min(x, y);
+  double term = std::exp(-k * std::log(2.0));  // C(k, 0) / 2^k
+  double sum = 0;
+  for (int i = 0; i <= lo; ++i) {
+    sum += term;
+    term *= static_cast<double>(k - i) / static_cast<double>(i + 1);
+  }
+  return std::min(1.0, 2 * sum);
 }
 
 Gate parse_gate(std::string_view text) {
@@ -186,8 +204,9 @@ Gate parse_gate(std::string_view text) {
   const double v = margin.empty() ? kNaN : std::strtod(margin.c_str(), &end);
   if (std::isnan(v) || end == nullptr || *end != '\0' || v < 0 || std::isinf(v)) {
     throw std::invalid_argument("--fail-if-worse " + g.text +
-                                ": the margin must be a non-negative number, or a percentage "
-                                "such as 5%");
+                                ": the margin must be a non-negative number in the metric's "
+                                "units (seconds for p95, p99, rto, rpo; a duration such as 50ms "
+                                "also works there), or a percentage of A such as 5%");
   }
   g.margin = g.relative ? v / 100 : v;
   return g;
@@ -202,18 +221,16 @@ GateOutcome judge(const Gate& gate, const Paired& p) {
           ? " by more than " + format(m.fmt, margin) +
                 (gate.relative ? " (" + format("%g", gate.margin * 100) + "% of A)" : "")
           : "";
-  if (p.unrecovered_b > p.unrecovered_a) {
-    o.failed = true;
-    o.why = gate.text + ": B is worse: " + p.note;
+  if (p.recovery_p < 0.05) {
+    o.failed = p.verdict == Verdict::kWorse;
+    o.why = gate.text + ": B is " + (o.failed ? "worse" : "better") +
+            ": its incidents recover significantly " + (o.failed ? "less" : "more") + " often (" +
+            p.note + ")";
     return o;
   }
   if (p.verdict == Verdict::kNotApplicable) {
     o.failed = true;
     o.why = gate.text + ": cannot be judged (" + p.note + "); a gate with nothing to judge fails";
-    return o;
-  }
-  if (p.unrecovered_a > p.unrecovered_b) {
-    o.why = gate.text + ": B is better: " + p.note;
     return o;
   }
   // The bad direction of the difference, and how far the whole interval lies in it.
@@ -321,8 +338,10 @@ std::string to_json(const Report& r) {
         .value(p.diff.hi());
     j.key("relative").value(p.relative).key("p_value").value(p.p_value);
     j.key("verdict").value(verdict_name(p.verdict)).key("precise").value(p.precise);
-    if (p.unrecovered_a + p.unrecovered_b > 0)
+    if (p.unrecovered_a + p.unrecovered_b > 0) {
       j.key("unrecovered_a").value(p.unrecovered_a).key("unrecovered_b").value(p.unrecovered_b);
+      j.key("recovery_p").value(p.recovery_p);
+    }
     if (!p.note.empty()) j.key("note").value(p.note);
     j.end_object();
   }

@@ -17,9 +17,12 @@
 //     --min-reps pairs on) or --max-reps pairs.
 //
 // Values are the per-run figures of report/aggregate.h in their shown units (Apdex 0..1, error
-// rate in %, response times in s, cost in the scenario's currency, RTO and RPO in s). A run in
-// which an incident never recovered has no RTO; such pairs are left out of the RTO interval and
-// counted: more of them in B than in A makes B worse on RTO whatever the interval says.
+// rate in %, response times in s, cost in the scenario's currency, RTO and RPO in s); A's and
+// B's means are over the pairs counted. A run in which an incident never recovered has no RTO:
+// such pairs are left out of the RTO interval, and the pairs where only one side recovered are
+// compared with McNemar's exact test (a two-sided binomial test of the discordant pairs); when
+// it is significant at 5%, the side that failed to recover more often is the worse one, whatever
+// the interval of the recovered pairs says.
 #pragma once
 
 #include <cstddef>
@@ -58,14 +61,24 @@ struct Paired {
   Verdict verdict = Verdict::kNotApplicable;
   bool precise = false;                      // meets the sequential rule
   int unrecovered_a = 0, unrecovered_b = 0;  // RTO: runs whose incident never recovered
-  std::string note;                          // why n/a, or what decided the verdict
+  double recovery_p = 1;  // McNemar's exact p over the pairs where one side alone recovered
+  std::string note;       // why n/a, or what decided the verdict
 };
 
+// RTO: runs whose incident never recovered, per side, and the pairs where only one side did not.
+struct Unrecovered {
+  int a = 0, b = 0;
+  int only_a = 0, only_b = 0;
+};
+
+// McNemar's exact two-sided p for discordant pair counts x and y (1 when both are 0).
+double mcnemar_exact_p(int x, int y);
+
 // The comparison of one metric over the pairs a[i], b[i] (NaN = absent in that run).
-// `unrecovered_*`: for RTO, the runs of each side whose incident never recovered (their RTO is
-// NaN, so their pairs are left out of the interval).
+// `unrecovered`: for RTO, the runs whose incident never recovered (their RTO is NaN, so their
+// pairs are left out of the interval).
 Paired paired(const Choice& metric, std::span<const double> a, std::span<const double> b,
-              double precision, int unrecovered_a = 0, int unrecovered_b = 0);
+              double precision, const Unrecovered& unrecovered = {});
 
 // --fail-if-worse METRIC[:MARGIN]: MARGIN is N% (of A's mean) or a number in the metric's shown
 // units (default 0). B fails the gate when it is significantly worse by more than the margin:

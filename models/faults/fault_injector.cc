@@ -26,6 +26,7 @@ FaultInjector::FaultInjector(sim::Simulator& sim, sim::RngFactory& rngs,
       sites_(std::move(sites)),
       scheduled_(std::move(scheduled)),
       random_(std::move(random)),
+      start_rng_(rngs.stream("faults/starts")),
       pick_rng_(rngs.stream("faults/nodes")),
       rec_(rec) {
   for (const RandomFault& r : random_) {
@@ -48,9 +49,13 @@ void FaultInjector::start() {
       std::size_t i;
       void operator()() const { self->end(i); }
     };
-    sim_.schedule_at(scheduled_[i].at, Begin{this, i});
-    if (!scheduled_[i].duration.is_max())
-      sim_.schedule_at(scheduled_[i].at + scheduled_[i].duration, End{this, i});
+    ScheduledFault& f = scheduled_[i];
+    if (f.latest > f.at) {
+      const double span_s = (f.latest - f.at).seconds();
+      f.at = f.at + sim::SimTime::from_seconds(start_rng_.uniform01() * span_s);
+    }
+    sim_.schedule_at(f.at, Begin{this, i});
+    if (!f.duration.is_max()) sim_.schedule_at(f.at + f.duration, End{this, i});
   }
   for (std::size_t r = 0; r < random_.size(); ++r) {
     active_[scheduled_.size() + r].spec = random_[r].spec;

@@ -34,7 +34,11 @@ struct FaultSpec {
 };
 
 struct ScheduledFault {
+  // The start: `at`, or, when latest > at, a time drawn uniformly in [at, latest] per run
+  // (stream faults/starts, in scenario order), so replications see the outage at different
+  // moments of the load.
   sim::SimTime at;
+  sim::SimTime latest;
   sim::SimTime duration = sim::SimTime::max();
   FaultSpec spec;
 };
@@ -67,6 +71,7 @@ class FaultInjector {
   std::vector<ScheduledFault> scheduled_;
   std::vector<RandomFault> random_;
   std::vector<sim::RngStream> random_rngs_;
+  sim::RngStream start_rng_;
   std::vector<Active> active_;  // one slot per scheduled fault, then one per random fault
   std::vector<OutageObserver*> observers_;
   sim::RngStream pick_rng_;

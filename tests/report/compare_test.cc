@@ -108,14 +108,35 @@ TEST_CASE("pairs without a value on both sides are left out and under two pairs 
   CHECK(g.failed);  // nothing to judge fails the gate
 }
 
-TEST_CASE("an incident that never recovers in B makes B worse on RTO") {
-  const std::vector<double> a{60, 70, 80}, b{55, kNaN, 75};
-  const Paired p = paired(metric("rto"), a, b, 0.05, 0, 1);
+TEST_CASE("McNemar's exact test on the pairs where only one side recovered") {
+  CHECK(mcnemar_exact_p(0, 0) == 1.0);
+  CHECK(mcnemar_exact_p(1, 0) == 1.0);
+  CHECK(mcnemar_exact_p(5, 0) == Approx(2.0 / 32));  // 0.0625: not significant
+  CHECK(mcnemar_exact_p(0, 6) == Approx(2.0 / 64));
+  CHECK(mcnemar_exact_p(10, 9) == 1.0);
+  // 2 P(X <= 2), X ~ Bin(12, 1/2) = 2 (1 + 12 + 66) / 4096.
+  CHECK(mcnemar_exact_p(2, 10) == Approx(2.0 * 79 / 4096));
+}
+
+TEST_CASE("recoveries decide RTO only when one side fails to recover significantly more often") {
+  // Eight pairs: B never recovered in six of them, A always did: B is worse (p = 2/64).
+  const std::vector<double> a{60, 70, 80, 90, 60, 70, 80, 90},
+      b{55, 65, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
+  const Paired p = paired(metric("rto"), a, b, 0.05, {0, 6, 0, 6});
+  CHECK(p.recovery_p == Approx(2.0 / 64));
   CHECK(p.verdict == Verdict::kWorse);
   CHECK(judge(parse_gate("rto:50%"), p).failed);
-  const Paired q = paired(metric("rto"), b, a, 0.05, 1, 0);
+  const Paired q = paired(metric("rto"), b, a, 0.05, {6, 0, 6, 0});
   CHECK(q.verdict == Verdict::kBetter);
   CHECK_FALSE(judge(parse_gate("rto"), q).failed);
+  // Ten runs against nine that never recovered (one discordant pair): noise; the recovered
+  // pairs decide, and here they say B is better.
+  const std::vector<double> c{60, 70, 80}, d{55, kNaN, 75};
+  const Paired r = paired(metric("rto"), c, d, 0.05, {9, 10, 0, 1});
+  CHECK(r.recovery_p == 1.0);
+  CHECK(r.verdict == Verdict::kBetter);
+  CHECK_FALSE(judge(parse_gate("rto"), r).failed);
+  CHECK(r.note.find("McNemar") != std::string::npos);
 }
 
 TEST_CASE("fail-if-worse gates: margins absolute or relative, beyond the whole interval") {

@@ -244,3 +244,45 @@ events: [{at: 5m, outage: {site: a, kind: brownout, factor: 0.05, duration: 5m}}
     CHECK(sum(o->rec, "a", "failed", 720, 900) == 0);
   }
 }
+
+TEST_CASE("an outage at a random time starts within its window, differs by seed, repeats by seed") {
+  const std::string yaml =
+      std::string(kOneSite) +
+      "events: [{at: {random: [3m, 9m]}, outage: {site: a, kind: full, duration: 1m}}]\n";
+  const config::Scenario s = config::load_scenario_text(yaml, "f.yaml", {});
+  std::vector<double> starts;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    MemoryRecorder rec;
+    const engine::RunResult r = engine::execute(s, seed, rec, {});
+    REQUIRE(r.dr.incidents.size() == 1);
+    const double start = r.dr.incidents[0].start_s;
+    CHECK(start >= 180);
+    CHECK(start <= 540);
+    CHECK(r.dr.incidents[0].end_s.value() == Approx(start + 60));
+    starts.push_back(start);
+  }
+  std::sort(starts.begin(), starts.end());
+  CHECK(std::unique(starts.begin(), starts.end()) == starts.end());  // twelve different starts
+  CHECK(starts.front() < 300);  // spread over the window (uniform: each end's third is likely)
+  CHECK(starts.back() > 420);
+  MemoryRecorder again;
+  const engine::RunResult r3 = engine::execute(s, 3, again, {});
+  MemoryRecorder first;
+  CHECK(engine::execute(s, 3, first, {}).dr.incidents[0].start_s == r3.dr.incidents[0].start_s);
+}
+
+TEST_CASE("a random outage window is checked when the scenario loads") {
+  const auto load = [](const std::string& events) {
+    return config::load_scenario_text(std::string(kOneSite) + events, "f.yaml", {});
+  };
+  CHECK_THROWS_WITH(load("events: [{at: {random: [9m, 3m]}, outage: {site: a}}]\n"),
+                    Catch::Contains("after its start"));
+  CHECK_THROWS_WITH(load("events: [{at: {random: [3m]}, outage: {site: a}}]\n"),
+                    Catch::Contains("[from, to]"));
+  CHECK_THROWS_WITH(load("events: [{at: {random: [3m, 20m]}, outage: {site: a}}]\n"),
+                    Catch::Contains("end of the run"));
+  CHECK_THROWS_WITH(load("events: [{at: {random: [1m, 2m]}, scale: {site: a, replicas: 2}}]\n"),
+                    Catch::Contains("for outages"));
+  CHECK_THROWS_WITH(load("events: [{at: {randm: [1m, 2m]}, outage: {site: a}}]\n"),
+                    Catch::Contains("randm"));
+}
