@@ -78,7 +78,12 @@ void parse_optional(MapReader& m, Expectations* e) {
         (key == "apdex_min" && e->apdex_min) || (key == "error_rate_max" && e->error_rate_max) ||
         (key == "rt_p95_max_s" && e->rt_p95_max_s) || (key == "rt_p99_max_s" && e->rt_p99_max_s) ||
         (key == "cost_max" && e->cost_max) || (key == "rto_max_s" && e->rto_max_s) ||
-        (key == "rpo_max_s" && e->rpo_max_s) || (key == "write_rto_max_s" && e->write_rto_max_s);
+        (key == "rpo_max_s" && e->rpo_max_s) || (key == "write_rto_max_s" && e->write_rto_max_s) ||
+        std::any_of(Expectations::percentile_gates().begin(),
+                    Expectations::percentile_gates().end(),
+                    [&](const Expectations::PercentileGate& g) {
+                      return key == g.key && (e->*g.limit).has_value();
+                    });
     if (!set) k.fail("'" + key + "' is not a gate set beside optional:");
     e->optional.push_back(key);
   }
@@ -171,6 +176,9 @@ void parse_expect(const Node& n, Scenario* s) {
   if (const Node v = m.get("rpo_max_s"); v.present()) s->expect.rpo_max_s = v.number_in(0, 1e9);
   if (const Node v = m.get("write_rto_max_s"); v.present())
     s->expect.write_rto_max_s = v.number_in(0, 1e9);
+  for (const Expectations::PercentileGate& g : Expectations::percentile_gates()) {
+    if (const Node v = m.get(g.key); v.present()) s->expect.*g.limit = v.number_in(0, 1e9);
+  }
   parse_optional(m, &s->expect);
   if (const Node sites = m.get("sites"); sites.present()) {
     MapReader sm = sites.map();
@@ -178,7 +186,10 @@ void parse_expect(const Node& n, Scenario* s) {
       const Node one = sm.get(name);
       if (s->site_index(name) < 0) sm.fail_key(name, "no site named '" + name + "'");
       MapReader om = one.map();
-      for (const char* k : {"rto_max_s", "rpo_max_s", "write_rto_max_s"}) {
+      std::vector<const char*> run_level{"rto_max_s", "rpo_max_s", "write_rto_max_s"};
+      for (const Expectations::PercentileGate& g : Expectations::percentile_gates())
+        run_level.push_back(g.key);
+      for (const char* k : run_level) {
         if (om.has(k))
           om.fail_key(k, std::string(k) + " is a run-level gate: put it directly under expect:");
       }

@@ -4,6 +4,7 @@
 // functions give the names the scenario files and the results use.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,10 @@ struct Expectations {
   std::optional<double> rto_max_s;
   std::optional<double> rpo_max_s;
   std::optional<double> write_rto_max_s;  // the longest time writes had no primary
+  // Run-level percentiles over the run's incidents (nearest rank: P99 of ten incidents is the
+  // worst), for runs with many (random faults): rto_p50_max_s ... rpo_p99_max_s.
+  std::optional<double> rto_p50_max_s, rto_p90_max_s, rto_p99_max_s;
+  std::optional<double> rpo_p50_max_s, rpo_p90_max_s, rpo_p99_max_s;
   // Gates (by key) that pass when the run gives nothing to judge them by (optional: [...]);
   // any other gate that cannot be evaluated fails the run.
   std::vector<std::string> optional;
@@ -57,7 +62,28 @@ struct Expectations {
   }
   bool empty() const {
     return !apdex_min && !error_rate_max && !rt_p95_max_s && !rt_p99_max_s && !cost_max &&
-           !rto_max_s && !rpo_max_s && !write_rto_max_s;
+           !rto_max_s && !rpo_max_s && !write_rto_max_s &&
+           std::none_of(percentile_gates().begin(), percentile_gates().end(),
+                        [this](const PercentileGate& g) { return (this->*g.limit).has_value(); });
+  }
+
+  // The percentile gates, by key.
+  struct PercentileGate {
+    const char* key;
+    std::optional<double> Expectations::*limit;
+    bool rto;  // else RPO
+    double percent;
+  };
+  static const std::vector<PercentileGate>& percentile_gates() {
+    static const std::vector<PercentileGate> kGates{
+        {"rto_p50_max_s", &Expectations::rto_p50_max_s, true, 50},
+        {"rto_p90_max_s", &Expectations::rto_p90_max_s, true, 90},
+        {"rto_p99_max_s", &Expectations::rto_p99_max_s, true, 99},
+        {"rpo_p50_max_s", &Expectations::rpo_p50_max_s, false, 50},
+        {"rpo_p90_max_s", &Expectations::rpo_p90_max_s, false, 90},
+        {"rpo_p99_max_s", &Expectations::rpo_p99_max_s, false, 99},
+    };
+    return kGates;
   }
 };
 

@@ -1,5 +1,6 @@
 #include "engine/run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -37,6 +38,33 @@ void add_check(std::vector<ExpectCheck>* out, const std::string& scope, const Ex
     c.passed = !std::isnan(value) && (is_min ? value >= *limit : value <= *limit);
   }
   out->push_back(std::move(c));
+}
+
+// The nearest-rank percentile p of xs (+inf stands for an incident that never recovered).
+double nearest_rank(std::vector<double> xs, double p) {
+  std::sort(xs.begin(), xs.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(xs.size())));
+  return xs[std::clamp<std::size_t>(rank, 1, xs.size()) - 1];
+}
+
+// rto_pNN_max_s and rpo_pNN_max_s over the run's incidents.
+void check_percentiles(std::vector<ExpectCheck>* out, const Expectations& e, const DrSummary& dr,
+                       const std::string& no_incident) {
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> rto, rpo;
+  for (const IncidentReport& inc : dr.incidents) {
+    rto.push_back(inc.rto_s ? *inc.rto_s : std::numeric_limits<double>::infinity());
+    if (inc.rpo_s) rpo.push_back(*inc.rpo_s);
+  }
+  for (const Expectations::PercentileGate& g : Expectations::percentile_gates()) {
+    const std::vector<double>& xs = g.rto ? rto : rpo;
+    std::string why_not = no_incident;
+    if (why_not.empty() && xs.empty())
+      why_not = "no incident cost replicated writes (no replication: or writes)";
+    double v = xs.empty() ? kNaN : nearest_rank(xs, g.percent);
+    if (std::isinf(v)) v = kNaN;  // the percentile falls on an incident that never recovered
+    add_check(out, "overall", e, g.key, e.*g.limit, v, false, why_not);
+  }
 }
 
 void check_one(std::vector<ExpectCheck>* out, const std::string& scope, const Expectations& e,
@@ -261,6 +289,7 @@ std::vector<ExpectCheck> check_expectations(const Scenario& s, const models::Run
             !no_incident.empty()     ? no_incident
             : dr.overall.write_rto_s ? ""
                                      : "writes never lost their primary");
+  check_percentiles(&out, e, dr, no_incident);
   for (const SiteExpectations& se : s.site_expect) {
     const int i = s.site_index(se.site);
     check_one(&out, se.site, se.expect, summary.sites[static_cast<std::size_t>(i)]);

@@ -1,7 +1,10 @@
 // Faults end to end: what each kind does to requests, pods, nodes, health checks and the HPA.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <string>
 
 #include "config/loader.h"
@@ -285,4 +288,49 @@ TEST_CASE("a random outage window is checked when the scenario loads") {
                     Catch::Contains("for outages"));
   CHECK_THROWS_WITH(load("events: [{at: {randm: [1m, 2m]}, outage: {site: a}}]\n"),
                     Catch::Contains("randm"));
+}
+
+TEST_CASE("percentile gates on RTO are the nearest rank over the run's incidents") {
+  // Random full outages, short and frequent: several incidents in the run.
+  const std::string yaml = std::string(kOneSite) +
+                           "faults: [{site: a, kind: full, mtbf: 90s, mttr: 15s}]\n"
+                           "slo: {window: 10s}\n"
+                           "expect: {rto_p50_max_s: 1e6, rto_p90_max_s: 1e6, rto_p99_max_s: 1}\n";
+  const config::Scenario s = config::load_scenario_text(yaml, "f.yaml", {});
+  MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  std::vector<double> rto;
+  for (const auto& inc : r.dr.incidents) {
+    rto.push_back(inc.rto_s ? *inc.rto_s : std::numeric_limits<double>::infinity());
+  }
+  REQUIRE(rto.size() >= 4);
+  std::sort(rto.begin(), rto.end());
+  const auto rank = [&](double p) {
+    const auto k = static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(rto.size())));
+    return rto[k - 1];
+  };
+  std::map<std::string, const engine::ExpectCheck*> by_key;
+  for (const auto& c : r.checks) by_key[c.key] = &c;
+  REQUIRE(by_key.count("rto_p50_max_s") == 1);
+  const double p50 = rank(50), p99 = rank(99);
+  REQUIRE(std::isfinite(p50));  // six incidents here, each recovered
+  CHECK(by_key["rto_p50_max_s"]->value == Approx(p50));
+  CHECK(by_key["rto_p50_max_s"]->passed);
+  CHECK(p99 == rto.back());  // P99 of a handful is the worst
+  CHECK_FALSE(by_key["rto_p99_max_s"]->passed);
+  CHECK_FALSE(by_key["rto_p99_max_s"]->optional);
+}
+
+TEST_CASE("percentile gates without an incident are not evaluated, and run-level only") {
+  const std::string base = std::string(kOneSite);
+  const config::Scenario s = config::load_scenario_text(
+      base + "expect: {rto_p90_max_s: 60, optional: [rto_p90_max_s]}\n", "f.yaml", {});
+  MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  REQUIRE(r.checks.size() == 1);
+  CHECK_FALSE(r.checks[0].evaluated);
+  CHECK(r.checks[0].passed);  // optional
+  CHECK_THROWS_WITH(config::load_scenario_text(base + "expect: {sites: {a: {rto_p99_max_s: 60}}}\n",
+                                               "f.yaml", {}),
+                    Catch::Contains("run-level"));
 }
