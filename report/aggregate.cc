@@ -17,6 +17,21 @@ stats::Interval interval(const Metric& m, const std::vector<double>& xs,
   return stats::bounded_mean_ci(xs, m.bound, m.scale, trials);
 }
 
+void add_spreads(Configuration* c) {
+  std::vector<double> rto, rpo, lost;
+  int unrecovered = 0;
+  for (const RunFigures* r : c->runs) {
+    const double v_rto = r->values[metric_index("rto_s")], v_rpo = r->values[metric_index("rpo_s")];
+    if (r->unrecovered) ++unrecovered;
+    if (!std::isnan(v_rto)) rto.push_back(v_rto);
+    if (!std::isnan(v_rpo)) rpo.push_back(v_rpo);
+    if (!std::isnan(r->lost_writes)) lost.push_back(r->lost_writes);
+  }
+  c->rto = spread(rto, unrecovered);
+  c->rpo = spread(rpo, 0);
+  c->lost_writes = spread(lost, 0);
+}
+
 void add_intervals(Configuration* c) {
   for (std::size_t m = 0; m < metrics().size(); ++m) {
     std::vector<double> xs, trials;
@@ -237,6 +252,25 @@ std::size_t pareto_metric(std::string_view pareto_y) {
   throw std::out_of_range("--pareto-y must be apdex, error_rate, p95, p99 or rto");
 }
 
+Spread spread(std::vector<double> values, int unrecovered) {
+  Spread s;
+  s.runs = static_cast<int>(values.size());
+  s.unrecovered = unrecovered;
+  s.mean = stats::bounded_mean_ci(values, stats::Bound::kNonNegative);
+  std::sort(values.begin(), values.end());
+  for (int i = 0; i < unrecovered; ++i) values.push_back(std::numeric_limits<double>::infinity());
+  const auto rank = [&](double p) {
+    if (values.empty()) return kNaN;
+    const auto k =
+        static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(values.size())));
+    return values[std::clamp<std::size_t>(k, 1, values.size()) - 1];
+  };
+  s.p50 = rank(50);
+  s.p90 = rank(90);
+  s.p99 = rank(99);
+  return s;
+}
+
 RunFigures run_figures(const store::RunRecord& run) {
   RunFigures r;
   r.run_id = run.run_id;
@@ -250,6 +284,7 @@ RunFigures run_figures(const store::RunRecord& run) {
   r.bucket_s = static_cast<double>(run.bucket_ns) * 1e-9;
   const store::JsonValue& overall = run.summary["overall"];
   r.unrecovered = overall.has("rto_s") && overall["rto_s"].is_null();
+  r.lost_writes = overall["lost_writes"].number();
   for (const Metric& m : metrics()) {
     double v = run.summary[m.scope][m.name].number();
     // Results of hcsim before 2026-11-30 call the peak of desired pods max_replicas.
@@ -302,7 +337,10 @@ std::vector<Configuration> aggregate(const std::vector<RunFigures>& runs,
   }
   std::vector<Configuration> out;
   for (int64_t id : order) out.push_back(std::move(by_id[id]));
-  for (Configuration& c : out) add_intervals(&c);
+  for (Configuration& c : out) {
+    add_intervals(&c);
+    add_spreads(&c);
+  }
   flag_identical(&out);
   rank(&out);
   mark_pareto_front(&out, pareto_metric(pareto_y));

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -73,16 +74,32 @@ struct RunFigures {
   double judged = 0;  // requests completed or failed, overall
   std::string fingerprint;
   bool unrecovered = false;  // an incident never recovered (its RTO is null)
+  double lost_writes = std::numeric_limits<double>::quiet_NaN();  // over the run's incidents
   double duration_s = 0;
   double bucket_s = 0;
 };
 RunFigures run_figures(const store::RunRecord& run);
+
+// A recovery figure across a configuration's replications: each run's value (its worst
+// incident's RTO or RPO, its lost writes), as a distribution. Percentiles are nearest-rank over
+// the runs, a run whose incident never recovered ranking above every RTO (a percentile that falls
+// on one is +inf: "never"); the mean and its Student-t interval are over the runs with a value.
+struct Spread {
+  int runs = 0;         // runs with a value
+  int unrecovered = 0;  // RTO: runs whose incident never recovered
+  stats::Interval mean;
+  double p50 = 0, p90 = 0, p99 = 0;
+  bool present() const { return runs + unrecovered > 0; }
+};
+// REQUIRES: values hold no NaN.
+Spread spread(std::vector<double> values, int unrecovered);
 
 struct Configuration {
   int64_t id = 0;
   std::string label;
   std::vector<const RunFigures*> runs;
   std::vector<stats::Interval> ci;  // per metric
+  Spread rto, rpo, lost_writes;     // across replications
   struct Site {
     std::string name;
     std::vector<stats::Interval> ci;  // per site metric

@@ -236,6 +236,35 @@ void group_table(std::ostream& md, const MarkdownContext& ctx,
   }
 }
 
+// A percentile of a Spread: "never" when it falls on a run that never recovered.
+std::string percentile_cell(double v, const char* f) { return std::isinf(v) ? "never" : fmt(f, v); }
+
+// RTO, RPO and lost writes as distributions over each configuration's replications.
+void recovery_table(std::ostream& md, const std::vector<const Configuration*>& by_rank) {
+  const bool any = std::any_of(by_rank.begin(), by_rank.end(), [](const Configuration* c) {
+    return c->rto.present() || c->rpo.present() || c->lost_writes.present();
+  });
+  if (!any) return;
+  md << "\n## Recovery across replications\n\nEach run's worst incident (RTO, RPO) and its lost "
+        "writes, over the replications: the mean with its 95% interval and nearest-rank "
+        "percentiles (\"never\": the percentile falls on a run whose incident never "
+        "recovered).\n\n"
+     << "| configuration | measure | runs | mean (95% CI) | P50 | P90 | P99 | never recovered |\n"
+     << "|---|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const Configuration* c : by_rank) {
+    const std::pair<const char*, const Spread*> rows[] = {
+        {"RTO s", &c->rto}, {"RPO s", &c->rpo}, {"lost writes", &c->lost_writes}};
+    for (const auto& [name, s] : rows) {
+      if (!s->present()) continue;
+      const char* f = s == &c->rpo ? "%.2f" : "%.0f";
+      md << "| " << md_escape(c->label) << " | " << name << " | " << s->runs << " | "
+         << cell(s->mean, f) << " | " << percentile_cell(s->p50, f) << " | "
+         << percentile_cell(s->p90, f) << " | " << percentile_cell(s->p99, f) << " | "
+         << (s == &c->rto ? std::to_string(s->unrecovered) : "") << " |\n";
+    }
+  }
+}
+
 void pareto_section(std::ostream& md, const MarkdownContext& ctx,
                     const std::vector<Configuration>& configs,
                     const std::vector<const Configuration*>& by_rank) {
@@ -366,6 +395,7 @@ std::string markdown(const MarkdownContext& ctx, const std::vector<Configuration
   site_table(md, ctx, by_rank);
   group_table(md, ctx, by_rank);
   pareto_section(md, ctx, configs, by_rank);
+  recovery_table(md, by_rank);
   // Runs shown in detail: every configuration's first replication when there are few,
   // otherwise the three best-ranked and the last.
   std::vector<const Configuration*> shown;

@@ -60,6 +60,30 @@ std::string to_csv(const std::vector<const Configuration*>& by_rank) {
   return text;
 }
 
+// "recovery": {"rto_s": {runs, unrecovered, mean, ci95, lo, hi, p50, p90, p99}, ...}: the
+// spread across replications (a percentile that falls on a run that never recovered is null).
+void recovery_json(store::JsonWriter& j, const Configuration& c) {
+  j.key("recovery").begin_object();
+  const std::pair<const char*, const Spread*> items[] = {
+      {"rto_s", &c.rto}, {"rpo_s", &c.rpo}, {"lost_writes", &c.lost_writes}};
+  for (const auto& [key, s] : items) {
+    if (!s->present()) continue;
+    j.key(key).begin_object();
+    j.key("runs").value(s->runs).key("unrecovered").value(s->unrecovered);
+    interval_json(j, s->mean);
+    for (const auto& [name, v] : {std::pair{"p50", s->p50}, {"p90", s->p90}, {"p99", s->p99}}) {
+      j.key(name);
+      if (std::isinf(v)) {
+        j.null();
+      } else {
+        j.value(v);
+      }
+    }
+    j.end_object();
+  }
+  j.end_object();
+}
+
 std::string to_json(const TableContext& context, const std::vector<const Configuration*>& by_rank) {
   store::JsonWriter j(true);
   j.begin_object();
@@ -97,6 +121,7 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
       interval_json(j, c->ci[m]);
       j.end_object();
     }
+    recovery_json(j, *c);
     j.key("sites").begin_object();
     for (const Configuration::Site& s : c->sites) {
       j.key(s.name).begin_object();
