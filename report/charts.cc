@@ -253,6 +253,56 @@ Images run_charts(const store::ResultsReader& reader, const RunFigures& run, con
   return images;
 }
 
+std::string recovery_chart(const std::vector<const Configuration*>& configs, const fs::path& dir) {
+  const std::size_t rto = metric_index("rto_s");
+  std::vector<std::pair<std::string, std::vector<double>>> sets;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const Configuration* c : configs) {
+    if (sets.size() == 8) break;
+    std::vector<double> xs;
+    for (const RunFigures* r : c->runs) {
+      if (std::isnan(r->values[rto])) continue;
+      xs.push_back(r->values[rto]);
+      lo = std::min(lo, xs.back());
+      hi = std::max(hi, xs.back());
+    }
+    if (!xs.empty()) sets.emplace_back(c->label, std::move(xs));
+  }
+  if (sets.empty()) return "";
+  // About 15 bins over the range (a range of zero: bins of 5% of the value, at least 1 s).
+  const double width = hi > lo ? (hi - lo) / 15 : std::max(1.0, 0.05 * hi);
+  // Whole runs on the y axis: a tick step of 1 up to 8 runs in the fullest bin.
+  std::size_t fullest = 0;
+  for (const auto& [label, xs] : sets) {
+    std::map<double, std::size_t> bins;
+    for (double x : xs) fullest = std::max(fullest, ++bins[std::floor(x / width)]);
+  }
+  const std::size_t step = std::max<std::size_t>(1, (fullest + 7) / 8);
+  const std::string data = (dir / "rto.dat").string();
+  {
+    std::ofstream f(data);
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      if (i > 0) f << "\n\n";  // a gnuplot data block per configuration
+      f << gnuplot::data_string(sets[i].first) << "\n";
+      for (double x : sets[i].second) f << fmt("%.6g", x) << "\n";
+    }
+  }
+  const std::string png = "rto.png";
+  const std::string script = (dir / "rto.gp").string();
+  write_text(script,
+             header(dir / png, "RTO per run (each run's worst incident)", 900, 360) +
+                 "set xlabel 'RTO (s)'\nset ylabel 'runs'\nset yrange [0:*]\nset ytics " +
+                 std::to_string(step) +
+                 "\nset style fill transparent solid 0.45 noborder\nw = " + fmt("%.9g", width) +
+                 "\nset boxwidth w absolute\nbin(x) = w * floor(x / w) + w / "
+                 "2\nplot for [i=0:" +
+                 std::to_string(sets.size() - 1) + "] " + quote(data) +
+                 " index i using (bin($1)):(1.0) smooth freq with boxes title "
+                 "columnheader(1)\n");
+  draw(script, dir, {{"RTO per run", png}});
+  return png;
+}
+
 std::string pareto_chart(const std::vector<Configuration>& configs, const fs::path& dir,
                          std::size_t y, const std::string& y_title) {
   const std::size_t cost = metric_index("cost");

@@ -30,4 +30,10 @@ std::string pareto_chart(const std::vector<Configuration>& configs,
                          const std::filesystem::path& dir, std::size_t y,
                          const std::string& y_title);
 
+// A histogram of the runs' RTO (each run's worst incident), one set of bars per configuration
+// (at most eight); the PNG's name in `dir`, or "" when no run has an RTO. Runs whose incident
+// never recovered are not drawn (the caption says how many).
+std::string recovery_chart(const std::vector<const Configuration*>& configs,
+                           const std::filesystem::path& dir);
+
 }  // namespace report

@@ -240,7 +240,8 @@ void group_table(std::ostream& md, const MarkdownContext& ctx,
 std::string percentile_cell(double v, const char* f) { return std::isinf(v) ? "never" : fmt(f, v); }
 
 // RTO, RPO and lost writes as distributions over each configuration's replications.
-void recovery_table(std::ostream& md, const std::vector<const Configuration*>& by_rank) {
+void recovery_table(std::ostream& md, const MarkdownContext& ctx,
+                    const std::vector<const Configuration*>& by_rank) {
   const bool any = std::any_of(by_rank.begin(), by_rank.end(), [](const Configuration* c) {
     return c->rto.present() || c->rpo.present() || c->lost_writes.present();
   });
@@ -261,6 +262,15 @@ void recovery_table(std::ostream& md, const std::vector<const Configuration*>& b
          << cell(s->mean, f) << " | " << percentile_cell(s->p50, f) << " | "
          << percentile_cell(s->p90, f) << " | " << percentile_cell(s->p99, f) << " | "
          << (s == &c->rto ? std::to_string(s->unrecovered) : "") << " |\n";
+    }
+  }
+  int never = 0;
+  for (const Configuration* c : by_rank) never += c->rto.unrecovered;
+  if (ctx.charts_dir) {
+    const std::string png = recovery_chart(by_rank, *ctx.charts_dir);
+    if (!png.empty()) {
+      md << "\n![RTO per run](" << ctx.charts_rel << "/" << png << ")\n";
+      if (never > 0) md << "\n" << never << " runs whose incident never recovered are not drawn.\n";
     }
   }
 }
@@ -395,7 +405,7 @@ std::string markdown(const MarkdownContext& ctx, const std::vector<Configuration
   site_table(md, ctx, by_rank);
   group_table(md, ctx, by_rank);
   pareto_section(md, ctx, configs, by_rank);
-  recovery_table(md, by_rank);
+  recovery_table(md, ctx, by_rank);
   // Runs shown in detail: every configuration's first replication when there are few,
   // otherwise the three best-ranked and the last.
   std::vector<const Configuration*> shown;
