@@ -323,12 +323,14 @@ Outcome run_pairs(const CompareArgs& args, const std::vector<cmp::Choice>& chose
           "pair " + std::to_string(ran + moved / 2 + 1) + " of at most " + std::to_string(max));
     };
     const engine::SweepRunnerResult r = engine::run_planned(db, todo, options);
+    ran = next;
     o.errors += r.errors;
+    o.pairs = read_pairs(out);
     if (r.errors > 0 || r.interrupted || (stop != nullptr && stop->load())) {
       o.interrupted = r.errors == 0;
+      o.used = o.pairs.a.size();  // the pairs complete so far are compared and kept
       break;
     }
-    o.pairs = read_pairs(out);
     for (std::size_t n = std::max(o.used + 1, static_cast<std::size_t>(args.min_reps));
          n <= o.pairs.a.size() && !o.precise; ++n) {
       o.used = n;
@@ -337,7 +339,6 @@ Outcome run_pairs(const CompareArgs& args, const std::vector<cmp::Choice>& chose
       o.precise = all_precise(
           evaluate(chosen.empty() ? applicable(head) : chosen, head, n, args.precision));
     }
-    ran = next;
   }
   progress.clear();
   if (o.pairs.a.size() < o.used || o.used == 0) o.used = o.pairs.a.size();
@@ -438,6 +439,7 @@ int cmd_compare(const CompareArgs& args, const std::atomic<bool>* stop) {
   report.pairs = static_cast<int>(o.pairs.a.size());
   report.precision = args.precision;
   report.stopped_precise = o.precise;
+  report.interrupted = o.interrupted;
   for (const report::RunFigures& f : o.pairs.a) report.seeds.push_back(f.seed);
   report.metrics = evaluate(chosen.empty() ? applicable(o.pairs) : chosen, o.pairs,
                             o.pairs.a.size(), args.precision);

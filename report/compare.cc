@@ -267,12 +267,13 @@ std::vector<Row> rows(const Report& r) {
 // How many pairs ran and why they stopped.
 std::string pairs_line(const Report& r) {
   const std::string g = format("%g", r.precision * 100) + "%";
+  const std::string why =
+      r.stopped_precise ? "stopped when every metric's interval met the precision (" + g + ")"
+      : r.interrupted
+          ? "interrupted before every metric met the precision (" + g + ")"
+          : "stopped at the pair limit before every metric met the precision (" + g + ")";
   return std::to_string(r.pairs) +
-         " pairs with common random numbers (the same seed on both "
-         "sides); " +
-         (r.stopped_precise
-              ? "stopped when every metric's interval met the precision (" + g + ")"
-              : "stopped at the pair limit before every metric met the precision (" + g + ")");
+         " pairs with common random numbers (the same seed on both sides); " + why;
 }
 
 }  // namespace
@@ -321,7 +322,9 @@ std::string to_json(const Report& r) {
   j.begin_object();
   j.key("a").value(r.label_a).key("b").value(r.label_b);
   j.key("pairs").value(r.pairs).key("precision").value(r.precision);
-  j.key("stopped").value(r.stopped_precise ? "precision" : "max_reps");
+  j.key("stopped").value(r.stopped_precise ? "precision"
+                         : r.interrupted   ? "interrupted"
+                                           : "max_reps");
   j.key("seeds").begin_array();
   for (uint64_t s : r.seeds) j.value(s);
   j.end_array();

@@ -105,6 +105,7 @@ struct Report {
   std::vector<uint64_t> seeds;  // per pair
   int pairs = 0;
   bool stopped_precise = false;  // the rule was met (else max-reps or an interruption)
+  bool interrupted = false;      // stopped by SIGINT or SIGTERM
   double precision = 0.05;
   std::vector<Paired> metrics;
   std::vector<std::pair<Gate, GateOutcome>> gates;
