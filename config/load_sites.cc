@@ -508,6 +508,16 @@ void parse_sites(const Node& n, Scenario* s) {
           name, "site names start with a letter and use letters, digits, '-' and '_' (at most 64)");
     }
     if (name == "all") m.fail_key(name, "'all' is reserved for the overall series");
+    if (!m.in_file(name) && !sn.map().has("cloud")) {
+      // An override below a site name the file does not have adds a site: more often a typo.
+      std::vector<std::string> in_file;
+      for (const std::string& k : names) {
+        if (m.in_file(k)) in_file.push_back(k);
+      }
+      m.fail_key(name, "no site named '" + name + "' in the scenario (" +
+                           suggest(name, in_file, "its sites are") +
+                           "); an override that adds a site must give its cloud: and the rest");
+    }
     SiteSpec spec;
     models::SiteConfig& site = spec.site;
     site.name = name;

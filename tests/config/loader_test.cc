@@ -112,6 +112,18 @@ TEST_CASE("references to sites that do not exist are errors") {
             .find("expect.sites.mars: no site named 'mars'") != std::string::npos);
 }
 
+TEST_CASE("an override below a site the file does not have names the sites it has") {
+  CHECK(error_of(kBase, {"sites.publc.replicas=8"}) ==
+        "--set 'sites.publc.replicas=8':1:22: sites.publc: no site named 'publc' in the scenario "
+        "(did you mean 'public'?); an override that adds a site must give its cloud: and the rest");
+  CHECK(error_of(kBase, {"sites.edge.replicas=8"}).find("its sites are: private, public") !=
+        std::string::npos);
+  // A site added on purpose, with its cloud, is read like any other (here: it lacks a
+  // deployment).
+  CHECK(error_of(kBase, {"sites.edge={cloud: public, replicas: 2}"}).find("edge.deployment") !=
+        std::string::npos);
+}
+
 TEST_CASE("YAML syntax errors, empty files and non-maps are located errors") {
   CHECK(error_of("name: [unclosed\nduration: 1m\n").find("s.yaml:") == 0);
   CHECK(error_of("name: [unclosed\nduration: 1m\n").find("YAML syntax error") != std::string::npos);
