@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "cli/commands.h"
@@ -196,10 +195,6 @@ std::vector<cmp::Choice> applicable(const Pairs& pairs) {
 bool all_precise(const std::vector<cmp::Paired>& ps) {
   return std::all_of(ps.begin(), ps.end(), [](const cmp::Paired& p) { return p.precise; });
 }
-
-}  // namespace
-
-namespace {
 
 // True when `path` holds an earlier comparison (which this one may replace).
 bool earlier_comparison(const std::string& path, bool quiet) {
