@@ -106,6 +106,20 @@ struct ReportArgs {
 CLI::App* add_report_command(CLI::App& app, ReportArgs* args);
 int cmd_report(const ReportArgs& args);
 
+// hcsim explain RESULTS --site S --at T [--run ID] [--all-pods] [--no-replay] [--format text|json]
+// Exit codes: 0, 2 (bad input: no such file, run, site or time).
+struct ExplainArgs {
+  std::string db;
+  std::string site;
+  std::string at;
+  std::optional<int64_t> run;
+  bool all_pods = false;
+  bool no_replay = false;
+  std::string format = "text";
+};
+CLI::App* add_explain_command(CLI::App& app, ExplainArgs* args);
+int cmd_explain(const ExplainArgs& args);
+
 // hcsim hpa-check CASES [--verbose]: exit 0 when every evaluated case agrees, 1 when one does
 // not, 2 when the file is unreadable.
 struct HpaCheckArgs {

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   cli::SweepArgs sweep_args;
   cli::MergeArgs merge_args;
   cli::CompareArgs compare_args;
+  cli::ExplainArgs explain_args;
   cli::ReportArgs report_args;
   cli::HpaCheckArgs check_args;
   const CLI::App* run = cli::add_run_command(app, &run_args);
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   const CLI::App* merge = cli::add_merge_command(app, &merge_args);
   const CLI::App* compare = cli::add_compare_command(app, &compare_args);
   const CLI::App* report = cli::add_report_command(app, &report_args);
+  const CLI::App* explain = cli::add_explain_command(app, &explain_args);
   const CLI::App* check = cli::add_hpa_check_command(app, &check_args);
 
   try {
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   if (*sweep) return cli::cmd_sweep(sweep_args, stop_on_signals());
   if (*merge) return cli::cmd_merge(merge_args);
   if (*compare) return cli::cmd_compare(compare_args, stop_on_signals());
+  if (*explain) return cli::cmd_explain(explain_args);
   if (*report) return cli::cmd_report(report_args);
   if (*validate) return cli::cmd_validate(validate_args);
   if (*check) return cli::cmd_hpa_check(check_args);

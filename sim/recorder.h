@@ -42,6 +42,10 @@ class Recorder {
   }
   virtual void sample(std::string_view component, std::string_view name, SimTime t,
                       double value) = 0;
+  // A recorder that wants every control loop's reasoning, not only its changes: autoscalers then
+  // also emit a "decision" event at each evaluation (hcsim explain's replay). Results files
+  // never hold these.
+  virtual bool tracing() const { return false; }
 };
 
 // Discards everything (benchmarks of the bare engine).

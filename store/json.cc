@@ -392,4 +392,34 @@ bool JsonValue::has(std::string_view key) const {
   return false;
 }
 
+void write_json(JsonWriter& out, const JsonValue& v) {
+  switch (v.type()) {
+    case JsonValue::Type::kNull:
+      out.null();
+      break;
+    case JsonValue::Type::kBool:
+      out.value(v.boolean());
+      break;
+    case JsonValue::Type::kNumber:
+      out.raw(v.text());
+      break;
+    case JsonValue::Type::kString:
+      out.value(v.text());
+      break;
+    case JsonValue::Type::kArray:
+      out.begin_array();
+      for (const JsonValue& item : v.items()) write_json(out, item);
+      out.end_array();
+      break;
+    case JsonValue::Type::kObject:
+      out.begin_object();
+      for (const auto& [key, member] : v.members()) {
+        out.key(key);
+        write_json(out, member);
+      }
+      out.end_object();
+      break;
+  }
+}
+
 }  // namespace store

@@ -103,4 +103,7 @@ class JsonValue {
   std::vector<Member> members_;
 };
 
+// Writes a parsed value back out (numbers exactly as they were written).
+void write_json(JsonWriter& out, const JsonValue& v);
+
 }  // namespace store

@@ -23,6 +23,14 @@
 
 namespace models {
 
+// A decision's whole chain as typed event details (the fields of hpa/<site> "scale" and
+// "decision" events, docs/results-schema.md): per metric the pods with their group and why, the
+// samples and requests, the ratio, the second pass and the rule that gave the proposal; the
+// tolerance, the stabilization window's recommendations, the rate limits and min/max.
+sim::EventDetails hpa_decision_details(const hpa::Decision& d, const hpa::HpaSpec& spec,
+                                       const hpa::ControllerConfig& cfg,
+                                       const hpa::Observation& obs);
+
 class HpaAutoscaler final : public Autoscaler {
  public:
   // `phase`: when the first sync happens (the controller's resync offset).

@@ -44,45 +44,100 @@ void usage_ratio(const PodMetrics& metrics, int64_t target, double* ratio, int64
   *ratio = static_cast<double>(*usage) / static_cast<double>(target);
 }
 
+// The first pass: the ready pods' ratio against the tolerance band.
+int32_t first_pass(int32_t current, double ratio, int ready_count, const Tolerances& tol,
+                   ProposalTrace* t) {
+  t->ratio = ratio;
+  t->ready_count = ready_count;
+  if (tol.within(ratio)) {
+    t->rule = "ratio within the tolerance: keep the current replicas";
+    return current;
+  }
+  t->rule = "ceil(ratio x ready pods)";
+  return ceil_to_int32(ratio * ready_count);
+}
+
+// The second pass, once missing and unready pods are filled in: `counted` pods at `new_ratio`.
+int32_t second_pass(int32_t current, double ratio, double new_ratio, std::size_t counted,
+                    const Tolerances& tol, ProposalTrace* t) {
+  t->new_ratio = new_ratio;
+  t->counted = static_cast<int>(counted);
+  if (tol.within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) ||
+      (ratio > 1.0 && new_ratio < 1.0)) {
+    // Too small a change, or the fill-in flipped the direction.
+    t->rule = tol.within(new_ratio)
+                  ? "filled-in ratio within the tolerance: keep the current replicas"
+                  : "filling in pods reverses the direction: keep the current replicas";
+    return current;
+  }
+  const int32_t new_replicas = ceil_to_int32(new_ratio * static_cast<double>(counted));
+  if ((new_ratio < 1.0 && new_replicas > current) || (new_ratio > 1.0 && new_replicas < current)) {
+    t->rule = "the pod count alone would reverse the direction: keep the current replicas";
+    return current;
+  }
+  t->rule = "ceil(filled-in ratio x pods counted)";
+  return new_replicas;
+}
+
 }  // namespace
 
 PodGroups group_pods(const std::vector<PodStatus>& pods, const PodMetrics& metrics, bool cpu,
-                     sim::SimTime now, const GroupConfig& cfg) {
+                     sim::SimTime now, const GroupConfig& cfg, std::vector<PodNote>* notes) {
   PodGroups g;
+  auto note = [&](const PodStatus& pod, const char* group, std::string why) {
+    if (notes != nullptr) notes->push_back({pod.name, group, std::move(why)});
+  };
   for (const PodStatus& pod : pods) {
     if (pod.deleting || pod.phase == PodPhase::kFailed || pod.phase == PodPhase::kSucceeded) {
       g.ignored.insert(pod.name);  // IsPodTerminal: Succeeded is ignored too in current code
+      note(pod, "ignored", pod.deleting ? "being deleted" : "terminal phase");
       continue;
     }
     if (pod.phase == PodPhase::kPending) {
       g.unready.insert(pod.name);
+      note(pod, "unready", "Pending: not running yet");
       continue;
     }
     const auto m = metrics.find(pod.name);
     if (m == metrics.end()) {
       g.missing.insert(pod.name);
+      note(pod, "missing", "running, but no metric sample for it yet");
       continue;
     }
     if (cpu) {
       bool unready;
+      const char* why = "";
       if (pod.ready == ReadyCondition::kNone || !pod.has_start_time) {
         unready = true;
+        why = "no Ready condition or start time";
       } else if (pod.start_time + cfg.cpu_initialization_period > now) {
         // Inside the initialisation period: unready if not ready, or if the sample does not
         // cover a full window since the pod became ready.
         unready = pod.ready == ReadyCondition::kFalse ||
                   m->second.timestamp < pod.ready_transition + m->second.window;
+        why = pod.ready == ReadyCondition::kFalse
+                  ? "not Ready, inside the CPU initialization period"
+                  : "inside the CPU initialization period and its sample does not cover a full "
+                    "window since it became Ready";
       } else {
         // After it: unready only if it is not ready and never was.
         unready = pod.ready == ReadyCondition::kFalse &&
                   pod.start_time + cfg.initial_readiness_delay > pod.ready_transition;
+        why =
+            "not Ready, and its last Ready change came within the initial readiness delay of its "
+            "start (never Ready)";
       }
       if (unready) {
         g.unready.insert(pod.name);
+        note(pod, "unready", why);
         continue;
       }
     }
     ++g.ready_count;
+    note(pod, "ready",
+         cpu && pod.ready == ReadyCondition::kFalse
+             ? "counted: not Ready now, but was Ready after starting"
+             : "counted");
   }
   return g;
 }
@@ -114,9 +169,11 @@ Outcome<UtilizationResult> resource_utilization_replicas(
 
   const bool scale_up_with_unready = !g.unready.empty() && ratio > 1.0;
   if (!scale_up_with_unready && g.missing.empty()) {
-    r.replicas = tol.within(ratio) ? current : ceil_to_int32(ratio * g.ready_count);
+    r.replicas = first_pass(current, ratio, g.ready_count, tol, &r.trace);
     return Out::ok(r);
   }
+  r.trace.ratio = ratio;
+  r.trace.ready_count = g.ready_count;
   if (!g.missing.empty()) {
     if (ratio < 1.0) {
       // Scale-down: missing pods are assumed at 100% of their request (or the target when it
@@ -136,17 +193,7 @@ Outcome<UtilizationResult> resource_utilization_replicas(
   if (!utilization_ratio(metrics, requests, target, &new_ratio, &unused_util, &unused_raw)) {
     return Out::fail("no metrics returned matched known pods");
   }
-  if (tol.within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) ||
-      (ratio > 1.0 && new_ratio < 1.0)) {
-    r.replicas = current;  // too small a change, or the fill-in flipped the direction
-    return Out::ok(r);
-  }
-  const int32_t new_replicas = ceil_to_int32(new_ratio * static_cast<double>(metrics.size()));
-  if ((new_ratio < 1.0 && new_replicas > current) || (new_ratio > 1.0 && new_replicas < current)) {
-    r.replicas = current;  // the pod count alone would reverse the direction
-    return Out::ok(r);
-  }
-  r.replicas = new_replicas;
+  r.replicas = second_pass(current, ratio, new_ratio, metrics.size(), tol, &r.trace);
   return Out::ok(r);
 }
 
@@ -168,9 +215,11 @@ Outcome<UsageResult> plain_metric_replicas(int32_t current, int64_t target, bool
   usage_ratio(metrics, target, &ratio, &r.usage);
   const bool scale_up_with_unready = !g.unready.empty() && ratio > 1.0;
   if (!scale_up_with_unready && g.missing.empty()) {
-    r.replicas = tol.within(ratio) ? current : ceil_to_int32(ratio * g.ready_count);
+    r.replicas = first_pass(current, ratio, g.ready_count, tol, &r.trace);
     return Out::ok(r);
   }
+  r.trace.ratio = ratio;
+  r.trace.ready_count = g.ready_count;
   if (!g.missing.empty()) {
     if (ratio < 1.0) {
       for (const std::string& p : g.missing) metrics[p] = {target, now, {}};  // exactly at target
@@ -184,17 +233,7 @@ Outcome<UsageResult> plain_metric_replicas(int32_t current, int64_t target, bool
   double new_ratio;
   int64_t unused;
   usage_ratio(metrics, target, &new_ratio, &unused);
-  if (tol.within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) ||
-      (ratio > 1.0 && new_ratio < 1.0)) {
-    r.replicas = current;
-    return Out::ok(r);
-  }
-  const int32_t new_replicas = ceil_to_int32(new_ratio * static_cast<double>(metrics.size()));
-  if ((new_ratio < 1.0 && new_replicas > current) || (new_ratio > 1.0 && new_replicas < current)) {
-    r.replicas = current;
-    return Out::ok(r);
-  }
-  r.replicas = new_replicas;
+  r.replicas = second_pass(current, ratio, new_ratio, metrics.size(), tol, &r.trace);
   return Out::ok(r);
 }
 
@@ -204,12 +243,15 @@ Outcome<UsageResult> value_replicas(int32_t spec_replicas, int64_t usage, int64_
   const double ratio = static_cast<double>(usage) / static_cast<double>(target);
   UsageResult r;
   r.usage = usage;
+  r.trace.ratio = ratio;
   if (spec_replicas == 0) {
     r.replicas = ceil_to_int32(ratio);  // scale from zero: no tolerance, no ready pods
+    r.trace.rule = "scale from zero: ceil(ratio)";
     return Out::ok(r);
   }
   if (tol.within(ratio)) {
     r.replicas = spec_replicas;
+    r.trace.rule = "ratio within the tolerance: keep the current replicas";
     return Out::ok(r);
   }
   if (pods.empty())
@@ -219,6 +261,8 @@ Outcome<UsageResult> value_replicas(int32_t spec_replicas, int64_t usage, int64_
     if (p.phase == PodPhase::kRunning && p.ready == ReadyCondition::kTrue) ++ready;
   }
   r.replicas = ceil_to_int32(ratio * static_cast<double>(ready));
+  r.trace.ready_count = static_cast<int>(ready);
+  r.trace.rule = "ceil(ratio x ready pods)";
   return Out::ok(r);
 }
 
@@ -228,8 +272,12 @@ UsageResult average_value_replicas(int32_t status_replicas, int64_t usage, int64
   r.replicas = status_replicas;
   const double ratio = static_cast<double>(usage) /
                        (static_cast<double>(target_average) * static_cast<double>(status_replicas));
+  r.trace.ratio = ratio;
+  r.trace.ready_count = status_replicas;
+  r.trace.rule = "ratio within the tolerance: keep the current replicas";
   if (!tol.within(ratio)) {
     r.replicas = ceil_to_int32(static_cast<double>(usage) / static_cast<double>(target_average));
+    r.trace.rule = "ceil(usage / target average value)";
   }
   r.usage = status_replicas > 0
                 ? static_cast<int64_t>(

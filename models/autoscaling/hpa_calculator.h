@@ -67,9 +67,30 @@ struct PodGroups {
   std::set<std::string> unready, missing, ignored;
 };
 
-// groupPods. `cpu`: the metric is the cpu resource (readiness rules apply only then).
+// Why groupPods put a pod where it did (hcsim explain): the group ("ready", "unready",
+// "missing", "ignored") and the rule, in words.
+struct PodNote {
+  std::string pod;
+  const char* group = "ready";
+  std::string why;
+};
+
+// groupPods. `cpu`: the metric is the cpu resource (readiness rules apply only then). `notes`,
+// when given, receives one entry per pod in `pods` order.
 PodGroups group_pods(const std::vector<PodStatus>& pods, const PodMetrics& metrics, bool cpu,
-                     sim::SimTime now, const GroupConfig& cfg);
+                     sim::SimTime now, const GroupConfig& cfg,
+                     std::vector<PodNote>* notes = nullptr);
+
+// How a calculator reached its proposal, for explanations: the usage ratio, the second pass's
+// ratio when missing or unready pods were filled in, the pods each pass counted, and the rule
+// that decided (a static string).
+struct ProposalTrace {
+  double ratio = 0;
+  double new_ratio = std::numeric_limits<double>::quiet_NaN();  // NaN: no second pass
+  int ready_count = 0;                                          // pods behind `ratio`
+  int counted = 0;  // pods behind `new_ratio` (missing and unready filled in)
+  const char* rule = "";
+};
 
 // A proposal or the error that made the metric invalid.
 template <class T>
@@ -84,6 +105,7 @@ struct UtilizationResult {
   int32_t replicas = 0;
   int32_t utilization = 0;  // integer percent of request, ready pods only (status)
   int64_t raw_average = 0;  // average milli-value (status AverageValue)
+  ProposalTrace trace;
 };
 
 // Resource metric with a Utilization target (GetResourceReplicas).
@@ -95,6 +117,7 @@ Outcome<UtilizationResult> resource_utilization_replicas(
 struct UsageResult {
   int32_t replicas = 0;
   int64_t usage = 0;  // the current value reported in status (milli)
+  ProposalTrace trace;
 };
 
 // Resource AverageValue and Pods metrics (calcPlainMetricReplicas). `cpu_rules` applies the

@@ -226,6 +226,7 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
                       "failed to get " + m.name + " usage: " + out.error);
         r.proposal = out.value->replicas;
         r.current_milli = out.value->usage;
+        r.trace = out.value->trace;
         r.description = m.name + " resource";
       } else if (m.target == TargetType::kUtilization) {
         const auto out = resource_utilization_replicas(obs.spec_replicas, m.average_utilization,
@@ -235,6 +236,7 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
           return fail("FailedGetResourceMetric",
                       "failed to get " + m.name + " utilization: " + out.error);
         r.proposal = out.value->replicas;
+        r.trace = out.value->trace;
         r.utilization = out.value->utilization;
         r.current_milli = out.value->raw_average;
         r.description = m.name + " resource utilization (percentage of request)";
@@ -254,6 +256,7 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
       if (!out.value) return fail("FailedGetPodsMetric", out.error);
       r.proposal = out.value->replicas;
       r.current_milli = out.value->usage;
+      r.trace = out.value->trace;
       r.description = "pods metric " + m.name;
       break;
     }
@@ -273,11 +276,13 @@ MetricResult HpaController::compute_metric(const MetricSpec& m, const MetricObse
         if (!out.value) return fail(reason, out.error);
         r.proposal = out.value->replicas;
         r.current_milli = out.value->usage;
+        r.trace = out.value->trace;
       } else if (m.target == TargetType::kAverageValue) {
         const UsageResult u =
             average_value_replicas(obs.status_replicas, usage, m.value_milli, tol);
         r.proposal = u.replicas;
         r.current_milli = u.usage;
+        r.trace = u.trace;
       } else {
         return fail(
             reason,
@@ -306,6 +311,7 @@ Tolerances HpaController::tolerances() const {
 
 bool HpaController::propose(const Observation& obs, Decision* d) const {
   const Tolerances tol = tolerances();
+  d->tolerance = tol;
   int32_t proposal = 0;
   std::string proposal_metric;
   int invalid = 0;
@@ -347,7 +353,12 @@ bool HpaController::propose(const Observation& obs, Decision* d) const {
 
 int32_t HpaController::normalize(int32_t current, int32_t desired, sim::SimTime now, Decision* d) {
   const int32_t min_r = spec_.min_replicas, max_r = spec_.max_replicas;
+  d->recommendations_seen = *recommendations;
+  d->behavior = spec_.behavior.has_value();
   if (!spec_.behavior) {
+    d->down_window_s = static_cast<int32_t>(cfg_.downscale_stabilization.seconds());
+    d->up_limit = static_cast<int32_t>(std::max(
+        cfg_.scale_up_limit_factor * static_cast<double>(current), cfg_.scale_up_limit_minimum));
     const int32_t stabilized =
         stabilize_recommendation(&*recommendations, desired, now, cfg_.downscale_stabilization);
     d->stabilized = stabilized;
@@ -359,6 +370,12 @@ int32_t HpaController::normalize(int32_t current, int32_t desired, sim::SimTime 
   }
   const EffectiveRules up = effective_scale_up(spec_.behavior->scale_up);
   const EffectiveRules down = effective_scale_down(spec_.behavior->scale_down, cfg_);
+  d->up_window_s = up.stabilization_window_s;
+  d->down_window_s = down.stabilization_window_s;
+  d->up_limit =
+      std::max(current, scale_up_limit(current, scale_up_events, scale_down_events, up, now));
+  d->down_limit =
+      std::min(current, scale_down_limit(current, scale_up_events, scale_down_events, down, now));
   const Stabilized st =
       stabilize_with_behaviors(&*recommendations, current, desired, now, up.stabilization_window_s,
                                down.stabilization_window_s);
@@ -386,6 +403,8 @@ Decision HpaController::reconcile(const Observation& obs) {
   d.at = obs.now;
   const int32_t current = obs.spec_replicas;
   d.current = current;
+  d.min_replicas = spec_.min_replicas;
+  d.max_replicas = spec_.max_replicas;
   d.able_to_scale = "SucceededGetScale";
   if (!recommendations) recommendations = std::vector<Recommendation>{{current, obs.now}};
 

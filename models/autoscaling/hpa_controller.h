@@ -102,6 +102,7 @@ struct MetricResult {
   std::string error;
   std::optional<int32_t> utilization;  // percent, Resource Utilization targets
   int64_t current_milli = 0;           // the value reported in status
+  ProposalTrace trace;                 // how the proposal was reached (valid only)
 };
 
 struct Decision {
@@ -117,6 +118,17 @@ struct Decision {
   std::string scaling_limited;   // ScalingLimited reason (empty when not set this time)
   bool metrics_failed = false;   // no scaling: every metric, or a needed one, was invalid
   std::vector<MetricResult> metrics;
+  // The rest of the chain, for explanations (hcsim explain).
+  Tolerances tolerance;
+  // Stabilization: the recommendations kept before this reconcile and the windows they were
+  // judged by (legacy path: the downscale stabilization as the scale-down window, up 0).
+  std::vector<Recommendation> recommendations_seen;
+  int32_t up_window_s = 0, down_window_s = 0;
+  bool behavior = false;  // spec.behavior set (else the legacy normalisation)
+  // The rate limits that applied to the stabilized value: the most replicas a scale-up may reach
+  // and the fewest a scale-down may leave (-1 when not computed), and the spec's bounds.
+  int32_t up_limit = -1, down_limit = -1;
+  int32_t min_replicas = 0, max_replicas = 0;
 };
 
 class HpaController {

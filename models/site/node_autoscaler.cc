@@ -69,10 +69,89 @@ void NodeAutoscaler::scan() {
   update_scale_requests();
   remove_old_unregistered();
   handle_creation_errors();
-  if (fix_group_sizes()) return;
-  if (!deployment_.pending_cpu_requests().empty() && scale_up()) return;
+  const bool tracing = rec_.tracing();
+  pending_seen_ = covered_seen_ = 0;
+  scale_up_note_ = "no Pending pod";
+  removed_now_.clear();
+  if (fix_group_sizes()) {
+    if (tracing)
+      trace_scan("decreased a node group's target to the nodes that exist: the loop ends there");
+    return;
+  }
+  if (!deployment_.pending_cpu_requests().empty() && scale_up()) {
+    if (tracing) trace_scan("scaled up: no scale-down in this loop");
+    return;
+  }
   update_unneeded();
-  if (!in_cooldown()) remove_unneeded();
+  const bool cooldown = in_cooldown();
+  if (!cooldown) remove_unneeded();
+  if (!tracing) return;
+  if (cooldown) {
+    trace_scan("scale-down in cooldown (after a scale-up or a removal)");
+  } else {
+    trace_scan(removed_now_.empty() ? "no node removed" : "removed or drained unneeded nodes");
+  }
+}
+
+void NodeAutoscaler::trace_scan(const std::string& outcome) {
+  const sim::SimTime now = sim_.now();
+  sim::EventDetails d;
+  d.add("outcome", outcome)
+      .add("pending_pods", pending_seen_)
+      .add("covered_by_upcoming", covered_seen_);
+  d.add("scale_up", scale_up_note_);
+  const std::vector<double> pending = deployment_.pending_cpu_requests();
+  const double request = pending.empty() ? deployment_.config().pod.cores : pending.front();
+  d.begin_array("groups");
+  for (std::size_t k = 0; k < nodes_.groups().size(); ++k) {
+    const auto g = static_cast<uint16_t>(k);
+    const NodeGroupConfig& group = nodes_.group(g);
+    d.begin_object().add("group", group.name).add("autoscaled", group.autoscale);
+    d.add("target", nodes_.target_size(g)).add("min", group.min).add("max", group.max);
+    d.add("pods_per_node", per_node(g, request));
+    if (backed_off(g)) d.add("backed_off_for_s", (backoffs_[g].until - now).seconds());
+    d.end();
+  }
+  d.end();
+  const sim::SimTime cool_add = last_scale_up_ + cfg_.scale_down_delay_after_add;
+  const sim::SimTime cool_delete = last_delete_ + cfg_.scale_down_delay_after_delete;
+  const sim::SimTime cool_until = std::max(cool_add, cool_delete);
+  if (cool_until > now) d.add("cooldown_for_s", (cool_until - now).seconds());
+  d.add("threshold", cfg_.scale_down_utilization_threshold);
+  d.add("unneeded_time_s", cfg_.scale_down_unneeded_time.seconds());
+  d.begin_array("nodes");
+  for (const Node& n : nodes_.nodes()) {
+    if (n.state != Node::State::kReady && n.state != Node::State::kDraining) continue;
+    const NodeShape& shape = nodes_.shape_of(n.id);
+    d.begin_object().add("node", n.id).add("group", nodes_.group(n.group).name);
+    d.add("pods", n.pods).add("requested_share", n.cpu_used / shape.cpu);
+    const bool removed =
+        std::find(removed_now_.begin(), removed_now_.end(), n.id) != removed_now_.end();
+    const Verdict v = n.id < verdicts_.size() ? verdicts_[n.id] : Verdict::kNotCandidate;
+    std::string why;
+    if (n.state == Node::State::kDraining) {
+      why = removed ? "drained for removal in this loop" : "draining";
+    } else if (!managed(n)) {
+      why = n.interrupted ? "under a spot interruption notice" : "its group is not autoscaled";
+    } else if (n.cpu_used / shape.cpu >= cfg_.scale_down_utilization_threshold) {
+      why = "requests not under the utilization threshold";
+    } else if (v == Verdict::kGroupAtMin) {
+      why = "its group would fall below its min";
+    } else if (v == Verdict::kPodsDoNotFit) {
+      why = "its pods do not fit on other nodes";
+    } else if (v == Verdict::kUnneeded) {
+      why = "unneeded";
+      d.add("unneeded_for_s", (now - n.unneeded_since).seconds());
+    } else {
+      why = "not evaluated in this loop";
+    }
+    d.add("verdict", why).end();
+  }
+  d.end();
+  d.begin_array("removed");
+  for (uint32_t id : removed_now_) d.push(id);
+  d.end();
+  rec_.event(now, component_, "decision", outcome, d);
 }
 
 bool NodeAutoscaler::backed_off(uint16_t g) const {
@@ -258,7 +337,12 @@ bool NodeAutoscaler::scale_up() {
     if (n.upcoming()) covered += per_node(n.group, request);
   }
   const int uncovered = static_cast<int>(pending.size()) - covered;
-  if (uncovered <= 0) return false;  // nodes on their way will take them
+  pending_seen_ = static_cast<int>(pending.size());
+  covered_seen_ = std::min(covered, pending_seen_);
+  if (uncovered <= 0) {
+    scale_up_note_ = "the nodes on their way will take every Pending pod";
+    return false;
+  }
   std::vector<Option> options;
   bool any_fits = false;
   for (std::size_t k = 0; k < nodes_.groups().size(); ++k) {
@@ -274,6 +358,7 @@ bool NodeAutoscaler::scale_up() {
     options.push_back({g, want, std::min(uncovered, want * fit)});
   }
   if (!any_fits) {
+    scale_up_note_ = "a pod requests more CPU than any autoscaled group's node has";
     if (!warned_too_big_) {
       warned_too_big_ = true;
       rec_.event(sim_.now(), component_, "autoscaler",
@@ -281,8 +366,13 @@ bool NodeAutoscaler::scale_up() {
     }
     return false;
   }
-  if (options.empty()) return false;  // at the maximum or backed off: pods stay Pending
+  if (options.empty()) {  // at the maximum or backed off: pods stay Pending
+    scale_up_note_ = "every group that could help is at its max or backed off";
+    return false;
+  }
   const Option chosen = choose(options);
+  scale_up_note_ = "requested " + std::to_string(chosen.nodes) + " node" +
+                   (chosen.nodes == 1 ? "" : "s") + " of group " + nodes_.group(chosen.group).name;
   const NodeGroupConfig& group = nodes_.group(chosen.group);
   last_scale_up_ = sim_.now();
   NodeGroupActivity& act = activity_[chosen.group];
@@ -293,6 +383,15 @@ bool NodeAutoscaler::scale_up() {
   r.active = true;
   r.increase += chosen.nodes;
   r.expected_add = sim_.now() + cfg_.max_node_provision_time;
+  // Every scale-up says why: the Pending pods, those the nodes on their way already take, and
+  // with several groups the options and the expander chain that chose.
+  std::string message = "scale-up: node group " + group.name + " +" + std::to_string(chosen.nodes) +
+                        " for " + std::to_string(uncovered) + " of " +
+                        std::to_string(pending.size()) + " pending pods";
+  sim::EventDetails details;
+  details.add("group", group.name).add("nodes", chosen.nodes);
+  details.add("pending", static_cast<int>(pending.size())).add("uncovered", uncovered);
+  details.add("pods_per_node", per_node(chosen.group, request));
   if (nodes_.groups().size() > 1) {
     std::string names;
     for (const Option& o : options)
@@ -300,16 +399,10 @@ bool NodeAutoscaler::scale_up() {
     std::string chain;
     for (Expander e : cfg_.expanders)
       chain += (chain.empty() ? "" : ",") + std::string(expander_name(e));
-    rec_.event(sim_.now(), component_, "autoscaler",
-               "scale-up: node group " + group.name + " +" + std::to_string(chosen.nodes) +
-                   " for " + std::to_string(pending.size()) + " pending pods (expander " + chain +
-                   "; options: " + names + ")",
-               sim::EventDetails()
-                   .add("group", group.name)
-                   .add("nodes", chosen.nodes)
-                   .add("pending", static_cast<int>(pending.size()))
-                   .add("options", static_cast<int>(options.size())));
+    message += " (expander " + chain + "; options: " + names + ")";
+    details.add("options", static_cast<int>(options.size())).add("expanders", chain);
   }
+  rec_.event(sim_.now(), component_, "autoscaler", message, details);
   const std::string reason = std::to_string(pending.size()) + " pending pods";
   for (int i = 0; i < chosen.nodes; ++i) {
     const double d = group.provisioning.sample(rng_);
@@ -375,11 +468,19 @@ void NodeAutoscaler::update_unneeded() {
     return !x.unneeded_since.is_max() && y.unneeded_since.is_max();
   });
   removable_.assign(n, false);
+  verdicts_.assign(n, Verdict::kNotCandidate);
   for (std::size_t c : candidates) {
     const Node& node = nodes_.nodes()[c];
-    if (remaining[node.group] <= nodes_.group(node.group).min) continue;
-    if (!pods_fit_elsewhere(node, removable_, &free, &slots)) continue;
+    if (remaining[node.group] <= nodes_.group(node.group).min) {
+      verdicts_[c] = Verdict::kGroupAtMin;
+      continue;
+    }
+    if (!pods_fit_elsewhere(node, removable_, &free, &slots)) {
+      verdicts_[c] = Verdict::kPodsDoNotFit;
+      continue;
+    }
     removable_[c] = true;
+    verdicts_[c] = Verdict::kUnneeded;
     --remaining[node.group];
   }
   for (const Node& node : nodes_.nodes()) {
@@ -428,6 +529,7 @@ void NodeAutoscaler::remove_unneeded() {
     --drain_budget;
   }
   for (uint32_t id : chosen) {
+    removed_now_.push_back(id);
     nodes_.drain(id);
     deployment_.evict_node(id);
     if (deployment_.pods_on_node(id) == 0) nodes_.finish_removal(id);

@@ -155,6 +155,8 @@ class NodeAutoscaler {
                           std::vector<double>* free, std::vector<int>* slots);
   int per_node(uint16_t g, double request) const;
   bool managed(const Node& n) const;
+  // With a tracing recorder: the loop's reasoning as a "decision" event (hcsim explain).
+  void trace_scan(const std::string& outcome);
 
   sim::Simulator& sim_;
   sim::RngStream rng_;
@@ -163,8 +165,16 @@ class NodeAutoscaler {
   Deployment& deployment_;
   sim::Recorder& rec_;
   std::string component_;
-  std::vector<bool> removable_;       // by node id, from the last update
-  std::size_t next_destination_ = 0;  // where the placement simulation starts looking
+  std::vector<bool> removable_;  // by node id, from the last update
+  // Why a ready node is not removable, by node id, from the last update (kept for explanations).
+  enum class Verdict : uint8_t { kNotCandidate, kGroupAtMin, kPodsDoNotFit, kUnneeded };
+  std::vector<Verdict> verdicts_;
+  // What the last scale-up evaluation found (explanations): pending pods, how many the nodes on
+  // their way take, and why no node was requested when none was.
+  int pending_seen_ = 0, covered_seen_ = 0;
+  std::string scale_up_note_;
+  std::vector<uint32_t> removed_now_;  // nodes this loop removed or drained
+  std::size_t next_destination_ = 0;   // where the placement simulation starts looking
   sim::SimTime last_scale_up_ = sim::SimTime::from_ns(-(int64_t{1} << 60));
   sim::SimTime last_delete_ = sim::SimTime::from_ns(-(int64_t{1} << 60));
   std::vector<ScaleUpRequest> requests_;
