@@ -10,6 +10,8 @@
 
 #include "config/loader.h"
 #include "engine/run.h"
+#include "report/explain.h"
+#include "report/text.h"
 #include "sim/time.h"
 #include "store/results_writer.h"
 
@@ -496,6 +498,7 @@ void App::frame(float width, float height, double dt_real) {
     ImGui::EndChild();
   }
   ImGui::End();
+  explanation_window(width, height);
 }
 
 void App::start_screen(float width, float height) {
@@ -737,6 +740,22 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact
          pw, ph, "");
   }
   plot(r, entity, "Replicas", replicas, pw, ph, "");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: why this many replicas?");
+  if (ImGui::IsItemClicked()) {
+    // The plot's time axis runs from 34 px after its left edge to 4 px before its right edge.
+    const float left = ImGui::GetItemRectMin().x + 34, right = ImGui::GetItemRectMax().x - 4;
+    const double t =
+        std::clamp(static_cast<double>((ImGui::GetMousePos().x - left) / (right - left)), 0.0,
+                   1.0) *
+        r.duration_s();
+    const std::size_t i = r.decision_at(r.entity_names()[entity], std::min(t, t_));
+    if (i < r.events().size()) {
+      explain(r, i, std::min(t, t_));
+    } else {
+      explanation_ = Explanation{"No decision", "No autoscaler of " + r.entity_names()[entity] +
+                                                    " logged a decision by " + clock(t) + "."};
+    }
+  }
   plot(r, entity, "Response time", latency, pw, ph, "s");
 }
 
@@ -866,6 +885,57 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
   ImGui::EndChild();
 }
 
+void App::explain(const Replay& r, std::size_t event, double clicked_t) {
+  const Event& e = r.events()[event];
+  const std::string site = e.component.substr(e.component.find('/') + 1);
+  Explanation x;
+  x.title = e.component + " at " + clock(e.t);
+  x.text = e.message + "\n\n" + report::explain_evaluation(e.component, e.message, e.details);
+  x.text += "\nThis is the decision the results file logged";
+  if (clicked_t > e.t + 1e-6) x.text += " last before " + clock(clicked_t);
+  x.text += ". For the evaluation at any moment, replayed exactly:\n  hcsim explain " + r.path() +
+            " --site " + site + " --at " + report::strf("%.1f", clicked_t) + " --run " +
+            std::to_string(r.run_id()) + "\n";
+  explanation_ = std::move(x);
+}
+
+bool App::explain_site(const std::string& site, double t) {
+  if (!a_) {
+    error_ = "no run open";
+    return false;
+  }
+  const std::vector<std::string>& names = a_->entity_names();
+  if (std::find(names.begin() + 1, names.end(), site) == names.end()) {
+    error_ = "no site named '" + site + "' in this run";
+    return false;
+  }
+  const std::size_t i = a_->decision_at(site, t);
+  if (i >= a_->events().size()) {
+    error_ = "no autoscaler of " + site + " logged a decision by " + clock(t);
+    return false;
+  }
+  explain(*a_, i, t);
+  return true;
+}
+
+void App::explanation_window(float width, float height) {
+  if (!explanation_) return;
+  ImGui::SetNextWindowSize(ImVec2(std::min(1000.f, width - 40), std::min(640.f, height - 40)),
+                           ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos(ImVec2(width / 2, height / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowBgAlpha(0.97f);  // the style's window background is transparent
+  bool open = true;
+  const std::string title = "Why? " + explanation_->title + "###explanation";
+  if (ImGui::Begin(title.c_str(), &open,
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_HorizontalScrollbar)) {
+    if (opt_.mono_font) ImGui::PushFont(opt_.mono_font);
+    ImGui::TextUnformatted(explanation_->text.c_str());
+    if (opt_.mono_font) ImGui::PopFont();
+  }
+  ImGui::End();
+  if (!open || ImGui::IsKeyPressed(ImGuiKey_Escape)) explanation_.reset();
+}
+
 void App::event_log(const Replay& r, float width, float height) {
   ImGui::BeginChild("events", ImVec2(width, height), true);
   ImGui::TextUnformatted("Event log");
@@ -907,7 +977,9 @@ void App::event_log(const Replay& r, float width, float height) {
       if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
         set_time(e.t);
         playing_ = false;
+        if (explainable(e)) explain(r, i, e.t);
       }
+      if (explainable(e) && ImGui::IsItemHovered()) ImGui::SetTooltip("click: why?");
       ImGui::PopID();
       const ImVec4 colour = past ? ImVec4(0.85f, 0.86f, 0.88f, 1) : ImVec4(0.45f, 0.47f, 0.5f, 1);
       ImGui::TableNextColumn();

@@ -43,6 +43,7 @@ struct AppOptions {
   std::string results_dir;  // where scenarios opened in the viewer write their results
   ImFont* big_font = nullptr;
   ImFont* caption_font = nullptr;
+  ImFont* mono_font = nullptr;  // the explanation panel's columns
 };
 
 class App {
@@ -69,6 +70,11 @@ class App {
 
   void set_time(double t);
   double time() const { return t_; }
+  // Opens the explanation of `site`'s latest autoscaler decision at or before t (as a click on
+  // its replicas chart). False (error() says why) for an unknown site or no decision yet.
+  bool explain_site(const std::string& site, double t);
+  // The open explanation's text, or nullptr.
+  const std::string* explanation() const { return explanation_ ? &explanation_->text : nullptr; }
   void set_playing(bool p) { playing_ = p; }
   void set_speed(double s) { speed_ = s; }
   const Replay* replay() const { return a_ ? &*a_ : nullptr; }
@@ -113,12 +119,20 @@ class App {
   void load_demos();
   void topology(const Replay& r, const DashboardState& st, float width, float height);
   void event_log(const Replay& r, float width, float height);
+  // The explanation panel: why an autoscaler decided what it did (a scale event clicked in the
+  // log, or a point of a replicas chart: the site's latest decision at that time).
+  void explain(const Replay& r, std::size_t event, double clicked_t);
+  void explanation_window(float width, float height);
   const TmapTexture& tmap_texture(const Replay& r, std::size_t entity);
   void release_textures();
   void poll_background();
 
   AppOptions opt_;
   std::optional<Replay> a_, b_;
+  struct Explanation {
+    std::string title, text;
+  };
+  std::optional<Explanation> explanation_;
   double t_ = 0;
   bool playing_ = false;
   double speed_ = 30;

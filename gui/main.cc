@@ -5,7 +5,8 @@
 //   hcsim-viewer SCENARIO.yaml                   simulated in the background, then replayed
 //   hcsim-viewer A.sqlite --compare B.sqlite     two runs on one timeline
 //   off-screen (e.g. under Xvfb): --screenshot FILE.png --at TIME [--size WxH],
-//                                 --dump-state FILE.json --at TIME, --bench-frames N
+//                                 --dump-state FILE.json --at TIME, --bench-frames N,
+//                                 --explain SITE (the explanation panel open)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -24,6 +25,7 @@ namespace {
 
 struct Options {
   std::string input, compare, screenshot, dump, at = "0s", size = "1600x1000";
+  std::string explain;  // off-screen: open the explanation of this site's decision at --at
   std::string results_dir = "results/viewer";
   int64_t run = 0, compare_run = 0;
   int bench_frames = 0;
@@ -44,6 +46,9 @@ void declare(CLI::App& cli, Options* o) {
   cli.add_option("--at", o->at,
                  "Simulated time to show (e.g. 11m30s) for --screenshot/--dump-state");
   cli.add_option("--screenshot", o->screenshot, "Render one frame to this PNG and exit");
+  cli.add_option("--explain", o->explain,
+                 "With --screenshot/--dump-state: open the explanation of this site's latest "
+                 "autoscaler decision at --at (as a click on its replicas chart does)");
   cli.add_option("--dump-state", o->dump,
                  "Write the numbers the dashboard shows at --at as JSON and exit");
   cli.add_option("--size", o->size, "Window size WxH")->capture_default_str();
@@ -114,6 +119,11 @@ int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
     return cli::kExitOk;
   }
   app.wait_for_demos();  // the start screen lists every demo
+  if (!o.explain.empty() && !app.explain_site(o.explain, o.at_s)) {
+    std::fprintf(stderr, "hcsim-viewer: --explain %s: %s\n", o.explain.c_str(),
+                 app.error().c_str());
+    return cli::kExitBadInput;
+  }
   return gui::write_frame(app, window, o.at_s, o.screenshot, o.dump);
 }
 

@@ -27,7 +27,10 @@ std::string state_json(const App& app, double t) {
   }
   j.end_object();
   const std::size_t end = s.rfind('}');
-  return s.substr(0, end) + ",\n  \"health_badges\": " + j.str() + "\n}\n";
+  std::string out = s.substr(0, end) + ",\n  \"health_badges\": " + j.str();
+  if (const std::string* text = app.explanation())
+    out += ",\n  \"explanation\": \"" + store::json_escape(*text) + "\"";
+  return out + "\n}\n";
 }
 
 int write_frame(App& app, Window& window, double t, const std::string& png,

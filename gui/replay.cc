@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "config/loader.h"
+#include "engine/explain.h"
 #include "store/json.h"
 #include "store/results_reader.h"
 
@@ -500,6 +501,22 @@ std::string to_json(const DashboardState& s) {
   j.end_array();
   j.end_object();
   return j.str();
+}
+
+bool explainable(const Event& e) {
+  if (e.component.starts_with("site/")) return e.kind == "autoscaler" && e.details.has("uncovered");
+  return e.kind == "scale" && e.details.is_object() && !e.component.starts_with("dr/");
+}
+
+std::size_t Replay::decision_at(const std::string& site, double t) const {
+  std::size_t pod = static_cast<std::size_t>(-1), node = pod;
+  for (std::size_t i = 0; i < events_.size() && events_[i].t <= t + 1e-9; ++i) {
+    const Event& e = events_[i];
+    if (!explainable(e)) continue;
+    if (engine::is_pod_autoscaler_of(e.component, site)) pod = i;
+    if (e.component == "site/" + site) node = i;
+  }
+  return pod != static_cast<std::size_t>(-1) ? pod : node;
 }
 
 }  // namespace gui

@@ -92,6 +92,9 @@ struct Event {
   store::JsonValue details;  // the event's typed fields (docs/results-schema.md)
 };
 
+// True for an event whose details explain an autoscaler's decision (report/explain.h).
+bool explainable(const Event& e);
+
 struct Caption {
   double t = 0;
   std::string text;
@@ -138,6 +141,9 @@ class Replay {
   // Index of the first event after t / the last event before t (events().size() / npos if none).
   std::size_t next_event(double t) const;
   std::size_t prev_event(double t) const;
+  // The latest decision of `site`'s autoscalers logged at or before t (a pod autoscaler's scale
+  // event, else a cluster autoscaler's scale-up), as an index into events(); npos if none.
+  std::size_t decision_at(const std::string& site, double t) const;
 
  private:
   // Loading, in order: series (returns entity id -> index), T-maps, scenario extras, sites.

@@ -38,6 +38,7 @@ void style_and_fonts(AppOptions* options) {
     io.Fonts->AddFontFromFileTTF(font, 14.0f);
     options->big_font = io.Fonts->AddFontFromFileTTF(bold, 26.0f);
     options->caption_font = io.Fonts->AddFontFromFileTTF(font, 17.0f);
+    options->mono_font = io.Fonts->AddFontDefault();  // ProggyClean: monospaced, for tables
   }
 }
 

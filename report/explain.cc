@@ -152,7 +152,7 @@ void stabilization_section(std::string& out, const JsonValue& d) {
     }
     out += strf(
         "Stabilization (no behavior: the highest recommendation of the last %s, this one "
-        "included): %s -> %lld\n",
+        "included)\n   kept: %s -> %lld\n",
         seconds(down_w).c_str(), recommendations(kept).c_str(), static_cast<long long>(stabilized));
   } else {
     // behavior: scale up no further than the lowest recommendation of the scale-up window, down
@@ -165,8 +165,8 @@ void stabilization_section(std::string& out, const JsonValue& d) {
       if (age < down_w) down_bound = std::max(down_bound, n);
     }
     out += strf(
-        "Stabilization (behavior): lowest recommendation of the last %s = %lld (a scale-up "
-        "goes no higher), highest of the last %s = %lld (a scale-down goes no lower); from "
+        "Stabilization (behavior)\n   lowest recommendation of the last %s = %lld (a scale-up "
+        "goes no higher), highest of the last %s = %lld (a scale-down goes no lower): "
         "%lld -> %lld\n",
         seconds(up_w).c_str(), static_cast<long long>(up_bound), seconds(down_w).c_str(),
         static_cast<long long>(down_bound), static_cast<long long>(current),
@@ -184,7 +184,7 @@ void stabilization_section(std::string& out, const JsonValue& d) {
   if (lim.has("down"))
     limits += strf("%sa scale-down leaves at least %lld (the scale-down policies)",
                    limits.empty() ? "" : ", ", static_cast<long long>(integer(lim["down"])));
-  out += strf("Limits: %s%sminReplicas %lld, maxReplicas %lld -> %lld (%s)\n", limits.c_str(),
+  out += strf("Limits\n   %s%sminReplicas %lld, maxReplicas %lld -> %lld (%s)\n", limits.c_str(),
               limits.empty() ? "" : "; ", static_cast<long long>(integer(d["min_replicas"])),
               static_cast<long long>(integer(d["max_replicas"])),
               static_cast<long long>(integer(d["desired"])), d["scaling_limited"].text().c_str());

@@ -141,3 +141,28 @@ TEST_CASE("Viewer replay refuses a corrupt results file with the table and row, 
                                                 Catch::Contains("are not among the"));
   std::filesystem::remove(bad);
 }
+
+TEST_CASE("Viewer: a replicas chart click finds the site's latest logged autoscaler decision") {
+  const gui::Replay r = gui::Replay::load(support::demo4_db());
+  const std::vector<gui::Event>& ev = r.events();
+  for (const std::string site : {"private", "public"}) {
+    // Every explainable decision of the site: decision_at just after it returns it, and just
+    // before the next one still returns it.
+    std::vector<std::size_t> own;
+    for (std::size_t i = 0; i < ev.size(); ++i) {
+      if (gui::explainable(ev[i]) && ev[i].component.ends_with("/" + site) &&
+          !ev[i].component.starts_with("site/"))
+        own.push_back(i);
+    }
+    REQUIRE_FALSE(own.empty());
+    CHECK(r.decision_at(site, ev[own.front()].t - 1) >= ev.size());
+    for (std::size_t k = 0; k < own.size(); ++k) {
+      const std::size_t found = r.decision_at(site, ev[own[k]].t + 1e-3);
+      REQUIRE(found < ev.size());
+      CHECK(ev[found].t == ev[own[k]].t);
+      CHECK(ev[found].component == ev[own[k]].component);
+      CHECK(ev[found].details.has("metrics"));
+    }
+  }
+  CHECK(r.decision_at("nowhere", r.duration_s()) >= ev.size());
+}
