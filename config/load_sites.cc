@@ -1,4 +1,5 @@
 // config/load_sites.cc: sites: (cloud, nodes, cost, the deployment and its pods, start-up).
+#include "config/data/traces.h"
 #include "config/sections.h"
 
 namespace config {
@@ -462,6 +463,32 @@ void parse_database(const Node& n, SiteSpec* spec) {
   spec->site.deployment.pod.parks = true;
 }
 
+// observed: the real system's replicas and CPU utilisation over the same time, as traces
+// (config/data/traces.h), for backtests; recorded as samples of observed/<site>.
+void parse_observed(const Node& n, SiteSpec* spec) {
+  MapReader m = n.map();
+  if (!m.has("replicas") && !m.has("cpu")) n.fail("give replicas:, cpu: or both (as traces)");
+  if (const Node r = m.get("replicas"); r.present()) {
+    MapReader rm = r.map();
+    spec->observed_replicas = read_trace(rm, 1e6);
+    rm.finish();
+  }
+  if (const Node c = m.get("cpu"); c.present()) {
+    MapReader cm = c.map();
+    const double scale = cm.get("scale").present() ? cm.get("scale").number_in(0, 1) : 1.0;
+    spec->observed_cpu = read_trace(cm, 1e6);
+    for (auto& [t, v] : spec->observed_cpu) {
+      v *= scale;
+      if (v > 10)
+        c.fail(
+            "a CPU utilisation above 10 (1000% of the requests): for percentages give "
+            "scale: 0.01");
+    }
+    cm.finish();
+  }
+  m.finish();
+}
+
 // cluster_autoscaler: the cluster autoscaler's flags for a site with node groups.
 void parse_cluster_autoscaler(const Node& n, const Node& nodes, SiteSpec* spec) {
   if (!spec->node_autoscaler)
@@ -558,6 +585,7 @@ void parse_sites(const Node& n, Scenario* s) {
       spec.cost.group_node_per_hour.push_back(g.price_per_hour);
     if (const Node a = sm.get("autoscaler"); a.present()) parse_autoscaler(a, &spec.autoscaler);
     if (const Node d = sm.get("database"); d.present()) parse_database(d, &spec);
+    if (const Node o = sm.get("observed"); o.present()) parse_observed(o, &spec);
     sm.finish();
     s->sites.push_back(std::move(spec));
   }

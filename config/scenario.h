@@ -133,6 +133,9 @@ struct SiteSpec {
   models::CostRates cost;
   bool has_cost = false;
   bool rtt_given = false;
+  // observed: what the real system showed over the same time (a backtest): its replicas
+  // (deployment spec) and CPU utilisation (of requests, 0-1), as (run time, value) points.
+  std::vector<std::pair<sim::SimTime, double>> observed_replicas, observed_cpu;
 };
 
 // Actions at scenario times.

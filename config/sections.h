@@ -29,9 +29,10 @@ std::string resolve_relative(const Node& n, const std::string& rel);
 int site_ref(const Node& n, const Scenario& s);
 // Per-site weights written as a map {site: weight}; sites not named get 0.
 std::vector<double> parse_weights(const Node& wn, const Scenario& s);
-enum class ValueKind { kRate, kCount };
-// A rate or count over time: a plain value, or {profile: constant|steps|ramp|flash_crowd|
-// diurnal|trace, ...}.
+// kFactor: a plain multiplier (the second and later operands of a product).
+enum class ValueKind { kRate, kCount, kFactor };
+// A rate, count or factor over time: a plain value, or {profile: constant|steps|ramp|
+// flash_crowd|diurnal|trace|sum|product, ...}.
 models::Profile parse_profile(const Node& n, ValueKind kind);
 
 // The scenario's topology over its sites (their names and client round trips), as the engine

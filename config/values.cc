@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/data/traces.h"
 #include "config/sections.h"
 #include "config/units.h"
 
@@ -15,52 +16,13 @@ using sim::SimTime;
 namespace {
 
 double profile_value(const Node& n, ValueKind kind) {
+  if (kind == ValueKind::kFactor) return n.number_in(0, 1e6);
   if (kind == ValueKind::kRate) {
     const double r = n.rate();
     if (r > kMaxRate) n.fail("must be at most 1e9/s");
     return r;
   }
   return n.number_in(0, 1e9);
-}
-
-std::vector<std::pair<SimTime, double>> read_trace_csv(const Node& file_node,
-                                                       const std::string& path, ValueKind kind) {
-  std::ifstream in(path);
-  if (!in) file_node.fail("cannot open trace file '" + path + "'");
-  std::vector<std::pair<SimTime, double>> pts;
-  std::string line;
-  int lineno = 0;
-  bool first_row = true;  // the first line that is neither blank nor a comment may be a header
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (lineno == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // a UTF-8 BOM
-    const std::size_t text = line.find_first_not_of(" \t");
-    if (text == std::string::npos || line[text] == '#') continue;
-    const bool header_allowed = first_row;
-    first_row = false;
-    const std::size_t comma = line.find(',');
-    auto bad = [&](int col, const std::string& msg) {
-      throw ScenarioError({path, lineno, col}, file_node.path(), msg);
-    };
-    if (comma == std::string::npos) bad(1, "expected 't,value' (seconds, then the value)");
-    std::string err;
-    const auto t = parse_number(line.substr(0, comma), &err);
-    if (!t) {
-      if (header_allowed) continue;  // a header line
-      bad(1, err);
-    }
-    const auto v = parse_number(line.substr(comma + 1), &err);
-    if (!v) bad(static_cast<int>(comma) + 2, err);
-    if (*t < 0 || *t > kMaxDuration.seconds()) bad(1, "time out of range");
-    if (*v < 0 || (kind == ValueKind::kRate && *v > kMaxRate))
-      bad(static_cast<int>(comma) + 2, "value out of range");
-    const SimTime at = SimTime::from_seconds(*t);
-    if (!pts.empty() && at <= pts.back().first) bad(1, "times must increase from line to line");
-    pts.emplace_back(at, *v);
-  }
-  if (pts.empty()) file_node.fail("trace file '" + path + "' has no data rows");
-  return pts;
 }
 
 models::Profile flash_crowd(MapReader& m, ValueKind kind) {
@@ -238,7 +200,7 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
   if (!n.is_map() && !n.is_list()) return models::Profile::constant(profile_value(n, kind));
   MapReader m = n.map();
   const std::string shape = m.required("profile").choice(
-      {"constant", "steps", "ramp", "flash_crowd", "diurnal", "trace"});
+      {"constant", "steps", "ramp", "flash_crowd", "diurnal", "trace", "sum", "product"});
   models::Profile p = models::Profile::constant(0);
   if (shape == "constant") {
     p = models::Profile::constant(profile_value(m.required("value"), kind));
@@ -275,16 +237,27 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
                               ? m.get("phase").duration_in(SimTime::zero(), kMaxDuration)
                               : SimTime::zero();
     p = models::Profile::diurnal(mean, amp, period, phase);
-  } else {  // trace
-    const Node file = m.required("file");
-    const std::string path = resolve_relative(file, file.text());
+  } else if (shape == "trace") {
     const std::string interp =
         m.get("interpolate").present() ? m.get("interpolate").choice({"step", "linear"}) : "step";
     const double scale = m.get("scale").present() ? m.get("scale").number_in(0, 1e6) : 1.0;
-    auto pts = read_trace_csv(file, path, kind);
+    TracePoints pts = read_trace(m, kind == ValueKind::kRate ? kMaxRate : 1e9);
     for (auto& pt : pts) pt.second *= scale;
     p = interp == "linear" ? models::Profile::piecewise_linear(pts)
                            : models::Profile::piecewise_constant(pts);
+  } else {  // sum or product
+    // A sum adds profiles of the same kind; a product is the first profile times factors
+    // (plain numbers: {profile: flash_crowd, base: 1, peak: 3, ...} triples the rate at peak).
+    const Node of = m.required("of");
+    std::vector<models::Profile> operands;
+    for (const Node& o : of.list()) {
+      const bool factor = shape == "product" && !operands.empty();
+      operands.push_back(parse_profile(o, factor ? ValueKind::kFactor : kind));
+    }
+    if (operands.size() < 2) of.fail("needs at least two profiles");
+    p = models::Profile::combine(
+        shape == "sum" ? models::Profile::Op::kSum : models::Profile::Op::kProduct,
+        std::move(operands));
   }
   m.finish();
   return p;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "engine/world.h"
@@ -449,7 +450,11 @@ RunResult execute(const Scenario& s, uint64_t seed, sim::Recorder& rec, const Ru
 store::RunInfo run_info(const config::Scenario& s, const RunLabel& label) {
   store::RunInfo info;
   info.scenario_name = s.name;
-  info.scenario_file = s.source_file;
+  // Absolute, so that the files the scenario names (traces, HPA manifests) are found again when
+  // the run is replayed (hcsim explain, the viewer) from another directory.
+  info.scenario_file = s.source_file.empty()
+                           ? ""
+                           : std::filesystem::absolute(s.source_file).lexically_normal().string();
   info.scenario_yaml = s.source_text;
   info.overrides = s.overrides;
   info.seed = label.seed;

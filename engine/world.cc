@@ -297,6 +297,17 @@ std::vector<models::NodeGroupSummary> World::node_groups(std::size_t i) {
 }
 
 void World::start() {
+  // A backtest's observed series go into the results beside the simulated ones (samples of
+  // observed/<site>), up to the end of the run.
+  for (const SiteSpec& spec : scenario_.sites) {
+    const std::string component = "observed/" + spec.site.name;
+    for (const auto& [t, v] : spec.observed_replicas)
+      if (t >= sim::SimTime::zero() && t <= scenario_.duration)
+        rec_.sample(component, "replicas", t, v);
+    for (const auto& [t, v] : spec.observed_cpu)
+      if (t >= sim::SimTime::zero() && t <= scenario_.duration)
+        rec_.sample(component, "cpu_util", t, v);
+  }
   for (auto& s : sites_) s->start();
   for (auto& n : node_autoscalers_) n->start();
   for (auto& p : pipelines_) p->start();

@@ -714,11 +714,14 @@ void App::site_numbers(const Numbers& nb, float width, bool compact) {
   ImGui::NewLine();
 }
 
+// A backtest's observed series (violet: no site or pod state uses it).
+const ImU32 kObserved = IM_COL32(196, 120, 255, 255);
+
 void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact) {
   const Series& s = r.series()[entity];
   const float rest = ImGui::GetContentRegionAvail().y;
   const float ph = compact ? std::max(50.f, rest / 3 - 6) : std::max(56.f, (rest - 8) / 5.6f - 4);
-  const std::vector<Line> replicas =
+  std::vector<Line> replicas =
       compact ? std::vector<Line>{{&s.replicas_ready, rgb(46, 184, 92), "ready"},
                                   {&s.replicas_desired, rgb(220, 220, 220), "desired", true},
                                   {&s.replicas_unready, pod_colour(PodState::kUnready), "unready"},
@@ -732,13 +735,16 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact
                                   {&s.rt_p95, rgb(240, 165, 30), "p95"},
                                   {&s.rt_p99, rgb(224, 56, 56), "p99"}};
   if (!compact) {
-    plot(r, entity, "Container CPU", {{&s.cpu_util, site_colour(entity - 1), "utilisation"}}, pw,
-         ph, "", 1.0f);
+    std::vector<Line> cpu{{&s.cpu_util, site_colour(entity - 1), "utilisation"}};
+    if (!s.observed_cpu.empty()) cpu.push_back({&s.observed_cpu, kObserved, "observed"});
+    plot(r, entity, "Container CPU", cpu, pw, ph, "", 1.0f);
     plot(r, entity, "Users and requests",
          {{&s.active_users, rgb(200, 200, 210), "active users"},
           {&s.arrivals, site_colour(entity - 1), "requests / bucket"}},
          pw, ph, "");
   }
+  if (!s.observed_replicas.empty())
+    replicas.push_back({&s.observed_replicas, kObserved, "observed"});
   plot(r, entity, "Replicas", replicas, pw, ph, "");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: why this many replicas?");
   if (ImGui::IsItemClicked()) {

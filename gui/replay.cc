@@ -157,6 +157,7 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
     r.apdex_t_s_ = static_cast<double>(run->apdex_t_ns) * 1e-9;
     const std::map<int64_t, std::size_t> index = r.load_series(reader);
     r.load_tmaps(reader, index);
+    r.load_observed(reader);
     for (store::EventRecord& e : reader.events(run_id))
       r.events_.push_back({e.t_s(), std::move(e.component), std::move(e.kind), std::move(e.message),
                            std::move(e.details)});
@@ -234,6 +235,26 @@ void Replay::load_tmaps(const store::ResultsReader& reader,
           h.counts[k];
     }
   });
+}
+
+void Replay::load_observed(const store::ResultsReader& reader) {
+  for (std::size_t e = 1; e < entity_names_.size(); ++e) {
+    Series& x = series_[e];
+    auto fill = [&](const char* name, std::vector<float>* out) {
+      const auto samples = reader.samples(run_id_, "observed/" + entity_names_[e], name);
+      if (samples.empty()) return;
+      out->assign(x.size(), std::numeric_limits<float>::quiet_NaN());
+      std::size_t k = 0;
+      float last = std::numeric_limits<float>::quiet_NaN();
+      for (std::size_t b = 0; b < x.size(); ++b) {
+        while (k < samples.size() && static_cast<double>(samples[k].t_ns) * 1e-9 <= x.t[b] + 1e-9)
+          last = static_cast<float>(samples[k++].value);
+        (*out)[b] = last;
+      }
+    };
+    fill("replicas", &x.observed_replicas);
+    fill("cpu_util", &x.observed_cpu);
+  }
 }
 
 void Replay::load_scenario(const store::RunRecord& run) {

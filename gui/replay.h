@@ -38,6 +38,9 @@ struct Series {
       apdex_satisfied, apdex_tolerating, active_users, inflight, cpu_util, replicas_desired,
       replicas_ready, replicas_starting, replicas_unready, replicas_pending, nodes, share,
       dns_stale, cost;
+  // A backtest's observed series (the site's `observed:`), per bucket: the latest observed value
+  // at the bucket's start, NaN before the first (empty without observations).
+  std::vector<float> observed_replicas, observed_cpu;
   std::size_t size() const { return t.size(); }
 };
 
@@ -150,6 +153,7 @@ class Replay {
   std::map<int64_t, std::size_t> load_series(const store::ResultsReader& reader);
   void load_tmaps(const store::ResultsReader& reader, const std::map<int64_t, std::size_t>& index);
   void load_scenario(const store::RunRecord& run);
+  void load_observed(const store::ResultsReader& reader);
   void load_sites();
   static void add_pod_event(SiteInfo* s, std::map<std::string, std::size_t>* pods, const Event& e);
 

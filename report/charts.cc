@@ -303,6 +303,40 @@ std::string recovery_chart(const std::vector<const Configuration*>& configs, con
   return png;
 }
 
+Images backtest_charts(const SiteBacktest& b, const fs::path& dir, const std::string& stem) {
+  Images images;
+  std::string script_text;
+  auto series = [&](const std::string& name, const std::vector<std::pair<double, double>>& xy,
+                    double scale) {
+    const std::string path = (dir / (stem + "-" + name + ".dat")).string();
+    std::ofstream f(path);
+    for (const auto& [t, v] : xy) f << fmt("%.6g", t / 60) << ' ' << fmt("%.6g", v * scale) << "\n";
+    return path;
+  };
+  auto chart = [&](const std::string& what, const std::string& ylabel,
+                   const std::vector<std::pair<double, double>>& observed,
+                   const std::vector<std::pair<double, double>>& simulated, double scale,
+                   const std::string& sim_style) {
+    if (observed.empty()) return;
+    const std::string png = stem + "-" + what + ".png";
+    const std::string caption = b.site + ": observed and simulated " + what;
+    script_text += header(dir / png, caption, 900, 300) + "set xlabel 'minutes'\nset ylabel " +
+                   quote(ylabel) + "\nset yrange [0:*]\nset key inside top left\nplot " +
+                   quote(series(what + "-sim", simulated, scale)) + " using 1:2 with " + sim_style +
+                   " lw 2 lc rgb '#2e86de' title 'simulated', " +
+                   quote(series(what + "-obs", observed, scale)) +
+                   " using 1:2 with linespoints pt 7 ps 0.5 lc rgb '#e67e22' title 'observed'\n";
+    images.emplace_back(caption, png);
+  };
+  chart("replicas", "replicas (desired)", b.observed_replicas, b.simulated_replicas, 1.0, "steps");
+  chart("cpu", "CPU (% of requests)", b.observed_cpu, b.simulated_cpu, 100.0, "lines");
+  if (images.empty()) return images;
+  const std::string script = (dir / (stem + ".gp")).string();
+  write_text(script, script_text);
+  draw(script, dir, images);
+  return images;
+}
+
 std::string pareto_chart(const std::vector<Configuration>& configs, const fs::path& dir,
                          std::size_t y, const std::string& y_title) {
   const std::size_t cost = metric_index("cost");

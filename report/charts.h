@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "report/aggregate.h"
+#include "report/backtest.h"
 #include "store/results_reader.h"
 
 namespace report {
@@ -24,6 +25,10 @@ using Images = std::vector<std::pair<std::string, std::string>>;
 // gnuplot::Error.
 Images run_charts(const store::ResultsReader& reader, const RunFigures& run,
                   const std::filesystem::path& dir, const std::string& stem);
+
+// A backtest's site: observed and simulated replicas (and CPU when observed), one PNG each.
+Images backtest_charts(const SiteBacktest& b, const std::filesystem::path& dir,
+                       const std::string& stem);
 
 // Cost against metric `y` of every configuration with both; the PNG's name in `dir`.
 std::string pareto_chart(const std::vector<Configuration>& configs,

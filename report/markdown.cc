@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "report/backtest.h"
 #include "report/charts.h"
+#include "report/text.h"
 #include "sim/time.h"
 
 namespace report {
@@ -369,6 +371,40 @@ std::string missed_gates(const store::ResultsReader& reader, int64_t run_id) {
   return out;
 }
 
+// Observed against simulated, for a run whose sites have observed: series (report/backtest.h).
+void backtest_table(std::ostream& md, const MarkdownContext& ctx, const RunFigures& run) {
+  const std::vector<SiteBacktest> sites = backtest(*ctx.reader, run.run_id);
+  if (sites.empty()) return;
+  md << "**Backtest: observed against simulated.** Replicas: the simulated deployment's desired "
+        "replicas at each observed point; the first scale-up's lag is simulated minus observed "
+        "(positive: the policy scaled up later). CPU: each observed point against the simulated "
+        "utilisation over the step before it.\n\n"
+        "| site | points | replicas MAE | bias (sim - obs) | first scale-up observed | "
+        "simulated | lag | CPU MAE | CPU bias |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  auto when = [](const std::optional<double>& s) {
+    return s ? clock_time(*s) : std::string("none");
+  };
+  for (const SiteBacktest& b : sites) {
+    const auto lag = b.lag_s();
+    md << "| " << md_escape(b.site) << " | " << b.replica_points << " | "
+       << (b.replica_points ? fmt("%.2f", b.replicas_mae) : "") << " | "
+       << (b.replica_points ? fmt("%+.2f", b.replicas_bias) : "") << " | "
+       << when(b.observed_first_up_s) << " | " << when(b.simulated_first_up_s) << " | "
+       << (lag ? fmt("%+.0f s", *lag) : "") << " | "
+       << (b.cpu_points ? fmt("%.1f pp", b.cpu_mae_pp) : "") << " | "
+       << (b.cpu_points ? fmt("%+.1f pp", b.cpu_bias_pp) : "") << " |\n";
+  }
+  md << "\n";
+  if (!ctx.charts_dir) return;
+  for (const SiteBacktest& b : sites) {
+    const Images images = backtest_charts(
+        b, *ctx.charts_dir, "run" + std::to_string(run.run_id) + "-observed-" + b.site);
+    for (const auto& [caption, png] : images)
+      md << "![" << caption << "](" << ctx.charts_rel << "/" << png << ")\n";
+  }
+  md << "\n";
+}
+
 void run_section(std::ostream& md, const MarkdownContext& ctx, const Configuration& c) {
   const RunFigures& run = *c.runs.front();
   md << "\n## " << md_escape(c.label) << "\n\nRun " << run.run_id << " (replication "
@@ -387,6 +423,7 @@ void run_section(std::ostream& md, const MarkdownContext& ctx, const Configurati
       !captions.empty())
     md << captions << "\n";
   incidents_table(md, *ctx.reader, run.run_id);
+  backtest_table(md, ctx, run);
   if (ctx.charts_dir) {
     const Images images =
         run_charts(*ctx.reader, run, *ctx.charts_dir, "run" + std::to_string(run.run_id));

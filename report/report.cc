@@ -104,11 +104,15 @@ Written write_report(const Options& options) {
     ctx.pareto_y = options.pareto_y;
     return write_markdown(options, ctx, configs, by_rank);
   }
-  const std::string text =
-      options.format == "csv"
-          ? to_csv(by_rank)
-          : to_json({options.db, title, runs.size(), unfinished, options.pareto_y, completeness},
-                    by_rank);
+  TableContext table{options.db,       title,        runs.size(), unfinished,
+                     options.pareto_y, completeness, {}};
+  if (options.format == "json") {
+    for (const store::RunRecord& r : completed) {
+      std::vector<SiteBacktest> b = backtest(*reader, r.run_id);
+      if (!b.empty()) table.backtests.emplace_back(r.run_id, std::move(b));
+    }
+  }
+  const std::string text = options.format == "csv" ? to_csv(by_rank) : to_json(table, by_rank);
   if (options.out.empty()) return {"", "", text};
   store::write_file_atomically(options.out, text);
   return {options.out, "", ""};

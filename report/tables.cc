@@ -84,6 +84,40 @@ void recovery_json(store::JsonWriter& j, const Configuration& c) {
   j.end_object();
 }
 
+namespace {
+
+void optional_value(store::JsonWriter& j, const char* key, const std::optional<double>& v) {
+  j.key(key);
+  if (v)
+    j.value(*v);
+  else
+    j.null();
+}
+
+void backtest_json(store::JsonWriter& j,
+                   const std::vector<std::pair<int64_t, std::vector<SiteBacktest>>>& runs) {
+  if (runs.empty()) return;
+  j.key("backtest").begin_array();
+  for (const auto& [run_id, sites] : runs) {
+    for (const SiteBacktest& b : sites) {
+      j.begin_object().key("run_id").value(run_id).key("site").value(b.site);
+      j.key("replica_points").value(b.replica_points);
+      if (b.replica_points > 0)
+        j.key("replicas_mae").value(b.replicas_mae).key("replicas_bias").value(b.replicas_bias);
+      optional_value(j, "observed_first_scale_up_s", b.observed_first_up_s);
+      optional_value(j, "simulated_first_scale_up_s", b.simulated_first_up_s);
+      optional_value(j, "first_scale_up_lag_s", b.lag_s());
+      j.key("cpu_points").value(b.cpu_points);
+      if (b.cpu_points > 0)
+        j.key("cpu_mae_pp").value(b.cpu_mae_pp).key("cpu_bias_pp").value(b.cpu_bias_pp);
+      j.end_object();
+    }
+  }
+  j.end_array();
+}
+
+}  // namespace
+
 std::string to_json(const TableContext& context, const std::vector<const Configuration*>& by_rank) {
   store::JsonWriter j(true);
   j.begin_object();
@@ -149,6 +183,7 @@ std::string to_json(const TableContext& context, const std::vector<const Configu
     j.end_object();
   }
   j.end_array();
+  backtest_json(j, context.backtests);
   j.end_object();
   return j.str() + "\n";
 }

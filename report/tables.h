@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "report/aggregate.h"
+#include "report/backtest.h"
 
 namespace report {
 
@@ -15,6 +16,8 @@ struct TableContext {
   int64_t unfinished_runs = 0;
   std::string pareto_y;
   Completeness completeness;
+  // Runs with observed series: (run id, its sites' backtests).
+  std::vector<std::pair<int64_t, std::vector<SiteBacktest>>> backtests;
 };
 
 std::string to_csv(const std::vector<const Configuration*>& by_rank);

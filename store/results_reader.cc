@@ -370,6 +370,23 @@ std::vector<CaptionRecord> ResultsReader::narration(int64_t run_id) const {
   return out;
 }
 
+std::vector<SampleRecord> ResultsReader::samples(int64_t run_id, std::string_view component,
+                                                 std::string_view name) const {
+  std::vector<SampleRecord> out;
+  Stmt st(db_,
+          "SELECT t_ns, value FROM samples WHERE run_id = ? AND component = ? AND name = ? "
+          "ORDER BY t_ns, rowid");
+  st.bind(1, run_id).bind(2, component).bind(3, name);
+  while (st.step()) {
+    out.push_back({st.int64(0), st.is_null(1) ? std::nan("") : st.real(1)});
+    if (out.back().t_ns < 0 || !std::isfinite(out.back().value))
+      corrupt("table samples, run " + std::to_string(run_id) + ", " + std::string(component) + " " +
+                  std::string(name),
+              "t_ns " + std::to_string(out.back().t_ns) + " negative or a value not finite");
+  }
+  return out;
+}
+
 std::vector<IncidentRecord> ResultsReader::incidents(const RunRecord& run) {
   std::vector<IncidentRecord> out;
   for (const JsonValue& v : run.summary["incidents"].items()) {

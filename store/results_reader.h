@@ -96,6 +96,11 @@ struct EventRecord {
   double t_s() const { return static_cast<double>(t_ns) * 1e-9; }
 };
 
+struct SampleRecord {
+  int64_t t_ns = 0;
+  double value = 0;
+};
+
 struct CaptionRecord {
   int64_t t_ns = 0;
   std::string text;
@@ -149,6 +154,9 @@ class ResultsReader {
 
   std::vector<EventRecord> events(int64_t run_id) const;
   std::vector<CaptionRecord> narration(int64_t run_id) const;
+  // A component's named samples in a run, by time (e.g. observed/public replicas).
+  std::vector<SampleRecord> samples(int64_t run_id, std::string_view component,
+                                    std::string_view name) const;
 
   // The incidents of a run's summary (empty before the run ended).
   static std::vector<IncidentRecord> incidents(const RunRecord& run);

@@ -82,13 +82,77 @@ Profile Profile::diurnal(double mean, double amplitude, SimTime period, SimTime 
 }
 
 std::size_t Profile::piece_index(SimTime t, std::size_t hint) const {
+  // Forward from the hint for a few pieces (the traffic source's case), else binary search.
   std::size_t i = hint < pieces_.size() ? hint : 0;
-  if (pieces_[i].start > t) i = 0;
-  while (pieces_[i].end <= t) ++i;
-  return i;
+  if (pieces_[i].start <= t) {
+    for (int step = 0; step < 4 && i < pieces_.size(); ++step, ++i) {
+      if (pieces_[i].end > t) return i;
+    }
+  }
+  const auto it = std::upper_bound(pieces_.begin(), pieces_.end(), t,
+                                   [](SimTime x, const Piece& p) { return x < p.start; });
+  return static_cast<std::size_t>(it - pieces_.begin()) - 1;
+}
+
+Profile Profile::combine(Op op, std::vector<Profile> operands) {
+  SIM_ASSERT(!operands.empty(), "a composition needs an operand");
+  // The union of the operands' piece boundaries.
+  std::vector<SimTime> starts;
+  for (const Profile& o : operands)
+    for (const Piece& p : o.pieces_) starts.push_back(p.start);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  auto c = std::make_shared<Composite>();
+  c->op = op;
+  c->operands = std::move(operands);
+  std::vector<Piece> pieces;
+  std::vector<std::size_t> hint(c->operands.size(), 0);
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    const SimTime end = i + 1 < starts.size() ? starts[i + 1] : SimTime::max();
+    std::vector<uint32_t> idx;
+    for (std::size_t k = 0; k < c->operands.size(); ++k) {
+      hint[k] = c->operands[k].piece_index(starts[i], hint[k]);
+      idx.push_back(static_cast<uint32_t>(hint[k]));
+    }
+    c->operand_piece.push_back(std::move(idx));
+    pieces.push_back({starts[i], end, 0, 0});
+  }
+  Profile p(std::move(pieces));
+  p.composite_ = std::move(c);
+  for (std::size_t i = 0; i < p.pieces_.size(); ++i) {
+    p.pieces_[i].v0 = p.composite_value(i, p.pieces_[i].start);
+    p.pieces_[i].v1 =
+        p.pieces_[i].end.is_max() ? p.pieces_[i].v0 : p.composite_value(i, p.pieces_[i].end);
+  }
+  return p;
+}
+
+double Profile::composite_value(std::size_t i, SimTime t) const {
+  const Composite& c = *composite_;
+  double v = c.op == Op::kSum ? 0.0 : 1.0;
+  for (std::size_t k = 0; k < c.operands.size(); ++k) {
+    const double x = c.operands[k].value_in(c.operand_piece[i][k], t);
+    v = c.op == Op::kSum ? v + x : v * x;
+  }
+  return v;
+}
+
+bool Profile::composite_constant(std::size_t i) const {
+  const Composite& c = *composite_;
+  for (std::size_t k = 0; k < c.operands.size(); ++k)
+    if (!c.operands[k].piece_is_constant(c.operand_piece[i][k])) return false;
+  return true;
+}
+
+double Profile::max_within(std::size_t k, SimTime start, SimTime end) const {
+  if (sine_ || composite_ != nullptr) return piece_max(k);
+  const Piece& p = pieces_[k];
+  if (p.is_constant() || p.end.is_max()) return p.v0;
+  return std::max(piece_value(k, start), piece_value(k, std::min(end, p.end)));
 }
 
 double Profile::piece_value(std::size_t i, SimTime t) const {
+  if (composite_ != nullptr) return composite_value(i, t);
   const Piece& p = pieces_[i];
   if (p.is_constant() || p.end.is_max()) return p.v0;
   const double f =
@@ -102,11 +166,21 @@ double Profile::value(SimTime t) const {
         static_cast<double>((t - phase_).ns() % period_.ns()) / static_cast<double>(period_.ns());
     return mean_ * (1.0 + amplitude_ * std::sin(2.0 * std::numbers::pi * x));
   }
-  return piece_value(piece_index(t), t);
+  return value_in(piece_index(t), t);
 }
 
 double Profile::piece_max(std::size_t i) const {
   if (sine_) return mean_ * (1.0 + amplitude_);
+  if (composite_ != nullptr) {
+    const Composite& c = *composite_;
+    const Piece& p = pieces_[i];
+    double m = c.op == Op::kSum ? 0.0 : 1.0;
+    for (std::size_t k = 0; k < c.operands.size(); ++k) {
+      const double x = c.operands[k].max_within(c.operand_piece[i][k], p.start, p.end);
+      m = c.op == Op::kSum ? m + x : m * x;
+    }
+    return m;
+  }
   return std::max(pieces_[i].v0, pieces_[i].v1);
 }
 
@@ -131,7 +205,22 @@ double Profile::integral(SimTime a, SimTime b) const {
   for (std::size_t i = piece_index(a); i < pieces_.size() && pieces_[i].start < b; ++i) {
     const SimTime lo = std::max(a, pieces_[i].start), hi = std::min(b, pieces_[i].end);
     if (hi <= lo) continue;
-    total += 0.5 * (piece_value(i, lo) + piece_value(i, hi)) * (hi - lo).seconds();
+    if (composite_ == nullptr) {
+      total += 0.5 * (piece_value(i, lo) + piece_value(i, hi)) * (hi - lo).seconds();
+      continue;
+    }
+    // A product of lines (or a sine) is curved: Simpson's rule on one-minute slices, exact for
+    // the product of two lines (a quadratic).
+    const double len = (hi - lo).seconds();
+    const int n = std::max(1, static_cast<int>(std::min(1e5, std::ceil(len / 60.0))));
+    const double h = len / n;
+    for (int j = 0; j < n; ++j) {
+      const SimTime x0 = lo + SimTime::from_seconds(h * j);
+      const SimTime x2 = j + 1 == n ? hi : lo + SimTime::from_seconds(h * (j + 1));
+      const SimTime x1 = x0 + SimTime::from_ns((x2 - x0).ns() / 2);
+      total += (x2 - x0).seconds() / 6.0 *
+               (composite_value(i, x0) + 4 * composite_value(i, x1) + composite_value(i, x2));
+    }
   }
   return total;
 }

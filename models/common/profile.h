@@ -9,10 +9,15 @@
 //
 // Shapes: constant, steps, linear ramp, flash crowd (Ari et al. 2003: linear ramp-up, sustained
 // peak, linear ramp-down; models.md §4.1), diurnal sine (models.md §4.3) and piecewise-linear
-// traces.
+// traces; and compositions: the sum or the product of profiles (a diurnal curve times a surge
+// factor). A composition's pieces are the union of its operands' pieces, so on each piece every
+// operand is one line (or the sine): its bound for thinning is the sum or product of the
+// operands' bounds there (values are non-negative), and its value their sum or product.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -44,6 +49,9 @@ class Profile {
   static Profile piecewise_constant(const std::vector<std::pair<sim::SimTime, double>>& points);
   // mean * (1 + amplitude * sin(2 pi (t - phase) / period)). REQUIRES: 0 <= amplitude <= 1.
   static Profile diurnal(double mean, double amplitude, sim::SimTime period, sim::SimTime phase);
+  enum class Op { kSum, kProduct };
+  // The sum or product of `operands` at every moment. REQUIRES: at least one operand.
+  static Profile combine(Op op, std::vector<Profile> operands);
 
   double value(sim::SimTime t) const;
   // The value of piece i's line at t (t may equal the piece's end). Not for diurnal profiles.
@@ -58,13 +66,27 @@ class Profile {
   std::size_t piece_count() const { return pieces_.size(); }
   // Upper bound of the value on piece i.
   double piece_max(std::size_t i) const;
-  bool piece_is_constant(std::size_t i) const { return !sine_ && pieces_[i].is_constant(); }
+  bool piece_is_constant(std::size_t i) const {
+    return !sine_ && (composite_ == nullptr ? pieces_[i].is_constant() : composite_constant(i));
+  }
   double max_value() const;
   // Integral of the value over [a, b), in value x seconds (e.g. expected arrivals).
   double integral(sim::SimTime a, sim::SimTime b) const;
 
  private:
   explicit Profile(std::vector<Piece> pieces) : pieces_(std::move(pieces)) {}
+  // The operands' maximum over [start, end) inside their piece k (tighter than piece_max for a
+  // line cut short).
+  double max_within(std::size_t k, sim::SimTime start, sim::SimTime end) const;
+  double composite_value(std::size_t i, sim::SimTime t) const;
+  bool composite_constant(std::size_t i) const;
+  struct Composite {
+    Op op = Op::kSum;
+    std::vector<Profile> operands;
+    // Per piece of the composition, the index of the piece of each operand it lies in.
+    std::vector<std::vector<uint32_t>> operand_piece;
+  };
+  std::shared_ptr<const Composite> composite_;
   std::vector<Piece> pieces_;
   bool sine_ = false;
   double mean_ = 0, amplitude_ = 0;

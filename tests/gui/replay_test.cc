@@ -166,3 +166,35 @@ TEST_CASE("Viewer: a replicas chart click finds the site's latest logged autosca
   }
   CHECK(r.decision_at("nowhere", r.duration_s()) >= ev.size());
 }
+
+TEST_CASE("Viewer: a backtest's observed replicas and CPU hold their latest value per bucket") {
+  const std::string p =
+      (fs::temp_directory_path() / ("hcsim-test-" + std::to_string(getpid()) + "-backtest.sqlite"))
+          .string();
+  fs::remove(p);
+  config::Scenario s = config::load_scenario_file(
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/examples/backtest-prometheus.yaml",
+      {"duration=20m", "allow_late=true"});
+  {
+    store::ResultsDb db(p);
+    engine::run_into_db(db, s, engine::RunLabel(s.seed), engine::RunControl{});
+  }
+  const gui::Replay r = gui::Replay::load(p);
+  store::Db db(p, store::Db::Mode::kReadOnly);
+  for (std::size_t e = 1; e < r.entity_names().size(); ++e) {
+    const gui::Series& x = r.series()[e];
+    REQUIRE(x.observed_replicas.size() == x.size());
+    REQUIRE(x.observed_cpu.size() == x.size());
+    for (std::size_t b = 0; b < x.size(); b += 7) {
+      // The latest observed sample at or before the bucket's start, by SQL.
+      store::Stmt st(db,
+                     "SELECT value FROM samples WHERE run_id = 1 AND component = ? AND name = "
+                     "'replicas' AND t_ns <= ? ORDER BY t_ns DESC LIMIT 1");
+      st.bind(1, "observed/" + r.entity_names()[e])
+          .bind(2, static_cast<int64_t>(std::llround(x.t[b] * 1e9)));
+      REQUIRE(st.step());
+      CHECK(x.observed_replicas[b] == static_cast<float>(st.real(0)));
+    }
+  }
+  fs::remove(p);
+}
