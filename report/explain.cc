@@ -277,9 +277,29 @@ std::string explain_evaluation(const std::string& component, const std::string& 
                                const JsonValue& details, const ExplainOptions& options) {
   if (component.starts_with("hpa/")) return explain_hpa(details, options);
   if (component.starts_with("site/")) return explain_node_autoscaler(details);
-  std::string out = message + "\n";
+  // Another policy: its inputs as its details name them, then the clamp to [min, max].
+  (void)message;  // the caller shows it above
+  std::string out;
   for (const auto& [key, v] : details.members()) {
-    out += "  " + key + ": " + (v.is_string() ? v.text() : v.is_number() ? v.text() : "...") + "\n";
+    std::string text;
+    if (v.is_string() || v.is_number()) {
+      text = v.text();
+    } else if (v.type() == JsonValue::Type::kBool) {
+      text = v.boolean() ? "true" : "false";
+    } else {
+      store::JsonWriter j;
+      store::write_json(j, v);
+      text = j.str();
+    }
+    out += "  " + key + ": " + text + "\n";
+  }
+  if (details.has("wants") && details.has("result")) {
+    out += strf("Result: wants %lld, within [%lld, %lld]: %lld -> %lld replicas\n",
+                static_cast<long long>(integer(details["wants"])),
+                static_cast<long long>(integer(details["min_replicas"])),
+                static_cast<long long>(integer(details["max_replicas"])),
+                static_cast<long long>(integer(details["current"])),
+                static_cast<long long>(integer(details["result"])));
   }
   return out;
 }

@@ -25,7 +25,8 @@ std::string explain_hpa(const store::JsonValue& details, const ExplainOptions& o
 std::string explain_node_autoscaler(const store::JsonValue& details);
 
 // Any evaluation, by component: hpa/ -> explain_hpa, site/ -> explain_node_autoscaler, another
-// policy -> its inputs as listed in its details.
+// policy -> its inputs as listed in its details and the clamp to min/max. `message` (the
+// event's own line) is for the caller to show above it.
 std::string explain_evaluation(const std::string& component, const std::string& message,
                                const store::JsonValue& details, const ExplainOptions& options = {});
 

@@ -295,12 +295,14 @@ void Deployment::on_readiness(Pod& p, bool ready) {
       sim_.cancel(p.life.endpoint_timer);
       p.life.endpoint_timer = {};
       p.life.ready_condition = true;
+      p.life.ready_at = now;  // the Ready condition's lastTransitionTime
       return;
     }
     if (s == PodState::kBooting && !p.life.serving) {
       became_ready(p);
     } else {
       p.life.ready_condition = true;
+      p.life.ready_at = now;
       rec_.event(now, component_, "pod", p.life.name + " Ready again",
                  sim::EventDetails().add("pod", p.life.name).add("condition", "Ready"));
     }
@@ -310,7 +312,10 @@ void Deployment::on_readiness(Pod& p, bool ready) {
     return;
   }
   if (!p.life.ready_condition) return;
+  // Every change of the Ready condition moves its lastTransitionTime, which the HPA reads: a pod
+  // that was Ready and then failed its probe is not "never Ready" (hpa.md §3.2).
   p.life.ready_condition = false;
+  p.life.ready_at = now;
   rec_.event(now, component_, "pod", p.life.name + " NotReady (readiness probe failed)",
              sim::EventDetails()
                  .add("pod", p.life.name)
@@ -359,6 +364,7 @@ void Deployment::on_container_failed(Pod& p, ProbeKind kind) {
                  .add("backoff_s", delay.seconds()));
   p.life.running = false;
   p.life.refusing = true;
+  if (p.life.ready_condition) p.life.ready_at = sim_.now();
   p.life.ready_condition = false;
   sim_.cancel(p.life.warmup_timer);
   sim_.cancel(p.life.timer);
@@ -415,6 +421,7 @@ void Deployment::delete_pod(Pod& p, const char* why) {
       if (prober_) prober_->container_stopped(p);
       rec_.event(now, component_, "pod", p.life.name + " deleted (" + why + ")",
                  sim::EventDetails().add("pod", p.life.name).add("reason", why));
+      if (p.life.ready_condition) p.life.ready_at = now;
       p.life.ready_condition = false;
       set_state(p, PodState::kTerminating);
       sim_.cancel(p.life.endpoint_timer);

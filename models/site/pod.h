@@ -191,6 +191,7 @@ class Pod {
     uint32_t node = 0;
     int revision = 0;  // ReplicaSet (image) revision
     std::string name;
+    // ready_at: the Ready condition's lastTransitionTime (moves with every change of it).
     sim::SimTime created, start_time, container_started, app_up, ready_at, serving_since;
     int restarts = 0;            // container restarts (liveness and startup failures)
     sim::SimTime backoff;        // CrashLoopBackOff: the current back-off (0: none yet)
