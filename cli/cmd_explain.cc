@@ -84,40 +84,48 @@ void check_site(const store::ResultsReader& reader, const store::RunRecord& run,
                                config::suggest(site, sites, "site").c_str()));
 }
 
-std::string moment(int64_t t_ns) { return report::clock_time(static_cast<double>(t_ns) * 1e-9); }
+std::string moment(int64_t t_ns) {
+  // The end of a whole second (--at 59m43s) reads as that second.
+  if (t_ns % 1'000'000'000 == 999'999'999)
+    return sim::format_duration(sim::SimTime::from_ns(t_ns + 1 - 1'000'000'000)) +
+           " (to the end of that second)";
+  return report::clock_time(static_cast<double>(t_ns) * 1e-9);
+}
 
-void print_text(const store::RunRecord& run, const ExplainArgs& args, sim::SimTime at,
-                const engine::ExplainReplay& x, const std::string& source) {
-  std::printf("Run %lld (%s, seed %llu), site %s at %s; %s\n", static_cast<long long>(run.run_id),
-              run.label_or_scenario().c_str(), static_cast<unsigned long long>(run.seed),
-              args.site.c_str(), moment(at.ns()).c_str(), source.c_str());
+std::string text_of(const store::RunRecord& run, const ExplainArgs& args, sim::SimTime at,
+                    const engine::ExplainReplay& x, const std::string& source) {
+  std::string out =
+      strf("Run %lld (%s, seed %llu), site %s at %s; %s\n", static_cast<long long>(run.run_id),
+           run.label_or_scenario().c_str(), static_cast<unsigned long long>(run.seed),
+           args.site.c_str(), moment(at.ns()).c_str(), source.c_str());
   report::ExplainOptions options;
   options.all_pods = args.all_pods;
   for (const engine::Evaluation& e : x.pod_autoscalers) {
-    std::printf("\n== %s: %s at %s (%s before) ==\n%s\n", e.component.c_str(),
-                e.kind == "decision" ? "evaluation" : "last logged decision",
-                moment(e.t_ns).c_str(), moment(at.ns() - e.t_ns).c_str(), e.message.c_str());
-    std::fputs(report::explain_evaluation(e.component, e.message, e.details, options).c_str(),
-               stdout);
+    out +=
+        strf("\n== %s: %s at %s (%s before) ==\n%s\n", e.component.c_str(),
+             e.kind == "decision" ? "evaluation" : "last logged decision", moment(e.t_ns).c_str(),
+             report::clock_time((at.ns() - e.t_ns) * 1e-9).c_str(), e.message.c_str());
+    out += report::explain_evaluation(e.component, e.message, e.details, options);
   }
   if (x.last_change && !x.pod_autoscalers.empty() &&
       x.last_change->t_ns != x.pod_autoscalers.front().t_ns) {
-    std::printf("(its last logged change: '%s' at %s)\n", x.last_change->message.c_str(),
+    out += strf("(its last logged change: '%s' at %s)\n", x.last_change->message.c_str(),
                 moment(x.last_change->t_ns).c_str());
   }
   if (x.pod_autoscalers.empty())
-    std::printf("\nNo pod autoscaler of %s evaluated by %s (none configured, or none ran yet).\n",
+    out += strf("\nNo pod autoscaler of %s evaluated by %s (none configured, or none ran yet).\n",
                 args.site.c_str(), moment(at.ns()).c_str());
   if (x.node_autoscaler) {
     const engine::Evaluation& e = *x.node_autoscaler;
-    std::printf("\n== cluster autoscaler (%s): %s at %s ==\n", e.component.c_str(),
+    out += strf("\n== cluster autoscaler (%s): %s at %s ==\n", e.component.c_str(),
                 e.kind == "decision" ? "loop" : "last logged scale-up", moment(e.t_ns).c_str());
-    std::fputs(report::explain_node_autoscaler(e.details).c_str(), stdout);
+    out += report::explain_node_autoscaler(e.details);
   }
+  return out;
 }
 
-void print_json(const store::RunRecord& run, const ExplainArgs& args, sim::SimTime at,
-                const engine::ExplainReplay& x, const std::string& source) {
+std::string json_of(const store::RunRecord& run, const ExplainArgs& args, sim::SimTime at,
+                    const engine::ExplainReplay& x, const std::string& source) {
   store::JsonWriter j;
   j.begin_object();
   j.key("run").value(run.run_id).key("site").value(args.site).key("at_s").value(at.seconds());
@@ -139,17 +147,23 @@ void print_json(const store::RunRecord& run, const ExplainArgs& args, sim::SimTi
   else
     j.null();
   j.end_object();
-  std::printf("%s\n", j.str().c_str());
+  return j.str() + "\n";
 }
 
 }  // namespace
 
-int cmd_explain(const ExplainArgs& args) {
+Explained explain(const ExplainArgs& args) {
+  Explained out;
   try {
-    const std::optional<sim::SimTime> at = parse_moment(args.at);
+    std::optional<sim::SimTime> at = parse_moment(args.at);
     if (!at)
-      throw ExplainInputError("--at '" + args.at +
-                              "': not a time (write a duration such as 12m04s, or seconds)");
+      throw ExplainInputError(
+          "--at '" + args.at +
+          "': not a time (a duration from the start of the run such as 12m04s, or seconds)");
+    if (args.db.ends_with(".yaml") || args.db.ends_with(".yml"))
+      throw ExplainInputError(args.db +
+                              " is a scenario, not a results file: run it first (hcsim run " +
+                              args.db + " --out RESULTS.sqlite), then explain RESULTS.sqlite");
     const store::ResultsReader reader(args.db);
     const store::RunRecord run = pick_run(reader, args);
     check_site(reader, run, args.site);
@@ -158,6 +172,10 @@ int cmd_explain(const ExplainArgs& args) {
       throw ExplainInputError(strf("--at %s is after the end of run %lld (%s)",
                                    moment(at->ns()).c_str(), static_cast<long long>(run.run_id),
                                    moment(end_ns).c_str()));
+    // Whole seconds, as the event log shows times (11m36s for 11m36.1s), mean that second:
+    // decisions up to its end count.
+    if (at->ns() % 1'000'000'000 == 0)
+      at = sim::SimTime::from_ns(std::min(end_ns, at->ns() + 999'999'999));
     const std::vector<store::EventRecord> events = reader.events(run.run_id);
     engine::ExplainReplay x;
     std::string source;
@@ -169,17 +187,13 @@ int cmd_explain(const ExplainArgs& args) {
         source = strf("replayed (%lld logged events reproduced)",
                       static_cast<long long>(x.events_compared));
         if (!x.reproduced) {
-          std::fprintf(stderr,
-                       "hcsim explain: warning: the replay does not reproduce this run (%s; "
-                       "written by another hcsim version?): showing the decisions the file "
-                       "logged\n",
-                       x.divergence.c_str());
+          out.warning = "the replay does not reproduce this run (" + x.divergence +
+                        "): the scenario's files (traces, manifests) changed since, or another "
+                        "hcsim version wrote it; showing the decisions the file logged";
         }
       } catch (const config::ScenarioError& e) {
-        std::fprintf(stderr,
-                     "hcsim explain: warning: the run's scenario no longer loads (%s): showing "
-                     "the decisions the file logged\n",
-                     e.what());
+        out.warning = std::string("the run's scenario no longer loads (") + e.what() +
+                      "): showing the decisions the file logged";
         x.reproduced = false;
       }
     }
@@ -191,18 +205,25 @@ int cmd_explain(const ExplainArgs& args) {
       x.divergence = divergence;
       source = "from the decisions the file logged (the evaluations between them are not stored)";
     }
-    if (args.format == "json")
-      print_json(run, args, *at, x, source);
-    else
-      print_text(run, args, *at, x, source);
-    return kExitOk;
+    out.text = args.format == "json" ? json_of(run, args, *at, x, source)
+                                     : text_of(run, args, *at, x, source);
+    out.code = kExitOk;
   } catch (const ExplainInputError& e) {
-    std::fprintf(stderr, "hcsim explain: %s\n", e.what());
-    return kExitBadInput;
+    out.error = e.what();
+    out.code = kExitBadInput;
   } catch (const store::DbError& e) {
-    std::fprintf(stderr, "hcsim explain: %s\n", e.what());
-    return kExitBadInput;
+    out.error = e.what();
+    out.code = kExitBadInput;
   }
+  return out;
+}
+
+int cmd_explain(const ExplainArgs& args) {
+  const Explained x = explain(args);
+  if (!x.warning.empty()) std::fprintf(stderr, "hcsim explain: warning: %s\n", x.warning.c_str());
+  if (!x.error.empty()) std::fprintf(stderr, "hcsim explain: %s\n", x.error.c_str());
+  std::fputs(x.text.c_str(), stdout);
+  return x.code;
 }
 
 }  // namespace cli

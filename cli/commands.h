@@ -119,6 +119,13 @@ struct ExplainArgs {
 };
 CLI::App* add_explain_command(CLI::App& app, ExplainArgs* args);
 int cmd_explain(const ExplainArgs& args);
+// The same without printing (the viewer's Why? panel): the text (or JSON), a warning (the
+// replay fell back to the logged decisions), or an error with its exit code.
+struct Explained {
+  std::string text, warning, error;
+  int code = kExitError;
+};
+Explained explain(const ExplainArgs& args);
 
 // hcsim hpa-check CASES [--verbose]: exit 0 when every evaluated case agrees, 1 when one does
 // not, 2 when the file is unreadable.

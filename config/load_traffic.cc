@@ -64,7 +64,7 @@ void parse_traffic(const Node& n, Scenario* s) {
   }
   req.finish();
   if (s->traffic_kind == TrafficKind::kOpen) {
-    s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate);
+    s->open.rate = parse_profile(m.required("rate"), ValueKind::kRate, s);
     s->open.demand = demand;
     s->open.write_fraction = write_fraction;
     for (const char* key : {"users", "think_time", "client"}) {
@@ -76,7 +76,7 @@ void parse_traffic(const Node& n, Scenario* s) {
       m.fail_key("rate",
                  "closed traffic has users, not a rate: the users' think time and the response "
                  "times set the rate");
-    s->closed.users = parse_profile(m.required("users"), ValueKind::kCount);
+    s->closed.users = parse_profile(m.required("users"), ValueKind::kCount, s);
     if (const Node t = m.get("think_time"); t.present())
       s->closed.think_time = parse_duration_distribution(t, sim::hours(24));
     if (const Node c = m.get("client"); c.present()) parse_client(c, &s->closed.client);

@@ -33,7 +33,8 @@ std::vector<double> parse_weights(const Node& wn, const Scenario& s);
 enum class ValueKind { kRate, kCount, kFactor };
 // A rate, count or factor over time: a plain value, or {profile: constant|steps|ramp|
 // flash_crowd|diurnal|trace|sum|product, ...}.
-models::Profile parse_profile(const Node& n, ValueKind kind);
+// `s`, when given, receives warnings (a trace that ends before the run does).
+models::Profile parse_profile(const Node& n, ValueKind kind, Scenario* s = nullptr);
 
 // The scenario's topology over its sites (their names and client round trips), as the engine
 // builds it: for checks that need round trips between sites.

@@ -195,7 +195,7 @@ models::Distribution parse_duration_distribution(const Node& n, SimTime max_mean
   return d;
 }
 
-models::Profile parse_profile(const Node& n, ValueKind kind) {
+models::Profile parse_profile(const Node& n, ValueKind kind, Scenario* s) {
   if (!n.present()) n.fail("required");
   if (!n.is_map() && !n.is_list()) return models::Profile::constant(profile_value(n, kind));
   MapReader m = n.map();
@@ -243,6 +243,13 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
     const double scale = m.get("scale").present() ? m.get("scale").number_in(0, 1e6) : 1.0;
     TracePoints pts = read_trace(m, kind == ValueKind::kRate ? kMaxRate : 1e9);
     for (auto& pt : pts) pt.second *= scale;
+    if (s != nullptr && pts.back().first < s->duration) {
+      warn(m.get("file"),
+           "the trace ends at " + sim::format_duration(pts.back().first) +
+               " (its last sample), before the run does (" + sim::format_duration(s->duration) +
+               "): its last value holds for the rest of the run",
+           s);
+    }
     p = interp == "linear" ? models::Profile::piecewise_linear(pts)
                            : models::Profile::piecewise_constant(pts);
   } else {  // sum or product
@@ -252,7 +259,7 @@ models::Profile parse_profile(const Node& n, ValueKind kind) {
     std::vector<models::Profile> operands;
     for (const Node& o : of.list()) {
       const bool factor = shape == "product" && !operands.empty();
-      operands.push_back(parse_profile(o, factor ? ValueKind::kFactor : kind));
+      operands.push_back(parse_profile(o, factor ? ValueKind::kFactor : kind, s));
     }
     if (operands.size() < 2) of.fail("needs at least two profiles");
     p = models::Profile::combine(

@@ -15,6 +15,8 @@ bool is_pod_autoscaler_of(const std::string& component, const std::string& site)
 
 namespace {
 
+std::string when(sim::SimTime t) { return sim::format_clock(t.seconds()); }
+
 bool is_node_autoscaler_of(const std::string& component, const std::string& site) {
   return component == "site/" + site;
 }
@@ -118,24 +120,23 @@ ExplainReplay replay_for_explain(const config::Scenario& s, uint64_t seed, const
     if (k >= rec.logged.size()) {
       out.reproduced = false;
       out.divergence = "the replay has no event where the file has '" + e.message + "' at " +
-                       sim::format_duration(sim::SimTime::from_ns(e.t_ns));
+                       when(sim::SimTime::from_ns(e.t_ns));
       return out;
     }
     const ExplainRecorder::Logged& r = rec.logged[k++];
     if (r.t_ns != e.t_ns || r.component != e.component || r.kind != e.kind ||
         r.message != e.message) {
       out.reproduced = false;
-      out.divergence = "at " + sim::format_duration(sim::SimTime::from_ns(e.t_ns)) +
-                       " the file has " + e.component + " '" + e.message + "', the replay " +
-                       r.component + " '" + r.message + "' at " +
-                       sim::format_duration(sim::SimTime::from_ns(r.t_ns));
+      out.divergence = "at " + when(sim::SimTime::from_ns(e.t_ns)) + " the file has " +
+                       e.component + " '" + e.message + "', the replay " + r.component + " '" +
+                       r.message + "' at " + when(sim::SimTime::from_ns(r.t_ns));
       return out;
     }
   }
   if (k < rec.logged.size()) {
     out.reproduced = false;
     out.divergence = "the replay logs '" + rec.logged[k].message + "' at " +
-                     sim::format_duration(sim::SimTime::from_ns(rec.logged[k].t_ns)) +
+                     when(sim::SimTime::from_ns(rec.logged[k].t_ns)) +
                      ", which the file does not have";
   }
   return out;

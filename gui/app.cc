@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/commands.h"
 #include "config/loader.h"
 #include "engine/run.h"
 #include "report/explain.h"
@@ -243,6 +244,7 @@ void App::wait_for_demos() {
 
 App::~App() {
   wait_for_demos();
+  if (explain_job_ && explain_job_->thread.joinable()) explain_job_->thread.join();
   if (bg_ && bg_->thread.joinable()) {
     bg_->stop = true;
     bg_->thread.join();
@@ -368,6 +370,11 @@ bool App::open_compare(const std::string& path, int64_t run_id) {
 }
 
 void App::poll_background() {
+  if (explain_job_ && explain_job_->done) {
+    explain_job_->thread.join();
+    explanation_ = Explanation{explain_job_->title, explain_job_->text};
+    explain_job_.reset();
+  }
   if (!bg_ || !bg_->done) return;
   if (bg_->thread.joinable()) bg_->thread.join();
   if (!bg_->error.empty()) {
@@ -761,6 +768,7 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact
       explanation_ = Explanation{"No decision", "No autoscaler of " + r.entity_names()[entity] +
                                                     " logged a decision by " + clock(t) + "."};
     }
+    start_explain_replay(r, r.entity_names()[entity], std::min(t, t_));
   }
   plot(r, entity, "Response time", latency, pw, ph, "s");
 }
@@ -905,6 +913,32 @@ void App::explain(const Replay& r, std::size_t event, double clicked_t) {
   explanation_ = std::move(x);
 }
 
+void App::start_explain_replay(const Replay& r, const std::string& site, double t) {
+  if (explain_job_) {
+    explain_job_->thread.join();  // a replay stops at its moment: never long for a demo
+    explain_job_.reset();
+  }
+  if (explanation_)
+    explanation_->text = "Replaying the run to " + clock(t) +
+                         " for the exact evaluation...\n\nMeanwhile, the last logged decision:\n" +
+                         explanation_->text;
+  auto job = std::make_unique<ExplainJob>();
+  cli::ExplainArgs args;
+  args.db = r.path();
+  args.site = site;
+  args.at = report::strf("%.3f", t);
+  args.run = r.run_id();
+  job->title = site + " at " + clock(t);
+  ExplainJob* j = job.get();
+  job->thread = std::thread([j, args] {
+    const cli::Explained x = cli::explain(args);
+    j->text = x.code == cli::kExitOk ? x.text : x.error;
+    if (!x.warning.empty()) j->text = "Note: " + x.warning + "\n\n" + j->text;
+    j->done = true;
+  });
+  explain_job_ = std::move(job);
+}
+
 bool App::explain_site(const std::string& site, double t) {
   if (!a_) {
     error_ = "no run open";
@@ -915,18 +949,25 @@ bool App::explain_site(const std::string& site, double t) {
     error_ = "no site named '" + site + "' in this run";
     return false;
   }
-  const std::size_t i = a_->decision_at(site, t);
-  if (i >= a_->events().size()) {
-    error_ = "no autoscaler of " + site + " logged a decision by " + clock(t);
+  // As a click on the site's replicas chart, with the replay done before the frame is drawn.
+  cli::ExplainArgs args;
+  args.db = a_->path();
+  args.site = site;
+  args.at = report::strf("%.3f", t);
+  args.run = a_->run_id();
+  const cli::Explained x = cli::explain(args);
+  if (x.code != cli::kExitOk) {
+    error_ = x.error;
     return false;
   }
-  explain(*a_, i, t);
+  explanation_ = Explanation{site + " at " + clock(t),
+                             (x.warning.empty() ? "" : "Note: " + x.warning + "\n\n") + x.text};
   return true;
 }
 
 void App::explanation_window(float width, float height) {
   if (!explanation_) return;
-  ImGui::SetNextWindowSize(ImVec2(std::min(1000.f, width - 40), std::min(640.f, height - 40)),
+  ImGui::SetNextWindowSize(ImVec2(std::min(1400.f, width - 40), std::min(700.f, height - 40)),
                            ImGuiCond_Appearing);
   ImGui::SetNextWindowPos(ImVec2(width / 2, height / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowBgAlpha(0.97f);  // the style's window background is transparent

@@ -133,6 +133,14 @@ class App {
     std::string title, text;
   };
   std::optional<Explanation> explanation_;
+  // A replay for the exact evaluation at a clicked moment (hcsim explain's), in the background.
+  struct ExplainJob {
+    std::thread thread;
+    std::atomic<bool> done{false};
+    std::string title, text;
+  };
+  std::unique_ptr<ExplainJob> explain_job_;
+  void start_explain_replay(const Replay& r, const std::string& site, double t);
   double t_ = 0;
   bool playing_ = false;
   double speed_ = 30;

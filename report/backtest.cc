@@ -47,6 +47,18 @@ void compare_replicas(const std::vector<store::SampleRecord>& observed,
     b->replicas_mae = abs_sum / static_cast<double>(observed.size());
     b->replicas_bias = sum / static_cast<double>(observed.size());
   }
+  for (const store::SampleRecord& o : observed) {
+    if (!b->observed_peak_s || o.value > b->observed_peak) {
+      b->observed_peak = o.value;
+      b->observed_peak_s = static_cast<double>(o.t_ns) * 1e-9;
+    }
+  }
+  for (const auto& [t, v] : steps) {
+    if (b->observed_peak_s && v >= b->observed_peak) {
+      b->simulated_peak_s = t;
+      break;
+    }
+  }
   b->simulated_replicas = steps;
   for (std::size_t i = 1; i < steps.size(); ++i) {
     if (steps[i].second > steps[i - 1].second) {

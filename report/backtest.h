@@ -6,7 +6,9 @@
 //    error and the mean signed error (simulated - observed);
 //  - the first scale-up: the first observed point above the one before it, and the simulated
 //    deployment's first increase; lag = simulated - observed (positive: the policy scaled up
-//    later than the real system);
+//    later than the real system). A small early step can decide it, so also:
+//  - the peak: when the observed replicas first reached their highest value, and when the
+//    simulated desired replicas first reached as many (never: the policy did not go as high);
 //  - CPU: each observed point k against the simulated utilisation averaged over the buckets
 //    since point k - 1 (a rate over the step, as Prometheus's rate() gives it); mean absolute
 //    error in percentage points.
@@ -27,6 +29,8 @@ struct SiteBacktest {
   int replica_points = 0;
   double replicas_mae = 0, replicas_bias = 0;
   std::optional<double> observed_first_up_s, simulated_first_up_s;
+  double observed_peak = 0;
+  std::optional<double> observed_peak_s, simulated_peak_s;
   int cpu_points = 0;
   double cpu_mae_pp = 0, cpu_bias_pp = 0;  // percentage points
   // The series compared, for charts: (seconds, value).
@@ -35,6 +39,10 @@ struct SiteBacktest {
   std::optional<double> lag_s() const {
     if (!observed_first_up_s || !simulated_first_up_s) return std::nullopt;
     return *simulated_first_up_s - *observed_first_up_s;
+  }
+  std::optional<double> peak_lag_s() const {
+    if (!observed_peak_s || !simulated_peak_s) return std::nullopt;
+    return *simulated_peak_s - *observed_peak_s;
   }
 };
 

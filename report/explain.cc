@@ -67,10 +67,29 @@ void proposal_arithmetic(std::string& out, const JsonValue& m, const JsonValue& 
   const std::string rule = m["rule"].text();
   const int64_t proposal = integer(m["proposal"]);
   if (m.has("new_ratio")) {
-    out += strf(
-        "   second pass (missing and unready pods filled in: at their request or target when "
-        "scaling down, at 0 when scaling up): ratio %.4f over %lld pods\n",
-        m["new_ratio"].number(), static_cast<long long>(integer(m["counted_pods"])));
+    // Why the controller computed again: unready pods while the ratio says scale up, or pods
+    // without a sample (groupPods' missing), whatever the first ratio's tolerance said.
+    int unready = 0, missing = 0;
+    for (const JsonValue& p : m["pods"].items()) {
+      unready += p["group"].text() == "unready" ? 1 : 0;
+      missing += p["group"].text() == "missing" ? 1 : 0;
+    }
+    std::string why;
+    if (ratio > 1.0 && unready > 0)
+      why += strf("%d unready pod(s) count at 0 when scaling up", unready);
+    if (missing > 0) {
+      why += strf("%s%d pod(s) without a sample count at %s", why.empty() ? "" : "; ", missing,
+                  ratio < 1.0   ? "their request (or the target, if higher) when scaling down"
+                  : ratio > 1.0 ? "0 when scaling up"
+                                : "nothing (the ratio is exactly 1)");
+    }
+    std::string filled;
+    if (m.has("utilization"))
+      filled = strf(" (%.0f%% of the request)", m["new_ratio"].number() * integer(m["target"]));
+    out += strf("   second pass (%s): ratio %.4f over %lld pods%s\n",
+                why.empty() ? "missing or unready pods filled in" : why.c_str(),
+                m["new_ratio"].number(), static_cast<long long>(integer(m["counted_pods"])),
+                filled.c_str());
     if (rule.starts_with("ceil(")) {
       out += strf("   %s = ceil(%.4f x %lld) = %lld\n", rule.c_str(), m["new_ratio"].number(),
                   static_cast<long long>(integer(m["counted_pods"])),
@@ -239,7 +258,7 @@ std::string explain_node_autoscaler(const JsonValue& d) {
   for (const JsonValue& g : d["groups"].items()) {
     std::string state = g["autoscaled"].boolean() ? "" : ", not autoscaled";
     if (g.has("backed_off_for_s"))
-      state += strf(", backed off for %s more", seconds(g["backed_off_for_s"].number()).c_str());
+      state += strf(", backed off for %s more", clock_time(g["backed_off_for_s"].number()).c_str());
     out +=
         strf("  group %s: %lld nodes (min %lld, max %lld), %lld pods per node%s\n",
              g["group"].text().c_str(), static_cast<long long>(integer(g["target"])),
@@ -250,15 +269,16 @@ std::string explain_node_autoscaler(const JsonValue& d) {
   out += strf(
       "Scale-down: a node is unneeded while its pods' requests are under %.0f%% of its CPU "
       "and they fit elsewhere; removed after %s unneeded%s\n",
-      d["threshold"].number() * 100, seconds(unneeded_time).c_str(),
+      d["threshold"].number() * 100, clock_time(unneeded_time).c_str(),
       d.has("cooldown_for_s")
-          ? strf("; in cooldown for %s more", seconds(d["cooldown_for_s"].number()).c_str()).c_str()
+          ? strf("; in cooldown for %s more", clock_time(d["cooldown_for_s"].number()).c_str())
+                .c_str()
           : "");
   for (const JsonValue& n : d["nodes"].items()) {
     std::string verdict = n["verdict"].text();
     if (n.has("unneeded_for_s"))
       verdict += strf(" for %s (removed at %s)", clock_time(n["unneeded_for_s"].number()).c_str(),
-                      seconds(unneeded_time).c_str());
+                      clock_time(unneeded_time).c_str());
     out += strf("  node %lld (%s): %lld pod(s), requests %.0f%% of CPU: %s\n",
                 static_cast<long long>(integer(n["node"])), n["group"].text().c_str(),
                 static_cast<long long>(integer(n["pods"])), n["requested_share"].number() * 100,

@@ -377,12 +377,16 @@ void backtest_table(std::ostream& md, const MarkdownContext& ctx, const RunFigur
   if (sites.empty()) return;
   md << "**Backtest: observed against simulated.** Replicas: the simulated deployment's desired "
         "replicas at each observed point; the first scale-up's lag is simulated minus observed "
-        "(positive: the policy scaled up later). CPU: each observed point against the simulated "
+        "(positive: the policy scaled up later); the peak: when the observed replicas first "
+        "reached "
+        "their highest value and when the simulation first asked for as many. CPU: each observed "
+        "point against the simulated "
         "utilisation over the step before it.\n\n"
         "| site | points | replicas MAE | bias (sim - obs) | first scale-up observed | "
-        "simulated | lag | CPU MAE | CPU bias |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        "simulated | lag | observed peak | reached | simulated reached it | lag | CPU MAE | "
+        "CPU bias |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   auto when = [](const std::optional<double>& s) {
-    return s ? clock_time(*s) : std::string("none");
+    return s ? clock_time(*s) : std::string("never");
   };
   for (const SiteBacktest& b : sites) {
     const auto lag = b.lag_s();
@@ -391,6 +395,9 @@ void backtest_table(std::ostream& md, const MarkdownContext& ctx, const RunFigur
        << (b.replica_points ? fmt("%+.2f", b.replicas_bias) : "") << " | "
        << when(b.observed_first_up_s) << " | " << when(b.simulated_first_up_s) << " | "
        << (lag ? fmt("%+.0f s", *lag) : "") << " | "
+       << (b.observed_peak_s ? fmt("%.0f", b.observed_peak) : "") << " | "
+       << when(b.observed_peak_s) << " | " << (b.observed_peak_s ? when(b.simulated_peak_s) : "")
+       << " | " << (b.peak_lag_s() ? fmt("%+.0f s", *b.peak_lag_s()) : "") << " | "
        << (b.cpu_points ? fmt("%.1f pp", b.cpu_mae_pp) : "") << " | "
        << (b.cpu_points ? fmt("%+.1f pp", b.cpu_bias_pp) : "") << " |\n";
   }

@@ -107,6 +107,10 @@ void backtest_json(store::JsonWriter& j,
       optional_value(j, "observed_first_scale_up_s", b.observed_first_up_s);
       optional_value(j, "simulated_first_scale_up_s", b.simulated_first_up_s);
       optional_value(j, "first_scale_up_lag_s", b.lag_s());
+      if (b.observed_peak_s) j.key("observed_peak").value(b.observed_peak);
+      optional_value(j, "observed_peak_s", b.observed_peak_s);
+      optional_value(j, "simulated_reached_peak_s", b.simulated_peak_s);
+      optional_value(j, "peak_lag_s", b.peak_lag_s());
       j.key("cpu_points").value(b.cpu_points);
       if (b.cpu_points > 0)
         j.key("cpu_mae_pp").value(b.cpu_mae_pp).key("cpu_bias_pp").value(b.cpu_bias_pp);

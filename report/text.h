@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "sim/time.h"
+
 namespace report {
 
 __attribute__((format(printf, 1, 2))) inline std::string strf(const char* format, ...) {
@@ -21,12 +23,6 @@ __attribute__((format(printf, 1, 2))) inline std::string strf(const char* format
 }
 
 // A simulated moment or span for people: 3.9s, 11m36.1s, 2h05m00.0s.
-inline std::string clock_time(double s) {
-  if (s < 60) return strf("%.1fs", s);
-  const long long whole = static_cast<long long>(s);
-  const double frac = s - static_cast<double>(whole - whole % 60);
-  if (s < 3600) return strf("%lldm%04.1fs", whole / 60, frac);
-  return strf("%lldh%02lldm%04.1fs", whole / 3600, (whole % 3600) / 60, frac);
-}
+inline std::string clock_time(double s) { return sim::format_clock(s); }
 
 }  // namespace report

@@ -1,6 +1,7 @@
 #include "sim/time.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "sim/assert.h"
 
@@ -37,6 +38,22 @@ std::string format_duration(SimTime t) {
     }
   }
   return out;
+}
+
+std::string format_clock(double s) {
+  char buf[64];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
+  } else {
+    const long long whole = static_cast<long long>(s);
+    const double frac = s - static_cast<double>(whole - whole % 60);
+    if (s < 3600)
+      std::snprintf(buf, sizeof buf, "%lldm%04.1fs", whole / 60, frac);
+    else
+      std::snprintf(buf, sizeof buf, "%lldh%02lldm%04.1fs", whole / 3600, (whole % 3600) / 60,
+                    frac);
+  }
+  return buf;
 }
 
 }  // namespace sim

@@ -66,4 +66,7 @@ constexpr SimTime saturating_add(SimTime a, SimTime b) {
 // sub-unit remainders are written as the next smaller unit ("1s250ms").
 std::string format_duration(SimTime t);
 
+// A moment or span for people, to a tenth of a second: "3.9s", "11m36.1s", "2h05m00.0s".
+std::string format_clock(double seconds);
+
 }  // namespace sim

@@ -61,8 +61,14 @@ double epoch_seconds(int y, int mo, int d, int h, int mi, double sec, int offset
          h * 3600.0 + mi * 60.0 + sec - offset_s;
 }
 
-bool valid_clock(int mo, int d, int h, int mi, double sec) {
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec < 61;
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// A real date and time of day (31/Nov and 29/Feb of a common year are not).
+bool valid_clock(int y, int mo, int d, int h, int mi, double sec) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const int days = kDays[mo - 1] + (mo == 2 && leap(y) ? 1 : 0);
+  return d <= days && h <= 23 && mi <= 59 && sec < 61;
 }
 
 // "10/Oct/2000:13:55:36 -0700" (the bracketed field of the Common Log Format).
@@ -82,7 +88,7 @@ std::optional<double> parse_clf_time(std::string_view s) {
     return std::nullopt;
   const auto off = parse_offset(s.substr(i));
   const int mo = static_cast<int>(it - std::begin(kMonths)) + 1;
-  if (!off || !valid_clock(mo, d, h, mi, sec)) return std::nullopt;
+  if (!off || !valid_clock(y, mo, d, h, mi, sec)) return std::nullopt;
   return epoch_seconds(y, mo, d, h, mi, sec, *off);
 }
 
@@ -173,15 +179,22 @@ Raw read_csv(const Node& file, const std::string& path, const CsvOptions& o) {
     if (first_row && !o.column.empty())
       bad(0, "column: '" + o.column + "' needs a header row naming the columns");
     first_row = false;
-    if (mode == "auto") mode = as_number ? "seconds" : "iso";
+    if (mode == "auto") {
+      if (!as_number && !as_iso)
+        bad(0,
+            "expected a time in the first column (seconds, or ISO 8601 such as "
+            "2026-11-23T09:00:00Z), then a comma and the value: is this a CSV file?");
+      mode = as_number ? "seconds" : "iso";
+    }
     Sample s;
     s.where = {path, lineno, 1};
     if (mode == "iso") {
-      if (!as_iso) bad(0, "expected an ISO 8601 time (2026-11-23T09:00:00Z), as on the first row");
+      if (!as_iso)
+        bad(0, "expected an ISO 8601 time (2026-11-23T09:00:00Z), as on the first data row");
       s.time = *as_iso;
       raw.absolute = true;
     } else {
-      if (!as_number) bad(0, "expected a time in seconds, as on the first row: " + err);
+      if (!as_number) bad(0, "expected a time in seconds, as on the first data row: " + err);
       s.time = *as_number;
       raw.absolute = mode == "unix";
       if (!raw.absolute && (*as_number < 0 || *as_number > kMaxDuration.seconds()))
@@ -205,7 +218,7 @@ Location mark_of(const std::string& path, const YAML::Node& n) {
 
 // The series of a query_range answer whose labels match `want`, summed per timestamp.
 Raw read_prometheus(const Node& file, const std::string& path,
-                    const std::map<std::string, std::string>& want) {
+                    const std::map<std::string, std::string>& want, const Node& selector) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -216,9 +229,12 @@ Raw read_prometheus(const Node& file, const std::string& path,
   }
   const Location top{path, 1, 1};
   if (!root.IsMap()) fail_at(top, file, "expected a Prometheus query_range answer (a JSON object)");
-  if (root["status"] && root["status"].as<std::string>("") != "success")
-    fail_at(mark_of(path, root["status"]), file,
-            "the query did not succeed (status " + root["status"].as<std::string>("?") + ")");
+  if (root["status"] && root["status"].as<std::string>("") != "success") {
+    std::string why = "the query did not succeed (status " + root["status"].as<std::string>("?");
+    if (root["errorType"]) why += ", " + root["errorType"].as<std::string>("");
+    if (root["error"]) why += ": " + root["error"].as<std::string>("");
+    fail_at(mark_of(path, root["status"]), file, why + ")");
+  }
   const YAML::Node data = root["data"] ? root["data"] : root;
   if (!data.IsMap() || !data["resultType"] || !data["result"])
     fail_at(top, file, "expected data.resultType and data.result (the /api/v1/query_range answer)");
@@ -248,6 +264,7 @@ Raw read_prometheus(const Node& file, const std::string& path,
     if (!values || !values.IsSequence())
       fail_at(mark_of(path, series), file,
               "a series without 'values' (a query_range matrix has them)");
+    std::optional<double> previous;
     for (const YAML::Node& pair : values) {
       const Location at = mark_of(path, pair);
       if (!pair.IsSequence() || pair.size() != 2)
@@ -255,22 +272,38 @@ Raw read_prometheus(const Node& file, const std::string& path,
       std::string err;
       const auto ts = parse_number(pair[0].as<std::string>(""), &err);
       if (!ts) fail_at(mark_of(path, pair[0]), file, "timestamp: " + err);
+      if (previous && *ts <= *previous)
+        fail_at(mark_of(path, pair[0]), file,
+                "timestamps must increase within a series (this one is not after the one before)");
+      previous = ts;
       const std::string vt = pair[1].as<std::string>("");
       if (vt == "NaN") continue;  // no value at this step
       const auto v = parse_number(vt, &err);
       if (!v) fail_at(mark_of(path, pair[1]), file, "value: " + err);
+      if (*v < 0) fail_at(mark_of(path, pair[1]), file, "value out of range (negative)");
       Sample& s = sum[*ts];
-      if (s.where.line == 0) s = {*ts, 0, at};
+      if (s.where.line == 0) s = {*ts, 0, at, 0};
       s.value += *v;
     }
   }
+  if (kept == 0 && want.empty()) fail_at(top, file, "the answer holds no series");
   if (kept == 0) {
-    std::string list;
+    std::string list, asked;
     for (std::size_t i = 0; i < seen.size() && i < 8; ++i) list += (i ? ", " : "") + seen[i];
-    fail_at(top, file,
-            want.empty() ? "the answer holds no series"
-                         : "no series matches series: (the answer has " +
-                               (list.empty() ? std::string("none") : list) + ")");
+    for (const auto& [k, v] : want) asked += (asked.empty() ? "" : ",") + k + "=" + v;
+    std::vector<std::string> candidates(seen.begin(), seen.end());
+    std::string hint;
+    if (want.size() == 1) {
+      // The label values the answer has for the one label asked for: "did you mean".
+      std::vector<std::string> values;
+      for (const YAML::Node& series : data["result"]) {
+        const YAML::Node v = series["metric"][want.begin()->first];
+        if (v) values.push_back(v.as<std::string>(""));
+      }
+      if (!values.empty()) hint = "; " + suggest(want.begin()->second, values, "values");
+    }
+    selector.fail("no series of " + path + " has the labels {" + asked + "} (it has " +
+                  (list.empty() ? std::string("none") : list) + ")" + hint);
   }
   Raw raw;
   raw.absolute = true;
@@ -298,6 +331,20 @@ Raw read_access_log(const Node& file, const std::string& path, SimTime bin) {
     if (!t)
       fail_at({path, lineno, static_cast<int>(open) + 2}, file,
               "expected a time as [10/Oct/2000:13:55:36 -0700]");
+    // Logs are written in order of completion, so times go back by at most a request's
+    // duration. A line an hour or more away from the lines before it is a stray (another day's
+    // log, a clock jump): binning it would stretch the trace over the gap and empty the replay.
+    if (!times.empty()) {
+      const double latest =
+          std::max_element(times.end() - std::min<std::ptrdiff_t>(times.size(), 64), times.end())
+              ->first;
+      if (*t < latest - 3600 || *t > latest + 3600)
+        fail_at({path, lineno, static_cast<int>(open) + 2}, file,
+                "this line's time is more than an hour " +
+                    std::string(*t < latest ? "before" : "after") +
+                    " the lines before it: a stray line from another log? (a gap in traffic "
+                    "shows as bins without requests; split the log at a real gap)");
+    }
     times.emplace_back(*t, lineno);
   }
   if (times.empty()) file.fail("access log '" + path + "' has no requests");
@@ -360,7 +407,7 @@ std::optional<double> parse_iso8601(std::string_view s, int default_offset_s) {
     if (!off) return std::nullopt;
     offset = *off;
   }
-  if (!valid_clock(mo, d, h, mi, sec)) return std::nullopt;
+  if (!valid_clock(y, mo, d, h, mi, sec)) return std::nullopt;
   return epoch_seconds(y, mo, d, h, mi, sec, offset);
 }
 
@@ -392,11 +439,12 @@ TracePoints read_trace(MapReader& m, double max_value) {
     raw = read_csv(file, path, o);
   } else if (format == "prometheus") {
     std::map<std::string, std::string> want;
-    if (const Node sel = m.get("series"); sel.present()) {
+    const Node sel = m.get("series");
+    if (sel.present()) {
       MapReader sm = sel.map();
       for (const std::string& k : sm.keys()) want[k] = sm.get(k).text();
     }
-    raw = read_prometheus(file, path, want);
+    raw = read_prometheus(file, path, want, sel.present() ? sel : file);
   } else {
     const SimTime bin = m.get("bin").present()
                             ? m.get("bin").duration_in(sim::seconds(1), sim::hours(24))

@@ -143,8 +143,25 @@ TEST_CASE("traces: malformed files are refused at file:line:column") {
       "{\"status\": \"success\", \"data\": {\"resultType\": \"matrix\", \"result\": [\n"
       "  {\"metric\": {\"site\": \"a\"}, \"values\": [[1700000000, \"1\"]]}]}}\n");
   e = error_of("{profile: trace, file: " + json.path + ", series: {site: b}}");
-  CHECK(e.find("no series matches") != std::string::npos);
-  CHECK(e.find("{site=a}") != std::string::npos);
+  CHECK(e.find("s.yaml:4:") == 0);  // at the selector, in the scenario
+  CHECK(e.find("no series of " + json.path + " has the labels {site=b}") != std::string::npos);
+  CHECK(e.find("(it has {site=a})") != std::string::npos);
+  // Timestamps that go back inside a series, and a negative sample (even one a sum would hide).
+  json.write(
+      "{\"status\": \"success\", \"data\": {\"resultType\": \"matrix\", \"result\": [\n"
+      "  {\"metric\": {\"site\": \"a\"}, \"values\": [[1700000060, \"1\"],\n"
+      "                                        [1700000000, \"1\"]]}]}}\n");
+  e = error_of("{profile: trace, file: " + json.path + "}");
+  CHECK(e.find(json.path + ":3:") == 0);
+  CHECK(e.find("increase within a series") != std::string::npos);
+  json.write(
+      "{\"status\": \"success\", \"data\": {\"resultType\": \"matrix\", \"result\": [\n"
+      "  {\"metric\": {\"site\": \"a\"}, \"values\": [[1700000000, \"-3\"]]},\n"
+      "  {\"metric\": {\"site\": \"b\"}, \"values\": [[1700000000, \"5\"]]}]}}\n");
+  CHECK(error_of("{profile: trace, file: " + json.path + "}").find(json.path + ":2:") == 0);
+  json.write("{\"status\": \"error\", \"errorType\": \"bad_data\", \"error\": \"parse error\"}");
+  CHECK(error_of("{profile: trace, file: " + json.path + "}").find("bad_data: parse error") !=
+        std::string::npos);
   json.write("{\"status\": \"success\", \"data\": {\n  \"resultType\": \"matrix\",, }");
   CHECK(error_of("{profile: trace, file: " + json.path + "}").find(json.path + ":2:") == 0);
 
@@ -167,6 +184,19 @@ TEST_CASE("traces: malformed files are refused at file:line:column") {
   odd.write("0,1\n");
   CHECK(error_of("{profile: trace, file: " + odd.path + "}").find("format") != std::string::npos);
   CHECK(error_of("{profile: trace, file: " + odd.path + ", format: csv}").empty());
+}
+
+TEST_CASE("traces: a trace that ends before the run is warned about where it is named") {
+  TempFile f(".csv");
+  f.write("t,rate\n0,10\n600,20\n");
+  const Scenario s =
+      load_scenario_text(scenario("{profile: trace, file: " + f.path + "}"), "s.yaml");
+  REQUIRE(s.warnings.size() == 1);
+  CHECK(s.warnings[0].find("s.yaml:4:") == 0);
+  CHECK(s.warnings[0].find("the trace ends at 10m") != std::string::npos);
+  f.write("t,rate\n0,10\n7200,20\n");  // to the run's end: nothing to say
+  CHECK(load_scenario_text(scenario("{profile: trace, file: " + f.path + "}"), "s.yaml")
+            .warnings.empty());
 }
 
 TEST_CASE("traces: a malformed trace makes hcsim validate exit 2 naming the file and line") {

@@ -51,6 +51,11 @@ events:
   REQUIRE(b[0].simulated_first_up_s);
   CHECK(*b[0].simulated_first_up_s == Approx(300));
   CHECK(*b[0].lag_s() == Approx(180));
+  // The peak: 6 observed first at 240 s, asked for by the simulation at 300 s.
+  CHECK(b[0].observed_peak == 6);
+  CHECK(*b[0].observed_peak_s == Approx(240));
+  CHECK(*b[0].simulated_peak_s == Approx(300));
+  CHECK(*b[0].peak_lag_s() == Approx(60));
   // CPU: point 0 against its bucket, points 1 and 2 against the buckets since the point before.
   std::vector<std::pair<double, double>> buckets;
   const std::string_view columns[] = {"cpu_util"};
