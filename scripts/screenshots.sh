@@ -11,7 +11,7 @@ shots=(
   "2 21m30s demo-2-weights"         # after the change to 50/50, the traffic moves gradually
   "3 19m demo-3-surge"              # every private pod out of the Service; public flapping, pending
   "4 10m50s demo-4-outage"          # private down, detected, stale DNS answers and writes fail
-  "5 25m demo-5-failover"           # stuck: public flapping, the HPA adding nothing
+  "5 23m demo-5-failover"           # public flapping; the HPA holds while its new pods initialise
 )
 for s in "${shots[@]}"; do
   read -r run at name <<<"$s"
