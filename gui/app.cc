@@ -602,22 +602,38 @@ void App::timeline(float width) {
     ImGui::TextDisabled("run %lld%s%s", static_cast<long long>(b_->run_id()),
                         b_->label().empty() ? "" : ", ", b_->label().c_str());
   }
-  const bool space = !ImGui::GetIO().WantTextInput &&
-                     ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false);
-  if (ImGui::Button(playing_ ? "Pause" : "Play", ImVec2(64, 0)) || space) {
-    if (!playing_ && t_ >= end) t_ = 0;
-    playing_ = !playing_;
+  if (ImGui::Button("Home")) {
+    navigate(Nav::kHome);
+    ImGui::Separator();
+    return;
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the start screen (Escape)");
+  const int demo = current_demo();
+  if (demo >= 0) {
+    ImGui::SameLine();
+    ImGui::BeginDisabled(demo == 0);
+    if (ImGui::Button("< demo")) navigate(Nav::kPrevDemo);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(demo + 1 >= static_cast<int>(demos_.size()));
+    if (ImGui::Button("demo >")) navigate(Nav::kNextDemo);
+    ImGui::EndDisabled();
   }
   ImGui::SameLine();
-  if (ImGui::Button("<<")) {
-    const std::size_t i = r.prev_event(t_);
-    if (i != static_cast<std::size_t>(-1)) set_time(r.events()[i].t);
-  }
+  if (ImGui::Button(playing_ ? "Pause" : "Play", ImVec2(64, 0))) navigate(Nav::kPlay);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space");
   ImGui::SameLine();
-  if (ImGui::Button(">>")) {
-    const std::size_t i = r.next_event(t_);
-    if (i < r.events().size()) set_time(r.events()[i].t);
-  }
+  if (ImGui::Button("<<")) navigate(Nav::kPrevEvent);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the event before, as the log shows them");
+  ImGui::SameLine();
+  if (ImGui::Button(">>")) navigate(Nav::kNextEvent);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the event after, as the log shows them");
+  ImGui::SameLine();
+  if (ImGui::Button("|<")) navigate(Nav::kPrevCaption);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the narration before (Shift+Left)");
+  ImGui::SameLine();
+  if (ImGui::Button(">|")) navigate(Nav::kNextCaption);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the narration after (Shift+Right)");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(150);
   float sp = static_cast<float>(speed_);
@@ -980,7 +996,165 @@ void App::explanation_window(float width, float height) {
     if (opt_.mono_font) ImGui::PopFont();
   }
   ImGui::End();
-  if (!open || ImGui::IsKeyPressed(ImGuiKey_Escape)) explanation_.reset();
+  if (!open) explanation_.reset();
+}
+
+bool App::visible(const Event& e) const {
+  if (!show_kind_[kind_index(e)]) return false;
+  const std::string_view filter = filter_;
+  return filter.empty() || e.message.find(filter) != std::string::npos ||
+         e.component.find(filter) != std::string::npos || e.kind.find(filter) != std::string::npos;
+}
+
+int App::current_demo() const {
+  if (!a_) return -1;
+  std::lock_guard<std::mutex> lock(demos_mu_);
+  for (std::size_t i = 0; i < demos_.size(); ++i) {
+    if (fs::path(demos_[i].file).stem().string() == a_->scenario() ||
+        demos_[i].name == a_->scenario())
+      return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void App::open_demo(std::size_t index) {
+  std::string file;
+  {
+    std::lock_guard<std::mutex> lock(demos_mu_);
+    if (index >= demos_.size()) return;
+    file = demos_[index].file;
+  }
+  if (bg_) return;  // one simulation at a time
+  explanation_.reset();
+  open(file);
+}
+
+void App::finish_background() {
+  if (bg_ && bg_->thread.joinable()) bg_->thread.join();
+  poll_background();
+}
+
+void App::navigate(Nav n) {
+  if (n == Nav::kHome) {
+    a_.reset();
+    b_.reset();
+    release_textures();
+    explanation_.reset();
+    pick_runs_.clear();
+    playing_ = false;
+    t_ = 0;
+    error_.clear();
+    return;
+  }
+  if (n == Nav::kPrevDemo || n == Nav::kNextDemo) {
+    const int d = current_demo();
+    if (d < 0) return;
+    if (n == Nav::kPrevDemo && d > 0) open_demo(static_cast<std::size_t>(d - 1));
+    if (n == Nav::kNextDemo) open_demo(static_cast<std::size_t>(d + 1));
+    return;
+  }
+  if (!a_) return;
+  const Replay& r = *a_;
+  const double eps = 1e-6;
+  switch (n) {
+    case Nav::kStepBack:
+    case Nav::kStepForward: {
+      // To the start of the bucket before / after the one holding now.
+      const double b = r.bucket_s();
+      const double k = std::floor(t_ / b + eps);
+      set_time(n == Nav::kStepForward ? (k + 1) * b : (std::abs(t_ - k * b) < eps ? k - 1 : k) * b);
+      playing_ = false;
+      break;
+    }
+    case Nav::kPrevCaption:
+    case Nav::kNextCaption: {
+      const std::vector<Caption>& cs = r.captions();
+      if (n == Nav::kNextCaption) {
+        for (const Caption& c : cs)
+          if (c.t > t_ + eps) {
+            set_time(c.t);
+            break;
+          }
+      } else {
+        for (auto it = cs.rbegin(); it != cs.rend(); ++it)
+          if (it->t < t_ - eps) {
+            set_time(it->t);
+            break;
+          }
+      }
+      playing_ = false;
+      break;
+    }
+    case Nav::kPrevEvent:
+    case Nav::kNextEvent: {
+      const std::vector<Event>& ev = r.events();
+      if (n == Nav::kNextEvent) {
+        for (const Event& e : ev)
+          if (e.t > t_ + eps && visible(e)) {
+            set_time(e.t);
+            break;
+          }
+      } else {
+        for (auto it = ev.rbegin(); it != ev.rend(); ++it)
+          if (it->t < t_ - eps && visible(*it)) {
+            set_time(it->t);
+            break;
+          }
+      }
+      break;
+    }
+    case Nav::kSlower:
+      speed_ = std::max(1.0, speed_ / 2);
+      break;
+    case Nav::kFaster:
+      speed_ = std::min(1000.0, speed_ * 2);
+      break;
+    case Nav::kFollow:
+      follow_ = !follow_;
+      scrolled_to_ = -1;
+      break;
+    case Nav::kPlay: {
+      const double end = std::max(r.duration_s(), b_ ? b_->duration_s() : 0.0);
+      if (!playing_ && t_ >= end) t_ = 0;
+      playing_ = !playing_;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void App::press(const KeyPress& k) {
+  using Key = KeyPress::Key;
+  switch (k.key) {
+    case Key::kEscape:
+      if (explanation_)
+        explanation_.reset();
+      else if (a_ || !pick_runs_.empty())
+        navigate(Nav::kHome);
+      break;
+    case Key::kDigit:
+      if (k.digit >= 1) open_demo(static_cast<std::size_t>(k.digit - 1));
+      break;
+    case Key::kSpace:
+      navigate(Nav::kPlay);
+      break;
+    case Key::kLeft:
+      navigate(k.shift ? Nav::kPrevCaption : Nav::kStepBack);
+      break;
+    case Key::kRight:
+      navigate(k.shift ? Nav::kNextCaption : Nav::kStepForward);
+      break;
+    case Key::kSlower:
+      navigate(Nav::kSlower);
+      break;
+    case Key::kFaster:
+      navigate(Nav::kFaster);
+      break;
+    case Key::kFollow:
+      navigate(Nav::kFollow);
+      break;
+  }
 }
 
 void App::event_log(const Replay& r, float width, float height) {
@@ -1003,15 +1177,11 @@ void App::event_log(const Replay& r, float width, float height) {
     ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableHeadersRow();
-    const std::string filter = filter_;
     const std::size_t next = r.next_event(t_);
     bool scrolled = false;
     for (std::size_t i = 0; i < r.events().size(); ++i) {
       const Event& e = r.events()[i];
-      if (!show_kind_[kind_index(e)]) continue;
-      if (!filter.empty() && e.message.find(filter) == std::string::npos &&
-          e.component.find(filter) == std::string::npos && e.kind.find(filter) == std::string::npos)
-        continue;
+      if (!visible(e)) continue;
       ImGui::TableNextRow();
       const bool past = i < next;
       if (!past && !scrolled && follow_ && t_ != scrolled_to_) {

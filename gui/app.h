@@ -46,6 +46,15 @@ struct AppOptions {
   ImFont* mono_font = nullptr;  // the explanation panel's columns
 };
 
+// A key press the viewer acts on. The window turns the keyboard's presses into these as they
+// happen (a tap shorter than a frame still counts), and the off-screen --keys script too.
+struct KeyPress {
+  enum class Key { kSpace, kLeft, kRight, kSlower, kFaster, kFollow, kEscape, kDigit };
+  Key key = Key::kSpace;
+  bool shift = false;
+  int digit = 0;  // kDigit: 1 to 9
+};
+
 class App {
  public:
   explicit App(AppOptions options);
@@ -70,6 +79,34 @@ class App {
 
   void set_time(double t);
   double time() const { return t_; }
+  double speed() const { return speed_; }
+  bool playing() const { return playing_; }
+  bool following() const { return follow_; }
+
+  // A lesson's moves; the buttons and keys call these (docs/viewer.md lists the keys).
+  enum class Nav {
+    kHome,      // back to the start screen
+    kPrevDemo,  // the demo before / after the open one (start screen order)
+    kNextDemo,
+    kStepBack,  // one bucket back / forward
+    kStepForward,
+    kPrevCaption,  // the narration line before / after now
+    kNextCaption,
+    kPrevEvent,  // the event before / after now that the log shows (its filters apply)
+    kNextEvent,
+    kSlower,  // half / double the replay speed (1x to 1000x)
+    kFaster,
+    kFollow,  // the event log follows the replay, or not
+    kPlay,    // play / pause
+  };
+  void navigate(Nav n);
+  void press(const KeyPress& k);
+  // Opens the start screen's demo `index` (0-based; simulated in the background).
+  void open_demo(std::size_t index);
+  // The open run's demo index in the start screen's list, or -1.
+  int current_demo() const;
+  // Waits for a scenario being simulated in the background and opens its results.
+  void finish_background();
   // Opens the explanation of `site`'s latest autoscaler decision at or before t (as a click on
   // its replicas chart). False (error() says why) for an unknown site or no decision yet.
   bool explain_site(const std::string& site, double t);
@@ -119,6 +156,8 @@ class App {
   void load_demos();
   void topology(const Replay& r, const DashboardState& st, float width, float height);
   void event_log(const Replay& r, float width, float height);
+  // Whether the event log shows `e` with its current filters.
+  bool visible(const Event& e) const;
   // The explanation panel: why an autoscaler decided what it did (a scale event clicked in the
   // log, or a point of a replicas chart: the site's latest decision at that time).
   void explain(const Replay& r, std::size_t event, double clicked_t);
@@ -168,7 +207,7 @@ class App {
   };
   // The start screen's demos: file names at once, names and descriptions from a background
   // thread (each scenario is loaded and checked, which takes a moment for five of them).
-  std::mutex demos_mu_;
+  mutable std::mutex demos_mu_;
   std::vector<Demo> demos_;  // guarded by demos_mu_
   std::thread demos_thread_;
 };

@@ -26,6 +26,7 @@ namespace {
 struct Options {
   std::string input, compare, screenshot, dump, at = "0s", size = "1600x1000";
   std::string explain;  // off-screen: open the explanation of this site's decision at --at
+  std::string keys;     // off-screen: key presses to act on after --at, one frame each
   std::string results_dir = "results/viewer";
   int64_t run = 0, compare_run = 0;
   int bench_frames = 0;
@@ -49,6 +50,9 @@ void declare(CLI::App& cli, Options* o) {
   cli.add_option("--explain", o->explain,
                  "With --screenshot/--dump-state: open the explanation of this site's latest "
                  "autoscaler decision at --at (as a click on its replicas chart does)");
+  cli.add_option("--keys", o->keys,
+                 "With --screenshot/--dump-state: key presses after --at, one frame each, e.g. "
+                 "'Right,Shift+Right,],F,Space,Escape,3' (docs/viewer.md)");
   cli.add_option("--dump-state", o->dump,
                  "Write the numbers the dashboard shows at --at as JSON and exit");
   cli.add_option("--size", o->size, "Window size WxH")->capture_default_str();
@@ -109,6 +113,49 @@ bool open_inputs(gui::App& app, const Options& o) {
   return ok;
 }
 
+// "Right,Shift+Left,[,],F,Space,Escape,2": the keys the viewer acts on, by name.
+bool parse_keys(const std::string& text, std::vector<gui::KeyPress>* out) {
+  using Key = gui::KeyPress::Key;
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    const std::size_t comma = text.find(',', from);
+    std::string name =
+        text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    from = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    gui::KeyPress k;
+    if (name.rfind("Shift+", 0) == 0) {
+      k.shift = true;
+      name = name.substr(6);
+    }
+    if (name == "Space")
+      k.key = Key::kSpace;
+    else if (name == "Left")
+      k.key = Key::kLeft;
+    else if (name == "Right")
+      k.key = Key::kRight;
+    else if (name == "[")
+      k.key = Key::kSlower;
+    else if (name == "]")
+      k.key = Key::kFaster;
+    else if (name == "F" || name == "f")
+      k.key = Key::kFollow;
+    else if (name == "Escape")
+      k.key = Key::kEscape;
+    else if (name.size() == 1 && name[0] >= '1' && name[0] <= '9') {
+      k.key = Key::kDigit;
+      k.digit = name[0] - '0';
+    } else {
+      std::fprintf(stderr,
+                   "hcsim-viewer: --keys: unknown key '%s' (Space, Left, Right, Shift+Left, "
+                   "Shift+Right, [, ], F, Escape, 1-9)\n",
+                   name.c_str());
+      return false;
+    }
+    out->push_back(k);
+  }
+  return true;
+}
+
 int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
   if (app.replay() == nullptr && !o.input.empty()) {
     std::fprintf(stderr, "hcsim-viewer: nothing to show\n");
@@ -124,7 +171,16 @@ int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
                  app.error().c_str());
     return cli::kExitBadInput;
   }
-  return gui::write_frame(app, window, o.at_s, o.screenshot, o.dump);
+  if (o.keys.empty()) return gui::write_frame(app, window, o.at_s, o.screenshot, o.dump);
+  std::vector<gui::KeyPress> keys;
+  if (!parse_keys(o.keys, &keys)) return cli::kExitBadInput;
+  app.set_time(o.at_s);
+  for (const gui::KeyPress& k : keys) {
+    window.queue_key(k);
+    window.render(app, 0);
+    app.finish_background();  // a digit opens a demo: simulated before the next key
+  }
+  return gui::write_frame(app, window, app.time(), o.screenshot, o.dump);
 }
 
 void run_interactive(gui::App& app, gui::Window& window) {

@@ -18,6 +18,13 @@ namespace gui {
 namespace fs = std::filesystem;
 
 std::string state_json(const App& app, double t) {
+  // The viewer's own state: where the lesson is.
+  store::JsonWriter v(true);
+  v.begin_object().key("t_s").value(app.time()).key("speed").value(app.speed());
+  v.key("playing").value(app.playing()).key("follow").value(app.following());
+  v.key("demo").value(app.current_demo()).key("home").value(app.replay() == nullptr);
+  v.key("scenario").value(app.replay() != nullptr ? app.replay()->scenario() : "").end_object();
+  if (app.replay() == nullptr) return "{\n  \"viewer\": " + v.str() + "\n}\n";
   std::string s = to_json(state_at(*app.replay(), t));
   store::JsonWriter j(true);
   j.begin_object();
@@ -27,7 +34,8 @@ std::string state_json(const App& app, double t) {
   }
   j.end_object();
   const std::size_t end = s.rfind('}');
-  std::string out = s.substr(0, end) + ",\n  \"health_badges\": " + j.str();
+  std::string out =
+      s.substr(0, end) + ",\n  \"health_badges\": " + j.str() + ",\n  \"viewer\": " + v.str();
   if (const std::string* text = app.explanation())
     out += ",\n  \"explanation\": \"" + store::json_escape(*text) + "\"";
   return out + "\n}\n";
@@ -48,7 +56,7 @@ int write_frame(App& app, Window& window, double t, const std::string& png,
     }
     fs::rename(tmp, png);
   }
-  if (!json.empty() && app.replay() != nullptr) {
+  if (!json.empty()) {
     try {
       store::write_file_atomically(json, state_json(app, t));
     } catch (const std::exception& e) {

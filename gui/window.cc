@@ -59,6 +59,9 @@ Window::Window(int width, int height, bool offscreen, AppOptions* options) {
   }
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(offscreen ? 0 : 1);
+  // Installed before Dear ImGui's backend, which calls it from its own key callback.
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetKeyCallback(window_, on_key);
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   style_and_fonts(options);
@@ -74,9 +77,42 @@ Window::~Window() {
   glfwTerminate();
 }
 
+void Window::on_key(GLFWwindow* w, int key, int /*scancode*/, int action, int mods) {
+  if (action == GLFW_RELEASE) return;
+  auto* self = static_cast<Window*>(glfwGetWindowUserPointer(w));
+  if (self == nullptr || (ImGui::GetCurrentContext() != nullptr && ImGui::GetIO().WantTextInput))
+    return;  // typing in a text field
+  KeyPress k;
+  k.shift = (mods & GLFW_MOD_SHIFT) != 0;
+  using Key = KeyPress::Key;
+  if (key == GLFW_KEY_SPACE && action == GLFW_PRESS) {
+    k.key = Key::kSpace;
+  } else if (key == GLFW_KEY_LEFT) {
+    k.key = Key::kLeft;  // held down: repeats
+  } else if (key == GLFW_KEY_RIGHT) {
+    k.key = Key::kRight;
+  } else if (key == GLFW_KEY_LEFT_BRACKET && action == GLFW_PRESS) {
+    k.key = Key::kSlower;
+  } else if (key == GLFW_KEY_RIGHT_BRACKET && action == GLFW_PRESS) {
+    k.key = Key::kFaster;
+  } else if (key == GLFW_KEY_F && action == GLFW_PRESS) {
+    k.key = Key::kFollow;
+  } else if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS) {
+    k.key = Key::kEscape;
+  } else if (key >= GLFW_KEY_1 && key <= GLFW_KEY_9 && action == GLFW_PRESS) {
+    k.key = Key::kDigit;
+    k.digit = key - GLFW_KEY_0;
+  } else {
+    return;
+  }
+  self->keys_.push_back(k);
+}
+
 double Window::render(App& app, double dt_real) {
   const auto t_ui = std::chrono::steady_clock::now();
   glfwPollEvents();
+  for (const KeyPress& k : keys_) app.press(k);
+  keys_.clear();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();

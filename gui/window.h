@@ -31,9 +31,16 @@ class Window {
   // The back buffer as RGBA rows, top row first.
   std::vector<unsigned char> read_pixels(int* width, int* height) const;
   std::string renderer() const;
+  // Queues a key press for the next frame, as the keyboard does (the off-screen --keys script).
+  void queue_key(const KeyPress& k) { keys_.push_back(k); }
 
  private:
+  // GLFW's key callback: presses are queued as they happen and handed to the app at the next
+  // frame, so a press and its release between two frames still count (Dear ImGui 1.86 keeps
+  // only which keys are down at frame time).
+  static void on_key(GLFWwindow* w, int key, int scancode, int action, int mods);
   GLFWwindow* window_ = nullptr;
+  std::vector<KeyPress> keys_;
 };
 
 }  // namespace gui

@@ -149,3 +149,57 @@ TEST_CASE("Viewer opens a scenario by simulating it, and compares two runs") {
   CHECK(c["health_badges"]["B/private"]);
   CHECK(c["health_badges"]["B/public"]);
 }
+
+namespace {
+
+// The viewer's own state after --keys (one frame per key) from --at.
+YAML::Node after_keys(const TempDir& d, const std::string& db, const std::string& at,
+                      const std::string& keys) {
+  const std::string json = d / "k.json";
+  std::filesystem::remove(json);
+  const Result r = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, db, "--at", at, "--keys", keys,
+                        "--dump-state", json, "--results-dir", d / "viewer"},
+                       d, 0, kEnv);
+  INFO(keys << ": " << r.err);
+  REQUIRE(r.code == 0);
+  return YAML::LoadFile(json)["viewer"];
+}
+
+}  // namespace
+
+TEST_CASE("Viewer lesson keys: step, jump between narrations, speed, follow, home, open a demo") {
+  TempDir d;
+  const std::string db = demo4_db();
+  std::vector<double> captions;
+  {
+    store::Db sql(db, store::Db::Mode::kReadOnly);
+    store::Stmt q(sql, "SELECT t_ns FROM narration WHERE run_id = 1 ORDER BY t_ns");
+    while (q.step()) captions.push_back(static_cast<double>(q.int64(0)) * 1e-9);
+  }
+  REQUIRE(captions.size() >= 4);
+  REQUIRE(captions[0] == 0);
+  // Right / Left step one bucket (1 s in demo 4), to bucket starts.
+  CHECK(after_keys(d, db, "10m", "Right,Right")["t_s"].as<double>() == Approx(602));
+  CHECK(after_keys(d, db, "10m0.5s", "Left")["t_s"].as<double>() == Approx(600));
+  // Shift+Right / Shift+Left: the next and previous narration line.
+  CHECK(after_keys(d, db, "0s", "Shift+Right")["t_s"].as<double>() == Approx(captions[1]));
+  CHECK(after_keys(d, db, "0s", "Shift+Right,Shift+Right,Shift+Right,Shift+Left")["t_s"]
+            .as<double>() == Approx(captions[2]));
+  // [ and ] halve and double the speed (default 30x); F turns the log's follow off; Space plays.
+  const YAML::Node v = after_keys(d, db, "1m", "],],[,F,Space");
+  CHECK(v["speed"].as<double>() == Approx(60));
+  CHECK_FALSE(v["follow"].as<bool>());
+  CHECK(v["playing"].as<bool>());
+  // Escape goes back to the start screen; a digit opens that demo there (simulated first).
+  CHECK(after_keys(d, db, "1m", "Escape")["home"].as<bool>());
+  const YAML::Node demo = after_keys(d, db, "1m", "Escape,2");
+  CHECK_FALSE(demo["home"].as<bool>());
+  CHECK(demo["scenario"].as<std::string>() == "02-gslb-weighted");
+  CHECK(demo["demo"].as<int>() == 1);
+  // Unknown keys are refused.
+  const Result bad = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, db, "--at", "1m", "--keys",
+                          "Ctrl+Q", "--dump-state", d / "x.json"},
+                         d, 0, kEnv);
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("unknown key 'Ctrl+Q'") != std::string::npos);
+}
