@@ -81,86 +81,16 @@ std::string num(double v, const char* fmt) {
   return buf;
 }
 
-Envelope compute_envelope(const Series& s, const std::vector<float>& v, double duration, int cols) {
-  Envelope e;
-  e.lo.assign(static_cast<std::size_t>(cols), std::numeric_limits<float>::quiet_NaN());
-  e.hi = e.lo;
-  for (std::size_t i = 0; i < v.size() && i < s.t.size(); ++i) {
-    if (std::isnan(v[i])) continue;
-    int c = static_cast<int>(s.t[i] / duration * cols);
-    c = std::clamp(c, 0, cols - 1);
-    float& lo = e.lo[static_cast<std::size_t>(c)];
-    float& hi = e.hi[static_cast<std::size_t>(c)];
-    lo = std::isnan(lo) ? v[i] : std::min(lo, v[i]);
-    hi = std::isnan(hi) ? v[i] : std::max(hi, v[i]);
-    e.max = std::max(e.max, v[i]);
-  }
-  return e;
+// The T-map's colour for `f` in [0, 1] of the log count scale: dark blue, cyan, yellow, white.
+ImU32 heat(float f) {
+  const int r8 = static_cast<int>(255 * std::clamp(f * 2 - 0.6f, 0.f, 1.f));
+  const int g8 = static_cast<int>(255 * std::clamp(f * 1.5f, 0.f, 1.f));
+  const int b8 = static_cast<int>(255 * std::clamp(0.45f + f, 0.f, 1.f) * (f > 0.8f ? 1.f : 0.9f));
+  return rgb(r8, g8, b8);
 }
 
-// A time plot of lines over the whole run, drawn up to the replay time t, with a cursor.
-}  // namespace
-
-void App::plot(const Replay& r, std::size_t entity, const char* title,
-               const std::vector<Line>& lines, float w, float h, const char* unit, float y_floor) {
-  const double duration = r.duration_s(), t = t_;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  ImGui::Dummy(ImVec2(w, h));
-  const float top = p.y + ImGui::GetTextLineHeight() + 2, left = p.x + 34, right = p.x + w - 4,
-              bottom = p.y + h - 4;
-  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), rgb(24, 27, 33), 3);
-  const int cols = std::max(8, static_cast<int>(right - left));
-  float ymax = y_floor;
-  for (const Line& l : lines) ymax = std::max(ymax, envelope(r, entity, *l.v, cols).max);
-  if (ymax <= 0) ymax = 1;
-  ymax *= 1.08f;
-  // Title and legend.
-  float x = p.x + 6;
-  dl->AddText(ImVec2(x, p.y + 1), rgb(200, 204, 210), title);
-  x += ImGui::CalcTextSize(title).x + 12;
-  for (const Line& l : lines) {
-    dl->AddRectFilled(ImVec2(x, p.y + 6), ImVec2(x + 8, p.y + 12), l.colour);
-    dl->AddText(ImVec2(x + 11, p.y + 1), rgb(150, 155, 165), l.name);
-    x += ImGui::CalcTextSize(l.name).x + 22;
-  }
-  // Axes: the maximum and zero.
-  char buf[32];
-  std::snprintf(buf, sizeof buf,
-                ymax >= 100  ? "%.0f%s"
-                : ymax >= 10 ? "%.0f%s"
-                             : "%.1f%s",
-                ymax, unit);
-  dl->AddText(ImVec2(p.x + 3, top - 2), rgb(120, 125, 135), buf);
-  dl->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), rgb(60, 64, 72));
-  dl->AddLine(ImVec2(left, top), ImVec2(right, top), rgb(40, 44, 50));
-  const int shown = std::clamp(static_cast<int>(t / duration * cols) + 1, 0, cols);
-  auto y_of = [&](float v) { return bottom - (bottom - top) * (v / ymax); };
-  for (const Line& l : lines) {
-    const Envelope& e = envelope(r, entity, *l.v, cols);
-    ImVec2 prev(-1, -1);
-    for (int c = 0; c < shown; ++c) {
-      const float lo = e.lo[static_cast<std::size_t>(c)], hi = e.hi[static_cast<std::size_t>(c)];
-      if (std::isnan(lo)) {
-        prev = ImVec2(-1, -1);
-        continue;
-      }
-      const float xc = left + static_cast<float>(c);
-      if (l.dashed && (c / 3) % 2 == 1) {
-        prev = ImVec2(-1, -1);
-        continue;
-      }
-      if (hi - lo > 0) dl->AddLine(ImVec2(xc, y_of(lo)), ImVec2(xc, y_of(hi)), l.colour);
-      const ImVec2 cur(xc, y_of((lo + hi) / 2));
-      if (prev.x >= 0) dl->AddLine(prev, cur, l.colour, 1.5f);
-      prev = cur;
-    }
-  }
-  const float xt = left + static_cast<float>(t / duration) * (right - left);
-  dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 90));
-}
-
-namespace {
+const char* kChartNames[] = {"Requests", "Errors",   "Users",         "Traffic share", "Stale DNS",
+                             "CPU",      "Replicas", "Response time", "Apdex",         "T-map"};
 
 void big_number(ImFont* font, const char* label, const std::string& value, ImU32 colour, float w) {
   ImGui::BeginGroup();
@@ -257,25 +187,12 @@ void App::release_textures() {
     if (t.tex != 0) glDeleteTextures(1, &t.tex);
   }
   textures_.clear();
-  envelopes_.clear();
+  charts_.clear();
 }
 
 void App::loaded(bool compare) {
   (compare ? load_b_ : load_a_) = ++loads_;
   release_textures();
-}
-
-const Envelope& App::envelope(const Replay& r, std::size_t entity, const std::vector<float>& column,
-                              int cols) {
-  const Series& s = r.series()[entity];
-  const uint64_t load = b_ && &r == &*b_ ? load_b_ : load_a_;
-  const std::ptrdiff_t member =
-      reinterpret_cast<const char*>(&column) - reinterpret_cast<const char*>(&s);
-  const auto key = std::make_tuple(load, entity, member, cols);
-  auto it = envelopes_.find(key);
-  if (it != envelopes_.end()) return it->second;
-  if (envelopes_.size() > 512) envelopes_.clear();
-  return envelopes_.emplace(key, compute_envelope(s, column, r.duration_s(), cols)).first->second;
 }
 
 void App::set_time(double t) {
@@ -392,83 +309,106 @@ void App::poll_background() {
   bg_.reset();
 }
 
+namespace {
+
+// A T-map summed into columns of `per` buckets: counts [column * bins + bin], failures per column.
+void tmap_columns(const Tmap& m, std::size_t n, std::size_t per, std::vector<double>* cnt,
+                  std::vector<double>* fail) {
+  const std::size_t cols = (n + per - 1) / per, bins = static_cast<std::size_t>(m.bins);
+  cnt->assign(cols * bins, 0.0);
+  fail->assign(cols, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t c = i / per;
+    for (std::size_t b = 0; b < bins; ++b) (*cnt)[c * bins + b] += m.counts[i * bins + b];
+    (*fail)[c] += m.failed[i];
+  }
+}
+
+}  // namespace
+
 const App::TmapTexture& App::tmap_texture(const Replay& r, std::size_t entity) {
   const std::string key =
       r.path() + "#" + std::to_string(r.run_id()) + "/" + std::to_string(entity);
   auto it = textures_.find(key);
   if (it != textures_.end()) return it->second;
   const Tmap& m = r.tmaps()[entity];
-  const Series& s = r.series()[entity];
+  const std::size_t n = r.series()[entity].size();
   TmapTexture tt;
-  if (m.bins > 0 && s.size() > 0) {
-    // Columns of whole buckets, at most 2048; rows = bins, the slowest at the top; a top strip
-    // of 3 rows marks failed requests.
-    const std::size_t n = s.size();
-    const std::size_t per = (n + 2047) / 2048;
-    tt.cols = static_cast<int>((n + per - 1) / per);
-    tt.rows = m.bins + 3;
-    tt.col_s = r.bucket_s() * static_cast<double>(per);
-    std::vector<double> cnt(static_cast<std::size_t>(tt.cols * m.bins), 0.0),
-        fail(static_cast<std::size_t>(tt.cols), 0.0);
-    double top = 1, top_fail = 1;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t c = i / per;
-      for (int b = 0; b < m.bins; ++b) {
-        double& v = cnt[c * static_cast<std::size_t>(m.bins) + static_cast<std::size_t>(b)];
-        v += m.counts[i * static_cast<std::size_t>(m.bins) + static_cast<std::size_t>(b)];
-        top = std::max(top, v);
-      }
-      fail[c] += m.failed[i];
-      top_fail = std::max(top_fail, fail[c]);
-    }
-    std::vector<uint32_t> px(static_cast<std::size_t>(tt.cols * tt.rows), 0);
-    auto put = [&](int x, int y, ImU32 c) { px[static_cast<std::size_t>(y * tt.cols + x)] = c; };
-    for (int x = 0; x < tt.cols; ++x) {
-      for (int b = 0; b < m.bins; ++b) {
-        const double v = cnt[static_cast<std::size_t>(x) * static_cast<std::size_t>(m.bins) +
-                             static_cast<std::size_t>(b)];
-        const int y = tt.rows - 1 - b;
-        if (v <= 0) {
-          put(x, y, rgb(20, 22, 28));
-          continue;
-        }
-        // Log colour scale: dark blue -> cyan -> yellow -> white.
-        const float f = static_cast<float>(std::log1p(v) / std::log1p(top));
-        const int r8 = static_cast<int>(255 * std::clamp(f * 2 - 0.6f, 0.f, 1.f));
-        const int g8 = static_cast<int>(255 * std::clamp(f * 1.5f, 0.f, 1.f));
-        const int b8 =
-            static_cast<int>(255 * std::clamp(0.45f + f, 0.f, 1.f) * (f > 0.8f ? 1.f : 0.9f));
-        put(x, y, rgb(r8, g8, b8));
-      }
-      const float f =
-          fail[static_cast<std::size_t>(x)] > 0
-              ? static_cast<float>(0.35 + 0.65 * std::log1p(fail[static_cast<std::size_t>(x)]) /
-                                              std::log1p(top_fail))
-              : 0.f;
-      for (int y = 0; y < 3; ++y)
-        put(x, y, f > 0 ? rgb(230, 50, 50, static_cast<int>(255 * f)) : rgb(20, 22, 28));
-    }
-    glGenTextures(1, &tt.tex);
-    glBindTexture(GL_TEXTURE_2D, tt.tex);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, tt.cols, tt.rows, 0, GL_RGBA, GL_UNSIGNED_BYTE,
-                 px.data());
+  if (m.bins <= 0 || n == 0) return textures_.emplace(key, tt).first->second;
+  // Columns of whole buckets, at most 2048; rows = bins, the slowest at the top; a top strip of 3
+  // rows marks failed requests. One colour scale for every site of the run (the largest cell of
+  // any site), so that the same colour means the same count side by side.
+  const std::size_t per = (n + 2047) / 2048;
+  tt.cols = static_cast<int>((n + per - 1) / per);
+  tt.rows = m.bins + 3;
+  tt.col_s = r.bucket_s() * static_cast<double>(per);
+  std::vector<double> cnt, fail;
+  double top = 1, top_fail = 1;
+  for (std::size_t e = 1; e < r.tmaps().size(); ++e) {
+    if (r.tmaps()[e].bins != m.bins || r.series()[e].size() != n) continue;
+    tmap_columns(r.tmaps()[e], n, per, &cnt, &fail);
+    for (double v : cnt) top = std::max(top, v);
+    for (double v : fail) top_fail = std::max(top_fail, v);
   }
+  tmap_columns(m, n, per, &cnt, &fail);
+  tt.top = top;
+  std::vector<uint32_t> px(static_cast<std::size_t>(tt.cols * tt.rows), 0);
+  auto put = [&](int x, int y, ImU32 c) { px[static_cast<std::size_t>(y * tt.cols + x)] = c; };
+  for (int x = 0; x < tt.cols; ++x) {
+    for (int b = 0; b < m.bins; ++b) {
+      const double v = cnt[static_cast<std::size_t>(x) * static_cast<std::size_t>(m.bins) +
+                           static_cast<std::size_t>(b)];
+      // Log colour scale: 1 -> dark blue, the largest cell -> white.
+      put(x, tt.rows - 1 - b,
+          v <= 0 ? rgb(20, 22, 28) : heat(static_cast<float>(std::log1p(v) / std::log1p(top))));
+    }
+    const double fv = fail[static_cast<std::size_t>(x)];
+    const float f =
+        fv > 0 ? static_cast<float>(0.35 + 0.65 * std::log1p(fv) / std::log1p(top_fail)) : 0.f;
+    for (int y = 0; y < 3; ++y)
+      put(x, y, f > 0 ? rgb(230, 50, 50, static_cast<int>(255 * f)) : rgb(20, 22, 28));
+  }
+  glGenTextures(1, &tt.tex);
+  glBindTexture(GL_TEXTURE_2D, tt.tex);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, tt.cols, tt.rows, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+               px.data());
   return textures_.emplace(key, tt).first->second;
 }
 
 void App::frame(float width, float height, double dt_real) {
   poll_background();
   layout_.clear();
-  if (playing_ && a_) {
+  overflow_.clear();
+  if (a_) {
     const double end = std::max(a_->duration_s(), b_ ? b_->duration_s() : 0.0);
-    t_ = std::min(end, t_ + dt_real * speed_);
-    if (t_ >= end) playing_ = false;
+    if (playing_) {
+      t_ = std::min(end, t_ + dt_real * speed_);
+      if (t_ >= end) playing_ = false;
+    }
+    // Every chart's time axis: the whole run (the longer one in compare mode) or the last
+    // minutes up to now.
+    const double w = window_min_ * 60.0;
+    if (w <= 0 || w >= end)
+      window_ = {0, std::max(end, 1e-3)};
+    else
+      window_ = t_ <= w ? TimeWindow{0, w} : TimeWindow{t_ - w, t_};
   }
+  // The text size: chosen, or from the window's height (a projector's 768 lines get 14 px,
+  // a 1080-line screen 20 px), with Dear ImGui's paddings and spacings scaled to match.
+  const float want = text_px_ > 0 ? text_px_ : std::clamp(std::floor(height / 52), 13.f, 24.f);
+  fonts_ = opt_.fonts.empty() ? FontSet{} : opt_.fonts.front();
+  for (const FontSet& f : opt_.fonts) {
+    if (f.size <= want + 0.01f) fonts_ = f;
+  }
+  if (!base_style_) base_style_ = ImGui::GetStyle();
+  ImGui::GetStyle() = *base_style_;
+  ImGui::GetStyle().ScaleAllSizes(fonts_.size / 13);
+  if (fonts_.body) ImGui::PushFont(fonts_.body);
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(width, height));
   ImGui::Begin("hcsim", nullptr,
@@ -506,14 +446,15 @@ void App::frame(float width, float height, double dt_real) {
   }
   ImGui::End();
   explanation_window(width, height);
+  if (fonts_.body) ImGui::PopFont();
 }
 
 void App::start_screen(float width, float height) {
   (void)height;
   ImGui::Dummy(ImVec2(1, 20));
-  if (opt_.caption_font) ImGui::PushFont(opt_.caption_font);
+  if (fonts_.caption) ImGui::PushFont(fonts_.caption);
   ImGui::TextUnformatted("hcsim viewer: hybrid-cloud autoscaling and disaster recovery");
-  if (opt_.caption_font) ImGui::PopFont();
+  if (fonts_.caption) ImGui::PopFont();
   ImGui::TextDisabled(
       "Pick a demo: it is simulated on this computer (a few seconds), then replayed.");
   ImGui::Dummy(ImVec2(1, 10));
@@ -590,6 +531,8 @@ void App::run_picker() {
 void App::timeline(float width) {
   const Replay& r = *a_;
   const double end = std::max(r.duration_s(), b_ ? b_->duration_s() : 0.0);
+  const float lh = ImGui::GetTextLineHeight();
+  // First line: what is open, and the time slider.
   ImGui::TextColored(ImVec4(0.55f, 0.75f, 1, 1), "%s", r.scenario().c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("run %lld, seed %llu%s%s", static_cast<long long>(r.run_id()),
@@ -597,11 +540,21 @@ void App::timeline(float width) {
                       r.label().c_str());
   if (b_) {
     ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1, 0.75f, 0.4f, 1), "  vs  %s", b_->scenario().c_str());
+    ImGui::TextColored(ImVec4(1, 0.75f, 0.4f, 1), " vs %s", b_->scenario().c_str());
     ImGui::SameLine();
     ImGui::TextDisabled("run %lld%s%s", static_cast<long long>(b_->run_id()),
                         b_->label().empty() ? "" : ", ", b_->label().c_str());
   }
+  ImGui::SameLine();
+  const std::string clock_text = clock(t_) + " / " + clock(end);
+  const float clock_w = ImGui::CalcTextSize(clock_text.c_str()).x;
+  ImGui::SetNextItemWidth(std::max(lh * 6, width - ImGui::GetCursorPosX() - clock_w - lh * 1.5f));
+  float tf = static_cast<float>(t_);
+  if (ImGui::SliderFloat("##time", &tf, 0, static_cast<float>(end), ""))
+    set_time(static_cast<double>(tf));
+  ImGui::SameLine();
+  ImGui::TextUnformatted(clock_text.c_str());
+  // Second line: the lesson's moves, the charts' settings, compare.
   if (ImGui::Button("Home")) {
     navigate(Nav::kHome);
     ImGui::Separator();
@@ -620,7 +573,7 @@ void App::timeline(float width) {
     ImGui::EndDisabled();
   }
   ImGui::SameLine();
-  if (ImGui::Button(playing_ ? "Pause" : "Play", ImVec2(64, 0))) navigate(Nav::kPlay);
+  if (ImGui::Button(playing_ ? "Pause" : "Play", ImVec2(lh * 4, 0))) navigate(Nav::kPlay);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space");
   ImGui::SameLine();
   if (ImGui::Button("<<")) navigate(Nav::kPrevEvent);
@@ -635,19 +588,16 @@ void App::timeline(float width) {
   if (ImGui::Button(">|")) navigate(Nav::kNextCaption);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("the narration after (Shift+Right)");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(150);
+  ImGui::SetNextItemWidth(lh * 6);
   float sp = static_cast<float>(speed_);
   if (ImGui::SliderFloat("##speed", &sp, 1, 1000, "%.0fx", ImGuiSliderFlags_Logarithmic))
     speed_ = sp;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("simulated seconds per second ([ and ])");
   ImGui::SameLine();
-  ImGui::Text("%s / %s", clock(t_).c_str(), clock(end).c_str());
+  chart_menu();
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(width - ImGui::GetCursorPosX() - 260);
-  float tf = static_cast<float>(t_);
-  if (ImGui::SliderFloat("##time", &tf, 0, static_cast<float>(end), ""))
-    set_time(static_cast<double>(tf));
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(170);
+  const float cmp_w = std::clamp(width - ImGui::GetCursorPosX() - lh * 6, lh * 5, lh * 12);
+  ImGui::SetNextItemWidth(cmp_w);
   const bool enter =
       ImGui::InputTextWithHint("##cmp", "compare with .sqlite", compare_path_, sizeof compare_path_,
                                ImGuiInputTextFlags_EnterReturnsTrue);
@@ -660,17 +610,61 @@ void App::timeline(float width) {
   } else if ((ImGui::Button("Compare") || enter) && compare_path_[0] != '\0') {
     open_compare(compare_path_);
   }
+  if (ImGui::GetItemRectMax().x > ImGui::GetWindowPos().x + width + 1)
+    overflow_.push_back("toolbar " + num(ImGui::GetItemRectMax().x, "%.0f") + " px wide in " +
+                        num(width, "%.0f"));
   // The narration caption of this moment.
   const Caption* c = r.caption_at(t_);
-  if (opt_.caption_font) ImGui::PushFont(opt_.caption_font);
+  if (fonts_.caption) ImGui::PushFont(fonts_.caption);
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.93f, 0.6f, 1));
   ImGui::PushTextWrapPos(width - 10);
   ImGui::TextWrapped("%s %s", c ? clock(c->t).c_str() : "", c ? c->text.c_str() : "");
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();
-  if (opt_.caption_font) ImGui::PopFont();
+  if (fonts_.caption) ImGui::PopFont();
   if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
   ImGui::Separator();
+}
+
+void App::chart_menu() {
+  static const int kMinutes[] = {0, 60, 15, 5};
+  static const char* kWindows[] = {"whole run", "last 60 min", "last 15 min", "last 5 min"};
+  int sel = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (kMinutes[i] == window_min_) sel = i;
+  }
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("last 15 min").x + ImGui::GetFrameHeight() * 1.5f);
+  if (ImGui::Combo("##window", &sel, kWindows, 4)) window_min_ = kMinutes[sel];
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the charts' time axis");
+  ImGui::SameLine();
+  std::string size_name = text_px_ > 0 ? num(text_px_, "%.0f px") : "auto";
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("text 24 px").x + ImGui::GetFrameHeight() * 1.5f);
+  if (ImGui::BeginCombo("##text", ("text " + size_name).c_str())) {
+    if (ImGui::Selectable("auto (from the window's height)", text_px_ <= 0)) text_px_ = 0;
+    for (const FontSet& f : opt_.fonts) {
+      if (ImGui::Selectable(num(f.size, "%.0f px").c_str(), text_px_ == f.size)) text_px_ = f.size;
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Charts")) ImGui::OpenPopup("charts");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("which charts each site shows (auto: those that fit, most telling first)");
+  if (!ImGui::BeginPopup("charts")) return;
+  for (int c = 0; c < kCharts; ++c) {
+    int v = static_cast<int>(chart_show_[c]);
+    ImGui::PushID(c);
+    ImGui::TextUnformatted(kChartNames[c]);
+    ImGui::SameLine(ImGui::GetFontSize() * 8);
+    ImGui::RadioButton("auto", &v, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("on", &v, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("off", &v, 2);
+    ImGui::PopID();
+    chart_show_[c] = static_cast<Show>(v);
+  }
+  ImGui::EndPopup();
 }
 
 void App::dashboard(const Replay& r, const char* tag, float width, float height, bool compact) {
@@ -695,190 +689,529 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
   ImGui::BeginChild((std::string(tag) + si.name).c_str(), ImVec2(width, height), true);
   site_header(si, st.sites[entity - 1], st.numbers[entity], entity, tag);
   site_numbers(st.numbers[entity], width, compact);
-  site_plots(r, entity, ImGui::GetContentRegionAvail().x, compact);
-  tmap_panel(r, entity, ImGui::GetContentRegionAvail().x);
+  site_plots(r, entity, ImGui::GetContentRegionAvail().x);
+  if (ImGui::GetScrollMaxY() > 0)
+    overflow_.push_back("site " + si.name + ": its charts need " +
+                        num(ImGui::GetScrollMaxY(), "%.0f") + " px more (the column scrolls)");
   ImGui::EndChild();
 }
 
 // Name, cloud, health badge (its place goes to layout_ for tests), GSLB weight, cost.
+namespace {
+
+// Continues the line with an item `w` pixels wide when it fits in the window, else starts a new
+// line (a header wraps rather than being cut at the panel's edge).
+void same_line_or_wrap(float w) {
+  ImGui::SameLine();
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetCursorScreenPos().x + w > right) ImGui::NewLine();
+}
+
+}  // namespace
+
 void App::site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb, std::size_t entity,
                       const char* tag) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImGui::TextColored(ImColor(site_colour(entity - 1)).Value, "%s", si.name.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%s cloud", si.cloud.empty() ? "?" : si.cloud.c_str());
-  ImGui::SameLine();
-  const ImVec2 bp = ImGui::GetCursorScreenPos();
+  const std::string cloud = (si.cloud.empty() ? std::string("?") : si.cloud) + " cloud";
+  same_line_or_wrap(ImGui::CalcTextSize(cloud.c_str()).x);
+  ImGui::TextDisabled("%s", cloud.c_str());
   const char* hn = health_name(sv.health);
   const ImVec2 ts = ImGui::CalcTextSize(hn);
-  dl->AddRectFilled(bp, ImVec2(bp.x + ts.x + 16, bp.y + ts.y + 4), health_colour(sv.health), 4);
-  dl->AddText(ImVec2(bp.x + 8, bp.y + 2), rgb(15, 15, 15), hn);
-  layout_[std::string(tag) + "/" + si.name] = {bp.x, bp.y, ts.x + 16, ts.y + 4};
-  ImGui::Dummy(ImVec2(ts.x + 16, ts.y + 4));
-  ImGui::SameLine();
-  ImGui::TextDisabled("GSLB weight %s%%", num(sv.weight, "%.0f").c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("cost %s", num(nb.cost, "%.2f").c_str());
+  const float pad = ts.y * 0.5f;
+  same_line_or_wrap(ts.x + 2 * pad);
+  const ImVec2 bp = ImGui::GetCursorScreenPos();
+  dl->AddRectFilled(bp, ImVec2(bp.x + ts.x + 2 * pad, bp.y + ts.y + 4), health_colour(sv.health),
+                    4);
+  dl->AddText(ImVec2(bp.x + pad, bp.y + 2), rgb(15, 15, 15), hn);
+  layout_[std::string(tag) + "/" + si.name] = {bp.x, bp.y, ts.x + 2 * pad, ts.y + 4};
+  ImGui::Dummy(ImVec2(ts.x + 2 * pad, ts.y + 4));
+  const std::string weight = "GSLB weight " + num(sv.weight, "%.0f") + "%";
+  same_line_or_wrap(ImGui::CalcTextSize(weight.c_str()).x);
+  ImGui::TextDisabled("%s", weight.c_str());
+  if (!std::isnan(nb.cost) && (nb.cost > 0 || si.cloud == "public")) {
+    const std::string cost = "cost " + num(nb.cost, "%.2f");
+    same_line_or_wrap(ImGui::CalcTextSize(cost.c_str()).x);
+    ImGui::TextDisabled("%s", cost.c_str());
+  }
 }
 
 // The APM numbers: Apdex, TPS, response time, active users, request velocity, errors.
 void App::site_numbers(const Numbers& nb, float width, bool compact) {
-  const float cell = compact ? width / 6 : width / 3;
-  ImFont* value_font = compact ? opt_.caption_font : opt_.big_font;
-  big_number(value_font, "Apdex", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex), cell);
-  big_number(value_font, "TPS", num(nb.tps, "%.0f"), rgb(230, 232, 236), cell);
-  big_number(value_font, "Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"),
-             nb.rt_mean_s > 1 ? rgb(240, 165, 30) : rgb(230, 232, 236), cell);
-  if (!compact) ImGui::NewLine();
-  big_number(value_font, "Active users", num(nb.active_users, "%.0f"), rgb(230, 232, 236), cell);
-  big_number(value_font, "Req. velocity", num(nb.velocity, "%.0f/s"), rgb(230, 232, 236), cell);
-  big_number(value_font, "Errors", num(nb.errors_per_s, "%.1f/s"),
-             nb.errors_per_s > 0 ? rgb(224, 56, 56) : rgb(230, 232, 236), cell);
-  ImGui::NewLine();
+  struct Cell {
+    const char* label;
+    std::string value;
+    ImU32 colour;
+  };
+  const ImU32 plain = rgb(230, 232, 236);
+  const Cell cells[] = {
+      {"Apdex", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex)},
+      {"TPS", num(nb.tps, "%.0f"), plain},
+      {"Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"),
+       nb.rt_mean_s > 1 ? rgb(240, 165, 30) : plain},
+      {"Active users", num(nb.active_users, "%.0f"), plain},
+      {"Req. velocity", num(nb.velocity, "%.0f/s"), plain},
+      {"Errors", num(nb.errors_per_s, "%.1f/s"), nb.errors_per_s > 0 ? rgb(224, 56, 56) : plain}};
+  // The widest cell with a font, its label or its value.
+  auto widest = [&](ImFont* f) {
+    float w = 0;
+    for (const Cell& c : cells) {
+      w = std::max(w, ImGui::CalcTextSize(c.label).x);
+      if (f) ImGui::PushFont(f);
+      w = std::max(w, ImGui::CalcTextSize(c.value.c_str()).x);
+      if (f) ImGui::PopFont();
+    }
+    return w + ImGui::GetStyle().ItemSpacing.x;
+  };
+  // The first arrangement that fits: one row of six in big figures, six in caption figures,
+  // two rows of three in big, then in caption figures, then text-sized ones (compare mode starts
+  // with the caption's).
+  const std::pair<ImFont*, int> tries[] = {{fonts_.big, 6},  {fonts_.caption, 6},
+                                           {fonts_.big, 3},  {fonts_.caption, 3},
+                                           {fonts_.body, 3}, {fonts_.body, 2}};
+  ImFont* font = fonts_.body;
+  int per_row = 2;
+  for (const auto& [f, n] : tries) {
+    if ((compact && f == fonts_.big) || widest(f) * static_cast<float>(n) > width) continue;
+    font = f;
+    per_row = n;
+    break;
+  }
+  const float cell = width / static_cast<float>(per_row);
+  if (widest(font) > cell)
+    overflow_.push_back("site numbers: a cell needs " + num(widest(font), "%.0f") + " px of " +
+                        num(cell, "%.0f"));
+  for (int i = 0; i < 6; ++i) {
+    big_number(font, cells[i].label, cells[i].value, cells[i].colour, cell);
+    if ((i + 1) % per_row == 0) ImGui::NewLine();
+  }
 }
 
 // A backtest's observed series (violet: no site or pod state uses it).
 const ImU32 kObserved = IM_COL32(196, 120, 255, 255);
 
-void App::site_plots(const Replay& r, std::size_t entity, float pw, bool compact) {
-  const Series& s = r.series()[entity];
-  const float rest = ImGui::GetContentRegionAvail().y;
-  const float ph = compact ? std::max(50.f, rest / 3 - 6) : std::max(56.f, (rest - 8) / 5.6f - 4);
-  std::vector<Line> replicas =
-      compact ? std::vector<Line>{{&s.replicas_ready, rgb(46, 184, 92), "ready"},
-                                  {&s.replicas_desired, rgb(220, 220, 220), "desired", true},
-                                  {&s.replicas_unready, pod_colour(PodState::kUnready), "unready"},
-                                  {&s.replicas_pending, rgb(150, 150, 160), "pending"}}
-              : std::vector<Line>{{&s.replicas_desired, rgb(220, 220, 220), "desired", true},
-                                  {&s.replicas_ready, rgb(46, 184, 92), "ready"},
-                                  {&s.replicas_starting, rgb(240, 190, 40), "starting"},
-                                  {&s.replicas_unready, pod_colour(PodState::kUnready), "unready"},
-                                  {&s.replicas_pending, rgb(150, 150, 160), "pending"}};
-  const std::vector<Line> latency{{&s.rt_p50, rgb(80, 160, 240), "p50"},
-                                  {&s.rt_p95, rgb(240, 165, 30), "p95"},
-                                  {&s.rt_p99, rgb(224, 56, 56), "p99"}};
-  if (!compact) {
-    std::vector<Line> cpu{{&s.cpu_util, site_colour(entity - 1), "utilisation"}};
-    if (!s.observed_cpu.empty()) cpu.push_back({&s.observed_cpu, kObserved, "observed"});
-    plot(r, entity, "Container CPU", cpu, pw, ph, "", 1.0f);
-    plot(r, entity, "Users and requests",
-         {{&s.active_users, rgb(200, 200, 210), "active users"},
-          {&s.arrivals, site_colour(entity - 1), "requests / bucket"}},
-         pw, ph, "");
+namespace {
+
+bool has_data(const std::vector<float>& v) {
+  return std::any_of(v.begin(), v.end(), [](float x) { return !std::isnan(x) && x != 0; });
+}
+
+// A run whose GSLB weights change while it runs (an operator's move, demo 2): its point is the
+// traffic share, so the share and stale-DNS charts come first.
+bool weights_change(const Replay& r) {
+  for (const SiteInfo& si : r.sites()) {
+    const Series& s = r.series()[static_cast<std::size_t>(si.entity)];
+    if (std::any_of(s.gslb_weight.begin(), s.gslb_weight.end(),
+                    [&](float w) { return w != s.gslb_weight.front(); }))
+      return true;
   }
-  if (!s.observed_replicas.empty())
-    replicas.push_back({&s.observed_replicas, kObserved, "observed"});
-  plot(r, entity, "Replicas", replicas, pw, ph, "");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: why this many replicas?");
-  if (ImGui::IsItemClicked()) {
-    // The plot's time axis runs from 34 px after its left edge to 4 px before its right edge.
-    const float left = ImGui::GetItemRectMin().x + 34, right = ImGui::GetItemRectMax().x - 4;
-    const double t =
-        std::clamp(static_cast<double>((ImGui::GetMousePos().x - left) / (right - left)), 0.0,
-                   1.0) *
-        r.duration_s();
-    const std::size_t i = r.decision_at(r.entity_names()[entity], std::min(t, t_));
+  return false;
+}
+
+}  // namespace
+
+std::vector<App::Chart> App::charts_shown(const Replay& r, float height) const {
+  const float lh = ImGui::GetTextLineHeight();
+  const float min_h = lh * 6.2f, min_tmap = lh * 8;
+  // Order of importance when the column cannot show them all: what the run's story needs
+  // first (its failures, an operator's change of weights), then capacity, then the rest.
+  const Series& all = r.overall();
+  const bool failures = has_data(all.failed), routing = weights_change(r);
+  const bool sites = r.sites().size() > 1;
+  std::vector<Chart> order = {kChartRequests};
+  if (failures) order.push_back(kChartErrors);
+  if (sites && routing) order.insert(order.end(), {kChartShare, kChartDns});
+  order.insert(order.end(), {kChartResponse, kChartReplicas, kChartTmap, kChartCpu});
+  if (!failures) order.push_back(kChartErrors);
+  if (has_data(all.active_users)) order.push_back(kChartUsers);
+  order.push_back(kChartApdex);
+  if (sites && !routing) order.push_back(kChartShare);
+  if (sites && !routing && has_data(all.dns_stale)) order.push_back(kChartDns);
+  std::vector<bool> on(kCharts, false);
+  float used = 0;
+  for (int c = 0; c < kCharts; ++c) {
+    if (chart_show_[c] == Show::kOn) {
+      on[static_cast<std::size_t>(c)] = true;
+      used += c == kChartTmap ? min_tmap : min_h;
+    }
+  }
+  for (const Chart c : order) {
+    if (chart_show_[c] != Show::kAuto || on[static_cast<std::size_t>(c)]) continue;
+    const float need = c == kChartTmap ? min_tmap : min_h;
+    if (used + need > height) break;
+    on[static_cast<std::size_t>(c)] = true;
+    used += need;
+  }
+  std::vector<Chart> out;
+  for (int c = 0; c < kCharts; ++c) {
+    if (on[static_cast<std::size_t>(c)]) out.push_back(static_cast<Chart>(c));
+  }
+  return out;
+}
+
+ChartSpec App::chart_spec(const Replay& r, std::size_t entity, Chart c) const {
+  const Series& s = r.series()[entity];
+  const float per_s = static_cast<float>(1 / r.bucket_s());
+  const ImU32 site = entity == 0 ? rgb(220, 220, 220) : site_colour(entity - 1);
+  ChartSpec cs;
+  cs.title = kChartNames[c];
+  switch (c) {
+    case kChartRequests:
+      cs.title = "Requests /s";
+      cs.unit = Unit::kPerSecond;
+      cs.lines = {{&s.arrivals, site, "arriving", false, per_s},
+                  {&s.completions, rgb(200, 200, 210), "completed", true, per_s}};
+      break;
+    case kChartErrors:
+      cs.title = "Errors /s";
+      cs.unit = Unit::kPerSecond;
+      cs.lines = {{&s.failed, rgb(224, 56, 56), "failed requests", false, per_s}};
+      break;
+    case kChartUsers:
+      cs.title = "Active users";
+      cs.lines = {{&s.active_users, rgb(200, 200, 210), "logged in"}};
+      break;
+    case kChartShare:
+      cs.unit = Unit::kPercent;
+      cs.y_fixed = 1;
+      cs.lines = {{&s.share, site, "actual"}};
+      if (!s.gslb_weight.empty())
+        cs.lines.push_back({&s.gslb_weight, rgb(220, 220, 220), "GSLB weight", true});
+      break;
+    case kChartDns:
+      cs.unit = Unit::kPercent;
+      cs.lines = {{&s.stale_share, rgb(240, 165, 30), "arrivals on a stale answer"}};
+      break;
+    case kChartCpu:
+      cs.title = "CPU";
+      cs.unit = Unit::kPercent;
+      cs.y_floor = 1;
+      cs.lines = {{&s.cpu_util, site, "of request"}};
+      if (!s.observed_cpu.empty()) cs.lines.push_back({&s.observed_cpu, kObserved, "observed"});
+      break;
+    case kChartReplicas:
+      cs.lines = {{&s.replicas_desired, rgb(220, 220, 220), "desired", true},
+                  {&s.replicas_ready, rgb(46, 184, 92), "ready"},
+                  {&s.replicas_starting, rgb(240, 190, 40), "starting"},
+                  {&s.replicas_unready, pod_colour(PodState::kUnready), "unready"},
+                  {&s.replicas_pending, rgb(150, 150, 160), "pending"}};
+      if (!s.observed_replicas.empty())
+        cs.lines.push_back({&s.observed_replicas, kObserved, "observed"});
+      break;
+    case kChartResponse:
+      cs.unit = Unit::kSeconds;
+      cs.lines = {{&s.rt_p50, rgb(80, 160, 240), "p50"},
+                  {&s.rt_p95, rgb(240, 165, 30), "p95"},
+                  {&s.rt_p99, rgb(224, 56, 56), "p99"}};
+      cs.refs = {{r.apdex_t_s(), rgb(120, 220, 140, 200),
+                  "Apdex T " + format_value(r.apdex_t_s(), Unit::kSeconds)}};
+      break;
+    case kChartApdex:
+      cs.unit = Unit::kPercent;
+      cs.y_fixed = 1;
+      cs.lines = {{&s.apdex, rgb(46, 184, 92), "score"}};
+      break;
+    default:
+      break;
+  }
+  return cs;
+}
+
+void App::site_plots(const Replay& r, std::size_t entity, float pw) {
+  const float rest = ImGui::GetContentRegionAvail().y - 2;
+  const std::vector<Chart> shown = charts_shown(r, rest);
+  const float lh = ImGui::GetTextLineHeight();
+  // Heights: the T-map gets half again a chart's share; at least the minimum each.
+  float weights = 0;
+  for (Chart c : shown) weights += c == kChartTmap ? 1.6f : 1.f;
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  const float unit =
+      std::max(lh * 6.2f, (rest - gap * static_cast<float>(shown.size())) / std::max(weights, 1.f));
+  for (Chart c : shown) {
+    if (c == kChartTmap) {
+      tmap_panel(r, entity, pw, std::max(lh * 8, unit * 1.6f));
+      continue;
+    }
+    const ChartSpec spec = chart_spec(r, entity, c);
+    const ChartHover h = draw_chart(charts_, load_of(r), r.series()[entity], spec, window_, t_, pw,
+                                    unit, &overflow_);
+    if (c != kChartReplicas || !h.clicked) continue;
+    // A click on the replicas: why this many, at that moment (not after now).
+    const double t = std::min(h.t, t_);
+    const std::size_t i = r.decision_at(r.entity_names()[entity], t);
     if (i < r.events().size()) {
-      explain(r, i, std::min(t, t_));
+      explain(r, i, t);
     } else {
       explanation_ = Explanation{"No decision", "No autoscaler of " + r.entity_names()[entity] +
                                                     " logged a decision by " + clock(t) + "."};
     }
-    start_explain_replay(r, r.entity_names()[entity], std::min(t, t_));
+    start_explain_replay(r, r.entity_names()[entity], t);
   }
-  plot(r, entity, "Response time", latency, pw, ph, "s");
 }
 
-// The T-map up to t: response time upwards (log), failed requests as the red strip, with the
-// time ticks the plots above share.
-void App::tmap_panel(const Replay& r, std::size_t entity, float pw) {
-  const TmapTexture& tm = tmap_texture(r, entity);
-  const float th = ImGui::GetContentRegionAvail().y - 4;
-  if (tm.tex == 0 || th <= 30) return;
+namespace {
+
+// The row (fraction of the bins from the bottom) of a response time on the T-map's log axis.
+float tmap_row(const Tmap& m, double v) {
+  const auto& lo = m.bin_lo_s;
+  if (v <= lo.front()) return 0;
+  if (v >= lo.back()) return 1;
+  const std::size_t b =
+      static_cast<std::size_t>(std::upper_bound(lo.begin(), lo.end(), v) - lo.begin()) - 1;
+  const double frac = std::log(v / lo[b]) / std::log(lo[b + 1] / lo[b]);
+  return static_cast<float>((static_cast<double>(b) + frac) / static_cast<double>(lo.size()));
+}
+
+}  // namespace
+
+// The T-map's title and legend from (x0, y0), wrapped under the title when the panel is narrow:
+// the colour scale from 1 to the run's largest cell, and the failures' strip. Returns the top of
+// its last line.
+float App::tmap_legend(double top, float x0, float y0, float pw) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const double dur = r.duration_s();
+  const float lh = ImGui::GetTextLineHeight();
+  const char* title = "T-map (response time)";
+  dl->AddText(ImVec2(x0 + 4, y0), rgb(205, 208, 214), title);
+  const std::string top_lab = format_value(top, Unit::kCount) + " per cell";
+  const float bar = lh * 4, one = ImGui::CalcTextSize("1").x;
+  const float scale_w = one + bar + ImGui::CalcTextSize(top_lab.c_str()).x + 6;
+  const float failed_w = lh * 0.75f + ImGui::CalcTextSize("failed").x;
+  float lx = x0 + 4 + ImGui::CalcTextSize(title).x + lh * 0.8f, ly = y0;
+  if (lx + scale_w > x0 + pw) {
+    lx = x0 + lh;
+    ly += lh;
+  }
+  dl->AddText(ImVec2(lx, ly), rgb(150, 155, 165), "1");
+  lx += one + 3;
+  for (int i = 0; i < 16; ++i)
+    dl->AddRectFilled(ImVec2(lx + bar * static_cast<float>(i) / 16, ly + lh * 0.25f),
+                      ImVec2(lx + bar * static_cast<float>(i + 1) / 16, ly + lh * 0.9f),
+                      heat(static_cast<float>(i + 1) / 16));
+  lx += bar + 3;
+  dl->AddText(ImVec2(lx, ly), rgb(150, 155, 165), top_lab.c_str());
+  lx += ImGui::CalcTextSize(top_lab.c_str()).x + lh * 0.8f;
+  if (lx + failed_w > x0 + pw) {
+    lx = x0 + lh;
+    ly += lh;
+  }
+  dl->AddRectFilled(ImVec2(lx, ly + lh * 0.25f), ImVec2(lx + lh * 0.55f, ly + lh * 0.9f),
+                    rgb(230, 50, 50));
+  dl->AddText(ImVec2(lx + lh * 0.75f, ly), rgb(150, 155, 165), "failed");
+  if (lx + failed_w > x0 + pw || lh + scale_w > pw)
+    overflow_.push_back("T-map legend wider than its panel (" + num(pw, "%.0f") + " px)");
+  return ly;
+}
+
+// The T-map's tooltip at time t: the failures of its bucket (row < 0: the red strip) or the
+// requests of the response-time bin at `row` (a fraction of the bins from the bottom).
+void App::tmap_tooltip(const Replay& r, std::size_t entity, double t, float row) {
+  const Tmap& m = r.tmaps()[entity];
+  const Series& s = r.series()[entity];
+  const std::size_t i = r.bucket_at(t);
+  ImGui::BeginTooltip();
+  ImGui::Text("T-map at %s", time_label(std::floor(t)).c_str());
+  if (t > t_ || i >= s.size()) {
+    ImGui::TextDisabled("not replayed yet");
+  } else if (row < 0) {
+    ImGui::Text("%.0f failed requests in this bucket", static_cast<double>(m.failed[i]));
+  } else {
+    const int b = std::clamp(static_cast<int>(row * static_cast<float>(m.bins)), 0, m.bins - 1);
+    const double lo = m.bin_lo_s[static_cast<std::size_t>(b)];
+    const double hi = b + 1 < m.bins ? m.bin_lo_s[static_cast<std::size_t>(b) + 1] : lo * 2;
+    ImGui::Text("%u requests answered in %s to %s in this bucket",
+                m.counts[i * static_cast<std::size_t>(m.bins) + static_cast<std::size_t>(b)],
+                format_value(lo, Unit::kSeconds).c_str(), format_value(hi, Unit::kSeconds).c_str());
+  }
+  ImGui::EndTooltip();
+}
+
+// The T-map over the charts' time window up to now: response time upwards on a log axis with
+// labelled ticks, the count per cell in colour (one scale for every site of the run, its legend
+// in the title line), failed requests as the red strip on top.
+void App::tmap_panel(const Replay& r, std::size_t entity, float pw, float th) {
+  const TmapTexture& tm = tmap_texture(r, entity);
+  const Tmap& m = r.tmaps()[entity];
+  ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(pw, th));
-  dl->AddRectFilled(p, ImVec2(p.x + pw, p.y + th), rgb(24, 27, 33), 3);
-  dl->AddText(ImVec2(p.x + 6, p.y + 1), rgb(200, 204, 210),
-              "T-map (response time, log; red: failed)");
-  const float top = p.y + ImGui::GetTextLineHeight() + 2, left = p.x + 34, right = p.x + pw - 4,
-              bottom = p.y + th - 4;
-  const float frac = static_cast<float>(std::clamp(t_ / dur, 0.0, 1.0));
-  const float cover = static_cast<float>(tm.cols * tm.col_s / dur);
-  const float u1 = std::min(1.f, frac / std::max(cover, 1e-6f));
-  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tm.tex)), ImVec2(left, top),
-               ImVec2(left + (right - left) * frac, bottom), ImVec2(0, 0), ImVec2(u1, 1));
-  // Axis labels: the fastest and slowest bin shown.
-  const Tmap& m = r.tmaps()[entity];
-  if (!m.bin_lo_s.empty()) {
-    dl->AddText(ImVec2(p.x + 2, bottom - 14), rgb(120, 125, 135),
-                num(m.bin_lo_s.front() * 1000, "%.0fms").c_str());
-    dl->AddText(ImVec2(p.x + 2, top + 6), rgb(120, 125, 135),
-                num(m.bin_lo_s.back(), "%.0fs").c_str());
+  const bool hovered = ImGui::IsItemHovered();
+  const float lh = ImGui::GetTextLineHeight();
+  const float ly = tmap_legend(tm.top, p.x, p.y, pw);
+  if (tm.tex == 0 || m.bin_lo_s.size() < 2) return;
+  // The axis: labelled 1-2-5 response times.
+  float label_w = 0;
+  std::vector<double> ticks;
+  for (double d = 1e-3; d <= 1e3; d *= 10) {
+    for (double k : {1.0, 2.0, 5.0}) {
+      if (d * k >= m.bin_lo_s.front() && d * k <= m.bin_lo_s.back()) ticks.push_back(d * k);
+    }
   }
-  const float xt = left + frac * (right - left);
-  dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 90));
-  const double step = dur <= 3600 ? 600 : dur <= 6 * 3600 ? 3600 : 4 * 3600;
-  for (double x = step; x < dur; x += step) {
-    const float px = left + static_cast<float>(x / dur) * (right - left);
-    dl->AddLine(ImVec2(px, bottom), ImVec2(px, bottom + 3), rgb(120, 125, 135));
-    const std::string lab = x < 3600 ? num(x / 60, "%.0fm") : num(x / 3600, "%.0fh");
-    dl->AddText(ImVec2(px - ImGui::CalcTextSize(lab.c_str()).x / 2, bottom - 15),
+  label_w = axis_label_width();
+  for (double v : ticks)
+    label_w = std::max(label_w, ImGui::CalcTextSize(format_value(v, Unit::kSeconds).c_str()).x);
+  const float strip = std::max(6.f, lh * 0.5f);
+  const float top = ly + lh + 4, left = p.x + label_w + 8, right = p.x + pw - 4,
+              bottom = p.y + th - lh - 3, heat_top = top + strip + 2;
+  if (bottom - heat_top < lh * 2) {
+    overflow_.push_back("T-map " + num(th, "%.0f") + " px high, too low to show");
+    return;
+  }
+  const TimeWindow& w = window_;
+  const double span = w.t1 - w.t0, cover = tm.cols * tm.col_s;
+  const double shown_t1 = std::min(t_, w.t1);
+  if (shown_t1 > w.t0) {
+    const float x1 = left + static_cast<float>((shown_t1 - w.t0) / span) * (right - left);
+    const float u0 = static_cast<float>(w.t0 / cover), u1 = static_cast<float>(shown_t1 / cover);
+    const float v_strip = 3.f / static_cast<float>(tm.rows);
+    const auto tex = reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tm.tex));
+    dl->AddImage(tex, ImVec2(left, top), ImVec2(x1, top + strip), ImVec2(u0, 0),
+                 ImVec2(u1, v_strip));
+    dl->AddImage(tex, ImVec2(left, heat_top), ImVec2(x1, bottom), ImVec2(u0, v_strip),
+                 ImVec2(u1, 1));
+  }
+  float last_y = 1e9f;
+  for (double v : ticks) {
+    const float y = bottom - (bottom - heat_top) * tmap_row(m, v);
+    if (last_y - y < lh * 1.1f) continue;  // the labels a line apart at least
+    last_y = y;
+    dl->AddLine(ImVec2(left - 3, y), ImVec2(right, y), rgb(255, 255, 255, 16));
+    const std::string lab = format_value(v, Unit::kSeconds);
+    dl->AddText(ImVec2(left - ImGui::CalcTextSize(lab.c_str()).x - 5, y - lh / 2),
                 rgb(150, 155, 165), lab.c_str());
   }
+  draw_time_axis(w, left, right, bottom, bottom);
+  if (t_ >= w.t0 && t_ <= w.t1) {
+    const float xt = left + static_cast<float>((t_ - w.t0) / span) * (right - left);
+    dl->AddLine(ImVec2(xt, top), ImVec2(xt, bottom), rgb(255, 255, 255, 110));
+  }
+  const ImVec2 mp = ImGui::GetMousePos();
+  if (!hovered || mp.x < left || mp.x > right || mp.y < top || mp.y > bottom) return;
+  tmap_tooltip(r, entity, w.t0 + static_cast<double>((mp.x - left) / (right - left)) * span,
+               mp.y < heat_top ? -1.f : (bottom - mp.y) / (bottom - heat_top));
 }
+
+namespace {
+
+// The legend of pod states at the bottom of the box at o (w x h), wrapped to its width. Returns
+// its top.
+float pod_legend(ImVec2 o, float w, float h) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float lh = ImGui::GetTextLineHeight();
+  std::vector<std::pair<ImVec2, int>> items;
+  float lx = o.x, rows = 1;
+  for (int k = 0; k < kPodStates; ++k) {
+    const float iw = lh * 0.8f + ImGui::CalcTextSize(pod_state_name(static_cast<PodState>(k))).x;
+    if (lx > o.x && lx + iw > o.x + w) {
+      lx = o.x;
+      ++rows;
+    }
+    items.push_back({ImVec2(lx, rows), k});
+    lx += iw + lh * 0.7f;
+  }
+  const float top = o.y + h - rows * lh;
+  for (const auto& [at, k] : items) {
+    const PodState ps = static_cast<PodState>(k);
+    const float y = top + (at.y - 1) * lh;
+    dl->AddRectFilled(ImVec2(at.x, y + lh * 0.2f), ImVec2(at.x + lh * 0.55f, y + lh * 0.75f),
+                      pod_colour(ps));
+    dl->AddText(ImVec2(at.x + lh * 0.8f, y), rgb(150, 155, 165), pod_state_name(ps));
+  }
+  return top;
+}
+
+// The weight and the rate of a GSLB -> site edge from `gslb` to `in` (the site box's left middle):
+// above the edge (below it for a site under the GSLB), ending just before the box, on two lines
+// when one does not fit between the GSLB's diamond and the box. False when even two do not.
+bool edge_label(const std::string& weight, const std::string& rate, ImVec2 gslb, float diamond,
+                ImVec2 in) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float lh = ImGui::GetTextLineHeight();
+  const std::string one = weight + " " + rate;
+  const float room = in.x - 4 - (gslb.x + diamond);
+  const bool two = ImGui::CalcTextSize(one.c_str()).x > room;
+  const float lw =
+      two ? std::max(ImGui::CalcTextSize(weight.c_str()).x, ImGui::CalcTextSize(rate.c_str()).x)
+          : ImGui::CalcTextSize(one.c_str()).x;
+  const float lx = std::max(gslb.x + diamond, in.x - lw - 4);
+  const float ey = gslb.y + (in.y - gslb.y) * (lx + lw / 2 - gslb.x) / (in.x - gslb.x);
+  const float text_h = lh * (two ? 2.f : 1.f);
+  const float ly = in.y > gslb.y + 1 ? ey + lh * 0.4f : ey - text_h - lh * 0.3f;
+  const ImU32 colour = rgb(220, 222, 226);
+  if (two) {
+    dl->AddText(ImVec2(lx, ly), colour, weight.c_str());
+    dl->AddText(ImVec2(lx, ly + lh), colour, rate.c_str());
+  } else {
+    dl->AddText(ImVec2(lx, ly), colour, one.c_str());
+  }
+  return lw <= room;
+}
+
+}  // namespace
 
 void App::topology(const Replay& r, const DashboardState& st, float width, float height) {
   ImGui::BeginChild("topology", ImVec2(width, height), true);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 o = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetContentRegionAvail().y;
+  const float lh = ImGui::GetTextLineHeight();
+  const ImU32 grey = rgb(150, 155, 165);
   dl->AddText(o, rgb(200, 204, 210), "Topology: regions -> GSLB -> sites");
+  const float legend_top = pod_legend(o, w, h);
   const std::size_t nr = r.regions().size(), ns = r.sites().size();
-  const float top = o.y + 22;
-  const float ah = h - 26;
-  const ImVec2 gslb(o.x + w * 0.36f, top + ah / 2);
+  const float top = o.y + lh * 1.5f, ah = legend_top - top - lh * 0.3f;
+  const ImVec2 gslb(o.x + w * 0.34f, top + ah / 2);
+  const float diamond = lh * 1.5f;
   const double total = st.numbers[0].velocity;
   auto thickness = [&](double rate) {
-    return total > 0 ? 1.f + 9.f * static_cast<float>(std::sqrt(rate / total)) : 1.f;
+    return total > 0 ? 1.f + lh * 0.6f * static_cast<float>(std::sqrt(rate / total)) : 1.f;
   };
   // Regions.
+  const float radius = lh * 1.1f;
   for (std::size_t i = 0; i < nr; ++i) {
     const Region& g = r.regions()[i];
-    const ImVec2 c(o.x + 34, top + ah * (static_cast<float>(i) + 0.5f) / static_cast<float>(nr));
+    const ImVec2 c(o.x + radius + 4,
+                   top + ah * (static_cast<float>(i) + 0.5f) / static_cast<float>(nr));
     dl->AddLine(c, gslb, rgb(120, 160, 220, 160), thickness(total * g.share));
-    dl->AddCircleFilled(c, 16, rgb(60, 90, 140));
+    dl->AddCircleFilled(c, radius, rgb(60, 90, 140));
     const ImVec2 ts = ImGui::CalcTextSize(g.name.c_str());
-    dl->AddText(ImVec2(c.x - ts.x / 2, c.y + 18), rgb(200, 204, 210), g.name.c_str());
-    dl->AddText(ImVec2(c.x - 12, c.y - 7), rgb(230, 232, 236),
-                num(total * g.share, "%.0f").c_str());
+    dl->AddText(ImVec2(std::max(o.x, c.x - ts.x / 2), c.y + radius + 1), rgb(200, 204, 210),
+                g.name.c_str());
+    const std::string rate = num(total * g.share, "%.0f");
+    const float rw = ImGui::CalcTextSize(rate.c_str()).x;
+    dl->AddText(ImVec2(c.x - rw / 2, c.y - lh / 2), rgb(230, 232, 236), rate.c_str());
   }
-  // Sites, with edges from the GSLB weighted by their traffic.
-  const float sx = o.x + w * 0.58f, sw = w * 0.42f - 6;
-  const float sh = ah / static_cast<float>(std::max<std::size_t>(ns, 1)) - 8;
+  // Sites, with edges from the GSLB as thick as their traffic.
+  const float sx = o.x + w * 0.60f, sw = w * 0.40f;
+  const float gap = lh * 0.5f;
+  const float sh = ah / static_cast<float>(std::max<std::size_t>(ns, 1)) - gap;
   for (std::size_t k = 0; k < ns; ++k) {
     const SiteInfo& si = r.sites()[k];
     const SiteView& sv = st.sites[k];
     const Numbers& nb = st.numbers[k + 1];
-    const float y0 = top + (sh + 8) * static_cast<float>(k);
+    const float y0 = top + (sh + gap) * static_cast<float>(k);
     const ImVec2 in(sx, y0 + sh / 2);
     dl->AddLine(gslb, in, site_colour(k), thickness(nb.velocity));
     char lab[64];
     // A site the GSLB marked down gets no new answers, whatever its weight.
     const bool out = sv.health == Health::kDown || sv.health == Health::kRecovering;
-    std::snprintf(lab, sizeof lab, out ? "%.0f%% (out)  %.0f/s" : "%.0f%%  %.0f/s", sv.weight,
-                  nb.velocity);
-    const ImVec2 mid((gslb.x + in.x) / 2 - 30, (gslb.y + in.y) / 2 - 16);
-    dl->AddText(mid, rgb(220, 222, 226), lab);
-    dl->AddRectFilled(ImVec2(sx, y0), ImVec2(sx + sw, y0 + sh), rgb(30, 34, 42), 5);
+    std::snprintf(lab, sizeof lab, out ? "%.0f%% (out)" : "%.0f%%", sv.weight);
+    if (!edge_label(lab, num(nb.velocity, "%.0f/s"), gslb, diamond, in))
+      overflow_.push_back(std::string("topology: the label '") + lab + "' wider than its room");
     dl->AddRect(ImVec2(sx, y0), ImVec2(sx + sw, y0 + sh), health_colour(sv.health), 5, 0, 3);
-    if (nb.nodes > 0)
-      std::snprintf(lab, sizeof lab, "%s  %s  %d nodes", si.name.c_str(), health_name(sv.health),
-                    nb.nodes);
-    else
-      std::snprintf(lab, sizeof lab, "%s  %s", si.name.c_str(), health_name(sv.health));
+    // The site's name and health, and its nodes: on one line when they fit, else on two.
+    std::snprintf(lab, sizeof lab, "%s %s", si.name.c_str(), health_name(sv.health));
+    const std::string nodes = nb.nodes > 0 ? std::to_string(nb.nodes) + " nodes" : "";
+    float pods_top = y0 + lh + 6;
     dl->AddText(ImVec2(sx + 6, y0 + 3), health_colour(sv.health), lab);
+    const float name_w = ImGui::CalcTextSize(lab).x, nodes_w = ImGui::CalcTextSize(nodes.c_str()).x;
+    if (!nodes.empty() && name_w + nodes_w + lh + 12 <= sw) {
+      dl->AddText(ImVec2(sx + 6 + name_w + lh * 0.7f, y0 + 3), grey, nodes.c_str());
+    } else if (!nodes.empty()) {
+      dl->AddText(ImVec2(sx + 6, y0 + 3 + lh), grey, nodes.c_str());
+      pods_top += lh;
+    }
+    if (std::max(name_w, nodes_w) + 12 > sw)
+      overflow_.push_back(std::string("topology: '") + lab + "' wider than its box");
     // Pods as squares by state, in node order.
     std::vector<std::pair<int, PodState>> pods;
     for (const Pod& p : si.pods) {
@@ -887,31 +1220,24 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
     }
     std::stable_sort(pods.begin(), pods.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    const float q = 9, gap = 2;
-    const int per_row = std::max(1, static_cast<int>((sw - 12) / (q + gap)));
+    const float q = std::round(lh * 0.6f), qgap = 2;
+    const int per_row = std::max(1, static_cast<int>((sw - 12) / (q + qgap)));
     for (std::size_t i = 0; i < pods.size(); ++i) {
-      const float px = sx + 6 + static_cast<float>(static_cast<int>(i) % per_row) * (q + gap);
-      const float py = y0 + 22 + static_cast<float>(static_cast<int>(i) / per_row) * (q + gap);
+      const float px = sx + 6 + static_cast<float>(static_cast<int>(i) % per_row) * (q + qgap);
+      const float py = pods_top + static_cast<float>(static_cast<int>(i) / per_row) * (q + qgap);
       if (py + q > y0 + sh - 2) break;
       dl->AddRectFilled(ImVec2(px, py), ImVec2(px + q, py + q), pod_colour(pods[i].second), 1.5f);
     }
   }
-  // The GSLB.
-  dl->AddQuadFilled(ImVec2(gslb.x, gslb.y - 22), ImVec2(gslb.x + 22, gslb.y),
-                    ImVec2(gslb.x, gslb.y + 22), ImVec2(gslb.x - 22, gslb.y), rgb(90, 100, 120));
-  dl->AddText(ImVec2(gslb.x - 17, gslb.y - 7), rgb(240, 240, 240), "GSLB");
-  const std::string pol = r.gslb_policy().empty() ? "" : r.gslb_policy();
+  // The GSLB, its policy above it.
+  dl->AddQuadFilled(ImVec2(gslb.x, gslb.y - diamond), ImVec2(gslb.x + diamond, gslb.y),
+                    ImVec2(gslb.x, gslb.y + diamond), ImVec2(gslb.x - diamond, gslb.y),
+                    rgb(90, 100, 120));
+  const float gw = ImGui::CalcTextSize("GSLB").x;
+  dl->AddText(ImVec2(gslb.x - gw / 2, gslb.y - lh / 2), rgb(240, 240, 240), "GSLB");
+  const std::string& pol = r.gslb_policy();
   const float pw = ImGui::CalcTextSize(pol.c_str()).x;
-  dl->AddText(ImVec2(gslb.x - pw / 2, gslb.y - 42), rgb(150, 155, 165), pol.c_str());
-  // Legend of pod states.
-  float lx = o.x + 4;
-  const float ly = o.y + h - 14;
-  for (int k = 0; k < kPodStates; ++k) {
-    const PodState ps = static_cast<PodState>(k);
-    dl->AddRectFilled(ImVec2(lx, ly + 3), ImVec2(lx + 8, ly + 11), pod_colour(ps));
-    dl->AddText(ImVec2(lx + 11, ly), rgb(150, 155, 165), pod_state_name(ps));
-    lx += ImGui::CalcTextSize(pod_state_name(ps)).x + 20;
-  }
+  dl->AddText(ImVec2(std::max(o.x, gslb.x - pw / 2), gslb.y - diamond - lh - 2), grey, pol.c_str());
   ImGui::EndChild();
 }
 
@@ -991,9 +1317,9 @@ void App::explanation_window(float width, float height) {
   const std::string title = "Why? " + explanation_->title + "###explanation";
   if (ImGui::Begin(title.c_str(), &open,
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_HorizontalScrollbar)) {
-    if (opt_.mono_font) ImGui::PushFont(opt_.mono_font);
+    if (fonts_.mono) ImGui::PushFont(fonts_.mono);
     ImGui::TextUnformatted(explanation_->text.c_str());
-    if (opt_.mono_font) ImGui::PopFont();
+    if (fonts_.mono) ImGui::PopFont();
   }
   ImGui::End();
   if (!open) explanation_.reset();
@@ -1161,12 +1487,21 @@ void App::event_log(const Replay& r, float width, float height) {
   ImGui::BeginChild("events", ImVec2(width, height), true);
   ImGui::TextUnformatted("Event log");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(width - 190);
+  ImGui::SetNextItemWidth(std::max(
+      ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("follow").x -
+                                    ImGui::GetFrameHeight() - ImGui::GetStyle().ItemSpacing.x * 2));
   ImGui::InputTextWithHint("##filter", "filter (text)", filter_, sizeof filter_);
   ImGui::SameLine();
   ImGui::Checkbox("follow", &follow_);
+  // The kinds' check boxes, wrapped to the panel's width.
+  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   for (int k = 0; k < 8; ++k) {
-    if (k > 0) ImGui::SameLine();
+    if (k > 0) {
+      ImGui::SameLine();
+      if (ImGui::GetCursorScreenPos().x + box + ImGui::CalcTextSize(kKinds[k]).x > right_edge)
+        ImGui::NewLine();
+    }
     ImGui::Checkbox(kKinds[k], &show_kind_[k]);
   }
   if (ImGui::BeginTable(
@@ -1179,16 +1514,20 @@ void App::event_log(const Replay& r, float width, float height) {
     ImGui::TableHeadersRow();
     const std::size_t next = r.next_event(t_);
     bool scrolled = false;
+    // Scroll after a move of the time, and again while the latest event is out of view (rows
+    // that wrap settle their height in the frame after they first show).
+    const bool scroll = follow_ && (t_ != scrolled_to_ || !log_now_visible_);
+    log_now_visible_ = true;
     for (std::size_t i = 0; i < r.events().size(); ++i) {
       const Event& e = r.events()[i];
       if (!visible(e)) continue;
       ImGui::TableNextRow();
       const bool past = i < next;
-      if (!past && !scrolled && follow_ && t_ != scrolled_to_) {
+      ImGui::TableNextColumn();
+      if (!past && !scrolled && scroll) {
         ImGui::SetScrollHereY(0.8f);
         scrolled = true;
       }
-      ImGui::TableNextColumn();
       ImGui::PushID(static_cast<int>(i));
       const std::string label = clock(e.t);
       if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
@@ -1197,15 +1536,25 @@ void App::event_log(const Replay& r, float width, float height) {
         if (explainable(e)) explain(r, i, e.t);
       }
       if (explainable(e) && ImGui::IsItemHovered()) ImGui::SetTooltip("click: why?");
+      if (past) log_now_visible_ = ImGui::IsItemVisible();  // the last one past stays
       ImGui::PopID();
       const ImVec4 colour = past ? ImVec4(0.85f, 0.86f, 0.88f, 1) : ImVec4(0.45f, 0.47f, 0.5f, 1);
       ImGui::TableNextColumn();
       ImGui::TextColored(colour, "%s", e.component.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextColored(kind_index(e) == 3 || kind_index(e) == 2
-                             ? ImVec4(1, 0.55f, 0.45f, past ? 1.f : 0.5f)
-                             : colour,
-                         "%s", e.message.c_str());
+      // Wrapped in its column: a long message is read whole, not cut at the panel's edge.
+      ImGui::PushStyleColor(ImGuiCol_Text, kind_index(e) == 3 || kind_index(e) == 2
+                                               ? ImVec4(1, 0.55f, 0.45f, past ? 1.f : 0.5f)
+                                               : colour);
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextUnformatted(e.message.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopStyleColor();
+    }
+    // Past the last event: the end of the log.
+    if (!scrolled && scroll) {
+      ImGui::SetScrollY(ImGui::GetScrollMaxY());
+      scrolled = ImGui::GetScrollY() == ImGui::GetScrollMaxY();
     }
     if (scrolled) scrolled_to_ = t_;
     ImGui::EndTable();

@@ -12,38 +12,36 @@
 #include <tuple>
 #include <vector>
 
+#include "gui/chart.h"
 #include "gui/replay.h"
 
-struct ImFont;
+#include <imgui.h>
 
 namespace gui {
-
-// The min/max envelope of a series over pixel columns, computed once per (series, width): the
-// data never change, so a 24 h run costs a frame no more than a 1 h one.
-struct Envelope {
-  std::vector<float> lo, hi;  // per column; NaN when no data
-  float max = 0;
-};
-
-// One line of a time plot.
-struct Line {
-  const std::vector<float>* v;  // a column of a Series
-  unsigned int colour;          // ImU32
-  const char* name;
-  bool dashed = false;
-};
 
 // A rectangle on screen, in pixels from the top left.
 struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
 };
 
+// The text sizes the viewer offers (pixels); the window loads a FontSet for each.
+inline constexpr float kTextSizes[] = {13, 14, 16, 18, 20, 24};
+
+// The fonts of one text size: the interface's, the big numbers', the captions' and the
+// explanation panel's monospaced columns (null when the DejaVu fonts are not installed: Dear
+// ImGui's own font is used).
+struct FontSet {
+  float size = 13;  // pixels of the interface's text
+  ImFont* body = nullptr;
+  ImFont* big = nullptr;
+  ImFont* caption = nullptr;
+  ImFont* mono = nullptr;
+};
+
 struct AppOptions {
-  std::string demos_dir;    // where the start screen finds the demo scenarios
-  std::string results_dir;  // where scenarios opened in the viewer write their results
-  ImFont* big_font = nullptr;
-  ImFont* caption_font = nullptr;
-  ImFont* mono_font = nullptr;  // the explanation panel's columns
+  std::string demos_dir;       // where the start screen finds the demo scenarios
+  std::string results_dir;     // where scenarios opened in the viewer write their results
+  std::vector<FontSet> fonts;  // smallest first
 };
 
 // A key press the viewer acts on. The window turns the keyboard's presses into these as they
@@ -120,12 +118,43 @@ class App {
   // Where the last frame drew each site's health badge ("A/private", "B/public" in compare
   // mode), for tests that read screenshots.
   const std::map<std::string, Rect>& layout() const { return layout_; }
+  // What the last frame could not fit (text wider or taller than its place), one line each:
+  // empty when nothing was cut off.
+  const std::vector<std::string>& overflow() const { return overflow_; }
+  // Whether the event log showed the latest event at or before now in the last frame (what its
+  // follow is for; true when no event is past yet).
+  bool log_now_visible() const { return log_now_visible_; }
+
+  // The charts a site column can show, in the order they are drawn.
+  enum Chart : int {
+    kChartRequests,
+    kChartErrors,
+    kChartUsers,
+    kChartShare,
+    kChartDns,
+    kChartCpu,
+    kChartReplicas,
+    kChartResponse,
+    kChartApdex,
+    kChartTmap,
+    kCharts
+  };
+  // A chart's choice: shown when it fits (auto, in the order of importance for the run), always
+  // or never.
+  enum class Show : int { kAuto, kOn, kOff };
+  void set_chart(Chart c, Show s) { chart_show_[c] = s; }
+  // The time axis: the whole run (0) or the last `minutes`.
+  void set_window(int minutes) { window_min_ = minutes; }
+  // The text size in pixels (one of the loaded fonts'), 0: chosen from the window's height.
+  void set_text_size(float px) { text_px_ = px; }
+  float text_size() const { return fonts_.size; }
 
  private:
   struct TmapTexture {
     unsigned int tex = 0;
     int cols = 0, rows = 0;
     double col_s = 0;  // seconds per column
+    double top = 1;    // the largest count of a cell (the colour scale's top)
   };
   struct Background {
     std::thread thread;
@@ -144,14 +173,16 @@ class App {
   void site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb, std::size_t entity,
                    const char* tag);
   void site_numbers(const Numbers& nb, float width, bool compact);
-  void site_plots(const Replay& r, std::size_t entity, float width, bool compact);
-  void tmap_panel(const Replay& r, std::size_t entity, float width);
-  void plot(const Replay& r, std::size_t entity, const char* title, const std::vector<Line>& lines,
-            float w, float h, const char* unit, float y_floor = 0);
-  // The envelope of a column of `r`'s series of `entity` over `cols` pixels, cached per loaded
-  // run (keyed by the run's load number, not its address: a new run may reuse a closed one's).
-  const Envelope& envelope(const Replay& r, std::size_t entity, const std::vector<float>& column,
-                           int cols);
+  void site_plots(const Replay& r, std::size_t entity, float width);
+  // The charts a site column shows in `height` pixels, in drawing order.
+  std::vector<Chart> charts_shown(const Replay& r, float height) const;
+  ChartSpec chart_spec(const Replay& r, std::size_t entity, Chart c) const;
+  void tmap_panel(const Replay& r, std::size_t entity, float width, float height);
+  float tmap_legend(double top, float x0, float y0, float width);
+  void tmap_tooltip(const Replay& r, std::size_t entity, double t, float row);
+  void chart_menu();
+  // The loaded run's number (the chart cache's key: a new run may reuse a closed one's address).
+  uint64_t load_of(const Replay& r) const { return b_ && &r == &*b_ ? load_b_ : load_a_; }
   void loaded(bool compare);  // a run was loaded into slot A or B
   void load_demos();
   void topology(const Replay& r, const DashboardState& st, float width, float height);
@@ -186,8 +217,15 @@ class App {
   std::string error_;
   std::map<std::string, Rect> layout_;
   std::map<std::string, TmapTexture> textures_;  // key: path#run/entity
-  // Envelopes per (load number, entity, column offset in Series, pixel columns).
-  std::map<std::tuple<uint64_t, std::size_t, std::ptrdiff_t, int>, Envelope> envelopes_;
+  ChartCache charts_;
+  TimeWindow window_;  // this frame's time axis
+  int window_min_ = 0;
+  float text_px_ = 0;                     // the text size asked for, 0: auto
+  FontSet fonts_;                         // this frame's
+  std::optional<ImGuiStyle> base_style_;  // Dear ImGui's sizes at 13 px, scaled per frame
+  Show chart_show_[kCharts] = {};
+  std::vector<std::string> overflow_;
+  bool log_now_visible_ = true;
   uint64_t loads_ = 0;  // runs loaded so far: each load gets a new number
   uint64_t load_a_ = 0, load_b_ = 0;
   std::unique_ptr<Background> bg_;

@@ -30,11 +30,16 @@ struct Options {
   std::string results_dir = "results/viewer";
   int64_t run = 0, compare_run = 0;
   int bench_frames = 0;
+  bool check_layout = false;
+  float text_size = 0;
+  int window_min = 0;
   double speed = 30;
   // Checked and derived:
   double at_s = 0;
   int width = 1600, height = 1000;
-  bool offscreen() const { return !screenshot.empty() || !dump.empty() || bench_frames > 0; }
+  bool offscreen() const {
+    return !screenshot.empty() || !dump.empty() || bench_frames > 0 || check_layout;
+  }
 };
 
 void declare(CLI::App& cli, Options* o) {
@@ -62,6 +67,17 @@ void declare(CLI::App& cli, Options* o) {
   cli.add_option("--results-dir", o->results_dir,
                  "Where scenarios opened in the viewer write results")
       ->capture_default_str();
+  cli.add_option("--text-size", o->text_size,
+                 "Text size in pixels: 13, 14, 16, 18, 20 or 24 (default: from the window's "
+                 "height; the toolbar's 'text' menu changes it)")
+      ->check(CLI::IsMember({13, 14, 16, 18, 20, 24}));
+  cli.add_option("--window", o->window_min,
+                 "The charts' time axis: the last 5, 15 or 60 minutes, or 0 for the whole run")
+      ->check(CLI::IsMember({0, 5, 15, 60}))
+      ->capture_default_str();
+  cli.add_flag("--check-layout", o->check_layout,
+               "Off-screen: render the start, each narration line and the end at --size, print "
+               "text that does not fit and where the event log does not follow; exit 1 if any");
   cli.add_option("--bench-frames", o->bench_frames,
                  "Off-screen: play the whole run in N frames and report frame times");
 }
@@ -81,8 +97,11 @@ bool check(Options* o) {
                  o->size.c_str());
     return false;
   }
-  if (o->offscreen() && o->input.empty() && (!o->dump.empty() || o->bench_frames > 0)) {
-    std::fprintf(stderr, "hcsim-viewer: --dump-state and --bench-frames need a results file\n");
+  if (o->offscreen() && o->input.empty() &&
+      (!o->dump.empty() || o->bench_frames > 0 || o->check_layout)) {
+    std::fprintf(stderr,
+                 "hcsim-viewer: --dump-state, --bench-frames and --check-layout need a results "
+                 "file\n");
     return false;
   }
   return true;
@@ -161,6 +180,7 @@ int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
     std::fprintf(stderr, "hcsim-viewer: nothing to show\n");
     return cli::kExitBadInput;
   }
+  if (o.check_layout) return gui::check_layout(app, window);
   if (o.bench_frames > 0) {
     gui::bench_frames(app, window, o.bench_frames, o.width, o.height);
     return cli::kExitOk;
@@ -214,6 +234,8 @@ int main(int argc, char** argv) {
   }
   gui::App app(opt);
   app.set_speed(o.speed);
+  app.set_text_size(o.text_size);
+  app.set_window(o.window_min);
   if (!open_inputs(app, o)) return cli::kExitBadInput;
   if (o.offscreen()) return run_offscreen(app, *window, o);
   run_interactive(app, *window);

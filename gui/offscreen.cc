@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/exit_codes.h"
+#include "sim/time.h"
 #include "store/files.h"
 #include "store/json.h"
 
@@ -23,6 +24,7 @@ std::string state_json(const App& app, double t) {
   v.begin_object().key("t_s").value(app.time()).key("speed").value(app.speed());
   v.key("playing").value(app.playing()).key("follow").value(app.following());
   v.key("demo").value(app.current_demo()).key("home").value(app.replay() == nullptr);
+  v.key("log_shows_now").value(app.log_now_visible());
   v.key("scenario").value(app.replay() != nullptr ? app.replay()->scenario() : "").end_object();
   if (app.replay() == nullptr) return "{\n  \"viewer\": " + v.str() + "\n}\n";
   std::string s = to_json(state_at(*app.replay(), t));
@@ -36,6 +38,12 @@ std::string state_json(const App& app, double t) {
   const std::size_t end = s.rfind('}');
   std::string out =
       s.substr(0, end) + ",\n  \"health_badges\": " + j.str() + ",\n  \"viewer\": " + v.str();
+  store::JsonWriter of(true);
+  of.begin_array();
+  for (const std::string& o : app.overflow()) of.value(o);
+  of.end_array();
+  out += ",\n  \"overflow\": " + of.str() +
+         ",\n  \"text_size\": " + std::to_string(static_cast<int>(app.text_size()));
   if (const std::string* text = app.explanation())
     out += ",\n  \"explanation\": \"" + store::json_escape(*text) + "\"";
   return out + "\n}\n";
@@ -44,8 +52,9 @@ std::string state_json(const App& app, double t) {
 int write_frame(App& app, Window& window, double t, const std::string& png,
                 const std::string& json) {
   app.set_time(t);
-  window.render(app, 0);
-  window.render(app, 0);
+  // Three frames: auto-sized widgets settle in the first, the event log scrolls to the time in
+  // the second and again in the third when wrapped rows changed their heights.
+  for (int f = 0; f < 3; ++f) window.render(app, 0);
   if (!png.empty()) {
     int w = 0, h = 0;
     const std::vector<unsigned char> px = window.read_pixels(&w, &h);
@@ -67,20 +76,45 @@ int write_frame(App& app, Window& window, double t, const std::string& png,
   return cli::kExitOk;
 }
 
+int check_layout(App& app, Window& window) {
+  const Replay* r = app.replay();
+  if (r == nullptr) return cli::kExitBadInput;
+  std::vector<double> times = {0};
+  for (const Caption& c : r->captions()) times.push_back(c.t);
+  times.push_back(r->duration_s());
+  int problems = 0;
+  for (double t : times) {
+    app.set_time(t);
+    // A jump settles in a few frames: the log scrolls in the one after the jump.
+    for (int f = 0; f < 3; ++f) window.render(app, 0);
+    std::vector<std::string> found = app.overflow();
+    if (!app.log_now_visible())
+      found.push_back("the event log does not show the latest event (follow is on)");
+    for (const std::string& f : found)
+      std::printf("%s: %s\n", sim::format_clock(t).c_str(), f.c_str());
+    problems += static_cast<int>(found.size());
+  }
+  std::printf("%d moments checked (start, each narration line, end): %d problem(s)\n",
+              static_cast<int>(times.size()), problems);
+  return problems == 0 ? cli::kExitOk : cli::kExitExpectFailed;
+}
+
 void bench_frames(App& app, Window& window, int frames, int width, int height) {
   const Replay* replay = app.replay();
   if (replay == nullptr || frames < 1) return;
   const double dur = replay->duration_s();
   std::vector<double> ms, ui;
   app.set_time(0);
+  // A frame is all of it: building the interface, drawing, and presenting it (under Xvfb the
+  // swap copies the whole picture to the X server, a cost a person sees).
   for (int f = 0; f < frames; ++f) {
     app.set_time(dur * (f + 1) / frames);
     const auto t0 = std::chrono::steady_clock::now();
     ui.push_back(window.render(app, 0));
+    window.swap();
     glFinish();
     ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    window.swap();
   }
   const double first = ms.front();
   std::vector<double> rest(ms.begin() + 1, ms.end());

@@ -10,7 +10,7 @@
 
 namespace gui {
 
-// Renders the frame at time t (twice: auto-sized widgets settle in the first) and writes the
+// Renders the frame at time t (three times: widgets and the event log settle) and writes the
 // PNG (when png is not "") and the dashboard state (when json is not ""), each atomically.
 // Returns an exit code (cli/exit_codes.h).
 int write_frame(App& app, Window& window, double t, const std::string& png,
@@ -19,6 +19,11 @@ int write_frame(App& app, Window& window, double t, const std::string& png,
 // Plays the whole run in `frames` frames (the worst case for data per frame) and prints the
 // first frame's time, the median, p95 and max of the others, and the interface-building median.
 void bench_frames(App& app, Window& window, int frames, int width, int height);
+
+// Renders the run at its start, at each narration line and at its end, and prints what did not
+// fit (text cut off, a column that scrolls) and where the event log failed to follow. Returns
+// 0 when nothing was found, 1 otherwise (2 without a run).
+int check_layout(App& app, Window& window);
 
 // The --dump-state JSON: the dashboard state at t (docs/viewer.md) with the layout of the
 // health badges.

@@ -165,6 +165,7 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
       r.captions_.push_back({static_cast<double>(c.t_ns) * 1e-9, c.text});
     r.load_scenario(*run);
     r.load_sites();
+    r.derive_series();
   } catch (const std::exception& e) {
     const std::string what = e.what();  // reader errors already name the file
     throw std::runtime_error(what.rfind(db_path + ": ", 0) == 0 ? what : db_path + ": " + what);
@@ -370,6 +371,25 @@ void Replay::load_sites() {
         ws.push_back(std::isnan(w) ? 0.0 : w);
       }
       weight_changes_.emplace_back(e.t, ws);
+    }
+  }
+}
+
+void Replay::derive_series() {
+  for (Series& s : series_) {
+    s.stale_share.assign(s.size(), std::numeric_limits<float>::quiet_NaN());
+    for (std::size_t i = 0; i < s.size() && i < s.dns_stale.size(); ++i) {
+      if (s.arrivals[i] > 0) s.stale_share[i] = s.dns_stale[i] / s.arrivals[i];
+    }
+  }
+  for (std::size_t k = 0; k < sites_.size(); ++k) {
+    const int e = sites_[k].entity;
+    if (e < 0 || static_cast<std::size_t>(e) >= series_.size()) continue;
+    Series& s = series_[static_cast<std::size_t>(e)];
+    s.gslb_weight.resize(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const std::vector<double> w = weights_at(s.t[i]);
+      s.gslb_weight[i] = k < w.size() ? static_cast<float>(w[k] / 100) : 0.f;
     }
   }
 }

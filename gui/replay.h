@@ -41,6 +41,9 @@ struct Series {
   // A backtest's observed series (the site's `observed:`), per bucket: the latest observed value
   // at the bucket's start, NaN before the first (empty without observations).
   std::vector<float> observed_replicas, observed_cpu;
+  // Derived when loaded: sites' GSLB weight (fraction of the weights' sum at the bucket's start)
+  // and the fraction of arrivals routed by a stale DNS answer (NaN without arrivals).
+  std::vector<float> gslb_weight, stale_share;
   std::size_t size() const { return t.size(); }
 };
 
@@ -155,6 +158,7 @@ class Replay {
   void load_scenario(const store::RunRecord& run);
   void load_observed(const store::ResultsReader& reader);
   void load_sites();
+  void derive_series();
   static void add_pod_event(SiteInfo* s, std::map<std::string, std::size_t>* pods, const Event& e);
 
   std::string path_;

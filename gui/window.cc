@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -32,13 +33,25 @@ void style_and_fonts(AppOptions* options) {
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
   style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
   style.Colors[ImGuiCol_Border] = ImVec4(0.22f, 0.24f, 0.29f, 1);
-  const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  const char* bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-  if (std::filesystem::exists(font) && std::filesystem::exists(bold)) {
-    io.Fonts->AddFontFromFileTTF(font, 14.0f);
-    options->big_font = io.Fonts->AddFontFromFileTTF(bold, 26.0f);
-    options->caption_font = io.Fonts->AddFontFromFileTTF(font, 17.0f);
-    options->mono_font = io.Fonts->AddFontDefault();  // ProggyClean: monospaced, for tables
+  const std::string dir = "/usr/share/fonts/truetype/dejavu/";
+  const std::string font = dir + "DejaVuSans.ttf", bold = dir + "DejaVuSans-Bold.ttf",
+                    mono = dir + "DejaVuSansMono.ttf";
+  namespace fs = std::filesystem;
+  if (!fs::exists(font) || !fs::exists(bold)) {
+    options->fonts.push_back({13, io.Fonts->AddFontDefault()});
+    return;
+  }
+  // Every text size the viewer offers, rasterized once: a size change is a font switch, not a
+  // rebuilt atlas. Big numbers and captions keep their proportions to the text.
+  for (float px : kTextSizes) {
+    FontSet f;
+    f.size = px;
+    f.body = io.Fonts->AddFontFromFileTTF(font.c_str(), px);
+    f.big = io.Fonts->AddFontFromFileTTF(bold.c_str(), std::round(px * 1.85f));
+    f.caption = io.Fonts->AddFontFromFileTTF(font.c_str(), std::round(px * 1.2f));
+    f.mono = fs::exists(mono) ? io.Fonts->AddFontFromFileTTF(mono.c_str(), std::round(px * 0.93f))
+                              : nullptr;
+    options->fonts.push_back(f);
   }
 }
 

@@ -203,3 +203,36 @@ TEST_CASE("Viewer lesson keys: step, jump between narrations, speed, follow, hom
   CHECK(bad.code == 2);
   CHECK(bad.err.find("unknown key 'Ctrl+Q'") != std::string::npos);
 }
+
+TEST_CASE("Viewer layout: every demo fits at 1280x720 and 1024x768 at each narration line") {
+  // --check-layout renders the start, every narration line and the end, and reports what the
+  // layout code itself found cut off (legends, labels, numbers, a column that must scroll) and
+  // whether the event log shows the latest event (its follow).
+  TempDir d;
+  const std::vector<std::string> demos = {"01-dev-private-ops-public.yaml", "02-gslb-weighted.yaml",
+                                          "03-user-surge-autoscale.yaml",
+                                          "04-active-active-dr.yaml", "05-failover-autoscale.yaml"};
+  for (const std::string& demo : demos) {
+    for (const char* size : {"1280x720", "1024x768"}) {
+      const Result r = run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE,
+                            demo_db(demo), "--size", size, "--check-layout"},
+                           d, 0, kEnv);
+      INFO(demo << " at " << size << ":\n" << r.out << r.err);
+      CHECK(r.code == 0);
+      CHECK(r.out.find(": 0 problem(s)") != std::string::npos);
+    }
+  }
+  // Compare mode, two runs side by side.
+  Result r = run(
+      {"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE, demo4_db(),
+       "--compare", demo_db("05-failover-autoscale.yaml"), "--size", "1280x720", "--check-layout"},
+      d, 0, kEnv);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  // The check can fail: 24 px text does not fit a 1024x768 window.
+  r = run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE, demo4_db(),
+           "--size", "1024x768", "--text-size", "24", "--check-layout"},
+          d, 0, kEnv);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("problem(s)") != std::string::npos);
+}
