@@ -166,6 +166,11 @@ void App::load_demos() {
       if (shown.file == d.file) shown = d;
     }
   }
+  demos_loaded_ = true;
+}
+
+bool App::animating() const {
+  return playing_ || bg_ != nullptr || explain_job_ != nullptr || !demos_loaded_;
 }
 
 void App::wait_for_demos() {
@@ -792,6 +797,10 @@ const ImU32 kObserved = IM_COL32(196, 120, 255, 255);
 
 namespace {
 
+// A chart's least height in lines of text (its title, a plot of three or more, its time axis),
+// and the T-map's height against a chart's.
+constexpr float kChartLines = 6.2f, kTmapShare = 1.6f;
+
 bool has_data(const std::vector<float>& v) {
   return std::any_of(v.begin(), v.end(), [](float x) { return !std::isnan(x) && x != 0; });
 }
@@ -812,7 +821,9 @@ bool weights_change(const Replay& r) {
 
 std::vector<App::Chart> App::charts_shown(const Replay& r, float height) const {
   const float lh = ImGui::GetTextLineHeight();
-  const float min_h = lh * 6.2f, min_tmap = lh * 8;
+  // The heights site_plots() gives them at the least, with the spacing after each.
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  const float min_h = kChartLines * lh + gap, min_tmap = kTmapShare * kChartLines * lh + gap;
   // Order of importance when the column cannot show them all: what the run's story needs
   // first (its failures, an operator's change of weights), then capacity, then the rest.
   const Series& all = r.overall();
@@ -923,13 +934,13 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw) {
   const float lh = ImGui::GetTextLineHeight();
   // Heights: the T-map gets half again a chart's share; at least the minimum each.
   float weights = 0;
-  for (Chart c : shown) weights += c == kChartTmap ? 1.6f : 1.f;
+  for (Chart c : shown) weights += c == kChartTmap ? kTmapShare : 1.f;
   const float gap = ImGui::GetStyle().ItemSpacing.y;
-  const float unit =
-      std::max(lh * 6.2f, (rest - gap * static_cast<float>(shown.size())) / std::max(weights, 1.f));
+  const float unit = std::max(
+      kChartLines * lh, (rest - gap * static_cast<float>(shown.size())) / std::max(weights, 1.f));
   for (Chart c : shown) {
     if (c == kChartTmap) {
-      tmap_panel(r, entity, pw, std::max(lh * 8, unit * 1.6f));
+      tmap_panel(r, entity, pw, unit * kTmapShare);
       continue;
     }
     const ChartSpec spec = chart_spec(r, entity, c);

@@ -110,6 +110,9 @@ class App {
   bool explain_site(const std::string& site, double t);
   // The open explanation's text, or nullptr.
   const std::string* explanation() const { return explanation_ ? &explanation_->text : nullptr; }
+  // Whether the next frame differs from the last without any input: playing, or waiting for
+  // work in the background (a scenario, an explanation's replay, the start screen's list).
+  bool animating() const;
   void set_playing(bool p) { playing_ = p; }
   void set_speed(double s) { speed_ = s; }
   const Replay* replay() const { return a_ ? &*a_ : nullptr; }
@@ -248,6 +251,7 @@ class App {
   mutable std::mutex demos_mu_;
   std::vector<Demo> demos_;  // guarded by demos_mu_
   std::thread demos_thread_;
+  std::atomic<bool> demos_loaded_{false};
 };
 
 }  // namespace gui

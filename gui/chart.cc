@@ -329,22 +329,29 @@ ChartHover draw_chart(ChartCache& cache, uint64_t load, const Series& s, const C
   }
   // The lines, up to now: per pixel column its min-max bar and a line through the middles.
   const int shown = std::clamp(static_cast<int>(std::ceil((now - win.t0) / span * cols)), 0, cols);
+  // A software renderer pays per triangle: each column's min-max bar is a 1-pixel rectangle
+  // (two triangles, nothing to smooth), and the line through the middles one polyline per run
+  // of columns with data (the thin line's smoothing comes from the font texture: two triangles
+  // per segment).
+  std::vector<ImVec2> pts;
   for (std::size_t k = 0; k < spec.lines.size(); ++k) {
     const Line& l = spec.lines[k];
     const Envelope& e = cache.envelope(load, s.t, *l.v, win, cols);
-    ImVec2 prev(-1, -1);
-    for (int c = 0; c < shown; ++c) {
-      const float lo = e.lo[static_cast<std::size_t>(c)], hi = e.hi[static_cast<std::size_t>(c)];
-      if (std::isnan(lo) || (l.dashed && (c / 4) % 2 == 1)) {
-        prev = ImVec2(-1, -1);
+    pts.clear();
+    for (int c = 0; c <= shown; ++c) {
+      const bool gap = c == shown || std::isnan(e.lo[static_cast<std::size_t>(c)]) ||
+                       (l.dashed && (c / 4) % 2 == 1);
+      if (gap) {
+        if (pts.size() > 1)
+          dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), l.colour, 0, 1.f);
+        pts.clear();
         continue;
       }
-      const float xc = left + static_cast<float>(c) + 0.5f;
+      const float lo = e.lo[static_cast<std::size_t>(c)], hi = e.hi[static_cast<std::size_t>(c)];
+      const float xc = left + static_cast<float>(c);
       const float ylo = y_of(lo * l.scale), yhi = y_of(hi * l.scale);
-      if (ylo - yhi > 1) dl->AddLine(ImVec2(xc, ylo), ImVec2(xc, yhi), l.colour);
-      const ImVec2 cur(xc, (ylo + yhi) / 2);
-      if (prev.x >= 0) dl->AddLine(prev, cur, l.colour, 1.5f);
-      prev = cur;
+      if (ylo - yhi > 1) dl->AddRectFilled(ImVec2(xc, yhi), ImVec2(xc + 1, ylo), l.colour);
+      pts.emplace_back(xc + 0.5f, (ylo + yhi) / 2);
     }
   }
   // Now, and the pointer with its values.

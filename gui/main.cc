@@ -9,6 +9,7 @@
 //                                 --explain SITE (the explanation panel open)
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -203,13 +204,24 @@ int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
   return gui::write_frame(app, window, app.time(), o.screenshot, o.dump);
 }
 
+// Draws while something moves (playing, background work) and for a few frames after each input
+// (Dear ImGui settles hover and open/close in those); otherwise sleeps until input comes, so a
+// paused viewer costs no CPU.
 void run_interactive(gui::App& app, gui::Window& window) {
   auto last = std::chrono::steady_clock::now();
+  int quiet = 0;  // frames since the last input
   while (!window.should_close()) {
+    if (!app.animating() && quiet >= 3) {
+      if (!window.wait_for_input(0.25)) continue;
+      quiet = 0;
+    }
     const auto now = std::chrono::steady_clock::now();
-    window.render(app, std::chrono::duration<double>(now - last).count());
+    // A frame after a sleep advances the replay by the frame time, not by the sleep.
+    const double dt = std::min(0.1, std::chrono::duration<double>(now - last).count());
+    window.render(app, dt);
     last = now;
     window.swap();
+    quiet = window.take_input() ? 0 : quiet + 1;
   }
 }
 

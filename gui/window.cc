@@ -75,6 +75,7 @@ Window::Window(int width, int height, bool offscreen, AppOptions* options) {
   // Installed before Dear ImGui's backend, which calls it from its own key callback.
   glfwSetWindowUserPointer(window_, this);
   glfwSetKeyCallback(window_, on_key);
+  install_input_callbacks();
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   style_and_fonts(options);
@@ -90,9 +91,41 @@ Window::~Window() {
   glfwTerminate();
 }
 
+namespace {
+
+void input_from(GLFWwindow* w) {
+  // Dear ImGui's callbacks call the ones installed before them with the same window.
+  if (auto* self = static_cast<Window*>(glfwGetWindowUserPointer(w))) self->note_input();
+}
+
+}  // namespace
+
+void Window::install_input_callbacks() {
+  glfwSetCursorPosCallback(window_, [](GLFWwindow* w, double, double) { input_from(w); });
+  glfwSetMouseButtonCallback(window_, [](GLFWwindow* w, int, int, int) { input_from(w); });
+  glfwSetScrollCallback(window_, [](GLFWwindow* w, double, double) { input_from(w); });
+  glfwSetCharCallback(window_, [](GLFWwindow* w, unsigned int) { input_from(w); });
+  glfwSetCursorEnterCallback(window_, [](GLFWwindow* w, int) { input_from(w); });
+  glfwSetWindowFocusCallback(window_, [](GLFWwindow* w, int) { input_from(w); });
+  glfwSetFramebufferSizeCallback(window_, [](GLFWwindow* w, int, int) { input_from(w); });
+  glfwSetWindowRefreshCallback(window_, [](GLFWwindow* w) { input_from(w); });
+}
+
+bool Window::wait_for_input(double timeout_s) {
+  if (!input_) glfwWaitEventsTimeout(timeout_s);
+  return take_input();
+}
+
+bool Window::take_input() {
+  const bool had = input_;
+  input_ = false;
+  return had;
+}
+
 void Window::on_key(GLFWwindow* w, int key, int /*scancode*/, int action, int mods) {
-  if (action == GLFW_RELEASE) return;
   auto* self = static_cast<Window*>(glfwGetWindowUserPointer(w));
+  if (self != nullptr) self->input_ = true;
+  if (action == GLFW_RELEASE) return;
   if (self == nullptr || (ImGui::GetCurrentContext() != nullptr && ImGui::GetIO().WantTextInput))
     return;  // typing in a text field
   KeyPress k;

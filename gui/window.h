@@ -33,13 +33,23 @@ class Window {
   std::string renderer() const;
   // Queues a key press for the next frame, as the keyboard does (the off-screen --keys script).
   void queue_key(const KeyPress& k) { keys_.push_back(k); }
+  // Sleeps until the keyboard, the mouse or the window manager sends something, or `timeout_s`
+  // passes. Returns whether anything came since the last call (then a frame is due).
+  bool wait_for_input(double timeout_s);
+  // Whether input came since the last call (and forgets it).
+  bool take_input();
+  void note_input() { input_ = true; }
 
  private:
   // GLFW's key callback: presses are queued as they happen and handed to the app at the next
   // frame, so a press and its release between two frames still count (Dear ImGui 1.86 keeps
   // only which keys are down at frame time).
   static void on_key(GLFWwindow* w, int key, int scancode, int action, int mods);
+  // Installed for every other kind of input before Dear ImGui's own callbacks (which call them):
+  // they only note that something happened, for wait_for_input().
+  void install_input_callbacks();
   GLFWwindow* window_ = nullptr;
+  bool input_ = true;
   std::vector<KeyPress> keys_;
 };
 

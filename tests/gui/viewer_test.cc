@@ -204,7 +204,7 @@ TEST_CASE("Viewer lesson keys: step, jump between narrations, speed, follow, hom
   CHECK(bad.err.find("unknown key 'Ctrl+Q'") != std::string::npos);
 }
 
-TEST_CASE("Viewer layout: every demo fits at 1280x720 and 1024x768 at each narration line") {
+TEST_CASE("Viewer layout: every demo fits from 1024x768 to 1920x1080 at each narration line") {
   // --check-layout renders the start, every narration line and the end, and reports what the
   // layout code itself found cut off (legends, labels, numbers, a column that must scroll) and
   // whether the event log shows the latest event (its follow).
@@ -213,7 +213,7 @@ TEST_CASE("Viewer layout: every demo fits at 1280x720 and 1024x768 at each narra
                                           "03-user-surge-autoscale.yaml",
                                           "04-active-active-dr.yaml", "05-failover-autoscale.yaml"};
   for (const std::string& demo : demos) {
-    for (const char* size : {"1280x720", "1024x768"}) {
+    for (const char* size : {"1280x720", "1024x768", "1600x1000", "1920x1080"}) {
       const Result r = run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE,
                             demo_db(demo), "--size", size, "--check-layout"},
                            d, 0, kEnv);

@@ -11,7 +11,9 @@
 #   5. sweep throughput: the five demos x 4 replications (tests/perf/demos-x4.sweep.yaml) with
 #      --jobs 1 and --jobs 2, in runs per hour, and the scaling efficiency (speed-up / jobs);
 #   6. the viewer's frame time replaying demo 2 run for 24 h at 1 s buckets, off-screen under
-#      Xvfb (600 frames over the whole run).
+#      Xvfb (600 frames over the whole run), at 1920x1080 and 1280x720, with the charts' time axis
+#      on the whole run and on the last 5 minutes (every chart full width, its envelopes rebuilt
+#      each frame).
 # Usage: tests/perf/bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -65,7 +67,17 @@ awk -v a="$(median < "$tmp/sweep-j1")" -v b="$(median < "$tmp/sweep-j2")" \
   'BEGIN {printf "\nspeed-up with 2 jobs = %.2f, scaling efficiency = %.0f%%\n", a / b, 50 * a / b}'
 
 echo
-"$hcsim" run scenarios/demos/02-gslb-weighted.yaml --set duration=24h --out "$tmp/day.sqlite" -q || true
-for i in $(seq "$runs"); do
-  xvfb-run -a -s "-screen 0 1920x1200x24" build/release/hcsim-viewer "$tmp/day.sqlite" --bench-frames 600
+"$hcsim" run scenarios/demos/02-gslb-weighted.yaml --set duration=24h --out "$tmp/day.sqlite" -q --force || true
+echo "| viewer, demo 2 for 24 h at 1 s buckets, 600 frames | frame median ms | frame p95 ms | building the interface ms | runs (median) |"
+echo "|---|---|---|---|---|"
+for size in 1920x1080 1280x720; do
+  for window in 0 5; do
+    for i in $(seq "$runs"); do
+      xvfb-run -a -s "-screen 0 1920x1200x24" build/release/hcsim-viewer "$tmp/day.sqlite" \
+        --bench-frames 600 --size "$size" --window "$window" |
+        sed -E 's/.*then median ([0-9.]+) ms, p95 ([0-9.]+) ms.*interface: median ([0-9.]+) ms.*/\1 \2 \3/'
+    done > "$tmp/frames"
+    label=$([ "$window" = 0 ] && echo "whole run" || echo "last $window min")
+    echo "| $size, $label | $(cut -d' ' -f1 "$tmp/frames" | median) | $(cut -d' ' -f2 "$tmp/frames" | median) | $(cut -d' ' -f3 "$tmp/frames" | median) | $(cut -d' ' -f1 "$tmp/frames" | tr '\n' ' ')|"
+  done
 done
