@@ -444,9 +444,19 @@ void App::frame(float width, float height, double dt_real) {
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("side", ImVec2(side, h), false);
-    const DashboardState st = state_at(*a_, t_);
-    topology(*a_, st, side, h * 0.42f);
-    event_log(*a_, side, ImGui::GetContentRegionAvail().y);
+    // In compare mode a tab per run: its topology and its event log.
+    const Replay* shown = &*a_;
+    if (b_ && ImGui::BeginTabBar("runs")) {
+      if (ImGui::BeginTabItem(("A: " + a_->scenario()).c_str())) ImGui::EndTabItem();
+      if (ImGui::BeginTabItem(("B: " + b_->scenario()).c_str())) {
+        shown = &*b_;
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+    const DashboardState st = state_at(*shown, t_);
+    topology(*shown, st, side, ImGui::GetContentRegionAvail().y * 0.42f);
+    event_log(*shown, side, ImGui::GetContentRegionAvail().y);
     ImGui::EndChild();
   }
   ImGui::End();
@@ -672,11 +682,41 @@ void App::chart_menu() {
   ImGui::EndPopup();
 }
 
+namespace {
+
+// Continues the line with an item `w` pixels wide when it fits in the window, else starts a new
+// line (a header wraps rather than being cut at the panel's edge).
+void same_line_or_wrap(float w) {
+  ImGui::SameLine();
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetCursorScreenPos().x + w > right) ImGui::NewLine();
+}
+
+}  // namespace
+
 void App::dashboard(const Replay& r, const char* tag, float width, float height, bool compact) {
   const DashboardState st = state_at(r, t_);
   const std::size_t n = r.sites().size();
   if (compact) {
-    // Compare mode: the sites one above the other.
+    // Compare mode: the run's label, whether it has ended, then its sites one above the other.
+    const float y0 = ImGui::GetCursorPosY();
+    ImGui::TextColored(
+        std::string(tag) == "A" ? ImVec4(0.55f, 0.75f, 1, 1) : ImVec4(1, 0.75f, 0.4f, 1), "%s: %s",
+        tag, r.scenario().c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("run %lld, seed %llu%s%s", static_cast<long long>(r.run_id()),
+                        static_cast<unsigned long long>(r.seed()), r.label().empty() ? "" : ", ",
+                        r.label().c_str());
+    if (t_ > r.duration_s()) {
+      const std::string ended = "ended at " + clock(r.duration_s());
+      same_line_or_wrap(ImGui::CalcTextSize(ended.c_str()).x);
+      ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "%s", ended.c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("this run is over: its numbers are those of its last moment");
+    }
+    if (ImGui::GetItemRectMax().x > ImGui::GetWindowPos().x + width)
+      overflow_.push_back(std::string("compare: run ") + tag + "'s label wider than its column");
+    height -= ImGui::GetCursorPosY() - y0;
     const float h = height / static_cast<float>(std::max<std::size_t>(n, 1)) - 6;
     for (std::size_t k = 0; k < n; ++k) site_column(r, st, k + 1, tag, width, h, true);
     return;
@@ -702,17 +742,6 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
 }
 
 // Name, cloud, health badge (its place goes to layout_ for tests), GSLB weight, cost.
-namespace {
-
-// Continues the line with an item `w` pixels wide when it fits in the window, else starts a new
-// line (a header wraps rather than being cut at the panel's edge).
-void same_line_or_wrap(float w) {
-  ImGui::SameLine();
-  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  if (ImGui::GetCursorScreenPos().x + w > right) ImGui::NewLine();
-}
-
-}  // namespace
 
 void App::site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb, std::size_t entity,
                       const char* tag) {
@@ -1562,10 +1591,11 @@ void App::event_log(const Replay& r, float width, float height) {
       ImGui::PopTextWrapPos();
       ImGui::PopStyleColor();
     }
-    // Past the last event: the end of the log.
+    // Past the last event: the end of the log (where this frame's rows end: their heights
+    // settle over the first frames, so the last frame's scroll range is no guide).
     if (!scrolled && scroll) {
-      ImGui::SetScrollY(ImGui::GetScrollMaxY());
-      scrolled = ImGui::GetScrollY() == ImGui::GetScrollMaxY();
+      ImGui::SetScrollHereY(1.0f);
+      scrolled = true;
     }
     if (scrolled) scrolled_to_ = t_;
     ImGui::EndTable();

@@ -80,8 +80,13 @@ int check_layout(App& app, Window& window) {
   const Replay* r = app.replay();
   if (r == nullptr) return cli::kExitBadInput;
   std::vector<double> times = {0};
-  for (const Caption& c : r->captions()) times.push_back(c.t);
-  times.push_back(r->duration_s());
+  for (const Replay* run : {r, app.compare()}) {
+    if (run == nullptr) continue;
+    for (const Caption& c : run->captions()) times.push_back(c.t);
+    times.push_back(run->duration_s());
+  }
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
   int problems = 0;
   for (double t : times) {
     app.set_time(t);

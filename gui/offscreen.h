@@ -20,7 +20,8 @@ int write_frame(App& app, Window& window, double t, const std::string& png,
 // first frame's time, the median, p95 and max of the others, and the interface-building median.
 void bench_frames(App& app, Window& window, int frames, int width, int height);
 
-// Renders the run at its start, at each narration line and at its end, and prints what did not
+// Renders the run at its start, at each narration line and at its end (in compare mode the
+// second run's too), and prints what did not
 // fit (text cut off, a column that scrolls) and where the event log failed to follow. Returns
 // 0 when nothing was found, 1 otherwise (2 without a run).
 int check_layout(App& app, Window& window);
