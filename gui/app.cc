@@ -721,11 +721,82 @@ void App::dashboard(const Replay& r, const char* tag, float width, float height,
     for (std::size_t k = 0; k < n; ++k) site_column(r, st, k + 1, tag, width, h, true);
     return;
   }
+  const float y0 = ImGui::GetCursorPosY();
+  overall_row(r, st.numbers[0], width);
+  height -= ImGui::GetCursorPosY() - y0;
   const float w = width / static_cast<float>(std::max<std::size_t>(n, 1)) - 6;
   for (std::size_t k = 0; k < n; ++k) {
     if (k > 0) ImGui::SameLine();
     site_column(r, st, k + 1, tag, w, height - 4, false);
   }
+}
+
+// The whole application across its sites: the request-velocity gauge of the talk's dashboard,
+// then the overall numbers in one row.
+void App::overall_row(const Replay& r, const Numbers& nb, float width) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float lh = ImGui::GetTextLineHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float value_h = fonts_.caption != nullptr ? fonts_.caption->FontSize : lh;
+  const float row_h = std::max(lh * 3.2f, lh * 1.2f + value_h + 4);
+  // The gauge's scale: a round figure above the highest velocity shown so far (no spoilers).
+  const Series& all = r.overall();
+  const float seen = charts_.max_between(load_of(r), all.t, all.arrivals, 0, t_);
+  const double top =
+      nice_ticks(std::max(1.0, std::isnan(seen) ? 1.0 : seen / r.bucket_s()), 4).back();
+  const std::string title = "Request velocity, 0-" + format_value(top, Unit::kPerSecond);
+  const float radius = row_h - lh * 1.3f;
+  const float gauge_w = std::max(ImGui::CalcTextSize(title.c_str()).x, radius * 2) + lh;
+  ImGui::Dummy(ImVec2(width, row_h));
+  dl->AddText(p, rgb(150, 155, 165), title.c_str());
+  const double frac = std::clamp(std::isnan(nb.velocity) ? 0.0 : nb.velocity / top, 0.0, 1.0);
+  const ImVec2 c(p.x + gauge_w / 2, p.y + row_h - lh * 0.2f);
+  const float pi = 3.14159265f, stroke = lh * 0.4f;
+  dl->PathArcTo(c, radius - stroke / 2, pi, 2 * pi, 32);
+  dl->PathStroke(rgb(60, 64, 74), 0, stroke);
+  if (frac > 0) {
+    dl->PathArcTo(c, radius - stroke / 2, pi, pi + pi * static_cast<float>(frac), 32);
+    dl->PathStroke(frac < 0.75 ? rgb(80, 160, 240) : rgb(240, 165, 30), 0, stroke);
+  }
+  const std::string v = num(nb.velocity, "%.0f/s");
+  dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(v.c_str()).x / 2, c.y - lh * 1.1f),
+              rgb(235, 235, 240), v.c_str());
+  if (ImGui::IsMouseHoveringRect(p, ImVec2(p.x + gauge_w, p.y + row_h)))
+    ImGui::SetTooltip(
+        "Requests sent per second by all users over the last 10 s (every attempt, "
+        "retries included). The scale ends at a round figure above the highest "
+        "rate so far.");
+  // The overall numbers beside it, their labels saying whose they are.
+  const float cell = (width - gauge_w) / 5;
+  ImGui::SetCursorScreenPos(ImVec2(p.x + gauge_w, p.y + (row_h - lh - value_h) / 2));
+  ImFont* f = fonts_.caption;
+  big_number(f, "Apdex, all sites", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex), cell);
+  big_number(f, "TPS", num(nb.tps, "%.0f"), rgb(230, 232, 236), cell);
+  big_number(f, "Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"), rgb(230, 232, 236), cell);
+  big_number(f, "Active users", num(nb.active_users, "%.0f"), rgb(230, 232, 236), cell);
+  errors_number(f, nb, cell);
+  const ImVec2 end = ImGui::GetItemRectMax();
+  if (end.x > p.x + width + 1 || end.y > p.y + row_h + 1)
+    overflow_.push_back("the overall row needs " + num(end.x - p.x, "%.0f") + " x " +
+                        num(end.y - p.y, "%.0f") + " px of " + num(width, "%.0f") + " x " +
+                        num(row_h, "%.0f"));
+  ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + row_h + ImGui::GetStyle().ItemSpacing.y));
+}
+
+// The errors' big number: failed attempts per second. A request counts when it fails (a timeout
+// long after it was sent, or cut off by an outage) and every retry is an attempt, so this can
+// be above the request velocity: then the label says so and its tooltip explains.
+void App::errors_number(ImFont* font, const Numbers& nb, float cell) {
+  const bool above = nb.errors_per_s > nb.velocity + 1e-9;
+  big_number(font, above ? "Errors > sent*" : "Errors", num(nb.errors_per_s, "%.1f/s"),
+             nb.errors_per_s > 0 ? rgb(224, 56, 56) : rgb(230, 232, 236), cell);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s",
+                      above ? "More failures than requests sent in the last 10 s: requests sent "
+                              "earlier failed now (timed out, or cut off when their site or pod "
+                              "went away). Every retry is an attempt and counts."
+                            : "Failed attempts per second over the last 10 s (every retry is an "
+                              "attempt; a request counts when it fails).");
 }
 
 void App::site_column(const Replay& r, const DashboardState& st, std::size_t entity,
@@ -785,7 +856,8 @@ void App::site_numbers(const Numbers& nb, float width, bool compact) {
        nb.rt_mean_s > 1 ? rgb(240, 165, 30) : plain},
       {"Active users", num(nb.active_users, "%.0f"), plain},
       {"Req. velocity", num(nb.velocity, "%.0f/s"), plain},
-      {"Errors", num(nb.errors_per_s, "%.1f/s"), nb.errors_per_s > 0 ? rgb(224, 56, 56) : plain}};
+      {nb.errors_per_s > nb.velocity + 1e-9 ? "Errors > sent*" : "Errors",
+       num(nb.errors_per_s, "%.1f/s"), nb.errors_per_s > 0 ? rgb(224, 56, 56) : plain}};
   // The widest cell with a font, its label or its value.
   auto widest = [&](ImFont* f) {
     float w = 0;
@@ -816,7 +888,10 @@ void App::site_numbers(const Numbers& nb, float width, bool compact) {
     overflow_.push_back("site numbers: a cell needs " + num(widest(font), "%.0f") + " px of " +
                         num(cell, "%.0f"));
   for (int i = 0; i < 6; ++i) {
-    big_number(font, cells[i].label, cells[i].value, cells[i].colour, cell);
+    if (i == 5)
+      errors_number(font, nb, cell);
+    else
+      big_number(font, cells[i].label, cells[i].value, cells[i].colour, cell);
     if ((i + 1) % per_row == 0) ImGui::NewLine();
   }
 }

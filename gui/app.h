@@ -176,6 +176,8 @@ class App {
   void site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb, std::size_t entity,
                    const char* tag);
   void site_numbers(const Numbers& nb, float width, bool compact);
+  void overall_row(const Replay& r, const Numbers& nb, float width);
+  void errors_number(ImFont* font, const Numbers& nb, float cell);
   void site_plots(const Replay& r, std::size_t entity, float width);
   // The charts a site column shows in `height` pixels, in drawing order.
   std::vector<Chart> charts_shown(const Replay& r, float height) const;
