@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -13,8 +14,10 @@
 #include "cli/terminal.h"
 #include "config/loader.h"
 #include "engine/estimate.h"
+#include "engine/narration_check.h"
 #include "engine/run.h"
 #include "store/files.h"
+#include "store/results_reader.h"
 #include "store/results_writer.h"
 
 namespace cli {
@@ -47,6 +50,29 @@ void print_run(const config::Scenario& s, uint64_t seed, const engine::RunResult
   std::fprintf(stderr, "  results: %s (run %lld); %.2f M requests/s of wall time\n", out.c_str(),
                static_cast<long long>(run_id),
                r.wall_seconds > 0 ? static_cast<double>(requests) / r.wall_seconds * 1e-6 : 0.0);
+}
+
+// The narration's declared figures against the run (a warning, not a failure: another seed tells
+// another story).
+void print_narration_check(const config::Scenario& s, uint64_t seed, const std::string& out,
+                           int64_t run_id) {
+  const bool any = std::any_of(s.narration.begin(), s.narration.end(),
+                               [](const config::NarrationLine& l) { return !l.figures.empty(); });
+  if (!any) return;
+  try {
+    const std::vector<engine::NarrationMismatch> bad =
+        engine::check_narration(s, store::ResultsReader(out), run_id);
+    if (bad.empty()) {
+      std::fprintf(stderr, "  narration: every declared figure holds at its time\n");
+      return;
+    }
+    std::fprintf(stderr, "  narration: %zu figure(s) not what this run shows%s:\n", bad.size(),
+                 seed == s.seed ? "" : " (the captions were written for the scenario's seed)");
+    for (const engine::NarrationMismatch& m : bad)
+      std::fprintf(stderr, "    %s\n", engine::describe(m).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hcsim: cannot check the narration: %s\n", e.what());
+  }
 }
 
 // Writes the summary JSON to a file or ("-") stdout; false (with a message) when it cannot.
@@ -151,7 +177,10 @@ int cmd_run(const RunArgs& args, const std::atomic<bool>* stop) {
 
   if (!args.summary_json.empty() && !write_summary(args.summary_json, r.summary_json))
     return kExitError;
-  if (!args.quiet) print_run(s, seed, r, out, run_id);
+  if (!args.quiet) {
+    print_run(s, seed, r, out, run_id);
+    print_narration_check(s, seed, out, run_id);
+  }
   if (r.status != "completed") return kExitInterrupted;
   if (r.expect_passed && !*r.expect_passed) return kExitExpectFailed;
   return kExitOk;

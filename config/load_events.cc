@@ -2,6 +2,11 @@
 // expect: gates and narration:.
 #include "config/sections.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <set>
+
 namespace config {
 
 using sim::SimTime;
@@ -202,6 +207,186 @@ void parse_expect(const Node& n, Scenario* s) {
   m.finish();
 }
 
+namespace {
+
+// The series columns a narration figure can name (results/schema.sql's series table).
+const std::set<std::string, std::less<>> kFigureColumns = {"arrivals",
+                                                           "completions",
+                                                           "failed",
+                                                           "rt_mean_s",
+                                                           "rt_p50_s",
+                                                           "rt_p95_s",
+                                                           "rt_p99_s",
+                                                           "apdex",
+                                                           "active_users",
+                                                           "inflight",
+                                                           "cpu_util",
+                                                           "replicas_desired",
+                                                           "replicas_ready",
+                                                           "replicas_starting",
+                                                           "replicas_unready",
+                                                           "replicas_pending",
+                                                           "nodes",
+                                                           "share",
+                                                           "dns_stale",
+                                                           "cost",
+                                                           "failed_rejected",
+                                                           "failed_timeout",
+                                                           "failed_site_down",
+                                                           "failed_unreachable",
+                                                           "failed_no_site",
+                                                           "failed_unavailable",
+                                                           "failed_aborted",
+                                                           "failed_refused",
+                                                           "failed_no_primary",
+                                                           "failed_pool_timeout",
+                                                           "failed_db_down"};
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+// The figure in a quote: its first number ("4,000", "2.5", "50%"), or with `clock` its first
+// time in the run ("11m26s", "1h02m", "45s") in seconds. False when there is none.
+bool read_figure(const std::string& q, bool clock, double* value, bool* percent) {
+  std::size_t i = 0;
+  while (i < q.size() && !digit(q[i])) ++i;
+  if (i == q.size()) return false;
+  if (clock) {
+    // The first number written as a time ("45m21s" in "59 (45m21s)").
+    for (; i < q.size(); ++i) {
+      if (!digit(q[i]) || (i > 0 && digit(q[i - 1]))) continue;
+      double total = 0;
+      bool any = false;
+      std::size_t j = i;
+      while (j < q.size() && digit(q[j])) {
+        double v = 0;
+        while (j < q.size() && digit(q[j])) v = v * 10 + (q[j++] - '0');
+        const char u = j < q.size() ? q[j] : ' ';
+        if (u != 'h' && u != 'm' && u != 's') break;
+        total += v * (u == 'h' ? 3600 : u == 'm' ? 60 : 1);
+        any = true;
+        ++j;
+      }
+      if (any) {
+        *value = total;
+        return true;
+      }
+    }
+    return false;
+  }
+  std::string n;
+  for (; i < q.size() && (digit(q[i]) || q[i] == ',' || q[i] == '.'); ++i) {
+    if (q[i] != ',') n += q[i];
+  }
+  if (!n.empty() && n.back() == '.') n.pop_back();
+  *value = std::stod(n);
+  *percent = i < q.size() && q[i] == '%';
+  if (*percent) *value /= 100;
+  return true;
+}
+
+// "private.replicas_ready + private.replicas_starting +-1" or "event gslb: public marked down".
+NarrationFigure parse_figure(MapReader& fm, const std::string& quote, const std::string& text,
+                             const Scenario& s) {
+  const Node v = fm.get(quote);
+  if (text.find(quote) == std::string::npos)
+    fm.fail_key(quote, "the narration's text does not contain '" + quote + "'");
+  NarrationFigure f;
+  f.quote = quote;
+  std::string spec = v.text();
+  if (spec.rfind("event ", 0) == 0) {
+    const std::size_t colon = spec.find(':');
+    if (colon == std::string::npos || colon + 2 > spec.size())
+      v.fail("expected 'event COMPONENT: PART OF ITS MESSAGE'");
+    f.event_component = spec.substr(6, colon - 6);
+    f.event_message = spec.substr(spec.find_first_not_of(' ', colon + 1));
+    // A time in the quote ("at 11m25s") is the event's; otherwise the event is at the line's
+    // time and the quote is part of its message ("RTO 622 s").
+    if (!read_figure(quote, true, &f.value, &f.percent)) f.value = -1;
+    return f;
+  }
+  if (!read_figure(quote, false, &f.value, &f.percent))
+    fm.fail_key(quote, "'" + quote + "' holds no number");
+  // An optional window after "over" (a mean, for noisy levels), then an optional tolerance
+  // after "+-": in the figure's units, or a percentage of it.
+  if (const std::size_t ov = spec.find(" over "); ov != std::string::npos) {
+    std::string w = spec.substr(ov + 6);
+    std::string head = spec.substr(0, ov);
+    if (head.size() > 4 && head.compare(head.size() - 4, 4, " sum") == 0) {
+      f.sum = true;
+      head.resize(head.size() - 4);
+    }
+    spec = head + (w.find("+-") != std::string::npos ? w.substr(w.find("+-")) : "");
+    w = w.substr(0, w.find("+-"));
+    char* end = nullptr;
+    const double n = std::strtod(w.c_str(), &end);
+    const char unit = end != nullptr ? *end : ' ';
+    if (end == w.c_str() || n <= 0 || (unit != 's' && unit != 'm'))
+      v.fail("expected a window after 'over', e.g. over 30s or over 2m");
+    f.over_s = n * (unit == 'm' ? 60 : 1);
+  }
+  if (const std::size_t pm = spec.find("+-"); pm != std::string::npos) {
+    std::string tol = spec.substr(pm + 2);
+    spec = spec.substr(0, pm);
+    f.relative = !tol.empty() && tol.back() == '%' && !f.percent;
+    if (!tol.empty() && tol.back() == '%') tol.pop_back();
+    char* end = nullptr;
+    f.tolerance = std::strtod(tol.c_str(), &end);
+    if (end == tol.c_str() || f.tolerance < 0) v.fail("expected a tolerance after '+-', e.g. +-2");
+    if (f.percent || f.relative) f.tolerance /= 100;
+  }
+  std::size_t from = 0;
+  while (from <= spec.size()) {
+    const std::size_t plus = spec.find('+', from);
+    std::string term = spec.substr(from, plus == std::string::npos ? plus : plus - from);
+    term.erase(0, term.find_first_not_of(' '));
+    term.erase(term.find_last_not_of(' ') + 1);
+    const std::size_t dot = term.find('.');
+    if (dot == std::string::npos)
+      v.fail("expected ENTITY.COLUMN terms joined by '+', or 'event COMPONENT: MESSAGE'");
+    const std::string entity = term.substr(0, dot), column = term.substr(dot + 1);
+    if (entity != "all" && s.site_index(entity) < 0)
+      v.fail("no site named '" + entity + "' (or 'all')");
+    if (kFigureColumns.find(column) == kFigureColumns.end())
+      v.fail("no series column '" + column + "' (results/schema.sql's series table)");
+    f.terms.emplace_back(entity, column);
+    from = plus == std::string::npos ? spec.size() + 1 : plus + 1;
+  }
+  return f;
+}
+
+// With figures or given quotes, every number in the text must be in one of them: a caption's
+// figures are all accounted for.
+void check_covered(const Node& line, const NarrationLine& nl) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const NarrationFigure& f : nl.figures)
+    spans.emplace_back(nl.text.find(f.quote), f.quote.size());
+  for (const std::string& g : nl.given) spans.emplace_back(nl.text.find(g), g.size());
+  for (std::size_t i = 0; i < nl.text.size(); ++i) {
+    // A number starts a word or follows a sign ("~33 s", "(2 nodes"); "p95" is a name.
+    if (!digit(nl.text[i]) || (i > 0 && (std::isalnum(static_cast<unsigned char>(nl.text[i - 1])) ||
+                                         nl.text[i - 1] == '.' || nl.text[i - 1] == ',')))
+      continue;
+    // The whole number ("4,000", "2.5") must lie in a quote.
+    std::size_t end = i;
+    while (end < nl.text.size() &&
+           (digit(nl.text[end]) || ((nl.text[end] == ',' || nl.text[end] == '.') &&
+                                    end + 1 < nl.text.size() && digit(nl.text[end + 1]))))
+      ++end;
+    const bool covered = std::any_of(spans.begin(), spans.end(), [&](const auto& sp) {
+      return sp.first != std::string::npos && i >= sp.first && end <= sp.first + sp.second;
+    });
+    if (!covered) {
+      std::size_t e = i;
+      while (e < nl.text.size() && nl.text[e] != ' ') ++e;
+      line.fail("the number in '" + nl.text.substr(i, e - i) +
+                "' is in neither figures: nor given: (each number of a checked line is one or "
+                "the other)");
+    }
+  }
+}
+
+}  // namespace
+
 void parse_narration(const Node& n, Scenario* s) {
   for (const Node& line : n.list()) {
     MapReader m = line.map();
@@ -209,9 +394,23 @@ void parse_narration(const Node& n, Scenario* s) {
     const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
     if (!s->narration.empty() && t < s->narration.back().at)
       at.fail("narration times must not go back");
-    const std::string text = m.required("text").text();
+    NarrationLine nl{t, m.required("text").text(), {}, {}};
+    if (const Node figs = m.get("figures"); figs.present()) {
+      MapReader fm = figs.map();
+      for (const std::string& quote : fm.keys())
+        nl.figures.push_back(parse_figure(fm, quote, nl.text, *s));
+      fm.finish();
+    }
+    if (const Node given = m.get("given"); given.present()) {
+      for (const Node& g : given.list()) {
+        nl.given.push_back(g.text());
+        if (nl.text.find(nl.given.back()) == std::string::npos)
+          g.fail("the narration's text does not contain '" + nl.given.back() + "'");
+      }
+    }
     m.finish();
-    if (within_run(at, t, "the narration line", s)) s->narration.push_back({t, text});
+    if (!nl.figures.empty() || !nl.given.empty()) check_covered(line, nl);
+    if (within_run(at, t, "the narration line", s)) s->narration.push_back(std::move(nl));
   }
 }
 

@@ -92,9 +92,28 @@ struct SiteExpectations {
   Expectations expect;
 };
 
+// A figure a narration line quotes and what it must equal at the line's time, so that a caption
+// is true when it appears (docs/scenarios.md#narration). Either a sum of series columns at the
+// bucket holding the line's time, or the time of an event.
+struct NarrationFigure {
+  std::string quote;  // the part of the text that holds the figure, e.g. "16 pods"
+  double value = 0;   // the figure: a percent as a fraction, a clock time in seconds
+  bool percent = false;
+  std::vector<std::pair<std::string, std::string>> terms;  // (entity, column): "all" or a site
+  double tolerance = 0;                                    // in the figure's units
+  bool relative = false;                                   // tolerance is a fraction of value
+  double over_s = 0;  // > 0: the mean of the buckets of the last over_s seconds up to the time
+  bool sum = false;   // with over_s: their sum (counts per bucket), not their mean
+  // An event: its component, part of its message; at the time `value` (a clock in the quote) or,
+  // when value < 0, in the same second as the line.
+  std::string event_component, event_message;
+};
+
 struct NarrationLine {
   sim::SimTime at;
   std::string text;
+  std::vector<NarrationFigure> figures;
+  std::vector<std::string> given;  // quotes whose numbers are settings, not measurements
 };
 
 // The pod autoscalers a site can have. The HPA carries its controller's flags, the manifest file

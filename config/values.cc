@@ -207,8 +207,8 @@ models::Profile parse_profile(const Node& n, ValueKind kind, Scenario* s) {
   } else if (shape == "steps") {
     std::vector<std::pair<SimTime, double>> steps;
     const Node list = m.required("steps");
-    for (const Node& s : list.list()) {
-      MapReader sm = s.map();
+    for (const Node& step : list.list()) {
+      MapReader sm = step.map();
       const Node at = sm.required("at");
       const SimTime t = at.duration_in(SimTime::zero(), kMaxDuration);
       if (!steps.empty() && t <= steps.back().first) at.fail("step times must increase");
