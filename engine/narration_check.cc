@@ -52,7 +52,10 @@ Values read_values(const config::Scenario& s, const store::ResultsReader& r, int
       for (const auto& [entity, column] : f.terms) cols.insert(column);
     }
   }
-  v.columns.assign(cols.begin(), cols.end());
+  const auto& known = store::schema_series_columns();
+  for (const std::string& c : cols) {
+    if (std::find(known.begin(), known.end(), c) != known.end()) v.columns.push_back(c);
+  }
   if (v.columns.empty()) return v;
   std::map<int64_t, std::string> names;
   for (const store::EntityRecord& e : r.entities(run_id)) names[e.entity_id] = e.name;
@@ -100,13 +103,16 @@ std::vector<NarrationMismatch> check_narration(const config::Scenario& s,
         double sum = 0;
         std::string terms;
         for (const auto& [entity, column] : f.terms) {
+          const auto& known = store::schema_series_columns();
+          if (std::find(known.begin(), known.end(), column) == known.end())
+            m.what = "no series column '" + column + "' (results/schema.sql)";
           const std::size_t c = static_cast<std::size_t>(
               std::find(v.columns.begin(), v.columns.end(), column) - v.columns.begin());
           sum += v.at(entity, c, l.at.ns(), f.over_s, f.sum);
           terms += (terms.empty() ? "" : " + ") + entity + "." + column;
         }
         const double tol = f.relative ? f.tolerance * std::abs(f.value) : f.tolerance;
-        if (std::isnan(sum) || std::abs(sum - f.value) > tol + 1e-9)
+        if (m.what.empty() && (std::isnan(sum) || std::abs(sum - f.value) > tol + 1e-9))
           m.what = terms +
                    (f.over_s > 0 ? std::string(f.sum ? " (sum" : " (mean") + " of the last " +
                                        sim::format_clock(f.over_s) + ")"

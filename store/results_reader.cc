@@ -88,16 +88,6 @@ std::vector<std::string> series_columns_of(const Db& db) {
   return out;
 }
 
-// The series columns of the current schema (results/schema.sql).
-const std::vector<std::string>& schema_series_columns() {
-  static const std::vector<std::string> kColumns = [] {
-    Db scratch(":memory:", Db::Mode::kCreate);
-    scratch.exec(results_schema_sql());
-    return series_columns_of(scratch);
-  }();
-  return kColumns;
-}
-
 bool contains(const std::vector<std::string>& v, std::string_view x) {
   for (const std::string& s : v) {
     if (s == x) return true;
@@ -120,6 +110,15 @@ bool known_entity(const std::vector<int64_t>& ids, int64_t id) {
 bool is_fraction(std::string_view column) { return column == "apdex" || column == "share"; }
 
 }  // namespace
+
+const std::vector<std::string>& schema_series_columns() {
+  static const std::vector<std::string> kColumns = [] {
+    Db scratch(":memory:", Db::Mode::kCreate);
+    scratch.exec(results_schema_sql());
+    return series_columns_of(scratch);
+  }();
+  return kColumns;
+}
 
 ResultsReader::ResultsReader(const std::string& path) : db_(path, Db::Mode::kReadOnly) {
   Stmt v(db_, "PRAGMA user_version");

@@ -71,6 +71,9 @@ struct EntityRecord {
   std::string kind;  // overall | site
 };
 
+// The series table's columns in the current schema (results/schema.sql), in table order.
+const std::vector<std::string>& schema_series_columns();
+
 // One series row: values[i] is the i-th requested column (NaN when NULL).
 struct SeriesRow {
   int64_t entity_id = 0;

@@ -90,8 +90,14 @@ TEST_CASE("The narration check catches a wrong figure, a wrong event time and un
   missing.replace(missing.find("\"2 nodes\": private.nodes"), 24, "\"3 nodes\": private.nodes");
   CHECK_THROWS_WITH(config::load_scenario_text(missing, file, {}),
                     Catch::Contains("does not contain '3 nodes'"));
+  // A column the results do not have: found when checked.
   std::string column = read(file);
   column.replace(column.find("\"2 nodes\": private.nodes"), 24, "\"2 nodes\": private.knots");
+  const std::vector<engine::NarrationMismatch> unknown =
+      engine::check_narration(config::load_scenario_text(column, file, {}), r, 1);
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].what == "no series column 'knots' (results/schema.sql)");
+  column.replace(column.find("private.knots"), 13, "private.Nodes");
   CHECK_THROWS_WITH(config::load_scenario_text(column, file, {}),
-                    Catch::Contains("no series column 'knots'"));
+                    Catch::Contains("'Nodes' is not a series column name"));
 }
