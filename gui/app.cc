@@ -976,6 +976,10 @@ ChartSpec App::chart_spec(const Replay& r, std::size_t entity, Chart c) const {
       cs.unit = Unit::kPerSecond;
       cs.lines = {{&s.arrivals, site, "arriving", false, per_s},
                   {&s.completions, rgb(200, 200, 210), "completed", true, per_s}};
+      // Retries are arrivals too: shown apart, so that errors above the users' own requests
+      // are explained (a failed attempt comes back as a retry).
+      if (has_data(s.retries))
+        cs.lines.push_back({&s.retries, rgb(240, 165, 30), "of which retries", false, per_s});
       break;
     case kChartErrors:
       cs.title = "Errors /s";

@@ -68,6 +68,7 @@ constexpr std::string_view kSeriesColumns[] = {"dt_s",
                                                "nodes",
                                                "share",
                                                "dns_stale",
+                                               "retries",
                                                "cost"};
 
 std::vector<float>* column(Series& x, std::size_t c) {
@@ -93,6 +94,7 @@ std::vector<float>* column(Series& x, std::size_t c) {
                                 &x.nodes,
                                 &x.share,
                                 &x.dns_stale,
+                                &x.retries,
                                 &x.cost};
   return cols[c];
 }

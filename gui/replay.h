@@ -37,7 +37,7 @@ struct Series {
   std::vector<float> dt, arrivals, completions, failed, rt_mean, rt_p50, rt_p95, rt_p99, apdex,
       apdex_satisfied, apdex_tolerating, active_users, inflight, cpu_util, replicas_desired,
       replicas_ready, replicas_starting, replicas_unready, replicas_pending, nodes, share,
-      dns_stale, cost;
+      dns_stale, retries, cost;
   // A backtest's observed series (the site's `observed:`), per bucket: the latest observed value
   // at the bucket's start, NaN before the first (empty without observations).
   std::vector<float> observed_replicas, observed_cpu;

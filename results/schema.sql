@@ -1,6 +1,6 @@
--- hcsim results schema, version 5 (version 4 lacked failed_pool_timeout, failed_db_down and the db_ columns,
--- version 3 also failed_no_primary, version 2 also failed_refused and replicas_unready; hcsim
--- reads all four). The single source of truth: hcsim embeds this file, and
+-- hcsim results schema, version 6 (version 5 lacked series.retries, version 4 also
+-- failed_pool_timeout, failed_db_down and the db_ columns, version 3 also failed_no_primary,
+-- version 2 also failed_refused and replicas_unready; hcsim reads all five). The single source of truth: hcsim embeds this file, and
 -- docs/results-schema.md explains every table and column.
 -- Times: t_ns is simulated time in integer nanoseconds from the start of the run; each series
 -- row describes the bucket [t_ns, t_ns + dt_s).
@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS series (
   nodes               INTEGER,
   share               REAL,              -- this entity's fraction of all arrivals
   dns_stale           INTEGER,           -- arrivals routed by a DNS answer older than the GSLB's last change
+  retries             INTEGER,           -- arrivals that were a user's retry of a failed attempt
   pod_seconds         REAL,              -- pod-seconds of running pods in the bucket
   cost                REAL,              -- cumulative cost at the bucket end
   db_util             REAL,              -- the site's database: busy cores / cores over the bucket (sites only)

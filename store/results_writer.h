@@ -21,7 +21,7 @@
 
 namespace store {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 // The oldest schema version the reader still reads (columns added since read as NULL).
 inline constexpr int kOldestReadableSchemaVersion = 2;
 // The text of results/schema.sql (embedded at build time).

@@ -99,8 +99,9 @@ class RequestSink {
 class TrafficObserver {
  public:
   virtual ~TrafficObserver() = default;
-  // stale_dns: the site came from a DNS answer older than the GSLB's latest change.
-  virtual void on_send(int site, bool stale_dns) = 0;
+  // stale_dns: the site came from a DNS answer older than the GSLB's latest change. retry: the
+  // request is a closed-loop user's retry of a failed attempt.
+  virtual void on_send(int site, bool stale_dns, bool retry) = 0;
   // rt: client-observed response time (network round trip + wait + service). sent: when the
   // client sent the request (the summary counts an outcome in the period its request was sent).
   virtual void on_response(int site, sim::SimTime rt, sim::SimTime sent) = 0;

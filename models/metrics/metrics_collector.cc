@@ -19,6 +19,7 @@ void MetricsCollector::Acc::add(const Acc& o) {
   satisfied += o.satisfied;
   tolerating += o.tolerating;
   dns_stale += o.dns_stale;
+  retries += o.retries;
   slow += o.slow;
   for (std::size_t i = 0; i < failed.size(); ++i) failed[i] += o.failed[i];
   rt_sum_ns += o.rt_sum_ns;
@@ -31,6 +32,7 @@ void MetricsCollector::Acc::subtract(const Acc& o) {
   satisfied -= o.satisfied;
   tolerating -= o.tolerating;
   dns_stale -= o.dns_stale;
+  retries -= o.retries;
   slow -= o.slow;
   for (std::size_t c = 0; c < failed.size(); ++c) failed[c] -= o.failed[c];
   rt_sum_ns -= o.rt_sum_ns;
@@ -38,7 +40,7 @@ void MetricsCollector::Acc::subtract(const Acc& o) {
 }
 
 void MetricsCollector::Acc::clear() {
-  arrivals = completions = satisfied = tolerating = dns_stale = slow = 0;
+  arrivals = completions = satisfied = tolerating = dns_stale = slow = retries = 0;
   failed.fill(0);
   rt_sum_ns = 0;
   hist.clear();
@@ -101,7 +103,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
   std::array<double, 3> q{};
   a.hist.quantiles(kQ, q);
   const bool db = g.has_db;
-  const std::array<sim::Field, 41> fields{{
+  const std::array<sim::Field, 42> fields{{
       {"dt_s", dt.seconds()},
       {"arrivals", static_cast<double>(a.arrivals)},
       {"completions", n},
@@ -138,6 +140,7 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"share", ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
       {"pod_seconds", (g.pod_time - before.pod_time) * 1e-9},
       {"dns_stale", static_cast<double>(a.dns_stale)},
+      {"retries", static_cast<double>(a.retries)},
       {"active_users", users_ != nullptr ? static_cast<double>(users_->active_users(site)) : kNaN},
       {"cost", cost},
       {"db_util", db && site != kNoSite

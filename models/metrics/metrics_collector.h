@@ -10,7 +10,8 @@
 // Series fields (see docs/results-schema.md): dt_s, arrivals, completions, failed,
 // failed_<cause>, rt_mean_s, rt_p50_s, rt_p95_s, rt_p99_s, rt_max_s, apdex, apdex_satisfied,
 // apdex_tolerating, inflight, inflight_avg, cpu_util, replicas_desired, replicas_ready,
-// replicas_starting, replicas_pending, nodes, share, pod_seconds, dns_stale, active_users, cost.
+// replicas_starting, replicas_pending, nodes, share, pod_seconds, dns_stale, retries,
+// active_users, cost.
 //
 // Cost (per site, billed per second, models/cost): cumulative from t = 0 at each bucket end.
 // At each bucket end a BucketListener (the RTO tracker) hears the overall counts.
@@ -110,10 +111,11 @@ class MetricsCollector final : public TrafficObserver {
   // The start of the first measured bucket (at or after the warm-up); valid after start().
   sim::SimTime measure_from() const { return measure_from_; }
 
-  void on_send(int site, bool stale_dns) override {
+  void on_send(int site, bool stale_dns, bool retry) override {
     Acc& a = acc_[slot(site)];
     ++a.arrivals;
     a.dns_stale += stale_dns ? 1 : 0;
+    a.retries += retry ? 1 : 0;
   }
   void on_response(int site, sim::SimTime rt, sim::SimTime sent) override {
     record_response(acc_[slot(site)], rt);
@@ -129,7 +131,8 @@ class MetricsCollector final : public TrafficObserver {
 
  private:
   struct Acc {  // counters of one bucket, or of the summary period
-    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0, dns_stale = 0, slow = 0;
+    uint64_t arrivals = 0, completions = 0, satisfied = 0, tolerating = 0, dns_stale = 0, slow = 0,
+             retries = 0;
     std::array<uint64_t, kFailureCauseCount> failed{};
     double rt_sum_ns = 0;
     LogHistogram hist;

@@ -117,7 +117,7 @@ void ClosedUsers::send(uint32_t u) {
     ++active_by_site_[static_cast<std::size_t>(answer.site)];
     user.last_site = static_cast<int16_t>(answer.site);
   }
-  observer_.on_send(answer.site, answer.stale);
+  observer_.on_send(answer.site, answer.stale, user.attempt > 0);
   if (answer.site == kNoSite) {
     on_failure(id, FailureCause::kNoHealthySite);
     return;

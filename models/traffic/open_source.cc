@@ -80,7 +80,7 @@ void OpenTrafficSource::on_arrival() {
   r.site = static_cast<int16_t>(site);
   ++sent_;
   schedule_next(sim_.now());
-  observer_.on_send(site, answer.stale);
+  observer_.on_send(site, answer.stale, false);
   if (site == kNoSite) {
     on_failure(id, FailureCause::kNoHealthySite);
     return;

@@ -43,7 +43,7 @@ struct Counter final : TrafficObserver {
   uint64_t sent = 0, ok = 0;
   std::array<uint64_t, kFailureCauseCount> failed{};
   double rt_sum = 0;
-  void on_send(int, bool) override { ++sent; }
+  void on_send(int, bool, bool) override { ++sent; }
   void on_response(int, SimTime rt, SimTime) override {
     ++ok;
     rt_sum += rt.seconds();

@@ -80,8 +80,8 @@ TEST_CASE("the collector emits one row per entity per bucket with Apdex and fail
   MetricsCollector m(sim, cfg, rec, {&site});
   m.start();
   sim.schedule_at(seconds(1), [&] {
-    for (int i = 0; i < 4; ++i) m.on_send(0, false);
-    m.on_send(kNoSite, false);
+    for (int i = 0; i < 4; ++i) m.on_send(0, false, false);
+    m.on_send(kNoSite, false, false);
     m.on_response(0, milliseconds(50), sim.now());   // satisfied
     m.on_response(0, milliseconds(300), sim.now());  // tolerating (<= 400 ms)
     m.on_response(0, milliseconds(900), sim.now());  // frustrated
@@ -149,16 +149,16 @@ TEST_CASE("the summary judges the requests it counts: outcomes of warm-up reques
   MetricsCollector m(sim, cfg, rec, {&site});
   m.start();
   sim.schedule_at(seconds(8), [&] {
-    for (int i = 0; i < 3; ++i) m.on_send(0, false);
+    for (int i = 0; i < 3; ++i) m.on_send(0, false, false);
   });
   sim.schedule_at(seconds(12), [&] {  // sent at 8 s, in the warm-up
     m.on_response(0, seconds(4), seconds(8));
     m.on_response(0, seconds(4), seconds(8));
     m.on_failure(0, FailureCause::kTimeout, seconds(8));
   });
-  sim.schedule_at(seconds(13), [&] { m.on_send(0, false); });
+  sim.schedule_at(seconds(13), [&] { m.on_send(0, false, false); });
   sim.schedule_at(seconds(14), [&] { m.on_response(0, milliseconds(30), seconds(13)); });
-  sim.schedule_at(seconds(10), [&] { m.on_send(0, false); });  // at the boundary: measured
+  sim.schedule_at(seconds(10), [&] { m.on_send(0, false, false); });  // at the boundary: measured
   sim.schedule_at(seconds(10), [&] { m.on_failure(0, FailureCause::kRejected, seconds(10)); });
   sim.run_until(seconds(20));
   m.finish();

@@ -28,7 +28,7 @@ struct Sink final : RequestSink {
 };
 struct Counter final : TrafficObserver {
   uint64_t sent = 0, ok = 0;
-  void on_send(int, bool) override { ++sent; }
+  void on_send(int, bool, bool) override { ++sent; }
   void on_response(int, SimTime, SimTime) override { ++ok; }
   void on_failure(int, FailureCause, SimTime) override {}
 };
