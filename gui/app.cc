@@ -543,6 +543,24 @@ void App::run_picker() {
   }
 }
 
+// The narration caption of this moment; in compare mode each run's, labelled.
+void App::captions(float width) {
+  const Replay& r = *a_;
+  if (fonts_.caption) ImGui::PushFont(fonts_.caption);
+  ImGui::PushTextWrapPos(width - 10);
+  for (const Replay* run : {&r, b_ ? static_cast<const Replay*>(&*b_) : nullptr}) {
+    if (run == nullptr) continue;
+    const Caption* c = run->caption_at(t_);
+    const char* who = !b_ ? "" : run == &r ? "A: " : "B: ";
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          run == &r ? ImVec4(1, 0.93f, 0.6f, 1) : ImVec4(1, 0.8f, 0.5f, 1));
+    ImGui::TextWrapped("%s%s %s", who, c ? clock(c->t).c_str() : "", c ? c->text.c_str() : "");
+    ImGui::PopStyleColor();
+  }
+  ImGui::PopTextWrapPos();
+  if (fonts_.caption) ImGui::PopFont();
+}
+
 void App::timeline(float width) {
   const Replay& r = *a_;
   const double end = std::max(r.duration_s(), b_ ? b_->duration_s() : 0.0);
@@ -628,15 +646,7 @@ void App::timeline(float width) {
   if (ImGui::GetItemRectMax().x > ImGui::GetWindowPos().x + width + 1)
     overflow_.push_back("toolbar " + num(ImGui::GetItemRectMax().x, "%.0f") + " px wide in " +
                         num(width, "%.0f"));
-  // The narration caption of this moment.
-  const Caption* c = r.caption_at(t_);
-  if (fonts_.caption) ImGui::PushFont(fonts_.caption);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.93f, 0.6f, 1));
-  ImGui::PushTextWrapPos(width - 10);
-  ImGui::TextWrapped("%s %s", c ? clock(c->t).c_str() : "", c ? c->text.c_str() : "");
-  ImGui::PopTextWrapPos();
-  ImGui::PopStyleColor();
-  if (fonts_.caption) ImGui::PopFont();
+  captions(width);
   if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
   ImGui::Separator();
 }
@@ -835,7 +845,7 @@ void App::site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb,
   same_line_or_wrap(ImGui::CalcTextSize(weight.c_str()).x);
   ImGui::TextDisabled("%s", weight.c_str());
   if (!std::isnan(nb.cost) && (nb.cost > 0 || si.cloud == "public")) {
-    const std::string cost = "cost " + num(nb.cost, "%.2f");
+    const std::string cost = "cost so far " + num(nb.cost, "%.2f");
     same_line_or_wrap(ImGui::CalcTextSize(cost.c_str()).x);
     ImGui::TextDisabled("%s", cost.c_str());
   }
@@ -974,8 +984,8 @@ ChartSpec App::chart_spec(const Replay& r, std::size_t entity, Chart c) const {
     case kChartRequests:
       cs.title = "Requests /s";
       cs.unit = Unit::kPerSecond;
-      cs.lines = {{&s.arrivals, site, "arriving", false, per_s},
-                  {&s.completions, rgb(200, 200, 210), "completed", true, per_s}};
+      cs.lines = {{&s.completions, rgb(200, 200, 210), "completed", false, per_s},
+                  {&s.arrivals, site, "arriving", false, per_s}};
       // Retries are arrivals too: shown apart, so that errors above the users' own requests
       // are explained (a failed attempt comes back as a retry).
       if (has_data(s.retries))
@@ -1036,6 +1046,25 @@ ChartSpec App::chart_spec(const Replay& r, std::size_t entity, Chart c) const {
   return cs;
 }
 
+// The highest value shown so far of chart c over every site of every open run: one y scale for
+// the same chart side by side, so that equal heights mean equal values.
+double App::shared_top(Chart c) {
+  double top = 0;
+  const double t1 = std::min(t_, window_.t1);
+  if (t1 < window_.t0) return 0;
+  for (const Replay* run : {a_ ? &*a_ : nullptr, b_ ? &*b_ : nullptr}) {
+    if (run == nullptr) continue;
+    for (std::size_t e = 1; e < run->series().size(); ++e) {
+      const Series& s = run->series()[e];
+      for (const Line& l : chart_spec(*run, e, c).lines) {
+        const float hi = charts_.max_between(load_of(*run), s.t, *l.v, window_.t0, t1);
+        if (!std::isnan(hi)) top = std::max(top, static_cast<double>(hi * l.scale));
+      }
+    }
+  }
+  return top;
+}
+
 void App::site_plots(const Replay& r, std::size_t entity, float pw) {
   const float rest = ImGui::GetContentRegionAvail().y - 2;
   const std::vector<Chart> shown = charts_shown(r, rest);
@@ -1051,7 +1080,8 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw) {
       tmap_panel(r, entity, pw, unit * kTmapShare);
       continue;
     }
-    const ChartSpec spec = chart_spec(r, entity, c);
+    ChartSpec spec = chart_spec(r, entity, c);
+    spec.y_floor = std::max(spec.y_floor, shared_top(c));
     const ChartHover h = draw_chart(charts_, load_of(r), r.series()[entity], spec, window_, t_, pw,
                                     unit, &overflow_);
     if (c != kChartReplicas || !h.clicked) continue;
@@ -1285,7 +1315,10 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
     return total > 0 ? 1.f + lh * 0.6f * static_cast<float>(std::sqrt(rate / total)) : 1.f;
   };
   // Regions.
-  const float radius = lh * 1.1f;
+  float radius = lh * 1.1f;
+  for (const Region& g : r.regions())
+    radius =
+        std::max(radius, ImGui::CalcTextSize(num(total * g.share, "%.0f/s").c_str()).x / 2 + 3);
   for (std::size_t i = 0; i < nr; ++i) {
     const Region& g = r.regions()[i];
     const ImVec2 c(o.x + radius + 4,
@@ -1295,7 +1328,7 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
     const ImVec2 ts = ImGui::CalcTextSize(g.name.c_str());
     dl->AddText(ImVec2(std::max(o.x, c.x - ts.x / 2), c.y + radius + 1), rgb(200, 204, 210),
                 g.name.c_str());
-    const std::string rate = num(total * g.share, "%.0f");
+    const std::string rate = num(total * g.share, "%.0f/s");
     const float rw = ImGui::CalcTextSize(rate.c_str()).x;
     dl->AddText(ImVec2(c.x - rw / 2, c.y - lh / 2), rgb(230, 232, 236), rate.c_str());
   }
@@ -1606,14 +1639,20 @@ void App::event_log(const Replay& r, float width, float height) {
   ImGui::BeginChild("events", ImVec2(width, height), true);
   ImGui::TextUnformatted("Event log");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::max(
-      ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("follow").x -
-                                    ImGui::GetFrameHeight() - ImGui::GetStyle().ItemSpacing.x * 2));
+  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x +
+                    ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SetNextItemWidth(
+      std::max(ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - 2 * box -
+                                             ImGui::CalcTextSize("followfuture").x -
+                                             ImGui::GetStyle().ItemSpacing.x));
   ImGui::InputTextWithHint("##filter", "filter (text)", filter_, sizeof filter_);
   ImGui::SameLine();
   ImGui::Checkbox("follow", &follow_);
+  ImGui::SameLine();
+  ImGui::Checkbox("future", &show_future_);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("also list the events still to come (greyed), as the results hold them");
   // The kinds' check boxes, wrapped to the panel's width.
-  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   for (int k = 0; k < 8; ++k) {
     if (k > 0) {
@@ -1633,17 +1672,17 @@ void App::event_log(const Replay& r, float width, float height) {
     ImGui::TableHeadersRow();
     const std::size_t next = r.next_event(t_);
     bool scrolled = false;
-    // Scroll after a move of the time, and again while the latest event is out of view (rows
-    // that wrap settle their height in the frame after they first show).
-    const bool scroll = follow_ && (t_ != scrolled_to_ || !log_now_visible_);
+    // Scroll after a move of the time, and again while the latest event is out of view in this
+    // frame (a new table skips its first frame, and rows that wrap settle their height later).
     log_now_visible_ = true;
+    auto scroll = [&] { return follow_ && (t_ != scrolled_to_ || !log_now_visible_); };
     for (std::size_t i = 0; i < r.events().size(); ++i) {
       const Event& e = r.events()[i];
-      if (!visible(e)) continue;
-      ImGui::TableNextRow();
       const bool past = i < next;
+      if (!visible(e) || (!past && !show_future_)) continue;
+      ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      if (!past && !scrolled && scroll) {
+      if (!past && !scrolled && scroll()) {
         ImGui::SetScrollHereY(0.8f);
         scrolled = true;
       }
@@ -1672,7 +1711,7 @@ void App::event_log(const Replay& r, float width, float height) {
     }
     // Past the last event: the end of the log (where this frame's rows end: their heights
     // settle over the first frames, so the last frame's scroll range is no guide).
-    if (!scrolled && scroll) {
+    if (!scrolled && scroll()) {
       ImGui::SetScrollHereY(1.0f);
       scrolled = true;
     }

@@ -170,6 +170,7 @@ class App {
   void start_screen(float width, float height);
   void run_picker();
   void timeline(float width);
+  void captions(float width);
   void dashboard(const Replay& r, const char* tag, float width, float height, bool compact);
   void site_column(const Replay& r, const DashboardState& st, std::size_t entity, const char* tag,
                    float width, float height, bool compact);
@@ -182,6 +183,7 @@ class App {
   // The charts a site column shows in `height` pixels, in drawing order.
   std::vector<Chart> charts_shown(const Replay& r, float height) const;
   ChartSpec chart_spec(const Replay& r, std::size_t entity, Chart c) const;
+  double shared_top(Chart c);
   void tmap_panel(const Replay& r, std::size_t entity, float width, float height);
   float tmap_legend(double top, float x0, float y0, float width);
   void tmap_tooltip(const Replay& r, std::size_t entity, double t, float row);
@@ -242,7 +244,8 @@ class App {
   char filter_[128] = "";
   bool show_kind_[8] = {true, false, true, true, true, true, true, true};
   bool follow_ = true;
-  double scrolled_to_ = -1;  // the time the event log last scrolled to
+  bool show_future_ = false;  // the log lists events still to come (a spoiler in a lesson)
+  double scrolled_to_ = -1;   // the time the event log last scrolled to
   char open_path_[512] = "";
   char compare_path_[512] = "";
   struct Demo {

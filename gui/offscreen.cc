@@ -18,6 +18,16 @@ namespace gui {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Renders the frames a moment needs to settle: auto-sized widgets take one, a new table (the
+// event log) two before it knows its rows' heights, and its scroll to the time one more.
+void settle(App& app, Window& window) {
+  for (int f = 0; f < 5; ++f) window.render(app, 0);
+}
+
+}  // namespace
+
 std::string state_json(const App& app, double t) {
   // The viewer's own state: where the lesson is.
   store::JsonWriter v(true);
@@ -52,9 +62,18 @@ std::string state_json(const App& app, double t) {
 int write_frame(App& app, Window& window, double t, const std::string& png,
                 const std::string& json) {
   app.set_time(t);
-  // Three frames: auto-sized widgets settle in the first, the event log scrolls to the time in
-  // the second and again in the third when wrapped rows changed their heights.
-  for (int f = 0; f < 3; ++f) window.render(app, 0);
+  if (app.replay() != nullptr && app.time() < t)
+    std::fprintf(stderr,
+                 "hcsim-viewer: warning: %s is past the end of the run; showing its end, %s\n",
+                 sim::format_clock(t).c_str(), sim::format_clock(app.time()).c_str());
+  t = app.time();
+  settle(app, window);
+  if (!app.overflow().empty())
+    std::fprintf(stderr,
+                 "hcsim-viewer: warning: %zu thing(s) do not fit this window at %d px text, e.g. "
+                 "%s (--check-layout lists them; a smaller --text-size or a larger --size helps)\n",
+                 app.overflow().size(), static_cast<int>(app.text_size()),
+                 app.overflow().front().c_str());
   if (!png.empty()) {
     int w = 0, h = 0;
     const std::vector<unsigned char> px = window.read_pixels(&w, &h);
@@ -90,8 +109,7 @@ int check_layout(App& app, Window& window) {
   int problems = 0;
   for (double t : times) {
     app.set_time(t);
-    // A jump settles in a few frames: the log scrolls in the one after the jump.
-    for (int f = 0; f < 3; ++f) window.render(app, 0);
+    settle(app, window);
     std::vector<std::string> found = app.overflow();
     if (!app.log_now_visible())
       found.push_back("the event log does not show the latest event (follow is on)");

@@ -10,7 +10,7 @@
 
 namespace gui {
 
-// Renders the frame at time t (three times: widgets and the event log settle) and writes the
+// Renders the frame at time t (five times: widgets and the event log settle) and writes the
 // PNG (when png is not "") and the dashboard state (when json is not ""), each atomically.
 // Returns an exit code (cli/exit_codes.h).
 int write_frame(App& app, Window& window, double t, const std::string& png,

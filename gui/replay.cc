@@ -123,9 +123,16 @@ bool Pod::state_at(double t, PodState* out) const {
 
 Health SiteInfo::health_at(double t) const {
   const bool fault = inside(faults, t);
-  const bool marked_down = inside(gslb_down, t);
-  if (fault) return marked_down ? Health::kDown : Health::kDetecting;
-  return marked_down ? Health::kRecovering : Health::kUp;
+  const auto down = std::find_if(gslb_down.begin(), gslb_down.end(),
+                                 [t](const auto& iv) { return t >= iv.first && t < iv.second; });
+  if (fault) return down != gslb_down.end() ? Health::kDown : Health::kDetecting;
+  if (down == gslb_down.end()) return Health::kUp;
+  // Marked down with no fault now: recovering when a fault ended while it was marked down (the
+  // GSLB has not taken it back yet), else down (its checks fail without a fault: overload).
+  const bool after_fault = std::any_of(faults.begin(), faults.end(), [&](const auto& f) {
+    return f.second > down->first && f.second <= t;
+  });
+  return after_fault ? Health::kRecovering : Health::kDown;
 }
 
 std::vector<RunEntry> list_runs(const std::string& db_path) {

@@ -198,3 +198,19 @@ TEST_CASE("Viewer: a backtest's observed replicas and CPU hold their latest valu
   }
   fs::remove(p);
 }
+
+TEST_CASE("Viewer health: marked down without a fault is down, recovering only after a fault") {
+  // Demo 3: no fault; the overloaded sites fail their checks and are marked down (12m: both).
+  const gui::Replay surge = gui::Replay::load(support::demo_db("03-user-surge-autoscale.yaml"));
+  const gui::DashboardState st = gui::state_at(surge, 12 * 60 + 40);
+  for (const gui::SiteView& v : st.sites) {
+    INFO(v.name);
+    CHECK(v.health == gui::Health::kDown);
+  }
+  // Demo 4: private's fault ends at 25m; until the GSLB takes it back it is recovering.
+  const gui::Replay dr = gui::Replay::load(support::demo4_db());
+  CHECK(gui::state_at(dr, 10 * 60 + 15).sites[0].health == gui::Health::kDetecting);
+  CHECK(gui::state_at(dr, 20 * 60).sites[0].health == gui::Health::kDown);
+  CHECK(gui::state_at(dr, 25 * 60 + 5).sites[0].health == gui::Health::kRecovering);
+  CHECK(gui::state_at(dr, 39 * 60).sites[0].health == gui::Health::kUp);
+}
