@@ -919,6 +919,20 @@ bool has_data(const std::vector<float>& v) {
   return std::any_of(v.begin(), v.end(), [](float x) { return !std::isnan(x) && x != 0; });
 }
 
+// The chart that shows a series column (kCharts: none).
+App::Chart chart_of_column(const std::string& col) {
+  if (col == "cpu_util") return App::kChartCpu;
+  if (col.rfind("replicas_", 0) == 0) return App::kChartReplicas;
+  if (col.rfind("failed", 0) == 0) return App::kChartErrors;
+  if (col == "active_users") return App::kChartUsers;
+  if (col.rfind("rt_", 0) == 0) return App::kChartResponse;
+  if (col == "apdex") return App::kChartApdex;
+  if (col == "share") return App::kChartShare;
+  if (col == "dns_stale") return App::kChartDns;
+  if (col == "arrivals" || col == "completions" || col == "retries") return App::kChartRequests;
+  return App::kCharts;
+}
+
 // A run whose GSLB weights change while it runs (an operator's move, demo 2): its point is the
 // traffic share, so the share and stale-DNS charts come first.
 bool weights_change(const Replay& r) {
@@ -952,6 +966,19 @@ std::vector<App::Chart> App::charts_shown(const Replay& r, float height) const {
   order.push_back(kChartApdex);
   if (sites && !routing) order.push_back(kChartShare);
   if (sites && !routing && has_data(all.dns_stale)) order.push_back(kChartDns);
+  // The charts behind the figures the caption of the moment quotes come first.
+  if (const Caption* cap = r.caption_at(t_)) {
+    std::vector<Chart> first;
+    for (const std::string& col : cap->columns) {
+      const Chart c = chart_of_column(col);
+      if (c != kCharts && std::find(first.begin(), first.end(), c) == first.end())
+        first.push_back(c);
+    }
+    for (auto it = first.rbegin(); it != first.rend(); ++it) {
+      order.erase(std::remove(order.begin(), order.end(), *it), order.end());
+      order.insert(order.begin(), *it);
+    }
+  }
   std::vector<bool> on(kCharts, false);
   float used = 0;
   for (int c = 0; c < kCharts; ++c) {

@@ -171,7 +171,7 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
       r.events_.push_back({e.t_s(), std::move(e.component), std::move(e.kind), std::move(e.message),
                            std::move(e.details)});
     for (const store::CaptionRecord& c : reader.narration(run_id))
-      r.captions_.push_back({static_cast<double>(c.t_ns) * 1e-9, c.text});
+      r.captions_.push_back({static_cast<double>(c.t_ns) * 1e-9, c.text, {}});
     r.load_scenario(*run);
     r.load_sites();
     r.derive_series();
@@ -276,6 +276,14 @@ void Replay::load_scenario(const store::RunRecord& run) {
     const config::Scenario s =
         config::load_scenario_text(run.scenario_yaml, run.scenario_file, run.overrides);
     gslb_policy_ = models::gslb_policy_name(s.gslb.policy);
+    for (const config::NarrationLine& l : s.narration) {
+      for (Caption& c : captions_) {
+        if (std::abs(c.t - l.at.seconds()) > 1e-6 || c.text != l.text) continue;
+        for (const config::NarrationFigure& f : l.figures) {
+          for (const auto& term : f.terms) c.columns.push_back(term.second);
+        }
+      }
+    }
     for (const std::string& n : site_names) {
       const int i = s.site_index(n);
       const auto k = static_cast<std::size_t>(&n - site_names.data());

@@ -104,6 +104,9 @@ bool explainable(const Event& e);
 struct Caption {
   double t = 0;
   std::string text;
+  // The series columns its declared figures quote (the scenario's narration figures:), so the
+  // dashboard can show the charts that back it.
+  std::vector<std::string> columns;
 };
 
 struct Region {
