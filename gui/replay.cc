@@ -156,7 +156,13 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
       run_id = *first;
     }
     const auto run = reader.run(run_id);
-    if (!run) throw std::runtime_error("no run " + std::to_string(run_id));
+    if (!run) {
+      std::string have;
+      for (const store::RunRecord& rr : reader.runs())
+        have += (have.empty() ? "" : ", ") + std::to_string(rr.run_id);
+      throw std::runtime_error("no run " + std::to_string(run_id) +
+                               " (its runs: " + (have.empty() ? "none" : have) + ")");
+    }
     r.run_id_ = run_id;
     r.scenario_ = run->scenario_name;
     r.label_ = run->config_label;
