@@ -403,9 +403,9 @@ void App::frame(float width, float height, double dt_real) {
     else
       window_ = t_ <= w ? TimeWindow{0, w} : TimeWindow{t_ - w, t_};
   }
-  // The text size: chosen, or from the window's height (a projector's 768 lines get 14 px,
-  // a 1080-line screen 20 px), with Dear ImGui's paddings and spacings scaled to match.
-  const float want = text_px_ > 0 ? text_px_ : std::clamp(std::floor(height / 52), 13.f, 24.f);
+  // The text size: chosen, or from the window's height (720 and 768 lines get 14 px, 1,000 lines
+  // 18 px, 1,080 lines 20 px), with Dear ImGui's paddings and spacings scaled to match.
+  const float want = text_px_ > 0 ? text_px_ : std::clamp(std::floor(height / 51), 13.f, 24.f);
   fonts_ = opt_.fonts.empty() ? FontSet{} : opt_.fonts.front();
   for (const FontSet& f : opt_.fonts) {
     if (f.size <= want + 0.01f) fonts_ = f;
@@ -902,6 +902,10 @@ void App::site_numbers(const Numbers& nb, float width, bool compact) {
       errors_number(font, nb, cell);
     else
       big_number(font, cells[i].label, cells[i].value, cells[i].colour, cell);
+    if (i == 3 && ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "Users logged in whose latest request went to this site. Users who have "
+          "not sent a request yet count only in All sites.");
     if ((i + 1) % per_row == 0) ImGui::NewLine();
   }
 }

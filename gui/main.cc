@@ -88,7 +88,8 @@ bool check(Options* o) {
   std::string err;
   const auto at = config::parse_duration(o->at, &err);
   if (!at) {
-    std::fprintf(stderr, "hcsim-viewer: --at '%s': %s\n", o->at.c_str(), err.c_str());
+    std::fprintf(stderr, "hcsim-viewer: --at '%s': %s (a time in the run, e.g. 10m50s or 1h05m)\n",
+                 o->at.c_str(), err.c_str());
     return false;
   }
   o->at_s = at->seconds();
