@@ -77,9 +77,18 @@ std::string format_summary_table(const models::RunSummary& s) {
                 "p95 ms", "p99 ms", "cpu%", "ready", "want", "nodes");
   out += buf;
   row(&out, s.overall);
+  bool staging = false;
   if (s.sites.size() > 1) {
-    for (const auto& site : s.sites) row(&out, site);
+    for (const auto& site : s.sites) {
+      row(&out, site);
+      if (site.staging) out.insert(out.size() - 1, "  staging");
+      staging = staging || site.staging;
+    }
   }
+  if (staging)
+    out +=
+        "  staging sites serve test traffic only: their requests are not in 'all' or its gates "
+        "(their pods, nodes and cost are)\n";
   return out;
 }
 

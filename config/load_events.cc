@@ -32,6 +32,50 @@ void parse_rollout(const Node& ro, const Scenario& s, ScenarioEvent* ev) {
   rm.finish();
 }
 
+// promote: {from: staging, to: production, maxSurge, maxUnavailable, analysis: {...}}.
+void parse_promote(const Node& pn, const Scenario& s, ScenarioEvent* ev) {
+  MapReader pm = pn.map();
+  ev->kind = ScenarioEvent::Kind::kPromote;
+  ev->from = site_ref(pm.required("from"), s);
+  ev->site = site_ref(pm.required("to"), s);
+  if (ev->site == ev->from)
+    pm.fail_key("to", "promote to another site than the one it is tested on");
+  if (s.sites[static_cast<std::size_t>(ev->site)].staging)
+    pm.fail_key("to", "a promotion goes to a production site, not a staging one (role: staging)");
+  ev->strategy = s.sites[static_cast<std::size_t>(ev->site)].site.deployment.rollout;
+  if (const Node v = pm.get("maxSurge"); v.present()) {
+    const auto [x, pct] = v.int_or_percent(1000);
+    ev->strategy.max_surge = {x, pct};
+  }
+  if (const Node v = pm.get("maxUnavailable"); v.present()) {
+    const auto [x, pct] = v.int_or_percent(100);
+    ev->strategy.max_unavailable = {x, pct};
+  }
+  if (ev->strategy.max_surge.value == 0 && ev->strategy.max_unavailable.value == 0)
+    pn.fail("maxSurge and maxUnavailable cannot both be 0");
+  if (const Node an = pm.get("analysis"); an.present()) {
+    MapReader am = an.map();
+    models::PromotionAnalysis& a = ev->analysis;
+    if (const Node v = am.get("interval"); v.present())
+      a.interval = v.duration_in(sim::milliseconds(1), sim::hours(24));
+    if (const Node v = am.get("iterations"); v.present())
+      a.iterations = static_cast<int>(v.integer_in(1, 10000));
+    if (const Node v = am.get("threshold"); v.present())
+      a.threshold = static_cast<int>(v.integer_in(1, 10000));
+    if (const Node v = am.get("error_rate_max"); v.present()) a.error_rate_max = v.number_in(0, 1);
+    if (const Node v = am.get("rt_p99_max"); v.present())
+      a.rt_p99_max =
+          v.text() == "none" ? SimTime::max() : v.duration_in(sim::milliseconds(1), sim::hours(1));
+    if (const Node v = am.get("apdex_min"); v.present()) a.apdex_min = v.number_in(0, 1);
+    am.finish();
+  }
+  if (ev->analysis.interval < s.metrics.bucket)
+    pn.fail("the analysis interval (" + sim::format_duration(ev->analysis.interval) +
+            ") is shorter than a metrics bucket (" + sim::format_duration(s.metrics.bucket) +
+            "): checks are made at bucket ends");
+  pm.finish();
+}
+
 void parse_gslb_action(const Node& g, const Scenario& s, ScenarioEvent* ev) {
   MapReader gm = g.map();
   std::vector<std::string> given;
@@ -54,6 +98,8 @@ void parse_gslb_action(const Node& g, const Scenario& s, ScenarioEvent* ev) {
   } else {
     ev->kind = what == "drain" ? ScenarioEvent::Kind::kDrain : ScenarioEvent::Kind::kUndrain;
     ev->site = site_ref(gm.get(what), s);
+    if (s.sites[static_cast<std::size_t>(ev->site)].staging)
+      gm.get(what).fail("a staging site (role: staging) is not in the GSLB's record");
   }
   gm.finish();
 }
@@ -121,11 +167,11 @@ void parse_events(const Node& n, Scenario* s) {
     SimTime latest;
     const SimTime at = parse_at(at_node, m.has("outage"), &latest);
     std::vector<std::string> given;
-    for (const char* k : {"rollout", "gslb", "outage", "scale"}) {
+    for (const char* k : {"rollout", "promote", "gslb", "outage", "scale"}) {
       if (m.has(k)) given.push_back(k);
     }
     if (given.size() != 1) {
-      e.fail(given.empty() ? "an event needs one action: rollout, gslb, outage or scale"
+      e.fail(given.empty() ? "an event needs one action: rollout, promote, gslb, outage or scale"
                            : "one action per event, not both " + given[0] + " and " + given[1]);
     }
     ScenarioEvent ev;
@@ -156,6 +202,8 @@ void parse_events(const Node& n, Scenario* s) {
     }
     if (given[0] == "rollout") {
       parse_rollout(m.get("rollout"), *s, &ev);
+    } else if (given[0] == "promote") {
+      parse_promote(m.get("promote"), *s, &ev);
     } else if (given[0] == "gslb") {
       parse_gslb_action(m.get("gslb"), *s, &ev);
     } else {
@@ -166,9 +214,10 @@ void parse_events(const Node& n, Scenario* s) {
       sm.finish();
     }
     m.finish();
-    const std::string what = given[0] == "rollout" ? "the rollout"
-                             : given[0] == "gslb"  ? "the GSLB action"
-                                                   : "the scale event";
+    const std::string what = given[0] == "rollout"   ? "the rollout"
+                             : given[0] == "promote" ? "the promotion"
+                             : given[0] == "gslb"    ? "the GSLB action"
+                                                     : "the scale event";
     if (within_run(at_node, at, what, s)) s->events.push_back(ev);
   }
 }
@@ -250,6 +299,19 @@ bool read_figure(const std::string& q, bool clock, double* value, bool* percent)
   return true;
 }
 
+// True when the quote's first number is in milliseconds ("160 ms", "780ms"): the series hold
+// seconds.
+bool in_millis(const std::string& q) {
+  std::size_t i = q.find_first_of("0123456789");
+  if (i == std::string::npos) return false;
+  while (i < q.size() &&
+         (std::isdigit(static_cast<unsigned char>(q[i])) || q[i] == ',' || q[i] == '.'))
+    ++i;
+  if (i < q.size() && q[i] == ' ') ++i;
+  return q.compare(i, 2, "ms") == 0 &&
+         (i + 2 == q.size() || !std::isalpha(static_cast<unsigned char>(q[i + 2])));
+}
+
 // "private.replicas_ready + private.replicas_starting +-1" or "event gslb: public marked down".
 NarrationFigure parse_figure(MapReader& fm, const std::string& quote, const std::string& text,
                              const Scenario& s) {
@@ -299,6 +361,10 @@ NarrationFigure parse_figure(MapReader& fm, const std::string& quote, const std:
     f.tolerance = std::strtod(tol.c_str(), &end);
     if (end == tol.c_str() || f.tolerance < 0) v.fail("expected a tolerance after '+-', e.g. +-2");
     if (f.percent || f.relative) f.tolerance /= 100;
+  }
+  if (!f.percent && in_millis(quote)) {  // "160 ms +-30": compared in seconds
+    f.value /= 1000;
+    if (!f.relative) f.tolerance /= 1000;
   }
   std::size_t from = 0;
   while (from <= spec.size()) {

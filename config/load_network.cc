@@ -118,6 +118,11 @@ void parse_topology(const Node& n, Scenario* s) {
 void parse_gslb(const Node& n, Scenario* s) {
   GslbSpec& g = s->gslb;
   g.weights.assign(s->sites.size(), 1.0);
+  models::DnsGslbConfig& d = g.dns_cfg;
+  for (std::size_t i = 0; i < s->sites.size(); ++i) {
+    d.outside.push_back(s->sites[i].staging);  // staging sites are not in the GSLB's record
+    if (s->sites[i].staging) g.weights[i] = 0;
+  }
   if (!n.present()) return;
   MapReader m = n.map();
   if (const Node p = m.get("policy"); p.present()) {
@@ -127,7 +132,6 @@ void parse_gslb(const Node& n, Scenario* s) {
       if (name == models::gslb_policy_name(policy)) g.policy = policy;
     }
   }
-  models::DnsGslbConfig& d = g.dns_cfg;
   if (const Node wn = m.get("weights"); wn.present()) {
     if (g.policy != models::GslbPolicy::kWeighted)
       m.fail_key("weights", "weights: are for policy: weighted");
@@ -138,6 +142,8 @@ void parse_gslb(const Node& n, Scenario* s) {
       m.fail_key("order", "order: is for policy: failover");
     for (const Node& sn : o.list()) {
       const int idx = site_ref(sn, *s);
+      if (s->sites[static_cast<std::size_t>(idx)].staging)
+        sn.fail("a staging site (role: staging) serves no users: leave it out of the order");
       if (std::find(d.failover_order.begin(), d.failover_order.end(), idx) !=
           d.failover_order.end())
         sn.fail("site listed twice");
@@ -145,8 +151,9 @@ void parse_gslb(const Node& n, Scenario* s) {
     }
     if (d.failover_order.empty()) o.fail("needs at least one site");
   } else {
-    for (std::size_t i = 0; i < s->sites.size(); ++i)
-      d.failover_order.push_back(static_cast<int>(i));
+    for (std::size_t i = 0; i < s->sites.size(); ++i) {
+      if (!s->sites[i].staging) d.failover_order.push_back(static_cast<int>(i));
+    }
   }
   if (const Node v = m.get("fail_open"); v.present()) d.fail_open = v.boolean();
   const Node dn = m.get("dns");

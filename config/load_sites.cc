@@ -465,6 +465,27 @@ void parse_database(const Node& n, SiteSpec* spec) {
 
 // observed: the real system's replicas and CPU utilisation over the same time, as traces
 // (config/data/traces.h), for backtests; recorded as samples of observed/<site>.
+// role: production | staging, and a staging site's test_traffic: {rate, cpu}.
+void parse_role(MapReader& sm, SiteSpec* spec, Scenario* s) {
+  if (const Node r = sm.get("role"); r.present())
+    spec->staging = r.choice({"production", "staging"}) == "staging";
+  const Node t = sm.get("test_traffic");
+  if (!t.present()) return;
+  if (!spec->staging)
+    sm.fail_key("test_traffic",
+                "test traffic is for a staging site (role: staging): on a production site it "
+                "would mix with the users' figures");
+  MapReader tm = t.map();
+  models::OpenTrafficConfig c;
+  c.rate = parse_profile(tm.required("rate"), ValueKind::kRate, s);
+  if (const Node cpu = tm.get("cpu"); cpu.present()) {
+    c.demand = parse_duration_distribution(cpu, sim::hours(24));
+    spec->test_cpu_given = true;
+  }
+  tm.finish();
+  spec->test_traffic = c;
+}
+
 void parse_observed(const Node& n, SiteSpec* spec) {
   MapReader m = n.map();
   if (!m.has("replicas") && !m.has("cpu")) n.fail("give replicas:, cpu: or both (as traces)");
@@ -586,6 +607,7 @@ void parse_sites(const Node& n, Scenario* s) {
     if (const Node a = sm.get("autoscaler"); a.present()) parse_autoscaler(a, &spec.autoscaler);
     if (const Node d = sm.get("database"); d.present()) parse_database(d, &spec);
     if (const Node o = sm.get("observed"); o.present()) parse_observed(o, &spec);
+    parse_role(sm, &spec, s);
     sm.finish();
     s->sites.push_back(std::move(spec));
   }
@@ -598,6 +620,10 @@ void parse_sites(const Node& n, Scenario* s) {
     if (!s->sites[static_cast<std::size_t>(host)].database)
       use.fail("site '" + spec.database_use + "' hosts no database (give it database: {cores: N})");
   }
+  if (std::all_of(s->sites.begin(), s->sites.end(), [](const SiteSpec& sp) { return sp.staging; }))
+    n.fail(
+        "every site is a staging site (role: staging): give at least one production site to "
+        "serve the users");
   m.finish();
 }
 

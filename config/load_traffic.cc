@@ -83,6 +83,9 @@ void parse_traffic(const Node& n, Scenario* s) {
     s->closed.demand = demand;
     s->closed.write_fraction = write_fraction;
   }
+  for (SiteSpec& spec : s->sites) {  // staging sites' test requests: the same work by default
+    if (spec.test_traffic && !spec.test_cpu_given) spec.test_traffic->demand = demand;
+  }
   m.finish();
 }
 

@@ -29,6 +29,7 @@
 #include "models/gslb/topology.h"
 #include "models/metrics/metrics_collector.h"
 #include "models/site/node_autoscaler.h"
+#include "models/site/promotion.h"
 #include "models/site/site.h"
 #include "models/traffic/closed_users.h"
 #include "models/traffic/open_source.h"
@@ -155,19 +156,26 @@ struct SiteSpec {
   // observed: what the real system showed over the same time (a backtest): its replicas
   // (deployment spec) and CPU utilisation (of requests, 0-1), as (run time, value) points.
   std::vector<std::pair<sim::SimTime, double>> observed_replicas, observed_cpu;
+  // role: staging: the site serves no users (outside the GSLB) but its own test traffic, sent to
+  // it directly; its requests are left out of the overall figures (models/metrics).
+  bool staging = false;
+  std::optional<models::OpenTrafficConfig> test_traffic;
+  bool test_cpu_given = false;  // else the requests' cpu of traffic.request
 };
 
 // Actions at scenario times.
 struct ScenarioEvent {
-  enum class Kind { kRollout, kWeights, kTtl, kDrain, kUndrain, kScale };
+  enum class Kind { kRollout, kWeights, kTtl, kDrain, kUndrain, kScale, kPromote };
   sim::SimTime at;
   Kind kind = Kind::kRollout;
   int site = 0;
-  models::ImageSpec image;           // rollout
-  models::RolloutStrategy strategy;  // rollout
-  std::vector<double> weights;       // weights (one per site)
-  sim::SimTime ttl;                  // ttl
-  int32_t replicas = 0;              // scale
+  models::ImageSpec image;             // rollout
+  models::RolloutStrategy strategy;    // rollout
+  std::vector<double> weights;         // weights (one per site)
+  sim::SimTime ttl;                    // ttl
+  int32_t replicas = 0;                // scale
+  int from = 0;                        // promote: the staging site (`site` is production)
+  models::PromotionAnalysis analysis;  // promote
 };
 
 // The global load balancer. Without `dns` (no dns:, health_check: or non-weighted policy) it is

@@ -135,6 +135,11 @@ std::vector<double> parse_weights(const Node& wn, const Scenario& s) {
       wm.fail_key(site, "no site named '" + site + "'; " + suggest(site, names, "sites are"));
     }
     weights[static_cast<std::size_t>(idx)] = w.number_in(0, 1e6);
+    if (weights[static_cast<std::size_t>(idx)] > 0 &&
+        s.sites[static_cast<std::size_t>(idx)].staging)
+      w.fail("'" + site +
+             "' is a staging site (role: staging): it serves no users, so the GSLB "
+             "gives it no weight");
     sum += weights[static_cast<std::size_t>(idx)];
   }
   if (sum <= 0) wn.fail("at least one weight must be positive");

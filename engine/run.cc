@@ -209,6 +209,7 @@ void entity_json(JsonWriter& j, const models::EntitySummary& e, double run_s) {
   const double per_hour = run_s > 0 ? e.cost / (run_s / 3600.0) : std::nan("");
   j.key("cost_per_hour").value(per_hour);
   j.key("cost_per_day").value(per_hour * 24);
+  if (e.staging) j.key("role").value("staging");
 }
 
 void databases_json(JsonWriter& j, const std::vector<RunResult::Database>& databases) {

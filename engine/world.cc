@@ -36,6 +36,7 @@ World::World(const Scenario& scenario, uint64_t seed, sim::Recorder& rec)
   build_global_traffic_layer();
   build_metrics();
   build_traffic();
+  build_promotions();
   build_dr();
 }
 
@@ -148,6 +149,9 @@ void World::build_metrics() {
   models::MetricsConfig mc = scenario_.metrics;
   mc.slo_rt = scenario_.slo.rt_p95;
   metrics_ = std::make_unique<models::MetricsCollector>(sim_, mc, rec_, gauges);
+  std::vector<bool> staging;
+  for (const SiteSpec& spec : scenario_.sites) staging.push_back(spec.staging);
+  metrics_->set_staging(staging);
   rto_ = std::make_unique<models::RtoTracker>(scenario_.slo, names, rec_);
   metrics_->set_bucket_listener(rto_.get());
   if (dns_ != nullptr) dns_->add_health_listener(rto_.get());
@@ -174,6 +178,29 @@ void World::build_traffic() {
     closed_ = std::make_unique<models::ClosedUsers>(sim_, traffic_rngs, pool_, scenario_.closed,
                                                     *selector_, sinks, *network_, *metrics_);
     metrics_->set_active_users(closed_.get());
+  }
+  for (std::size_t i = 0; i < scenario_.sites.size(); ++i) {
+    const SiteSpec& spec = scenario_.sites[i];
+    if (!spec.test_traffic) continue;
+    const std::string prefix = "test/" + spec.site.name + "/";
+    pinned_.push_back(std::make_unique<models::PinnedSelector>(static_cast<int>(i)));
+    tests_.push_back(std::make_unique<models::OpenTrafficSource>(
+        sim_,
+        models::TrafficRngs{rngs_.stream(prefix + "arrivals"), rngs_.stream(prefix + "demand"),
+                            rngs_.stream(prefix + "writes"), rngs_.stream(prefix + "clients")},
+        pool_, *spec.test_traffic, *pinned_.back(), sinks, *network_, *metrics_));
+  }
+}
+
+void World::build_promotions() {
+  promotions_.resize(scenario_.events.size());
+  for (std::size_t i = 0; i < scenario_.events.size(); ++i) {
+    const ScenarioEvent& e = scenario_.events[i];
+    if (e.kind != ScenarioEvent::Kind::kPromote) continue;
+    promotions_[i] = std::make_unique<models::Promotion>(
+        sim_, e.analysis, *sites_[static_cast<std::size_t>(e.from)],
+        *sites_[static_cast<std::size_t>(e.site)], e.strategy, rec_);
+    metrics_->add_site_listener(e.from, promotions_[i].get());
   }
 }
 
@@ -317,6 +344,7 @@ void World::start() {
   if (faults_) faults_->start();
   if (open_) open_->start();
   if (closed_) closed_->start();
+  for (auto& t : tests_) t->start();
   for (std::size_t i = 0; i < scenario_.events.size(); ++i) {
     struct Fire {
       World* self;
@@ -352,6 +380,9 @@ void World::on_scenario_event(std::size_t i) {
       break;
     case ScenarioEvent::Kind::kScale:
       sites_[static_cast<std::size_t>(e.site)]->scale_to(e.replicas, "operator");
+      break;
+    case ScenarioEvent::Kind::kPromote:
+      promotions_[i]->begin();
       break;
   }
 }

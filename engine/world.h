@@ -29,6 +29,7 @@
 #include "models/gslb/weighted_split.h"
 #include "models/metrics/metrics_collector.h"
 #include "models/site/node_autoscaler.h"
+#include "models/site/promotion.h"
 #include "models/site/site.h"
 #include "models/traffic/client_network.h"
 #include "models/traffic/closed_users.h"
@@ -92,6 +93,7 @@ class World {
   void build_global_traffic_layer();
   void build_metrics();
   void build_traffic();
+  void build_promotions();
   void build_dr();
   void on_scenario_event(std::size_t i);
 
@@ -113,6 +115,10 @@ class World {
   std::unique_ptr<models::MetricsCollector> metrics_;
   std::unique_ptr<models::OpenTrafficSource> open_;
   std::unique_ptr<models::ClosedUsers> closed_;
+  // Staging sites' test traffic, each aimed at its site directly.
+  std::vector<std::unique_ptr<models::PinnedSelector>> pinned_;
+  std::vector<std::unique_ptr<models::OpenTrafficSource>> tests_;
+  std::vector<std::unique_ptr<models::Promotion>> promotions_;  // per event (null: not promote)
   std::unique_ptr<models::RtoTracker> rto_;
   std::unique_ptr<models::Replication> replication_;
   std::unique_ptr<models::WritePath> write_path_;

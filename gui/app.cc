@@ -841,7 +841,8 @@ void App::site_header(const SiteInfo& si, const SiteView& sv, const Numbers& nb,
   dl->AddText(ImVec2(bp.x + pad, bp.y + 2), rgb(15, 15, 15), hn);
   layout_[std::string(tag) + "/" + si.name] = {bp.x, bp.y, ts.x + 2 * pad, ts.y + 4};
   ImGui::Dummy(ImVec2(ts.x + 2 * pad, ts.y + 4));
-  const std::string weight = "GSLB weight " + num(sv.weight, "%.0f") + "%";
+  const std::string weight = si.staging ? std::string("staging: test traffic only")
+                                        : "GSLB weight " + num(sv.weight, "%.0f") + "%";
   same_line_or_wrap(ImGui::CalcTextSize(weight.c_str()).x);
   ImGui::TextDisabled("%s", weight.c_str());
   if (!std::isnan(nb.cost) && (nb.cost > 0 || si.cloud == "public")) {
@@ -1326,6 +1327,23 @@ bool edge_label(const std::string& weight, const std::string& rate, ImVec2 gslb,
   return lw <= room;
 }
 
+// A staging site's feed: not from the GSLB but from its load test, drawn as a short edge into the
+// box's left middle `in`, labelled "load test" and its rate above it, right of `left`. False when
+// the label does not fit.
+bool staging_feed(ImVec2 in, const std::string& rate, float left, ImU32 colour) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float lh = ImGui::GetTextLineHeight();
+  const char* what = "load test";
+  const float lw = std::max(ImGui::CalcTextSize(what).x, ImGui::CalcTextSize(rate.c_str()).x);
+  const float lx = std::max(left, in.x - lw - 6);
+  dl->AddLine(ImVec2(lx, in.y), in, colour, 2.f);
+  dl->AddCircleFilled(ImVec2(lx, in.y), lh * 0.2f, colour);
+  const ImU32 text = rgb(220, 222, 226);
+  dl->AddText(ImVec2(lx, in.y - lh * 2.2f), text, what);
+  dl->AddText(ImVec2(lx, in.y - lh * 1.2f), text, rate.c_str());
+  return lx + lw + 6 <= in.x + 0.5f;
+}
+
 }  // namespace
 
 void App::topology(const Replay& r, const DashboardState& st, float width, float height) {
@@ -1373,13 +1391,18 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
     const Numbers& nb = st.numbers[k + 1];
     const float y0 = top + (sh + gap) * static_cast<float>(k);
     const ImVec2 in(sx, y0 + sh / 2);
-    dl->AddLine(gslb, in, site_colour(k), thickness(nb.velocity));
     char lab[64];
-    // A site the GSLB marked down gets no new answers, whatever its weight.
-    const bool out = sv.health == Health::kDown || sv.health == Health::kRecovering;
-    std::snprintf(lab, sizeof lab, out ? "%.0f%% (out)" : "%.0f%%", sv.weight);
-    if (!edge_label(lab, num(nb.velocity, "%.0f/s"), gslb, diamond, in))
-      overflow_.push_back(std::string("topology: the label '") + lab + "' wider than its room");
+    if (si.staging) {  // outside the GSLB: its load test reaches it directly
+      if (!staging_feed(in, num(nb.velocity, "%.0f/s"), gslb.x + diamond, site_colour(k)))
+        overflow_.push_back("topology: the load test's label wider than its room");
+    } else {
+      dl->AddLine(gslb, in, site_colour(k), thickness(nb.velocity));
+      // A site the GSLB marked down gets no new answers, whatever its weight.
+      const bool out = sv.health == Health::kDown || sv.health == Health::kRecovering;
+      std::snprintf(lab, sizeof lab, out ? "%.0f%% (out)" : "%.0f%%", sv.weight);
+      if (!edge_label(lab, num(nb.velocity, "%.0f/s"), gslb, diamond, in))
+        overflow_.push_back(std::string("topology: the label '") + lab + "' wider than its room");
+    }
     dl->AddRect(ImVec2(sx, y0), ImVec2(sx + sw, y0 + sh), health_colour(sv.health), 5, 0, 3);
     // The site's name and health, and its nodes: on one line when they fit, else on two.
     std::snprintf(lab, sizeof lab, "%s %s", si.name.c_str(), health_name(sv.health));

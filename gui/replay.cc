@@ -278,6 +278,7 @@ void Replay::load_scenario(const store::RunRecord& run) {
   // no longer loads (a manifest file moved) leaves those out, not the replay.
   const std::vector<std::string> site_names(entity_names_.begin() + 1, entity_names_.end());
   clouds_.assign(site_names.size(), "");
+  staging_.assign(site_names.size(), false);
   try {
     const config::Scenario s =
         config::load_scenario_text(run.scenario_yaml, run.scenario_file, run.overrides);
@@ -299,6 +300,7 @@ void Replay::load_scenario(const store::RunRecord& run) {
       }
       const config::SiteSpec& site = s.sites[static_cast<std::size_t>(i)];
       clouds_[k] = site.site.public_cloud ? "public" : "private";
+      staging_[k] = site.staging;
       initial_weights_.push_back(static_cast<std::size_t>(i) < s.gslb.weights.size()
                                      ? s.gslb.weights[static_cast<std::size_t>(i)]
                                      : 0.0);
@@ -356,6 +358,7 @@ void Replay::load_sites() {
     SiteInfo si;
     si.name = entity_names_[i + 1];
     si.cloud = clouds_[i];
+    si.staging = staging_[i];
     si.entity = static_cast<int>(i + 1);
     sites_.push_back(si);
   }

@@ -84,8 +84,9 @@ const char* health_name(Health h);
 
 struct SiteInfo {
   std::string name;
-  std::string cloud;  // private | public
-  int entity = -1;    // index into Replay::entities
+  std::string cloud;     // private | public
+  bool staging = false;  // role: staging: test traffic only, outside the GSLB
+  int entity = -1;       // index into Replay::entities
   std::vector<Pod> pods;
   // Fault intervals [start, end) and the GSLB's down intervals [marked down, marked healthy).
   std::vector<std::pair<double, double>> faults, gslb_down;
@@ -178,6 +179,7 @@ class Replay {
   std::vector<Region> regions_;
   std::string gslb_policy_;
   std::vector<std::string> clouds_;  // per site, from the scenario ("" when unknown)
+  std::vector<bool> staging_;        // per site, from the scenario
   std::vector<double> initial_weights_;
   std::vector<std::pair<double, std::vector<double>>> weight_changes_;
 };

@@ -43,6 +43,10 @@ DnsGslb::DnsGslb(sim::Simulator& sim, sim::RngStream rng, const DnsGslbConfig& c
     r.kind = u < cfg_.stale.honor ? 0 : (u < cfg_.stale.honor + cfg_.stale.floor ? 1 : 2);
   }
   if (cfg_.weights.size() < sites_.size()) cfg_.weights.resize(sites_.size(), 0.0);
+  cfg_.outside.resize(sites_.size(), false);
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    if (cfg_.outside[i]) cfg_.weights[i] = 0;
+  }
 }
 
 void DnsGslb::start() {
@@ -57,7 +61,8 @@ void DnsGslb::start() {
     };
     const sim::SimTime phase =
         sim::SimTime::from_seconds(rng_.uniform01() * cfg_.health.interval.seconds());
-    sim_.schedule_in(phase, Probe{this, c});
+    if (!cfg_.outside[c / (checkers_.size() / sites_.size())])
+      sim_.schedule_in(phase, Probe{this, c});
   }
   if (cfg_.policy == GslbPolicy::kLeastLoaded) {
     struct Report {
@@ -126,7 +131,8 @@ int DnsGslb::weighted_pick(const std::vector<int>& candidates, bool use_weights)
 int DnsGslb::answer(int region) {
   const int n = static_cast<int>(sites_.size());
   auto usable = [&](int s) {
-    return healthy_[static_cast<std::size_t>(s)] && !drained_[static_cast<std::size_t>(s)];
+    const auto i = static_cast<std::size_t>(s);
+    return healthy_[i] && !drained_[i] && !cfg_.outside[i];
   };
   switch (cfg_.policy) {
     case GslbPolicy::kWeighted: {
@@ -157,7 +163,11 @@ int DnsGslb::answer(int region) {
       for (int s : near) {
         if (usable(s)) return s;
       }
-      return cfg_.fail_open && !near.empty() ? near.front() : kNoSite;
+      if (!cfg_.fail_open) return kNoSite;
+      for (int s : near) {
+        if (!cfg_.outside[static_cast<std::size_t>(s)]) return s;
+      }
+      return kNoSite;
     }
     case GslbPolicy::kLeastLoaded: {
       int best = kNoSite;
@@ -167,7 +177,10 @@ int DnsGslb::answer(int region) {
           best = s;
       }
       if (best != kNoSite || !cfg_.fail_open) return best;
-      return n > 0 ? 0 : kNoSite;
+      for (int s = 0; s < n; ++s) {
+        if (!cfg_.outside[static_cast<std::size_t>(s)]) return s;
+      }
+      return kNoSite;
     }
   }
   return kNoSite;

@@ -82,6 +82,9 @@ struct DnsGslbConfig {
   StaleClientMix stale;
   HealthCheckConfig health;
   sim::SimTime load_report_interval = sim::seconds(10);  // least-loaded
+  // Per site (empty: none): sites outside the GSLB's record (staging), never answered and never
+  // checked, not even when failing open.
+  std::vector<bool> outside;
 };
 
 class DnsGslb final : public SiteSelector, private HealthCheckObserver {

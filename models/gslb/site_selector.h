@@ -33,6 +33,18 @@ class SiteSelector {
   virtual void set_weights(const std::vector<double>& weights) = 0;
 };
 
+// Always the same site: test traffic aimed at one site directly (a load test of a staging site),
+// past the GSLB.
+class PinnedSelector final : public SiteSelector {
+ public:
+  explicit PinnedSelector(int site) : site_(site) {}
+  SiteAnswer select(const ClientContext&) override { return {site_, false}; }
+  void set_weights(const std::vector<double>&) override {}
+
+ private:
+  int site_;
+};
+
 // Logs a change of the sites' weights (component "gslb", kind `kind`): the message lists them
 // as whole numbers for people; the details hold {"weights": {site: weight}}.
 void record_weights(sim::Recorder& rec, sim::SimTime t, std::string_view kind,

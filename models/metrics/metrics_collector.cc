@@ -137,7 +137,9 @@ void MetricsCollector::emit(std::string_view table, std::string_view entity, con
       {"replicas_unready", static_cast<double>(g.replicas_unready)},
       {"replicas_pending", static_cast<double>(g.replicas_pending)},
       {"nodes", static_cast<double>(g.nodes)},
-      {"share", ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
+      {"share", site >= 0 && staging(static_cast<std::size_t>(site))
+                    ? kNaN
+                    : ratio(static_cast<double>(a.arrivals), static_cast<double>(all_arrivals))},
       {"pod_seconds", (g.pod_time - before.pod_time) * 1e-9},
       {"dns_stale", static_cast<double>(a.dns_stale)},
       {"retries", static_cast<double>(a.retries)},
@@ -173,8 +175,8 @@ void MetricsCollector::flush() {
   const sim::SimTime dt = now - bucket_start_;
   const bool measured = bucket_start_ >= cfg_.warmup;
   const bool warmup_ends = bucket_start_ < cfg_.warmup && now >= cfg_.warmup;
-  uint64_t all_arrivals = 0;
-  for (const Acc& a : acc_) all_arrivals += a.arrivals;
+  uint64_t all_arrivals = acc_.back().arrivals;  // the users' requests
+  for (std::size_t i = 0; i < sites_.size(); ++i) all_arrivals += staging(i) ? 0 : acc_[i].arrivals;
 
   overall_.clear();
   SiteGauges sum_now, sum_before;
@@ -210,7 +212,13 @@ void MetricsCollector::flush() {
     sum_before.cpu_used += before.cpu_used;
     sum_before.cpu_capacity += before.cpu_capacity;
     sum_before.pod_time += before.pod_time;
-    overall_.add(acc_[i]);
+    if (!staging(i)) overall_.add(acc_[i]);
+    for (const auto& [site, l] : site_listeners_) {
+      if (static_cast<std::size_t>(site) != i) continue;
+      const Acc& a = acc_[i];
+      l->on_site_bucket(bucket_start_, now,
+                        {a.completions, a.failed_total(), a.satisfied, a.tolerating, &a.hist});
+    }
 
     Totals& t = totals_[i];
     t.max_replicas = std::max(t.max_replicas, g.replicas_desired);
@@ -297,8 +305,9 @@ RunSummary MetricsCollector::summary() const {
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     Totals t = totals_[i];
     t.acc.subtract(early_[i]);
-    overall.acc.subtract(early_[i]);
+    if (!staging(i)) overall.acc.subtract(early_[i]);
     r.sites.push_back(summarize(sites_[i]->name(), t, r.measured_s));
+    r.sites.back().staging = staging(i);
   }
   overall.acc.subtract(early_.back());
   r.overall = summarize("all", overall, r.measured_s);

@@ -14,7 +14,12 @@
 // active_users, cost.
 //
 // Cost (per site, billed per second, models/cost): cumulative from t = 0 at each bucket end.
-// At each bucket end a BucketListener (the RTO tracker) hears the overall counts.
+// At each bucket end a BucketListener (the RTO tracker) hears the overall counts, and each
+// SiteBucketListener (a promotion's analysis) its site's.
+//
+// A staging site's requests (its test traffic, not users) are in its own rows only: the overall
+// row, summary and listener leave them out, and its share is of the users' requests. Its pods,
+// nodes and cost are the application's and stay in the overall figures.
 //
 // Apdex (models.md §5.1): satisfied rt <= T, tolerating T < rt <= 4T, failures are frustrated.
 // The summary counts buckets that start at or after `warmup`.
@@ -62,6 +67,7 @@ struct EntitySummary {
   uint64_t dns_stale = 0;     // requests routed by a DNS answer older than the GSLB's last change
   double cost = 0;            // over the whole run
   double cost_per_1k = 0;  // cost of the measured period per 1,000 completed requests (NaN: none)
+  bool staging = false;    // a staging site: its test traffic, not in the overall figures
 };
 
 // What closed-loop users lived through in the measured period.
@@ -78,6 +84,19 @@ struct RunSummary {
   double run_s = 0;                  // length of the whole run (pod, node and cost figures)
   EntitySummary overall;
   std::vector<EntitySummary> sites;
+};
+
+// One site's requests in one bucket, as a SiteBucketListener hears them.
+struct SiteBucket {
+  uint64_t completed = 0, failed = 0, satisfied = 0, tolerating = 0;
+  const LogHistogram* rt = nullptr;  // response times of the completed requests (ns)
+};
+
+// Told at every bucket end with one site's counts of the bucket (a promotion's analysis).
+class SiteBucketListener {
+ public:
+  virtual ~SiteBucketListener() = default;
+  virtual void on_site_bucket(sim::SimTime start, sim::SimTime end, const SiteBucket& b) = 0;
 };
 
 // Told at every bucket end with the overall (all sites) counts of the bucket.
@@ -108,6 +127,10 @@ class MetricsCollector final : public TrafficObserver {
   void set_active_users(const ActiveUsersSource* users) { users_ = users; }
   void set_cost_rates(std::vector<CostRates> rates) { rates_ = std::move(rates); }
   void set_bucket_listener(BucketListener* l) { bucket_listener_ = l; }
+  void add_site_listener(int site, SiteBucketListener* l) { site_listeners_.push_back({site, l}); }
+  // Staging sites: their requests (test traffic) are their own, left out of the overall row and
+  // summary (and so of the gates and the RTO); their pods, nodes and cost still count there.
+  void set_staging(std::vector<bool> staging) { staging_ = std::move(staging); }
   // The start of the first measured bucket (at or after the warm-up); valid after start().
   sim::SimTime measure_from() const { return measure_from_; }
 
@@ -164,6 +187,7 @@ class MetricsCollector final : public TrafficObserver {
     return site < 0 ? sites_.size() : static_cast<std::size_t>(site);
   }
   void flush();
+  bool staging(std::size_t site) const { return site < staging_.size() && staging_[site]; }
   void emit(std::string_view table, std::string_view entity, const Acc& a, sim::SimTime dt,
             const SiteGauges& now, const SiteGauges& before, uint64_t all_arrivals, int site,
             double cost);
@@ -189,7 +213,9 @@ class MetricsCollector final : public TrafficObserver {
   const ActiveUsersSource* users_ = nullptr;
   std::vector<CostRates> rates_;
   BucketListener* bucket_listener_ = nullptr;
-  UserCounts users_from_;  // at the start of the measured period
+  std::vector<std::pair<int, SiteBucketListener*>> site_listeners_;
+  std::vector<bool> staging_;  // per site; empty: none
+  UserCounts users_from_;      // at the start of the measured period
   int paused_peak_ = 0;
   bool finished_ = false;
 };

@@ -111,6 +111,8 @@ class Deployment final : public ProbeListener {
   // Starts a rolling update to `image`.
   void rollout(const ImageSpec& image, const RolloutStrategy& strategy);
   bool rollout_in_progress() const { return rolling_; }
+  // The image of the newest revision (what a rollout in progress rolls out).
+  const ImageSpec& image() const { return rsets_.back().image; }
 
   // The site calls this when a terminating pod has served its last request.
   void on_pod_drained(Pod& pod);

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "config/loader.h"
 #include "engine/run.h"
@@ -88,32 +89,75 @@ double agg(const MemoryRecorder& rec, const std::string& entity, const std::stri
 
 }  // namespace
 
-TEST_CASE("demo 1: a cross-cloud rolling update dips capacity and raises latency") {
-  // The readiness flapping of the public rollout puts the run's p99 over its 2 s gate.
-  const auto d = run_demo("01-dev-private-ops-public.yaml", {"rt_p99_max_s"});
-  const MemoryRecorder& rec = d->rec;
-  CHECK(agg(rec, "public", "replicas_ready", 900, 1000, "min") <= 9);  // maxUnavailable 25% of 12
-  const double before = agg(rec, "public", "rt_p95_s", 600, 900, "max");
-  const double during = agg(rec, "public", "rt_p95_s", 900, 1000, "max");
-  CHECK(during > 4 * before);
-  CHECK(agg(rec, "public", "rt_p95_s", 1300, 2400, "max") < 1.0);  // back to normal
-  int complete = 0;
-  double public_done = 0;
+// Events of a component whose message contains `part`, in order.
+std::vector<const MemoryRecorder::Event*> events_with(const MemoryRecorder& rec,
+                                                      const std::string& component,
+                                                      const std::string& part) {
+  std::vector<const MemoryRecorder::Event*> out;
   for (const auto& e : rec.events_) {
-    if (e.kind == "rollout" && e.message.find("complete") != std::string::npos) {
-      ++complete;
-      if (e.component == "site/public") public_done = e.t.seconds();
-    }
+    if (e.component == component && e.message.find(part) != std::string::npos) out.push_back(&e);
   }
-  CHECK(complete == 2);
-  CHECK(public_done - 900 > 45);  // cross-cloud pulls of ~33 s, then boot and readiness
-  // Overloaded pods fail their readiness probes: at the worst half of the 12 serve.
-  CHECK(agg(rec, "public", "replicas_unready", 900, 1100, "max") >= 6);
-  CHECK(agg(rec, "public", "replicas_ready", 960, 1100, "min") <= 6);
-  CHECK(agg(rec, "public", "replicas_unready", 1100, 2400, "max") == 0);
+  return out;
+}
+
+TEST_CASE("demo 1: staging on private tests 1.5, the analysis promotes it to public production") {
+  const auto d = run_demo("01-dev-private-ops-public.yaml");
+  const MemoryRecorder& rec = d->rec;
+  // No user reaches the staging site: every user request is public's; staging gets the load
+  // test's 20/s, and its requests are not in the overall figures.
+  CHECK(agg(rec, "all", "arrivals", 0, 2400, "sum") ==
+        agg(rec, "public", "arrivals", 0, 2400, "sum"));
+  CHECK(agg(rec, "private", "arrivals", 0, 2400, "sum") == Approx(20 * 2400).epsilon(0.03));
+  REQUIRE(d->r.summary.sites.size() == 2);
+  CHECK(d->r.summary.sites[0].staging);
+  CHECK(d->r.summary.overall.requests == d->r.summary.sites[1].requests);
+  // The analysis starts once staging's rollout completes; its first check fails (cold JVMs,
+  // p99 over 500 ms), five pass, then public's rolling update starts.
+  const auto staged = events_with(rec, "site/private", "rollout to egov-portal:1.5 complete");
+  const auto started = events_with(rec, "promotion", "analysis of egov-portal:1.5");
+  const auto failed = events_with(rec, "promotion", "failed (");
+  const auto passed = events_with(rec, "promotion", "passed (");
+  const auto promoted = events_with(rec, "promotion", "promoted to public");
+  const auto rolled = events_with(rec, "site/public", "rolling update to egov-portal:1.5");
+  REQUIRE(staged.size() == 1);
+  REQUIRE(started.size() == 1);
+  REQUIRE(promoted.size() == 1);
+  REQUIRE(rolled.size() == 1);
+  CHECK(started[0]->t >= staged[0]->t);
+  CHECK(started[0]->t - staged[0]->t <= sim::seconds(1));  // the next bucket end
+  CHECK(failed.size() == 1);
+  CHECK(passed.size() == 5);
+  CHECK(failed[0]->t < passed[0]->t);
+  CHECK(promoted[0]->t == passed.back()->t);
+  CHECK(rolled[0]->t == promoted[0]->t);
+  CHECK(events_with(rec, "promotion", "halted").empty());
+  const double p = promoted[0]->t.seconds();
+  // maxUnavailable 25% of 18: four stop at once; cold JVMs then saturate the site.
+  CHECK(agg(rec, "public", "replicas_ready", p, p + 60, "min") <= 14);
+  const double before = agg(rec, "public", "rt_p95_s", p - 300, p, "max");
+  const double during = agg(rec, "public", "rt_p95_s", p, p + 120, "max");
+  CHECK(during > 4 * before);
+  CHECK(agg(rec, "public", "rt_p95_s", p + 300, 2400, "max") < 1.0);  // back to normal
+  const auto done = events_with(rec, "site/public", "rollout to egov-portal:1.5 complete");
+  REQUIRE(done.size() == 1);
+  CHECK(done[0]->t.seconds() - p > 45);  // cross-cloud pulls of ~33 s, then boot and readiness
   // Without a preStop hook, stopping pods refuse what the endpoints still send them.
   CHECK(agg(rec, "private", "failed_refused", 300, 420, "sum") > 0);
-  CHECK(agg(rec, "public", "failed_refused", 900, 1000, "sum") > 0);
+  CHECK(agg(rec, "public", "failed_refused", p, p + 120, "sum") > 0);
+}
+
+TEST_CASE("demo 1 with a stricter analysis: the promotion halts and public keeps 1.4") {
+  config::Scenario s = config::load_scenario_file(
+      std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/01-dev-private-ops-public.yaml",
+      {"events[1].promote.analysis.rt_p99_max=150ms"});
+  MemoryRecorder rec;
+  const engine::RunResult r = engine::execute(s, s.seed, rec, {});
+  REQUIRE(r.status == "completed");
+  CHECK(events_with(rec, "promotion", "failed (").size() == 2);
+  CHECK(events_with(rec, "promotion", "halted after 2 failed checks").size() == 1);
+  CHECK(events_with(rec, "promotion", "promoted").empty());
+  CHECK(events_with(rec, "site/public", "rolling update").empty());
+  CHECK(agg(rec, "public", "failed_refused", 0, 2400, "sum") == 0);
 }
 
 TEST_CASE("demo 2: per-site traffic follows 30/70, then shifts gradually to 50/50") {
