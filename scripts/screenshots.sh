@@ -7,11 +7,11 @@ scripts/setup.sh release >/dev/null
 test -f results/demos.sqlite || { echo "screenshots: run scripts/main.sh first" >&2; exit 2; }
 mkdir -p docs/screenshots
 shots=(
-  "1 16m20s demo-1-rollout"         # public's rollout: cold pods, half of them out of the Service
+  "1 12m54s demo-1-rollout"         # the promoted release on public: cold pods, CPU at 100%
   "2 21m30s demo-2-weights"         # after the change to 50/50, the traffic moves gradually
   "3 19m demo-3-surge"              # every private pod out of the Service; public flapping, pending
   "4 10m50s demo-4-outage"          # private down, detected, stale DNS answers and writes fail
-  "5 23m demo-5-failover"           # public flapping; the HPA holds while its new pods initialise
+  "5 12m demo-5-failover"           # public scaled out to 60 pods; stale DNS still sends users to private
 )
 for s in "${shots[@]}"; do
   read -r run at name <<<"$s"
