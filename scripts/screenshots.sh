@@ -11,7 +11,7 @@ shots=(
   "2 21m30s demo-2-weights"         # after the change to 50/50, the traffic moves gradually
   "3 19m demo-3-surge"              # every private pod out of the Service; public flapping, pending
   "4 10m50s demo-4-outage"          # private down, detected, stale DNS answers and writes fail
-  "5 12m demo-5-failover"           # public scaled out to 60 pods; stale DNS still sends users to private
+  "5 12m demo-5-failover"           # public scaled out to 65 pods; stale DNS still sends users to private
 )
 for s in "${shots[@]}"; do
   read -r run at name <<<"$s"

@@ -79,7 +79,7 @@ void ClosedUsers::log_in() {
   user.resolver = c.resolver;
   in_order_.push_back(u);
   ++logged_in_;
-  think(u);  // the first request comes after one think time
+  think(u, sim::SimTime::zero());  // the first request comes after one think time
 }
 
 void ClosedUsers::schedule(uint32_t u, sim::SimTime at, int kind, RequestId request,
@@ -88,11 +88,17 @@ void ClosedUsers::schedule(uint32_t u, sim::SimTime at, int kind, RequestId requ
   user.timer = sim_.schedule_at(at, Wake{this, u, user.generation, kind, request, cause});
 }
 
-void ClosedUsers::think(uint32_t u) {
+void ClosedUsers::think(uint32_t u, sim::SimTime after) {
   User& user = users_[u];
   user.state = State::kThinking;
   const double t = std::max(0.0, cfg_.think_time.sample(think_rng_));
-  schedule(u, sim_.now() + sim::SimTime::from_seconds(t), kWakeUp);
+  schedule(u, sim_.now() + after + sim::SimTime::from_seconds(t), kWakeUp);
+}
+
+sim::SimTime ClosedUsers::way_back(const Request& r) const {
+  sim::SimTime d = network_.rtt(r.region, r.site);
+  if (r.write) d += network_.write_latency(r.site);
+  return d;
 }
 
 void ClosedUsers::send(uint32_t u) {
@@ -138,16 +144,23 @@ void ClosedUsers::on_response(RequestId id) {
     pool_.free(id);
     return;
   }
-  sim::SimTime rt = sim_.now() - r.sent + network_.rtt(r.region, r.site);
-  if (r.write) rt += network_.write_latency(r.site);
-  observer_.on_response(r.site, rt, r.sent);
+  // The user sees the response a round trip later (and thinks from then on); a response that
+  // would arrive after the user's timeout is a timeout.
+  const sim::SimTime back = way_back(r);
+  const sim::SimTime deadline = r.sent + cfg_.client.timeout;
+  if (sim_.now() + back > deadline) {
+    user.state = State::kConnecting;
+    schedule(r.user, deadline, kFailureSeen, id, FailureCause::kTimeout);
+    return;
+  }
+  observer_.on_response(r.site, sim_.now() - r.sent + back, r.sent);
   ++interactions_ok_;
   const uint32_t u = r.user;
   pool_.free(id);
   user.has_request = false;
   user.attempt = 0;
   user.failed_in_a_row = 0;
-  finish_interaction(u);
+  finish_interaction(u, back);
 }
 
 void ClosedUsers::on_failure(RequestId id, FailureCause cause) {
@@ -171,6 +184,20 @@ void ClosedUsers::on_failure(RequestId id, FailureCause cause) {
     user.state = State::kConnecting;
     schedule(r.user, seen, kFailureSeen, id, cause);
     return;
+  }
+  // An error from the site (503, refused, aborted) reaches the user a round trip later.
+  if (r.site != kNoSite) {
+    const sim::SimTime deadline = r.sent + cfg_.client.timeout;
+    sim::SimTime seen = sim_.now() + way_back(r);
+    if (seen > deadline) {
+      seen = deadline;
+      cause = FailureCause::kTimeout;
+    }
+    if (seen > sim_.now()) {
+      user.state = State::kConnecting;
+      schedule(r.user, seen, kFailureSeen, id, cause);
+      return;
+    }
   }
   const uint32_t u = r.user;
   const int site = r.site;
@@ -279,10 +306,10 @@ void ClosedUsers::interaction_failed(uint32_t u, int site, FailureCause cause, s
   finish_interaction(u);
 }
 
-void ClosedUsers::finish_interaction(uint32_t u) {
+void ClosedUsers::finish_interaction(uint32_t u, sim::SimTime after) {
   User& user = users_[u];
   if (!user.leaving) {
-    think(u);
+    think(u, after);
     return;
   }
   if (user.state == State::kPaused) change_paused(-1);

@@ -126,8 +126,12 @@ class ClosedUsers final : public ResponseHandler, public ActiveUsersSource {
   void log_in();
   void send(uint32_t u);
   void interaction_failed(uint32_t u, int site, FailureCause cause, sim::SimTime sent);
-  void think(uint32_t u);
-  void finish_interaction(uint32_t u);
+  // `after`: the time until the user sees the outcome (the response's way back).
+  void think(uint32_t u, sim::SimTime after);
+  void finish_interaction(uint32_t u, sim::SimTime after = sim::SimTime::zero());
+  // The time a response or an error from `r`'s site takes to reach its user: the round trip
+  // (the model puts the whole network time on the way back) and a write's replication wait.
+  sim::SimTime way_back(const Request& r) const;
   void schedule(uint32_t u, sim::SimTime at, int kind, RequestId request = 0,
                 FailureCause cause = FailureCause::kTimeout);
 

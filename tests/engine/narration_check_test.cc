@@ -57,13 +57,13 @@ TEST_CASE("Every demo caption's figures hold at its time, and every number is de
 TEST_CASE("The narration check catches a wrong figure, a wrong event time and undeclared numbers") {
   const std::string file = demo_path("03-user-surge-autoscale.yaml");
   std::string text = read(file);
-  // Private fills 16 pods at 19m52s: claim 15, and the GSLB's mark-down a second late.
+  // Private runs 16 pods at 24m3s: claim 15, and the GSLB's mark-down a second late.
   const auto replace = [&](const std::string& from, const std::string& to) {
     const std::size_t at = text.find(from);
     REQUIRE(at != std::string::npos);
     text.replace(at, from.size(), to);
   };
-  replace("Private fills its 16 pods", "Private fills its 15 pods");
+  replace("Private now runs its 16 pods", "Private now runs its 15 pods");
   replace("\"its 16 pods\": private.replicas_ready", "\"its 15 pods\": private.replicas_ready");
   replace("public is marked down at 11m25s", "public is marked down at 11m26s");
   replace("\"at 11m25s\": \"event gslb", "\"at 11m26s\": \"event gslb");
@@ -76,7 +76,7 @@ TEST_CASE("The narration check catches a wrong figure, a wrong event time and un
   CHECK(bad[1].quote == "its 15 pods");
   CHECK(bad[1].what == "private.replicas_ready was 16");
   CHECK(engine::describe(bad[1]) ==
-        "narration at 19m52.0s: 'its 15 pods' is not what the run shows: private.replicas_ready "
+        "narration at 24m03.0s: 'its 15 pods' is not what the run shows: private.replicas_ready "
         "was 16");
   // A number neither a figure nor given, a quote the text lacks, an unknown column: refused
   // with the line's place.

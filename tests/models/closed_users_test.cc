@@ -56,11 +56,12 @@ struct Rig {
   RequestPool pool;
   FakeSite site;
   Counter counter;
-  Topology topology{{}, {"s"}, {sim::milliseconds(10)}};
+  Topology topology;
   ClientNetwork network{topology, 1, {SimTime::zero()}};
   WeightedSplit split{sim::RngStream(9), {1.0}};
   std::unique_ptr<ClosedUsers> users;
-  explicit Rig(const ClosedTrafficConfig& cfg) {
+  explicit Rig(const ClosedTrafficConfig& cfg, SimTime rtt = sim::milliseconds(10))
+      : topology({}, {"s"}, {rtt}) {
     site.sim = &sim;
     site.pool = &pool;
     users = std::make_unique<ClosedUsers>(
@@ -85,6 +86,36 @@ TEST_CASE("closed users follow the interactive response-time law X = N / (R + Z)
   CHECK(rig.counter.rt_sum / static_cast<double>(rig.counter.ok) == Approx(R));
   CHECK(rig.users->active_users() == 200);
   CHECK(rig.users->active_users(0) == 200);
+}
+
+TEST_CASE("a user sees the response a round trip later, and thinks only from then on") {
+  // A long round trip (300 ms) against a short think time (100 ms): the cycle is site + round
+  // trip + think, so X = N / (0.1 + 0.3 + 0.1); users that thought from the site's answer would
+  // send twice as often.
+  ClosedTrafficConfig cfg;
+  cfg.users = Profile::constant(10);
+  cfg.think_time = Distribution::exponential(0.1);
+  Rig rig(cfg, sim::milliseconds(300));
+  rig.sim.run_until(seconds(600));
+  CHECK(static_cast<double>(rig.counter.ok) / 600.0 == Approx(10 / 0.5).epsilon(0.03));
+  CHECK(rig.counter.rt_sum / static_cast<double>(rig.counter.ok) == Approx(0.4));
+  // An error from the site takes the way back too (no retries here).
+  ClosedTrafficConfig fail = cfg;
+  fail.client.retries = 0;
+  Rig failing(fail, sim::milliseconds(300));
+  failing.site.mode = FakeSite::Mode::kFail;
+  failing.sim.run_until(seconds(600));
+  const double errors = static_cast<double>(
+      failing.counter.failed[static_cast<std::size_t>(FailureCause::kRejected)]);
+  CHECK(errors / 600.0 == Approx(10 / 0.4).epsilon(0.03));
+  // A response that would arrive after the user's timeout is a timeout.
+  ClosedTrafficConfig late = cfg;
+  late.client.retries = 0;
+  late.client.timeout = sim::milliseconds(350);
+  Rig slow(late, sim::milliseconds(300));
+  slow.sim.run_until(seconds(60));
+  CHECK(slow.counter.ok == 0);
+  CHECK(slow.counter.failed[static_cast<std::size_t>(FailureCause::kTimeout)] > 0);
 }
 
 TEST_CASE("every failed attempt is retried up to the count, then the user thinks and tries again") {

@@ -179,7 +179,7 @@ TEST_CASE("demo 2: per-site traffic follows 30/70, then shifts gradually to 50/5
 }
 
 TEST_CASE("demo 3: the surge raises replicas and nodes, Apdex recovers") {
-  // The readiness flapping costs about a fifth of the requests: both gates are missed.
+  // The readiness flapping costs about 30% of the requests: both gates are missed.
   const auto d = run_demo("03-user-surge-autoscale.yaml", {"apdex_min", "error_rate_max"});
   const MemoryRecorder& rec = d->rec;
   CHECK(agg(rec, "all", "active_users", 1000, 1500, "max") > 3000);
@@ -188,13 +188,14 @@ TEST_CASE("demo 3: the surge raises replicas and nodes, Apdex recovers") {
   CHECK(agg(rec, "all", "replicas_desired", 900, 1800, "max") >
         4 * agg(rec, "all", "replicas_desired", 0, 600, "max"));
   CHECK(agg(rec, "public", "apdex", 660, 960, "min") < 0.5);  // the spike
-  // Readiness flapping: pods leave the Service under overload; at times every private pod is out
-  // and the site answers 503.
+  // Readiness flapping: pods leave the Service under overload, up to half of private's at once,
+  // and its HPA reaches the 16 pods private holds only as the crowd passes its peak.
   CHECK(agg(rec, "public", "replicas_unready", 600, 1300, "max") > 5);
-  CHECK(agg(rec, "private", "replicas_ready", 900, 1300, "min") == 0);
-  CHECK(agg(rec, "private", "failed_unavailable", 900, 1300, "sum") > 1000);
-  CHECK(agg(rec, "all", "replicas_unready", 1400, 3600, "max") == 0);
-  CHECK(agg(rec, "all", "rt_p95_s", 1400, 3600, "max") < 1.0);  // recovered
+  CHECK(agg(rec, "private", "replicas_unready", 900, 1300, "max") >=
+        agg(rec, "private", "replicas_ready", 900, 1300, "min"));
+  CHECK(agg(rec, "private", "replicas_ready", 900, 1300, "max") < 16);
+  CHECK(agg(rec, "all", "replicas_unready", 1500, 3600, "max") == 0);
+  CHECK(agg(rec, "all", "rt_p95_s", 1500, 3600, "max") < 1.0);  // recovered
   // What users lived through, counted in the summary though no fault caused it: minutes of SLO
   // violation, users who gave up (the users still trying see a better service than there was).
   CHECK(d->r.dr.incidents.empty());
@@ -287,8 +288,7 @@ TEST_CASE("demo 5 is demo 4's portal at peak: only the users and the replicas at
   CHECK(section(d4, "traffic:", "gslb:", {}) != section(d5, "traffic:", "gslb:", {}));
 }
 
-TEST_CASE(
-    "demo 5: at peak the public HPA scales out within its nodes, the stale tail sets the RTO") {
+TEST_CASE("demo 5: at peak the public HPA scales out past its nodes, the stale tail sets the RTO") {
   const auto d = run_demo("05-failover-autoscale.yaml");
   const MemoryRecorder& rec = d->rec;
   CHECK(agg(rec, "all", "active_users", 0, 600, "min") == 4000);
@@ -298,10 +298,12 @@ TEST_CASE(
   REQUIRE(inc.detected_s);
   const double detected = *inc.detected_s;
   CHECK(detected - 600 < 40);
-  // The HPA adds pods in steps within two minutes of the detection; they fit on the 4 nodes.
-  CHECK(agg(rec, "public", "replicas_ready", detected + 120, detected + 300, "min") >= 55);
-  CHECK(agg(rec, "public", "nodes", 0, 2400, "max") == 4);
-  CHECK(agg(rec, "public", "replicas_pending", 0, 2400, "max") == 0);
+  // The HPA adds pods in steps within two minutes of the detection, one more than the 4 nodes
+  // hold: that one waits for a fifth node.
+  CHECK(agg(rec, "public", "replicas_ready", detected + 120, detected + 300, "min") >= 60);
+  CHECK(agg(rec, "public", "nodes", 0, 900, "max") == 4);
+  CHECK(agg(rec, "public", "nodes", 900, 1200, "max") == 5);
+  CHECK(agg(rec, "public", "replicas_pending", detected, detected + 300, "max") == 1);
   CHECK(agg(rec, "public", "rt_p95_s", detected + 60, 2400, "max") < 1.0);
   // Stale DNS answers keep users failing at the dead private site for minutes.
   CHECK(agg(rec, "private", "failed_site_down", 780, 1500, "sum") > 100);
@@ -323,8 +325,8 @@ TEST_CASE(
   // Then many pods are out of the Service at any time. The HPA scales, but each step's new pods,
   // flapping inside their 5-minute CPU initialization period, are left out of its average: the
   // steps come at least 5 minutes apart.
-  CHECK(agg(rec, "public", "replicas_unready", 1200, 2700, "sum") / 1500 > 5);  // on average
-  CHECK(agg(rec, "public", "replicas_unready", 1200, 2700, "max") >= 10);
+  CHECK(agg(rec, "public", "replicas_unready", 1200, 2600, "sum") / 1400 > 5);  // on average
+  CHECK(agg(rec, "public", "replicas_unready", 1200, 2600, "max") >= 10);
   std::vector<double> steps;
   for (const auto& e : rec.events_) {
     if (e.component == "hpa/public" && e.kind == "scale" && e.t.seconds() > 900 &&
@@ -333,8 +335,8 @@ TEST_CASE(
   }
   REQUIRE(steps.size() >= 3);
   for (std::size_t i = 1; i < steps.size(); ++i) CHECK(steps[i] - steps[i - 1] >= 300);
-  CHECK(agg(rec, "public", "rt_p95_s", 1200, 2700, "min") > 2.0);
-  CHECK(agg(rec, "public", "rt_p95_s", 1200, 2700, "max") > 8.0);
+  CHECK(agg(rec, "public", "rt_p95_s", 1200, 2500, "min") > 2.0);
+  CHECK(agg(rec, "public", "rt_p95_s", 1200, 2600, "max") > 8.0);
   bool public_down = false;
   for (const auto& e : rec.events_) {
     if (e.component == "gslb" && e.kind == "health" && e.details.text("site") == "public" &&
@@ -345,7 +347,7 @@ TEST_CASE(
   const auto& inc = d->r.dr.incidents.at(0);
   REQUIRE(inc.rto_s);
   REQUIRE(inc.recovered_s);
-  CHECK(*inc.recovered_s > 2700);  // only after private returned at 45 min
+  CHECK(*inc.recovered_s > 2400);  // 24 minutes on, just before private returns at 45 min
   REQUIRE(inc.write_rto_s);
   CHECK(*inc.write_rto_s < 200);  // the database was not the problem
   CHECK(agg(rec, "public", "failed_no_primary", 900, 900 + *inc.write_rto_s, "sum") > 1000);
