@@ -107,9 +107,12 @@ std::string read_text_file(const std::string& path) {
   return ss.str();
 }
 
-Scenario load_scenario_text(const std::string& text, const std::string& name,
-                            const std::vector<std::string>& overrides) {
-  const Overrides ov(overrides);
+namespace {
+
+Scenario load_located(const std::string& text, const std::string& name,
+                      const std::vector<std::string>& overrides,
+                      const std::vector<Location>& where) {
+  const Overrides ov(overrides, where);
   const Node root = load_yaml_text(text, name, &ov);
   Scenario s = parse(root, ov);
   s.source_text = text;
@@ -117,9 +120,95 @@ Scenario load_scenario_text(const std::string& text, const std::string& name,
   return s;
 }
 
+Location mark_of(const std::string& file, const YAML::Node& n) {
+  return {file, n.Mark().line + 1, n.Mark().column + 1};
+}
+
+// A value as an override's text: a scalar as written, a map or list in YAML flow style.
+std::string flow(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  out << n;
+  return out.c_str();
+}
+
+// A variant file (`extends: <base file>`, then name:, description:, set: and narration:): the
+// base file's path and the overrides that make the variant (the variant's, then `cmdline`'s,
+// which win), each with where it was written. False when `text` is not a variant.
+bool read_variant(const std::string& text, const std::string& name,
+                  const std::vector<std::string>& cmdline, std::string* base,
+                  std::vector<std::string>* args, std::vector<Location>* where) {
+  if (text.find("extends:") == std::string::npos) return false;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception&) {
+    return false;  // the ordinary loader reports the syntax error
+  }
+  if (!root.IsMap() || !root["extends"]) return false;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    if (key != "extends" && key != "name" && key != "description" && key != "set" &&
+        key != "narration" && key.rfind("x-", 0) != 0)
+      throw ScenarioError(mark_of(name, kv.first), key,
+                          "a variant (extends:) takes name, description, set and narration; "
+                          "put other settings under set:");
+  }
+  const YAML::Node ext = root["extends"];
+  if (!ext.IsScalar()) throw ScenarioError(mark_of(name, ext), "extends", "expected a file name");
+  namespace fs = std::filesystem;
+  const fs::path rel(ext.Scalar());
+  *base = rel.is_absolute() || name.empty() ? rel.string()
+                                            : (fs::path(name).parent_path() / rel).string();
+  std::error_code ec;
+  if (!fs::is_regular_file(*base, ec))
+    throw ScenarioError(mark_of(name, ext), "extends", "no such file: " + *base);
+  const std::string base_text = read_text_file(*base);
+  if (base_text.rfind("extends:", 0) == 0 || base_text.find("\nextends:") != std::string::npos)
+    throw ScenarioError(mark_of(name, ext), "extends",
+                        *base + " is itself a variant: extend the scenario it extends");
+  auto add = [&](const std::string& path, const YAML::Node& value) {
+    for (const std::string& c : cmdline) {
+      if (c.rfind(path + "=", 0) == 0) return;  // the command line wins
+    }
+    args->push_back(path + "=" + flow(value));
+    where->push_back(mark_of(name, value));
+  };
+  for (const char* key : {"name", "description", "narration"}) {
+    if (root[key]) add(key, root[key]);
+  }
+  if (const YAML::Node set = root["set"]; set) {
+    if (!set.IsMap())
+      throw ScenarioError(mark_of(name, set), "set", "expected a map of setting: value");
+    for (const auto& kv : set) add(kv.first.Scalar(), kv.second);
+  }
+  for (const std::string& c : cmdline) {
+    args->push_back(c);
+    where->push_back({});
+  }
+  return true;
+}
+
+}  // namespace
+
+Scenario load_scenario_text(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides) {
+  std::string base;
+  std::vector<std::string> args;
+  std::vector<Location> where;
+  if (read_variant(text, name, overrides, &base, &args, &where)) {
+    Scenario s = load_located(read_text_file(base), base, args, where);
+    s.source_file = base;  // the results keep the base's text and the variant as overrides
+    return s;
+  }
+  return load_located(text, name, overrides, {});
+}
+
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
   Scenario s = load_scenario_text(read_text_file(path), path, overrides);
-  s.source_file = path;
+  if (s.source_file.empty()) s.source_file = path;
   return s;
 }
 

@@ -109,8 +109,9 @@ std::string suggest(std::string_view wrong, const std::vector<std::string>& cand
 // ---------------------------------------------------------------------------------------------
 // Overrides
 
-Overrides::Overrides(const std::vector<std::string>& args) {
-  for (const std::string& arg : args) {
+Overrides::Overrides(const std::vector<std::string>& args, const std::vector<Location>& where) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     const std::string file = "--set '" + arg + "'";
     const std::size_t eq = arg.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -133,6 +134,7 @@ Overrides::Overrides(const std::vector<std::string>& args) {
                             "YAML syntax error: " + x.msg);
       }
     }
+    if (i < where.size() && where[i].line > 0) e.loc = where[i];
     for (const Entry& other : entries_) {
       if (other.path == e.path) {
         throw ScenarioError(e.loc, e.path, "set twice on the command line");

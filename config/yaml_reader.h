@@ -67,8 +67,9 @@ class Overrides {
     bool is_tree() const { return tree.IsMap() || tree.IsSequence(); }
   };
   Overrides() = default;
-  // Parses "path.to.key=value" arguments; throws ScenarioError on a malformed one.
-  explicit Overrides(const std::vector<std::string>& args);
+  // Parses "path.to.key=value" arguments; throws ScenarioError on a malformed one. `where[i]`,
+  // when given, is where argument i was written (a variant file's set:), for error messages.
+  explicit Overrides(const std::vector<std::string>& args, const std::vector<Location>& where = {});
   // The override that sets `path` to a single value (removals and trees excluded).
   const Entry* find(std::string_view path) const;
   // The override that replaces `path` with a map or list written in the argument.

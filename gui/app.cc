@@ -134,16 +134,27 @@ int kind_index(const Event& e) {
 
 }  // namespace
 
-App::App(AppOptions options) : opt_(std::move(options)) {
+App::App(AppOptions options) : opt_(std::move(options)) { scan_demos(opt_.classroom); }
+
+void App::scan_demos(bool classroom) {
+  if (demos_thread_.joinable()) demos_thread_.join();
+  classroom_ = classroom;
+  const fs::path dir =
+      classroom ? fs::path(opt_.demos_dir) / "classroom" : fs::path(opt_.demos_dir);
   std::error_code ec;
   std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(opt_.demos_dir, ec)) {
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string p = e.path().string();
     if (e.path().extension() == ".yaml" && p.find(".sweep.") == std::string::npos)
       files.push_back(p);
   }
   std::sort(files.begin(), files.end());
-  for (const std::string& f : files) demos_.push_back({f, fs::path(f).stem().string(), "..."});
+  {
+    std::lock_guard<std::mutex> lock(demos_mu_);
+    demos_.clear();
+    for (const std::string& f : files) demos_.push_back({f, fs::path(f).stem().string(), "..."});
+  }
+  demos_loaded_ = false;
   demos_thread_ = std::thread([this] { load_demos(); });
 }
 
@@ -472,6 +483,9 @@ void App::start_screen(float width, float height) {
   if (fonts_.caption) ImGui::PopFont();
   ImGui::TextDisabled(
       "Pick a demo: it is simulated on this computer (a few seconds), then replayed.");
+  bool classroom = classroom_;
+  if (ImGui::Checkbox("Classroom numbers: about 40 users a site, ~220 TPS at ~100 ms", &classroom))
+    scan_demos(classroom);
   ImGui::Dummy(ImVec2(1, 10));
   if (bg_) {
     ImGui::Text("Simulating %s ...", fs::path(bg_->scenario).filename().string().c_str());

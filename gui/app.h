@@ -40,6 +40,7 @@ struct FontSet {
 
 struct AppOptions {
   std::string demos_dir;       // where the start screen finds the demo scenarios
+  bool classroom = false;      // start with the classroom variants (demos_dir/classroom)
   std::string results_dir;     // where scenarios opened in the viewer write their results
   std::vector<FontSet> fonts;  // smallest first
 };
@@ -192,6 +193,8 @@ class App {
   uint64_t load_of(const Replay& r) const { return b_ && &r == &*b_ ? load_b_ : load_a_; }
   void loaded(bool compare);  // a run was loaded into slot A or B
   void load_demos();
+  // Lists the start screen's demos: the demos, or their classroom variants.
+  void scan_demos(bool classroom);
   void topology(const Replay& r, const DashboardState& st, float width, float height);
   void event_log(const Replay& r, float width, float height);
   // Whether the event log shows `e` with its current filters.
@@ -257,6 +260,7 @@ class App {
   std::vector<Demo> demos_;  // guarded by demos_mu_
   std::thread demos_thread_;
   std::atomic<bool> demos_loaded_{false};
+  bool classroom_ = false;  // the start screen lists the classroom variants
 };
 
 }  // namespace gui

@@ -34,6 +34,7 @@ struct Options {
   bool check_layout = false;
   float text_size = 0;
   int window_min = 0;
+  bool classroom = false;
   double speed = 30;
   // Checked and derived:
   double at_s = 0;
@@ -76,6 +77,9 @@ void declare(CLI::App& cli, Options* o) {
                  "The charts' time axis: the last 5, 15 or 60 minutes, or 0 for the whole run")
       ->check(CLI::IsMember({0, 5, 15, 60}))
       ->capture_default_str();
+  cli.add_flag("--classroom", o->classroom,
+               "The start screen lists the demos' classroom variants (scenarios/demos/classroom: "
+               "about 40 users a site, as a live dashboard shows them)");
   cli.add_flag("--check-layout", o->check_layout,
                "Off-screen: render the start, each narration line and the end at --size, print "
                "text that does not fit and where the event log does not follow; exit 1 if any");
@@ -237,6 +241,7 @@ int main(int argc, char** argv) {
 
   gui::AppOptions opt;
   opt.demos_dir = find_demos(argv[0]);
+  opt.classroom = o.classroom;
   opt.results_dir = o.results_dir;
   std::optional<gui::Window> window;
   try {

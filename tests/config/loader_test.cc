@@ -732,3 +732,63 @@ TEST_CASE("a cloud setting on a node group that never asks for nodes is warned a
                                      "capacity_error_after: 30s, autoscale: {max: 6},");
   CHECK(load_scenario_text(scaled, "s.yaml").warnings.empty());
 }
+
+TEST_CASE("a variant extends a scenario with set: overrides and its own narration") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hcsim-variant-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "v");
+  std::ofstream(dir / "base.yaml") << kBase << "narration:\n  - {at: 1m, text: \"base\"}\n";
+  const std::string variant = (dir / "v" / "small.yaml").string();
+  auto write = [&](const std::string& text) { std::ofstream(variant) << text; };
+  write(R"(# a variant
+extends: ../base.yaml
+name: t-small
+description: "fewer requests: a variant"
+set:
+  traffic.rate: 10/s
+  sites.public.replicas: 2
+  gslb.weights: {private: 50, public: 50}
+narration:
+  - {at: 2m, text: "small"}
+)");
+  const Scenario s = load_scenario_file(variant);
+  CHECK(s.name == "t-small");
+  CHECK(s.description == "fewer requests: a variant");
+  CHECK(s.open.rate.value(sim::seconds(1)) == 10);
+  CHECK(s.sites[1].site.deployment.replicas == 2);
+  CHECK(s.gslb.weights == std::vector<double>{50, 50});
+  REQUIRE(s.narration.size() == 1);
+  CHECK(s.narration[0].text == "small");
+  // The results keep the base's text and the variant as overrides: they load it again alone.
+  CHECK(s.source_file == (dir / "v" / ".." / "base.yaml").string());
+  const Scenario again = load_scenario_text(s.source_text, s.source_file, s.overrides);
+  CHECK(again.name == "t-small");
+  CHECK(again.sites[1].site.deployment.replicas == 2);
+  CHECK(again.narration.at(0).text == "small");
+  // The command line wins over the variant's set:.
+  CHECK(
+      load_scenario_file(variant, {"sites.public.replicas=3"}).sites[1].site.deployment.replicas ==
+      3);
+  // Mistakes name the variant file, line and column, and the key.
+  auto error = [&](const std::string& text) {
+    write(text);
+    try {
+      load_scenario_file(variant);
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error("extends: ../base.yaml\nset:\n  sites.public.replicas: ten\n"),
+             Catch::StartsWith(variant + ":3:26: sites.public.replicas:"));
+  CHECK_THAT(error("extends: ../base.yaml\nset:\n  sites.public.replica: 2\n"),
+             Catch::Contains(variant +
+                             ":3:25: sites.public.replica: unknown key; did you mean 'replicas'?"));
+  CHECK_THAT(error("extends: ../base.yaml\nduration: 5m\n"),
+             Catch::Contains(variant + ":2:1: duration: a variant (extends:) takes name"));
+  CHECK_THAT(error("extends: ../nope.yaml\n"),
+             Catch::Contains(variant + ":1:10: extends: no such file"));
+  std::ofstream(dir / "v" / "chain.yaml") << "extends: ../base.yaml\n";
+  CHECK_THAT(error("extends: chain.yaml\n"), Catch::Contains("is itself a variant"));
+  std::filesystem::remove_all(dir);
+}

@@ -14,9 +14,16 @@
 
 namespace {
 
-const char* const kDemos[] = {"01-dev-private-ops-public.yaml", "02-gslb-weighted.yaml",
-                              "03-user-surge-autoscale.yaml", "04-active-active-dr.yaml",
-                              "05-failover-autoscale.yaml"};
+const char* const kDemos[] = {"01-dev-private-ops-public.yaml",
+                              "02-gslb-weighted.yaml",
+                              "03-user-surge-autoscale.yaml",
+                              "04-active-active-dr.yaml",
+                              "05-failover-autoscale.yaml",
+                              "classroom/01-dev-private-ops-public-classroom.yaml",
+                              "classroom/02-gslb-weighted-classroom.yaml",
+                              "classroom/03-user-surge-autoscale-classroom.yaml",
+                              "classroom/04-active-active-dr-classroom.yaml",
+                              "classroom/05-failover-autoscale-classroom.yaml"};
 
 std::string demo_path(const std::string& file) {
   return std::string(HCSIM_SOURCE_DIR) + "/scenarios/demos/" + file;

@@ -196,6 +196,15 @@ TEST_CASE("Viewer lesson keys: step, jump between narrations, speed, follow, hom
   CHECK_FALSE(demo["home"].as<bool>());
   CHECK(demo["scenario"].as<std::string>() == "02-gslb-weighted");
   CHECK(demo["demo"].as<int>() == 1);
+  // --classroom: the digits open the classroom variants.
+  const std::string cj = d / "c.json";
+  const Result cls = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, db, "--classroom", "--at", "1m",
+                          "--keys", "Escape,3", "--dump-state", cj, "--results-dir", d / "viewer"},
+                         d, 0, kEnv);
+  INFO(cls.err);
+  REQUIRE(cls.code == 0);
+  CHECK(YAML::LoadFile(cj)["viewer"]["scenario"].as<std::string>() ==
+        "03-user-surge-autoscale-classroom");
   // Unknown keys are refused.
   const Result bad = run({"/usr/bin/xvfb-run", "-a", VIEWER_EXE, db, "--at", "1m", "--keys",
                           "Ctrl+Q", "--dump-state", d / "x.json"},
@@ -218,6 +227,18 @@ TEST_CASE("Viewer layout: every demo fits from 1024x768 to 1920x1080 at each nar
                             demo_db(demo), "--size", size, "--check-layout"},
                            d, 0, kEnv);
       INFO(demo << " at " << size << ":\n" << r.out << r.err);
+      CHECK(r.code == 0);
+      CHECK(r.out.find(": 0 problem(s)") != std::string::npos);
+    }
+  }
+  // The classroom variants (longer narration lines) at the projector sizes.
+  for (const std::string& demo : demos) {
+    const std::string variant = "classroom/" + demo.substr(0, demo.size() - 5) + "-classroom.yaml";
+    for (const char* size : {"1280x720", "1024x768"}) {
+      const Result r = run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", VIEWER_EXE,
+                            demo_db(variant), "--size", size, "--check-layout"},
+                           d, 0, kEnv);
+      INFO(variant << " at " << size << ":\n" << r.out << r.err);
       CHECK(r.code == 0);
       CHECK(r.out.find(": 0 problem(s)") != std::string::npos);
     }

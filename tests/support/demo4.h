@@ -23,8 +23,10 @@ inline const std::string& demo_db(const std::string& file) {
   static std::map<std::string, std::string> done;
   auto it = done.find(file);
   if (it != done.end()) return it->second;
+  std::string flat = file;  // "classroom/x.yaml": one file name
+  for (char& c : flat) c = c == '/' ? '-' : c;
   const std::string p = (std::filesystem::temp_directory_path() /
-                         ("hcsim-test-" + std::to_string(getpid()) + "-" + file + ".sqlite"))
+                         ("hcsim-test-" + std::to_string(getpid()) + "-" + flat + ".sqlite"))
                             .string();
   std::filesystem::remove(p);
   const config::Scenario s =
