@@ -79,7 +79,8 @@ void declare(CLI::App& cli, Options* o) {
       ->capture_default_str();
   cli.add_flag("--classroom", o->classroom,
                "The start screen lists the demos' classroom variants (scenarios/demos/classroom: "
-               "about 40 users a site, as a live dashboard shows them)");
+               "40 to 80 users, 40 giving about 220 TPS at about 100 ms, as a live dashboard shows "
+               "them)");
   cli.add_flag("--check-layout", o->check_layout,
                "Off-screen: render the start, each narration line and the end at --size, print "
                "text that does not fit and where the event log does not follow; exit 1 if any");
