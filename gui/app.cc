@@ -936,10 +936,6 @@ namespace {
 // and the T-map's height against a chart's.
 constexpr float kChartLines = 6.2f, kTmapShare = 1.6f;
 
-bool has_data(const std::vector<float>& v) {
-  return std::any_of(v.begin(), v.end(), [](float x) { return !std::isnan(x) && x != 0; });
-}
-
 // The chart that shows a series column (kCharts: none).
 App::Chart chart_of_column(const std::string& col) {
   if (col == "cpu_util") return App::kChartCpu;
@@ -958,10 +954,7 @@ App::Chart chart_of_column(const std::string& col) {
 // traffic share, so the share and stale-DNS charts come first.
 bool weights_change(const Replay& r) {
   for (const SiteInfo& si : r.sites()) {
-    const Series& s = r.series()[static_cast<std::size_t>(si.entity)];
-    if (std::any_of(s.gslb_weight.begin(), s.gslb_weight.end(),
-                    [&](float w) { return w != s.gslb_weight.front(); }))
-      return true;
+    if (r.series()[static_cast<std::size_t>(si.entity)].weight_changes) return true;
   }
   return false;
 }
@@ -976,17 +969,17 @@ std::vector<App::Chart> App::charts_shown(const Replay& r, float height) const {
   // Order of importance when the column cannot show them all: what the run's story needs
   // first (its failures, an operator's change of weights), then capacity, then the rest.
   const Series& all = r.overall();
-  const bool failures = has_data(all.failed), routing = weights_change(r);
+  const bool failures = all.any_failed, routing = weights_change(r);
   const bool sites = r.sites().size() > 1;
   std::vector<Chart> order = {kChartRequests};
   if (failures) order.push_back(kChartErrors);
   if (sites && routing) order.insert(order.end(), {kChartShare, kChartDns});
   order.insert(order.end(), {kChartResponse, kChartReplicas, kChartTmap, kChartCpu});
   if (!failures) order.push_back(kChartErrors);
-  if (has_data(all.active_users)) order.push_back(kChartUsers);
+  if (all.any_users) order.push_back(kChartUsers);
   order.push_back(kChartApdex);
   if (sites && !routing) order.push_back(kChartShare);
-  if (sites && !routing && has_data(all.dns_stale)) order.push_back(kChartDns);
+  if (sites && !routing && all.any_dns_stale) order.push_back(kChartDns);
   // The charts behind the figures the caption of the moment quotes come first.
   if (const Caption* cap = r.caption_at(t_)) {
     std::vector<Chart> first;
@@ -1036,7 +1029,7 @@ ChartSpec App::chart_spec(const Replay& r, std::size_t entity, Chart c) const {
                   {&s.arrivals, site, "arriving", false, per_s}};
       // Retries are arrivals too: shown apart, so that errors above the users' own requests
       // are explained (a failed attempt comes back as a retry).
-      if (has_data(s.retries))
+      if (s.any_retries)
         cs.lines.push_back({&s.retries, rgb(240, 165, 30), "of which retries", false, per_s});
       break;
     case kChartErrors:

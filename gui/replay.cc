@@ -402,7 +402,14 @@ void Replay::load_sites() {
 }
 
 void Replay::derive_series() {
+  auto any = [](const std::vector<float>& v) {
+    return std::any_of(v.begin(), v.end(), [](float x) { return !std::isnan(x) && x != 0; });
+  };
   for (Series& s : series_) {
+    s.any_failed = any(s.failed);
+    s.any_users = any(s.active_users);
+    s.any_dns_stale = any(s.dns_stale);
+    s.any_retries = any(s.retries);
     s.stale_share.assign(s.size(), std::numeric_limits<float>::quiet_NaN());
     for (std::size_t i = 0; i < s.size() && i < s.dns_stale.size(); ++i) {
       if (s.arrivals[i] > 0) s.stale_share[i] = s.dns_stale[i] / s.arrivals[i];
@@ -417,6 +424,8 @@ void Replay::derive_series() {
       const std::vector<double> w = weights_at(s.t[i]);
       s.gslb_weight[i] = k < w.size() ? static_cast<float>(w[k] / 100) : 0.f;
     }
+    s.weight_changes = std::any_of(s.gslb_weight.begin(), s.gslb_weight.end(),
+                                   [&](float w) { return w != s.gslb_weight.front(); });
   }
 }
 

@@ -44,6 +44,11 @@ struct Series {
   // Derived when loaded: sites' GSLB weight (fraction of the weights' sum at the bucket's start)
   // and the fraction of arrivals routed by a stale DNS answer (NaN without arrivals).
   std::vector<float> gslb_weight, stale_share;
+  // Derived when loaded: whether the column holds anything but zeros and gaps (what the
+  // dashboard shows depends on them; found once, not per frame).
+  bool any_failed = false, any_users = false, any_dns_stale = false, any_retries = false;
+  // Derived when loaded: a site's GSLB weight changes during the run.
+  bool weight_changes = false;
   std::size_t size() const { return t.size(); }
 };
 

@@ -7,6 +7,8 @@
 #include <random>
 #include <vector>
 
+#include <imgui.h>
+
 #include "gui/chart.h"
 
 namespace {
@@ -133,4 +135,64 @@ TEST_CASE("Chart envelopes hold each pixel column's buckets, and the maximum sho
   brute(v, 100, 201, &lo, &hi);
   CHECK(cache.max_between(1, t, v, 100.5, 200.2) == hi);
   CHECK(std::isnan(cache.max_between(1, t, v, -5, -1)));
+}
+
+namespace {
+
+// The vertices draw_chart adds to a window's draw list for `lines` (no GPU: an ImGui context
+// with its font atlas built draws into plain vertex buffers).
+int chart_vertices(const gui::Series& s, const std::vector<gui::Line>& lines, float w) {
+  ImGui::NewFrame();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(w + 40, 400));
+  ImGui::Begin("chart");
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const int before = dl->VtxBuffer.Size;
+  gui::ChartCache cache;
+  gui::ChartSpec spec;
+  spec.title = "Test";
+  spec.lines = lines;
+  gui::draw_chart(cache, 1, s, spec, gui::TimeWindow{0, 3600}, 3600, w, 300, nullptr);
+  const int n = dl->VtxBuffer.Size - before;
+  ImGui::End();
+  ImGui::EndFrame();
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("A chart line costs at most two triangles a pixel column, a level stretch one segment") {
+  // A software renderer (llvmpipe) pays per vertex and triangle: the frame-time budget at
+  // 1920x1080 rests on these counts (docs/viewer.md#performance).
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(1200, 800);
+  io.IniFilename = nullptr;
+  unsigned char* px;
+  int tw, th;
+  io.Fonts->GetTexDataAsRGBA32(&px, &tw, &th);
+  gui::Series s;
+  std::vector<float> noisy, flat(3600, 40.f), step(3600, 0.f);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(0, 100);
+  for (int i = 0; i < 3600; ++i) {
+    s.t.push_back(i);
+    noisy.push_back(u(rng));
+    if (i >= 1800) step[static_cast<std::size_t>(i)] = 60;
+  }
+  const float w = 800;
+  const gui::Line axis{&noisy, 0xffffffffu, "a"};  // sets the y axis the same for every case
+  const int base = chart_vertices(s, {axis}, w);
+  auto extra = [&](const std::vector<float>& v) {
+    return chart_vertices(s, {axis, gui::Line{&v, 0xff00ff00u, "b"}}, w) - base;
+  };
+  const int legend = 16;  // the second line's legend entry: a square and a letter
+  // A dense line: one bar (4 vertices) a column, no line beside it (it was 6).
+  CHECK(extra(noisy) <= 4 * static_cast<int>(w) + legend);
+  CHECK(extra(noisy) >= 3 * static_cast<int>(w));  // the test measures what it claims to
+  // A level line: a couple of segments, whatever the width (it was 2 vertices a column).
+  CHECK(extra(flat) <= legend + 8);
+  // A step: two level stretches joined by one column.
+  CHECK(extra(step) <= legend + 16);
+  ImGui::DestroyContext();
 }
