@@ -34,8 +34,9 @@ struct Options {
   bool check_layout = false;
   float text_size = 0;
   int window_min = 0;
-  bool classroom = false;
+  bool classroom = false, play = false;
   double speed = 30;
+  double run_for = 0;  // > 0: close after this many real seconds, print the frames drawn
   // Checked and derived:
   double at_s = 0;
   int width = 1600, height = 1000;
@@ -86,6 +87,11 @@ void declare(CLI::App& cli, Options* o) {
                "text that does not fit and where the event log does not follow; exit 1 if any");
   cli.add_option("--bench-frames", o->bench_frames,
                  "Off-screen: play the whole run in N frames and report frame times");
+  cli.add_flag("--play", o->play, "Start playing the run as soon as it is open");
+  cli.add_option("--run-for", o->run_for,
+                 "Close the window after this many seconds and print how many frames it drew "
+                 "(paused, the viewer sleeps and draws almost none)")
+      ->check(CLI::Range(0.0, 3600.0));
 }
 
 // Checks what CLI11 cannot; prints the problem and returns false.
@@ -213,12 +219,20 @@ int run_offscreen(gui::App& app, gui::Window& window, const Options& o) {
 // Draws while something moves (playing, background work) and for a few frames after each input
 // (Dear ImGui settles hover and open/close in those); otherwise sleeps until input comes, so a
 // paused viewer costs no CPU.
-void run_interactive(gui::App& app, gui::Window& window) {
-  auto last = std::chrono::steady_clock::now();
+// With `run_for` > 0 it closes after that many seconds and prints the frames it drew.
+void run_interactive(gui::App& app, gui::Window& window, double run_for) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last = start;
   int quiet = 0;  // frames since the last input
-  while (!window.should_close()) {
+  long frames = 0;
+  auto left = [&] {
+    return run_for > 0 ? run_for - std::chrono::duration<double>(Clock::now() - start).count()
+                       : 1.0;
+  };
+  while (!window.should_close() && left() > 0) {
     if (!app.animating() && quiet >= 3) {
-      if (!window.wait_for_input(0.25)) continue;
+      if (!window.wait_for_input(std::min(0.25, left()))) continue;
       quiet = 0;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -227,8 +241,10 @@ void run_interactive(gui::App& app, gui::Window& window) {
     window.render(app, dt);
     last = now;
     window.swap();
+    ++frames;
     quiet = window.take_input() ? 0 : quiet + 1;
   }
+  if (run_for > 0) std::printf("frames %ld in %.1f s\n", frames, run_for);
 }
 
 }  // namespace
@@ -256,7 +272,8 @@ int main(int argc, char** argv) {
   app.set_text_size(o.text_size);
   app.set_window(o.window_min);
   if (!open_inputs(app, o)) return cli::kExitBadInput;
+  if (o.play && app.replay() != nullptr) app.set_playing(true);
   if (o.offscreen()) return run_offscreen(app, *window, o);
-  run_interactive(app, *window);
+  run_interactive(app, *window, o.run_for);
   return cli::kExitOk;
 }

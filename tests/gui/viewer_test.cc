@@ -253,3 +253,25 @@ TEST_CASE("Viewer layout: every demo fits from 1024x768 to 1920x1080 at each nar
   CHECK(r.code == 1);
   CHECK(r.out.find("problem(s)") != std::string::npos);
 }
+
+TEST_CASE("Viewer window: paused it sleeps, playing it draws") {
+  // The interactive loop, in a real (Xvfb) window for 3 s: paused, it draws the frames Dear ImGui
+  // needs to settle after the window appears and then waits for input; playing, it draws on.
+  // Frame counts, not times: a slower machine draws fewer frames while playing, never more while
+  // paused.
+  TempDir d;
+  auto frames = [&](bool play) {
+    std::vector<std::string> argv = {
+        "/usr/bin/xvfb-run", "-a", VIEWER_EXE, demo4_db(), "--size", "1280x720", "--run-for", "3"};
+    if (play) argv.push_back("--play");
+    const Result r = run(argv, d, 0, kEnv);
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    long n = -1;
+    REQUIRE(std::sscanf(r.out.c_str(), "frames %ld", &n) == 1);
+    return n;
+  };
+  const long paused = frames(false), playing = frames(true);
+  CHECK(paused <= 8);
+  CHECK(playing > paused + 8);
+}
