@@ -266,6 +266,49 @@ float title_and_legend(const ChartSpec& spec, float x0, float y0, float w,
   return ly;
 }
 
+// Draws a line's envelope over its first `shown` pixel columns from x = left; y_of maps a value
+// to its pixel row. A software renderer pays per triangle, so a column costs at most two: where
+// its values span more than a pixel it is a 1-pixel min-max bar, stretched to reach the previous
+// column's middle (which joins it to the line); elsewhere the line through the middles is one
+// polyline per run of such columns, smoothed through the font texture (two triangles per
+// segment), starting at the middle of the column before it; a level stretch of it is one segment.
+template <typename YOf>
+void draw_line(ImDrawList* dl, const Envelope& e, const Line& l, int shown, float left,
+               const YOf& y_of) {
+  std::vector<ImVec2> pts;
+  auto flush = [&] {
+    if (pts.size() > 1) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), l.colour, 0, 1.f);
+    pts.clear();
+  };
+  float prev_mid = std::numeric_limits<float>::quiet_NaN();
+  for (int c = 0; c <= shown; ++c) {
+    const bool gap = c == shown || std::isnan(e.lo[static_cast<std::size_t>(c)]) ||
+                     (l.dashed && (c / 4) % 2 == 1);
+    if (gap) {
+      flush();
+      prev_mid = std::numeric_limits<float>::quiet_NaN();
+      continue;
+    }
+    const float lo = e.lo[static_cast<std::size_t>(c)], hi = e.hi[static_cast<std::size_t>(c)];
+    const float xc = left + static_cast<float>(c);
+    const float ylo = y_of(lo * l.scale), yhi = y_of(hi * l.scale), mid = (ylo + yhi) / 2;
+    if (ylo - yhi > 1) {
+      flush();
+      const bool joined = !std::isnan(prev_mid);
+      dl->AddRectFilled(ImVec2(xc, joined ? std::min(yhi, prev_mid) : yhi),
+                        ImVec2(xc + 1, joined ? std::max(ylo, prev_mid) : ylo), l.colour);
+    } else {
+      if (pts.empty() && !std::isnan(prev_mid)) pts.emplace_back(xc - 0.5f, prev_mid);
+      const std::size_t n = pts.size();
+      if (n >= 2 && pts[n - 1].y == mid && pts[n - 2].y == mid)
+        pts[n - 1].x = xc + 0.5f;
+      else
+        pts.emplace_back(xc + 0.5f, mid);
+    }
+    prev_mid = mid;
+  }
+}
+
 }  // namespace
 
 ChartHover draw_chart(ChartCache& cache, uint64_t load, const Series& s, const ChartSpec& spec,
@@ -329,48 +372,8 @@ ChartHover draw_chart(ChartCache& cache, uint64_t load, const Series& s, const C
   }
   // The lines, up to now: per pixel column its min-max bar and a line through the middles.
   const int shown = std::clamp(static_cast<int>(std::ceil((now - win.t0) / span * cols)), 0, cols);
-  // A software renderer pays per triangle, so a column costs at most two: where its values span
-  // more than a pixel it is a 1-pixel min-max bar, stretched to reach the previous column's
-  // middle (which joins it to the line); elsewhere the line through the middles is one polyline
-  // per run of such columns, smoothed through the font texture (two triangles per segment),
-  // starting at the middle of the column before it; a level stretch of it is one segment.
-  std::vector<ImVec2> pts;
-  auto flush = [&](const Line& l) {
-    if (pts.size() > 1) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), l.colour, 0, 1.f);
-    pts.clear();
-  };
-  for (std::size_t k = 0; k < spec.lines.size(); ++k) {
-    const Line& l = spec.lines[k];
-    const Envelope& e = cache.envelope(load, s.t, *l.v, win, cols);
-    pts.clear();
-    float prev_mid = std::numeric_limits<float>::quiet_NaN();
-    for (int c = 0; c <= shown; ++c) {
-      const bool gap = c == shown || std::isnan(e.lo[static_cast<std::size_t>(c)]) ||
-                       (l.dashed && (c / 4) % 2 == 1);
-      if (gap) {
-        flush(l);
-        prev_mid = std::numeric_limits<float>::quiet_NaN();
-        continue;
-      }
-      const float lo = e.lo[static_cast<std::size_t>(c)], hi = e.hi[static_cast<std::size_t>(c)];
-      const float xc = left + static_cast<float>(c);
-      const float ylo = y_of(lo * l.scale), yhi = y_of(hi * l.scale), mid = (ylo + yhi) / 2;
-      if (ylo - yhi > 1) {
-        flush(l);
-        const bool joined = !std::isnan(prev_mid);
-        dl->AddRectFilled(ImVec2(xc, joined ? std::min(yhi, prev_mid) : yhi),
-                          ImVec2(xc + 1, joined ? std::max(ylo, prev_mid) : ylo), l.colour);
-      } else {
-        if (pts.empty() && !std::isnan(prev_mid)) pts.emplace_back(xc - 0.5f, prev_mid);
-        const std::size_t n = pts.size();
-        if (n >= 2 && pts[n - 1].y == mid && pts[n - 2].y == mid)
-          pts[n - 1].x = xc + 0.5f;
-        else
-          pts.emplace_back(xc + 0.5f, mid);
-      }
-      prev_mid = mid;
-    }
-  }
+  for (const Line& l : spec.lines)
+    draw_line(dl, cache.envelope(load, s.t, *l.v, win, cols), l, shown, left, y_of);
   // Now, and the pointer with its values.
   if (now >= win.t0 && now <= win.t1) {
     const float xt = left + static_cast<float>((now - win.t0) / span) * (right - left);
