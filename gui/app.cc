@@ -400,6 +400,8 @@ void App::frame(float width, float height, double dt_real) {
   poll_background();
   layout_.clear();
   overflow_.clear();
+  header_h_ = header_h_next_;  // the tallest site header of the last frame
+  header_h_next_ = 0;
   if (a_) {
     const double end = std::max(a_->duration_s(), b_ ? b_->duration_s() : 0.0);
     if (playing_) {
@@ -796,7 +798,15 @@ void App::overall_row(const Replay& r, const Numbers& nb, float width) {
   const float cell = (width - gauge_w) / 5;
   ImGui::SetCursorScreenPos(ImVec2(p.x + gauge_w, p.y + (row_h - lh - value_h) / 2));
   ImFont* f = fonts_.caption;
-  big_number(f, "Apdex, all sites", num(nb.apdex, "%.2f"), apdex_colour(nb.apdex), cell);
+  // A staging site's load test is not the users': the overall series leave it out, and say so.
+  const bool staging = std::any_of(r.sites().begin(), r.sites().end(),
+                                   [](const SiteInfo& si) { return si.staging; });
+  big_number(f, staging ? "Apdex, users" : "Apdex, all sites", num(nb.apdex, "%.2f"),
+             apdex_colour(nb.apdex), cell);
+  if (staging && ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "The users' requests on every production site. A staging site's load test is left out "
+        "of this row (its pods, nodes and cost are in the totals).");
   big_number(f, "TPS", num(nb.tps, "%.0f"), rgb(230, 232, 236), cell);
   big_number(f, "Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"), rgb(230, 232, 236), cell);
   big_number(f, "Active users", num(nb.active_users, "%.0f"), rgb(230, 232, 236), cell);
@@ -829,7 +839,14 @@ void App::site_column(const Replay& r, const DashboardState& st, std::size_t ent
                       const char* tag, float width, float height, bool compact) {
   const SiteInfo& si = r.sites()[entity - 1];
   ImGui::BeginChild((std::string(tag) + si.name).c_str(), ImVec2(width, height), true);
+  // Every site's header as tall as the tallest (one wraps where another does not), so that the
+  // charts below them have the same heights and y scales side by side.
+  const float y0 = ImGui::GetCursorScreenPos().y;
   site_header(si, st.sites[entity - 1], st.numbers[entity], entity, tag);
+  const float hh = ImGui::GetCursorScreenPos().y - y0;
+  header_h_next_ = std::max(header_h_next_, hh);
+  if (hh + 0.5f < header_h_)
+    ImGui::Dummy(ImVec2(1, std::max(0.f, header_h_ - hh - ImGui::GetStyle().ItemSpacing.y)));
   site_numbers(st.numbers[entity], width, compact);
   site_plots(r, entity, ImGui::GetContentRegionAvail().x);
   if (ImGui::GetScrollMaxY() > 0)
@@ -1127,7 +1144,7 @@ void App::site_plots(const Replay& r, std::size_t entity, float pw) {
                                     unit, &overflow_);
     if (c != kChartReplicas || !h.clicked) continue;
     // A click on the replicas: why this many, at that moment (not after now).
-    const double t = std::min(h.t, t_);
+    const double t = std::min(h.t, r.state_time(t_));
     const std::size_t i = r.decision_at(r.entity_names()[entity], t);
     if (i < r.events().size()) {
       explain(r, i, t);
@@ -1431,7 +1448,7 @@ void App::topology(const Replay& r, const DashboardState& st, float width, float
     std::vector<std::pair<int, PodState>> pods;
     for (const Pod& p : si.pods) {
       PodState ps;
-      if (p.state_at(t_, &ps)) pods.emplace_back(p.node, ps);
+      if (p.state_at(r.state_time(t_), &ps)) pods.emplace_back(p.node, ps);
     }
     std::stable_sort(pods.begin(), pods.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -1630,8 +1647,9 @@ void App::navigate(Nav n) {
     case Nav::kNextEvent: {
       const std::vector<Event>& ev = r.events();
       if (n == Nav::kNextEvent) {
+        // The next event not shown yet (those of the bucket shown are).
         for (const Event& e : ev)
-          if (e.t > t_ + eps && visible(e)) {
+          if (e.t > r.state_time(t_) + eps && visible(e)) {
             set_time(e.t);
             break;
           }
@@ -1733,7 +1751,7 @@ void App::event_log(const Replay& r, float width, float height) {
     ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableHeadersRow();
-    const std::size_t next = r.next_event(t_);
+    const std::size_t next = r.next_event(r.state_time(t_));  // the events shown as past
     bool scrolled = false;
     // Scroll after a move of the time, and again while the latest event is out of view in this
     // frame (a new table skips its first frame, and rows that wrap settle their height later).
@@ -1764,9 +1782,13 @@ void App::event_log(const Replay& r, float width, float height) {
       ImGui::TextColored(colour, "%s", e.component.c_str());
       ImGui::TableNextColumn();
       // Wrapped in its column: a long message is read whole, not cut at the panel's edge.
-      ImGui::PushStyleColor(ImGuiCol_Text, kind_index(e) == 3 || kind_index(e) == 2
-                                               ? ImVec4(1, 0.55f, 0.45f, past ? 1.f : 0.5f)
-                                               : colour);
+      // Failures in red, recoveries (a site healthy or back, the SLO met) in green.
+      const bool good = e.kind == "recovered" || e.details["healthy"].boolean() ||
+                        (e.kind == "outage" && e.details["recovered"].boolean());
+      const bool bad = !good && (kind_index(e) == 3 || kind_index(e) == 2);
+      ImGui::PushStyleColor(ImGuiCol_Text, good  ? ImVec4(0.45f, 0.85f, 0.55f, past ? 1.f : 0.5f)
+                                           : bad ? ImVec4(1, 0.55f, 0.45f, past ? 1.f : 0.5f)
+                                                 : colour);
       ImGui::PushTextWrapPos(0);
       ImGui::TextUnformatted(e.message.c_str());
       ImGui::PopTextWrapPos();

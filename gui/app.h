@@ -222,6 +222,7 @@ class App {
   std::unique_ptr<ExplainJob> explain_job_;
   void start_explain_replay(const Replay& r, const std::string& site, double t);
   double t_ = 0;
+  float header_h_ = 0, header_h_next_ = 0;  // the tallest site header (last frame, this one)
   bool playing_ = false;
   double speed_ = 30;
   std::string error_;

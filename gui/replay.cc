@@ -140,7 +140,7 @@ std::vector<RunEntry> list_runs(const std::string& db_path) {
   std::vector<RunEntry> out;
   for (const store::RunRecord& r : reader.runs()) {
     out.push_back({r.run_id, r.scenario_name, r.config_label, r.seed, r.status,
-                   static_cast<double>(r.horizon_ns) * 1e-9});
+                   static_cast<double>(r.horizon_ns) / 1e9});
   }
   return out;
 }
@@ -168,8 +168,8 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
     r.label_ = run->config_label;
     r.seed_ = run->seed;
     r.duration_s_ = run->simulated_s();
-    r.bucket_s_ = static_cast<double>(run->bucket_ns) * 1e-9;
-    r.apdex_t_s_ = static_cast<double>(run->apdex_t_ns) * 1e-9;
+    r.bucket_s_ = static_cast<double>(run->bucket_ns) / 1e9;
+    r.apdex_t_s_ = static_cast<double>(run->apdex_t_ns) / 1e9;
     const std::map<int64_t, std::size_t> index = r.load_series(reader);
     r.load_tmaps(reader, index);
     r.load_observed(reader);
@@ -177,7 +177,7 @@ Replay Replay::load(const std::string& db_path, int64_t run_id) {
       r.events_.push_back({e.t_s(), std::move(e.component), std::move(e.kind), std::move(e.message),
                            std::move(e.details)});
     for (const store::CaptionRecord& c : reader.narration(run_id))
-      r.captions_.push_back({static_cast<double>(c.t_ns) * 1e-9, c.text, {}});
+      r.captions_.push_back({static_cast<double>(c.t_ns) / 1e9, c.text, {}});
     r.load_scenario(*run);
     r.load_sites();
     r.derive_series();
@@ -207,7 +207,7 @@ std::map<int64_t, std::size_t> Replay::load_series(const store::ResultsReader& r
   series_.resize(entity_names_.size());
   reader.for_each_series(run_id_, kSeriesColumns, [&](const store::SeriesRow& row) {
     Series& x = series_[index.at(row.entity_id)];
-    x.t.push_back(static_cast<double>(row.t_ns) * 1e-9);
+    x.t.push_back(static_cast<double>(row.t_ns) / 1e9);
     for (std::size_t c = 0; c < row.values.size(); ++c)
       column(x, c)->push_back(std::isnan(row.values[c]) ? kNaN : static_cast<float>(row.values[c]));
   });
@@ -241,7 +241,7 @@ void Replay::load_tmaps(const store::ResultsReader& reader,
     const std::size_t e = index.at(h.entity_id);
     const Series& x = series_[e];
     Tmap& m = tmaps_[e];
-    const double t = static_cast<double>(h.t_ns) * 1e-9;
+    const double t = static_cast<double>(h.t_ns) / 1e9;
     const auto it = std::lower_bound(x.t.begin(), x.t.end(), t - 1e-9);
     if (it == x.t.end()) return;
     const std::size_t bucket = static_cast<std::size_t>(it - x.t.begin());
@@ -263,7 +263,7 @@ void Replay::load_observed(const store::ResultsReader& reader) {
       std::size_t k = 0;
       float last = std::numeric_limits<float>::quiet_NaN();
       for (std::size_t b = 0; b < x.size(); ++b) {
-        while (k < samples.size() && static_cast<double>(samples[k].t_ns) * 1e-9 <= x.t[b] + 1e-9)
+        while (k < samples.size() && static_cast<double>(samples[k].t_ns) / 1e9 <= x.t[b] + 1e-9)
           last = static_cast<float>(samples[k++].value);
         (*out)[b] = last;
       }
@@ -429,6 +429,16 @@ void Replay::derive_series() {
   }
 }
 
+double Replay::state_time(double t) const {
+  const Series& s = series_[0];
+  if (s.t.empty() || t < s.t.front()) return t;
+  const std::size_t b = bucket_at(t);
+  // Just before the bucket's end: an event at the very end (a fault at 10m00s) belongs to the
+  // next bucket, as it does in the series.
+  const double end = s.t[b] + static_cast<double>(s.dt[b]) - 1e-6;
+  return end > t ? end : t;
+}
+
 std::size_t Replay::bucket_at(double t) const {
   const Series& s = series_[0];
   if (s.t.empty()) return 0;
@@ -525,16 +535,17 @@ DashboardState state_at(const Replay& r, double t, double window_s) {
     n.cost = std::isnan(s.cost[last]) ? 0.0 : static_cast<double>(s.cost[last]);
     out.numbers.push_back(n);
   }
-  const std::vector<double> w = r.weights_at(t);
+  const double ts = r.state_time(t);
+  const std::vector<double> w = r.weights_at(ts);
   for (std::size_t k = 0; k < r.sites().size(); ++k) {
     const SiteInfo& si = r.sites()[k];
     SiteView v;
     v.name = si.name;
-    v.health = si.health_at(t);
+    v.health = si.health_at(ts);
     v.weight = k < w.size() ? w[k] : 0;
     for (const Pod& p : si.pods) {
       PodState st;
-      if (p.state_at(t, &st)) ++v.pods_by_state[static_cast<int>(st)];
+      if (p.state_at(ts, &st)) ++v.pods_by_state[static_cast<int>(st)];
     }
     out.sites.push_back(v);
   }

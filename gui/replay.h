@@ -149,6 +149,11 @@ class Replay {
 
   // The bucket holding time t (clamped to the run).
   std::size_t bucket_at(double t) const;
+  // What the dashboard shows at time t is the state at the end of the bucket holding t (its
+  // numbers are that bucket's): events, pods, health and weights are taken just before that
+  // end, so that nothing on screen is behind the numbers beside it. t itself past the last
+  // bucket.
+  double state_time(double t) const;
   // The GSLB weights (one per site, percent of the sum) in force at time t.
   std::vector<double> weights_at(double t) const;
   // The last caption at or before t (nullptr before the first).

@@ -61,7 +61,7 @@ struct RunRecord {
   }
   // Simulated length: sim_end_ns when known, else the horizon.
   double simulated_s() const {
-    return static_cast<double>(sim_end_ns ? *sim_end_ns : horizon_ns) * 1e-9;
+    return static_cast<double>(sim_end_ns ? *sim_end_ns : horizon_ns) / 1e9;
   }
 };
 
@@ -96,7 +96,7 @@ struct EventRecord {
   std::string kind;       // e.g. pod, scale, health, outage
   std::string message;    // for people; never parsed
   JsonValue details;      // typed fields (null when the event has none)
-  double t_s() const { return static_cast<double>(t_ns) * 1e-9; }
+  double t_s() const { return static_cast<double>(t_ns) / 1e9; }
 };
 
 struct SampleRecord {

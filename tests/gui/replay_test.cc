@@ -60,7 +60,7 @@ TEST_CASE("Viewer site health follows the outage, the health checks and the reco
   REQUIRE(detected < back);
   REQUIRE(back < healthy);
   auto health = [&](double t) { return gui::state_at(r, t).sites[0].health; };
-  CHECK(health(down - 1) == gui::Health::kUp);
+  CHECK(health(down - 1) == gui::Health::kUp);  // its bucket ends as the outage begins
   CHECK(health((down + detected) / 2) == gui::Health::kDetecting);
   CHECK(health((detected + back) / 2) == gui::Health::kDown);
   CHECK(health((back + healthy) / 2) == gui::Health::kRecovering);
