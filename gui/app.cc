@@ -786,7 +786,9 @@ void App::overall_row(const Replay& r, const Numbers& nb, float width) {
     dl->PathArcTo(c, radius - stroke / 2, pi, pi + pi * static_cast<float>(frac), 32);
     dl->PathStroke(frac < 0.75 ? rgb(80, 160, 240) : rgb(240, 165, 30), 0, stroke);
   }
-  const std::string v = num(nb.velocity, "%.0f/s");
+  // Inside the arc: four digits would cross it, so thousands are written with a k.
+  const std::string v =
+      nb.velocity >= 999.5 ? num(nb.velocity / 1000, "%.1fk/s") : num(nb.velocity, "%.0f/s");
   dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(v.c_str()).x / 2, c.y - lh * 1.1f),
               rgb(235, 235, 240), v.c_str());
   if (ImGui::IsMouseHoveringRect(p, ImVec2(p.x + gauge_w, p.y + row_h)))
@@ -1047,7 +1049,7 @@ ChartSpec App::chart_spec(const Replay& r, std::size_t entity, Chart c) const {
       // Retries are arrivals too: shown apart, so that errors above the users' own requests
       // are explained (a failed attempt comes back as a retry).
       if (s.any_retries)
-        cs.lines.push_back({&s.retries, rgb(240, 165, 30), "of which retries", false, per_s});
+        cs.lines.push_back({&s.retries, rgb(190, 130, 250), "of which retries", false, per_s});
       break;
     case kChartErrors:
       cs.title = "Errors /s";
