@@ -812,6 +812,11 @@ void App::overall_row(const Replay& r, const Numbers& nb, float width) {
   big_number(f, "TPS", num(nb.tps, "%.0f"), rgb(230, 232, 236), cell);
   big_number(f, "Resp. time", num(nb.rt_mean_s * 1000, "%.0f ms"), rgb(230, 232, 236), cell);
   big_number(f, "Active users", num(nb.active_users, "%.0f"), rgb(230, 232, 236), cell);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "Users logged in and not pausing. A site counts a user by the site of its latest "
+        "request, so in a run's first seconds, before every user has sent one, the sites add up "
+        "to fewer.");
   errors_number(f, nb, cell);
   const ImVec2 end = ImGui::GetItemRectMax();
   if (end.x > p.x + width + 1 || end.y > p.y + row_h + 1)
