@@ -65,6 +65,11 @@ TEST_CASE("Viewer site health follows the outage, the health checks and the reco
   CHECK(health((detected + back) / 2) == gui::Health::kDown);
   CHECK(health((back + healthy) / 2) == gui::Health::kRecovering);
   CHECK(health(healthy + 1) == gui::Health::kUp);
+  // The screen shows the bucket holding the clock as it stands at its end: at the second of the
+  // mark-down (which falls inside it) the site is already down, as the tiles beside it show.
+  REQUIRE(detected != std::floor(detected));
+  CHECK(health(std::floor(detected)) == gui::Health::kDown);
+  CHECK(r.state_time(std::floor(detected)) > detected);
   for (double t : {down - 1, (down + detected) / 2, healthy + 100})
     CHECK(gui::state_at(r, t).sites[1].health == gui::Health::kUp);
   CHECK(gui::state_at(r, 0).sites[0].weight == Approx(30));
